@@ -1,0 +1,62 @@
+// Feeds a charge curve through the core exactly as the firmware sees it: one socket, a
+// session started just before plug-in, one supervisor tick per reading, the relay state
+// fed back. Used by `npm run replay`, the tests and the benchmark.
+
+import { applyConfigPatch, DEFAULT_CONFIG, ShedConfig } from "../src/core/config"
+import { Limit } from "../src/core/session"
+import { Supervisor } from "../src/core/supervisor"
+import { CurveSample } from "./csv"
+
+export type ReplayOutcome = "full" | "unplugged" | "no_load" | "overload" | "short" | "limit" | "max_duration"
+
+export interface ReplayResult {
+    outcome: ReplayOutcome | null
+    /** seconds from plug-in when the relay opened; null if it never did */
+    stop_s: number | null
+    energy_wh: number
+    /** the session's full stop reason and the figures behind it */
+    reason: string | null
+    detail: string | null
+}
+
+export interface ReplayOptions {
+    config?: ShedConfig
+    limit?: Limit
+    topOffMin?: number
+}
+
+/** Map the session's stop reasons onto replay's outcome vocabulary. */
+export function outcomeOf(reason: string): ReplayOutcome {
+    if (reason === "limit_time" || reason === "limit_energy") return "limit"
+    return reason as ReplayOutcome
+}
+
+export function replayCurve(samples: CurveSample[], opts: ReplayOptions = {}): ReplayResult {
+    const cfg = { ...(opts.config ?? DEFAULT_CONFIG), sockets: 1 }
+    const sup = new Supervisor(cfg)
+    const t0 = samples[0].t_s * 1000 - 1
+    const started = sup.start(1, "replay", opts.limit ?? { kind: "full", value: 0 }, { topOffMin: opts.topOffMin ?? cfg.topOffMin }, t0)
+    if (!started.ok) throw new Error(`session refused: ${started.error}: ${started.detail}`)
+    let relay = sup.tick(t0, [{ p: 0, v: NaN }], [false])[0]
+    const s = sup.sockets[0]
+    for (const x of samples) {
+        relay = sup.tick(x.t_s * 1000, [{ p: x.power_w, v: x.voltage_v }], [relay])[0]
+        if (!relay) {
+            const r = s.lastRecord
+            return { outcome: outcomeOf(r.reason), stop_s: x.t_s, energy_wh: r.energyWh, reason: r.reason, detail: r.detail }
+        }
+    }
+    return { outcome: null, stop_s: null, energy_wh: Math.round(s.energy() * 100) / 100, reason: null, detail: null }
+}
+
+/** A config file for replay: config keys, plus optional "limit" and "topOffMin" of the order. */
+export function replayOptionsFromJson(json: any): ReplayOptions {
+    if (json === null || typeof json !== "object" || Array.isArray(json)) throw new Error("config file must hold a JSON object")
+    const { limit, ...patch } = json
+    const r = applyConfigPatch(DEFAULT_CONFIG, patch)
+    if (!r.ok) throw new Error(`bad config: ${r.error}`)
+    const opts: ReplayOptions = { config: r.config }
+    if (limit !== undefined) opts.limit = limit
+    if (patch.topOffMin !== undefined) opts.topOffMin = patch.topOffMin
+    return opts
+}

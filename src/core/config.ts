@@ -1,0 +1,179 @@
+// Board configuration: every threshold the core uses, typed, with defaults and bounds.
+// A patch is validated as a whole: one bad value refuses the whole patch and the old
+// configuration stays (a half-applied config could leave protections inconsistent).
+
+export interface ShedConfig {
+    /** number of sockets on the board */
+    sockets: number
+    /** overload limit per socket (W): sustained draw above it is cut */
+    socketLimitW: number
+    /** hard limit (W): a single reading above it is a short circuit, cut at once */
+    shortW: number
+    /** how long a draw over the socket limit may last before it is cut (s) */
+    overloadHoldS: number
+    /** after the relay closes, over-limit readings up to shortW are inrush, not overload (s) */
+    inrushS: number
+    /** board total power cap (W) */
+    boardCapW: number
+    /** minimum time between two relay closings on the board (s): staggered starts */
+    staggerS: number
+    /** hard maximum session duration (min), whatever was paid for */
+    maxDurationMin: number
+    /** a session that never draws more than this (W) is "no load" */
+    noLoadW: number
+    /** how long a session may wait for the charger to draw before "no load" (s) */
+    noLoadS: number
+    /** full: the draw must fall to this fraction of the session's own plateau... */
+    fullFraction: number
+    /** ...or to this absolute level (W), whichever is higher */
+    idleFloorW: number
+    /** full: the low draw must stop falling for this long (s) */
+    fullConfirmS: number
+    /** a fall counts as still tapering when the level drops by this fraction */
+    taperStepFraction: number
+    /** a draw back above the low band for this long means charging resumed (s) */
+    resumeS: number
+    /** unplugged: a step down to under this fraction of the level before the step... */
+    unplugFraction: number
+    /** ...held this long (s) */
+    unplugHoldS: number
+    /** a step from above this fraction of the plateau is an unplug, below it a charger terminating */
+    terminateFraction: number
+    /** mains below this (V) is a brownout: end-of-charge judgements wait */
+    brownoutV: number
+    /** and keep waiting this long after mains is back (s): chargers soft-start again */
+    brownoutGraceS: number
+    /** a relay-off socket drawing more than this (W) has a welded relay */
+    weldW: number
+    /** ...for this long (s): the meter's window may still see the last draw after opening */
+    weldHoldS: number
+    /** refuse to close another relay while the board draws more than this (W) */
+    boardStartW: number
+    /** top-off time after full (min), default for orders that do not say */
+    topOffMin: number
+}
+
+export const DEFAULT_CONFIG: ShedConfig = {
+    sockets: 10,
+    socketLimitW: 1000,
+    shortW: 3000,
+    overloadHoldS: 10,
+    inrushS: 2,
+    boardCapW: 6000,
+    staggerS: 3,
+    maxDurationMin: 720,
+    noLoadW: 15,
+    noLoadS: 300,
+    fullFraction: 0.12,
+    idleFloorW: 2,
+    fullConfirmS: 150,
+    taperStepFraction: 0.02,
+    resumeS: 60,
+    unplugFraction: 0.3,
+    unplugHoldS: 30,
+    terminateFraction: 0.3,
+    brownoutV: 196,
+    brownoutGraceS: 60,
+    weldW: 5,
+    weldHoldS: 2,
+    boardStartW: 5400,
+    topOffMin: 0,
+}
+
+interface Bound {
+    min: number
+    max: number
+    integer: boolean
+}
+
+function b(min: number, max: number, integer: boolean): Bound {
+    return { min: min, max: max, integer: integer }
+}
+
+/** Accepted range of every key. Bounds keep an operator from disabling a protection. */
+export const CONFIG_BOUNDS: { [key: string]: Bound } = {
+    sockets: b(1, 16, true),
+    socketLimitW: b(50, 3680, false),
+    shortW: b(200, 10000, false),
+    overloadHoldS: b(0, 120, false),
+    inrushS: b(0, 10, false),
+    boardCapW: b(100, 30000, false),
+    staggerS: b(0, 60, false),
+    maxDurationMin: b(1, 1440, false),
+    noLoadW: b(1, 100, false),
+    noLoadS: b(10, 3600, false),
+    fullFraction: b(0.01, 0.5, false),
+    idleFloorW: b(0, 30, false),
+    fullConfirmS: b(10, 3600, false),
+    taperStepFraction: b(0.001, 0.5, false),
+    resumeS: b(5, 3600, false),
+    unplugFraction: b(0.01, 0.9, false),
+    unplugHoldS: b(1, 600, false),
+    terminateFraction: b(0.01, 0.9, false),
+    brownoutV: b(0, 260, false),
+    brownoutGraceS: b(0, 600, false),
+    weldW: b(0.5, 100, false),
+    weldHoldS: b(0.2, 60, false),
+    boardStartW: b(100, 30000, false),
+    topOffMin: b(0, 240, false),
+}
+
+export interface ConfigResult {
+    ok: boolean
+    config?: ShedConfig
+    /** the offending key when not ok */
+    key?: string
+    error?: string
+}
+
+export function copyConfig(c: ShedConfig): ShedConfig {
+    const out: any = {}
+    const keys = Object.keys(DEFAULT_CONFIG)
+    for (let i = 0; i < keys.length; i++) out[keys[i]] = (c as any)[keys[i]]
+    return out as ShedConfig
+}
+
+function checkValue(key: string, value: any): string {
+    const bound = CONFIG_BOUNDS[key]
+    if (!bound) return "unknown config key"
+    if (typeof value !== "number" || isNaN(value) || value === Infinity || value === -Infinity)
+        return "must be a number"
+    if (bound.integer && Math.round(value) !== value) return "must be a whole number"
+    if (value < bound.min || value > bound.max)
+        return "must be between " + bound.min + " and " + bound.max
+    return null
+}
+
+/** Rules that tie keys together, checked on the merged result. */
+function checkRelations(c: ShedConfig): ConfigResult {
+    if (c.shortW <= c.socketLimitW)
+        return { ok: false, key: "shortW", error: "shortW must be above socketLimitW" }
+    if (c.boardCapW < c.socketLimitW)
+        return { ok: false, key: "boardCapW", error: "boardCapW must be at least socketLimitW" }
+    if (c.boardStartW > c.boardCapW)
+        return { ok: false, key: "boardStartW", error: "boardStartW must be at most boardCapW" }
+    return { ok: true, config: c }
+}
+
+/**
+ * Apply a patch (an object of key -> value) to a configuration. Returns the new
+ * configuration, or the first bad key with a message; the input is never modified.
+ */
+export function applyConfigPatch(current: ShedConfig, patch: any): ConfigResult {
+    if (patch === null || typeof patch !== "object" || Array.isArray(patch))
+        return { ok: false, key: "", error: "config patch must be an object" }
+    const keys = Object.keys(patch)
+    const next = copyConfig(current)
+    for (let i = 0; i < keys.length; i++) {
+        const k = keys[i]
+        const err = checkValue(k, patch[k])
+        if (err) return { ok: false, key: k, error: k + ": " + err }
+        ;(next as any)[k] = patch[k]
+    }
+    return checkRelations(next)
+}
+
+/** Validate a whole stored configuration (e.g. read back from flash). */
+export function validateConfig(c: any): ConfigResult {
+    return applyConfigPatch(DEFAULT_CONFIG, c)
+}

@@ -1,0 +1,366 @@
+// One socket's session state machine:
+//   idle -> reserved (paid, relay on, waiting for the charger to draw) -> charging
+//        -> ended (reason) -> idle (on the next order, or when cleared)
+//   any -> faulted (short, overload, welded relay: locked until cleared with no draw)
+// The socket is live only in reserved/charging. Pure: readings and time in, relay wish
+// and events out; the supervisor decides when a wished-for relay may actually close.
+
+import { ShedConfig } from "./config"
+import { ChargeDetector } from "./detector"
+import { roundTo } from "./mathx"
+import { Verdict } from "./reasons"
+
+export type SocketState = "idle" | "reserved" | "charging" | "ended" | "faulted"
+
+export type LimitKind = "full" | "minutes" | "wh"
+
+export interface Limit {
+    kind: LimitKind
+    /** minutes or Wh; ignored for "full" */
+    value: number
+}
+
+export interface StartOptions {
+    /** per-order power cap (W), at most the socket limit */
+    powerCapW?: number
+    /** minutes to keep charging after full */
+    topOffMin?: number
+    /** charger profile hint: "auto" | "lithium" | "lead_acid" */
+    profile?: string
+}
+
+/** What survives a power cut: enough to resume or to end the session correctly. */
+export interface PersistedSession {
+    order: string
+    limit: Limit
+    /** board ms at which the session started, in the previous boot's clock */
+    elapsedS: number
+    energyWh: number
+    peakW: number
+    refW: number
+    drew: boolean
+    powerCapW: number
+    topOffMin: number
+    /** seconds into the session when full was detected (-1: not yet) */
+    fullAtS: number
+}
+
+export interface SessionRecord {
+    order: string
+    socket: number
+    reason: string
+    detail: string
+    energyWh: number
+    durationS: number
+    peakW: number
+    /** board ms (the shell maps them to server time) */
+    startT: number
+    endT: number
+    /** seconds from start to the moment full was detected; -1 if never */
+    fullAtS: number
+    /** seconds charged after full (top-off) */
+    topOffS: number
+}
+
+export interface SocketEvent {
+    kind: "state" | "started" | "ended" | "fault" | "warning"
+    socket: number
+    state?: SocketState
+    record?: SessionRecord
+    fault?: string
+    detail?: string
+}
+
+export interface StartResult {
+    ok: boolean
+    error?: string
+    detail?: string
+}
+
+export const PROFILES = ["auto", "lithium", "lead_acid"]
+
+export class SocketSession {
+    state: SocketState = "idle"
+    /** kind of the fault while faulted */
+    fault = ""
+    order = ""
+    limit: Limit = { kind: "full", value: 0 }
+    lastRecord: SessionRecord = null
+
+    private detector: ChargeDetector = null
+    private startT = 0
+    private lastT = 0
+    private lastP = 0
+    private energyWh = 0
+    private peakW = 0
+    private powerCapW = 0
+    private topOffMin = 0
+    private fullAtT = -1
+    private warned = false
+    private weldSince = -1
+    private resumeRefW = 0
+    private resumeDrew = false
+    private fresh = false
+    private events: SocketEvent[] = []
+
+    constructor(
+        readonly socket: number,
+        private cfg: ShedConfig
+    ) {}
+
+    /** The relay should be closed. */
+    wantsRelay(): boolean {
+        return this.state === "reserved" || this.state === "charging"
+    }
+
+    isLive(): boolean {
+        return this.wantsRelay()
+    }
+
+    setConfig(cfg: ShedConfig) {
+        this.cfg = cfg
+    }
+
+    /** Validate per-order options against the board's bounds. Returns an error name or null. */
+    checkOptions(limit: Limit, opts: StartOptions): StartResult {
+        if (!limit) return { ok: false, error: "bad_limit", detail: "limit missing" }
+        if (limit.kind === "minutes") {
+            if (!(limit.value >= 1 && limit.value <= this.cfg.maxDurationMin))
+                return { ok: false, error: "bad_limit", detail: "minutes must be 1.." + this.cfg.maxDurationMin }
+        } else if (limit.kind === "wh") {
+            if (!(limit.value >= 1 && limit.value <= 100000)) return { ok: false, error: "bad_limit", detail: "wh must be 1..100000" }
+        } else if (limit.kind !== "full") return { ok: false, error: "bad_limit", detail: "limit kind must be full, minutes or wh" }
+        if (opts) {
+            if (opts.powerCapW !== undefined && !(opts.powerCapW >= 50 && opts.powerCapW <= this.cfg.socketLimitW))
+                return { ok: false, error: "bad_power_cap", detail: "powerCapW must be 50.." + this.cfg.socketLimitW }
+            if (opts.topOffMin !== undefined && !(opts.topOffMin >= 0 && opts.topOffMin <= 240))
+                return { ok: false, error: "bad_top_off", detail: "topOffMin must be 0..240" }
+            if (opts.profile !== undefined && PROFILES.indexOf(opts.profile) < 0)
+                return { ok: false, error: "bad_profile", detail: "profile must be auto, lithium or lead_acid" }
+        }
+        return { ok: true }
+    }
+
+    /** A paid order for this socket. Refused (and nothing changes) unless the socket is free. */
+    start(order: string, limit: Limit, now: number, opts: StartOptions): StartResult {
+        if (this.state === "faulted") return { ok: false, error: "socket_faulted", detail: "socket " + this.socket + " is faulted: " + this.fault }
+        if (this.isLive()) return { ok: false, error: "socket_busy", detail: "socket " + this.socket + " has order " + this.order }
+        const check = this.checkOptions(limit, opts)
+        if (!check.ok) return check
+        this.order = order
+        this.limit = limit
+        this.powerCapW = opts && opts.powerCapW !== undefined ? opts.powerCapW : this.cfg.socketLimitW
+        this.topOffMin = opts && opts.topOffMin !== undefined ? opts.topOffMin : this.cfg.topOffMin
+        this.begin(now, 0, 0, 0, -1)
+        this.fresh = true
+        this.setState("reserved")
+        this.events.push({ kind: "started", socket: this.socket })
+        return { ok: true }
+    }
+
+    private begin(now: number, elapsedS: number, energyWh: number, peakW: number, fullAtS: number) {
+        this.startT = now - elapsedS * 1000
+        this.lastT = now
+        this.lastP = 0
+        this.energyWh = energyWh
+        this.peakW = peakW
+        this.fullAtT = fullAtS >= 0 ? this.startT + fullAtS * 1000 : -1
+        this.warned = false
+        // the detector starts when the relay actually closes: inrush blanking and the
+        // no-load timer count from then, not from a staggered wait
+        this.detector = null
+        this.resumeRefW = 0
+        this.resumeDrew = false
+    }
+
+    /** Resume a persisted session after a reboot; the caller decides whether it may resume. */
+    resume(p: PersistedSession, now: number) {
+        this.order = p.order
+        this.limit = p.limit
+        this.powerCapW = p.powerCapW
+        this.topOffMin = p.topOffMin
+        this.begin(now, p.elapsedS, p.energyWh, p.peakW, p.fullAtS)
+        this.fresh = false
+        this.resumeRefW = p.refW
+        this.resumeDrew = p.drew
+        this.setState(p.drew ? "charging" : "reserved")
+    }
+
+    /** End a persisted session that must not resume (e.g. it outlived its limit during the outage). */
+    endPersisted(p: PersistedSession, now: number, reason: string, detail: string) {
+        this.resume(p, now)
+        this.end(now, { reason: reason, detail: detail, levelW: 0, refW: p.refW, heldS: 0 })
+    }
+
+    persisted(now: number): PersistedSession {
+        if (!this.isLive()) return null
+        return {
+            order: this.order,
+            limit: this.limit,
+            elapsedS: roundTo((now - this.startT) / 1000, 0),
+            energyWh: roundTo(this.energyWh, 2),
+            peakW: roundTo(this.peakW, 1),
+            refW: roundTo(this.detector ? this.detector.refW : this.resumeRefW, 1),
+            drew: this.detector ? this.detector.drew : this.resumeDrew,
+            powerCapW: this.powerCapW,
+            topOffMin: this.topOffMin,
+            fullAtS: this.fullAtT >= 0 ? roundTo((this.fullAtT - this.startT) / 1000, 0) : -1,
+        }
+    }
+
+    energy(): number {
+        return this.energyWh
+    }
+
+    levelW(): number {
+        return this.detector && this.isLive() ? this.detector.levelW() : 0
+    }
+
+    /** The session's own plateau so far (W). */
+    plateauW(): number {
+        return this.detector ? this.detector.refW : this.resumeRefW
+    }
+
+    durationS(): number {
+        return (this.lastT - this.startT) / 1000
+    }
+
+    /** Seconds from start to full, -1 while not full. */
+    fullAtS(): number {
+        return this.fullAtT >= 0 ? (this.fullAtT - this.startT) / 1000 : -1
+    }
+
+    /**
+     * One meter reading. `relayOn` is the relay's actual state: a reading on a socket whose
+     * relay is open is only checked for a welded relay.
+     */
+    reading(now: number, p: number, v: number, relayOn: boolean) {
+        if (!this.isLive()) {
+            this.checkWeld(now, p, relayOn)
+            return
+        }
+        if (!relayOn) {
+            // waiting for the supervisor to close the relay (staggered start): time runs, no judging
+            this.lastT = now
+            return
+        }
+        if (!this.detector) {
+            // paid time runs from the moment the socket is live, not from a staggered wait
+            if (this.fresh) this.startT = now
+            this.fresh = false
+            this.detector = new ChargeDetector(this.cfg, { limitW: this.powerCapW }, now)
+            this.detector.refW = this.resumeRefW
+            this.detector.drew = this.resumeDrew
+            this.lastT = now
+        }
+        const dt = (now - this.lastT) / 1000
+        if (dt > 0) this.energyWh += ((this.lastP + p) / 2) * (dt / 3600)
+        this.lastT = now
+        this.lastP = p
+        const v0 = this.detector.update(now, p, v)
+        const level = this.detector.levelW()
+        if (level > this.peakW) this.peakW = level
+        if (this.state === "reserved" && this.detector.drew) this.setState("charging")
+
+        if (this.detector.overloadWarning && !this.warned) {
+            this.warned = true
+            this.events.push({ kind: "warning", socket: this.socket, fault: "overload", detail: "draw " + roundTo(p, 0) + " W over the limit " + this.powerCapW + " W" })
+        } else if (!this.detector.overloadWarning) this.warned = false
+
+        if (v0) {
+            if (v0.reason === "short" || v0.reason === "overload") {
+                this.end(now, v0)
+                this.trip(now, v0.reason, v0.detail)
+                return
+            }
+            if (v0.reason === "full") {
+                if (this.fullAtT < 0) this.fullAtT = now
+                if (this.topOffMin <= 0) return this.end(now, v0)
+            } else return this.end(now, v0)
+        }
+        const limitVerdict = this.checkLimits(now)
+        if (limitVerdict) this.end(now, limitVerdict)
+    }
+
+    /** Current through an open relay, sustained: the contacts are welded. */
+    private checkWeld(now: number, p: number, relayOn: boolean) {
+        if (relayOn || p <= this.cfg.weldW || this.fault === "welded_relay") {
+            this.weldSince = -1
+            return
+        }
+        if (this.weldSince < 0) this.weldSince = now
+        if (now - this.weldSince >= this.cfg.weldHoldS * 1000)
+            this.trip(now, "welded_relay", "draw " + roundTo(p, 1) + " W with the relay open for " + this.cfg.weldHoldS + " s")
+    }
+
+    private checkLimits(now: number): Verdict {
+        const elapsedS = (now - this.startT) / 1000
+        const level = this.levelW()
+        const ref = this.plateauW()
+        if (this.fullAtT >= 0 && now - this.fullAtT >= this.topOffMin * 60000)
+            return { reason: "full", detail: "top-off of " + this.topOffMin + " min after full done", levelW: level, refW: ref, heldS: (now - this.fullAtT) / 1000 }
+        if (this.limit.kind === "minutes" && elapsedS >= this.limit.value * 60)
+            return { reason: "limit_time", detail: "paid time of " + this.limit.value + " min used", levelW: level, refW: ref, heldS: elapsedS }
+        if (this.limit.kind === "wh" && this.energyWh >= this.limit.value)
+            return { reason: "limit_energy", detail: "paid energy of " + this.limit.value + " Wh delivered", levelW: level, refW: ref, heldS: elapsedS }
+        if (elapsedS >= this.cfg.maxDurationMin * 60)
+            return { reason: "max_duration", detail: "session reached the maximum of " + this.cfg.maxDurationMin + " min", levelW: level, refW: ref, heldS: elapsedS }
+        return null
+    }
+
+    /** Stop from outside (remote stop, board cap, mains, update...). */
+    stop(now: number, reason: string, detail: string): boolean {
+        if (!this.isLive()) return false
+        this.end(now, { reason: reason, detail: detail, levelW: this.levelW(), refW: this.plateauW(), heldS: 0 })
+        return true
+    }
+
+    private end(now: number, v: Verdict) {
+        const fullAtS = this.fullAtS()
+        this.lastRecord = {
+            order: this.order,
+            socket: this.socket,
+            reason: v.reason,
+            detail: v.detail,
+            energyWh: roundTo(this.energyWh, 2),
+            durationS: roundTo((now - this.startT) / 1000, 0),
+            peakW: roundTo(this.peakW, 1),
+            startT: this.startT,
+            endT: now,
+            fullAtS: roundTo(fullAtS, 0),
+            topOffS: fullAtS >= 0 ? roundTo((now - this.fullAtT) / 1000, 0) : 0,
+        }
+        this.setState("ended")
+        this.events.push({ kind: "ended", socket: this.socket, record: this.lastRecord })
+    }
+
+    /** A protection fault: relay off, socket locked until cleared. */
+    trip(now: number, kind: string, detail: string) {
+        if (this.isLive()) this.end(now, { reason: kind, detail: detail, levelW: this.levelW(), refW: this.plateauW(), heldS: 0 })
+        this.fault = kind
+        this.setState("faulted")
+        this.events.push({ kind: "fault", socket: this.socket, fault: kind, detail: detail })
+    }
+
+    /** Clear a fault. Refused while the socket still draws (a welded relay would stay live). */
+    clear(drawW: number): StartResult {
+        if (this.state !== "faulted") return { ok: false, error: "not_faulted", detail: "socket " + this.socket + " has no fault" }
+        if (drawW > this.cfg.weldW) return { ok: false, error: "socket_drawing", detail: "socket " + this.socket + " still draws " + roundTo(drawW, 1) + " W" }
+        this.fault = ""
+        this.setState("idle")
+        return { ok: true }
+    }
+
+    private setState(s: SocketState) {
+        if (this.state === s) return
+        this.state = s
+        this.events.push({ kind: "state", socket: this.socket, state: s })
+    }
+
+    /** Events since the last call. */
+    takeEvents(): SocketEvent[] {
+        const e = this.events
+        this.events = []
+        return e
+    }
+}

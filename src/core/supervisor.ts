@@ -1,0 +1,143 @@
+// The shed supervisor: all sockets of one board. It owns the board-level rules the sockets
+// cannot see alone: staggered relay closing, the board power cap (no new closing above the
+// start threshold, shed the newest session above the cap), and it turns the sockets'
+// wishes into the relay states the shell must apply on this tick.
+
+import { ShedConfig } from "./config"
+import { roundTo } from "./mathx"
+import { Limit, SocketEvent, SocketSession, StartOptions, StartResult } from "./session"
+
+export interface Reading {
+    /** active power (W) */
+    p: number
+    /** RMS voltage (V), NaN when unknown */
+    v: number
+}
+
+/** Sustained board overdraw tolerated before shedding (ms): inrush of a starting charger. */
+const CAP_HOLD_MS = 5000
+
+export class Supervisor {
+    readonly sockets: SocketSession[] = []
+    private lastCloseT = -1e12
+    private overCapSince = -1
+    private boardW = 0
+    private events: SocketEvent[] = []
+
+    constructor(private cfg: ShedConfig) {
+        for (let i = 1; i <= cfg.sockets; i++) this.sockets.push(new SocketSession(i, cfg))
+    }
+
+    config(): ShedConfig {
+        return this.cfg
+    }
+
+    setConfig(cfg: ShedConfig) {
+        this.cfg = cfg
+        this.sockets.forEach(s => s.setConfig(cfg))
+    }
+
+    socket(n: number): SocketSession {
+        if (typeof n !== "number" || Math.round(n) !== n || n < 1 || n > this.sockets.length) return null
+        return this.sockets[n - 1]
+    }
+
+    /** Total draw of the board at the last tick (W). */
+    totalW(): number {
+        return this.boardW
+    }
+
+    start(n: number, order: string, limit: Limit, opts: StartOptions, now: number): StartResult {
+        const s = this.socket(n)
+        if (!s) return { ok: false, error: "unknown_socket", detail: "socket " + n + " does not exist on this board (1.." + this.sockets.length + ")" }
+        for (let i = 0; i < this.sockets.length; i++) {
+            const o = this.sockets[i]
+            if (o.isLive() && o.order === order)
+                return { ok: false, error: "duplicate_order", detail: "order " + order + " is already running on socket " + o.socket }
+        }
+        return s.start(order, limit, now, opts)
+    }
+
+    stop(n: number, now: number, reason: string, detail: string): StartResult {
+        const s = this.socket(n)
+        if (!s) return { ok: false, error: "unknown_socket", detail: "socket " + n + " does not exist on this board" }
+        if (!s.stop(now, reason, detail)) return { ok: false, error: "not_running", detail: "socket " + n + " has no session" }
+        return { ok: true }
+    }
+
+    /** Stop every live session (update with force, mains out of range, safe mode...). */
+    stopAll(now: number, reason: string, detail: string) {
+        this.sockets.forEach(s => {
+            s.stop(now, reason, detail)
+        })
+    }
+
+    /**
+     * One control tick: every socket's reading and its relay's actual state in, the relay
+     * states to apply out. A socket that is not live is always switched off.
+     */
+    tick(now: number, readings: Reading[], relays: boolean[]): boolean[] {
+        const n = this.sockets.length
+        let total = 0
+        for (let i = 0; i < n; i++) {
+            const r = readings[i]
+            if (!r) continue
+            this.sockets[i].reading(now, r.p, r.v, relays[i])
+            if (r.p > 0) total += r.p
+        }
+        this.boardW = total
+        this.checkCap(now, total, relays)
+
+        const out: boolean[] = []
+        let closedOne = false
+        for (let i = 0; i < n; i++) {
+            const s = this.sockets[i]
+            if (!s.wantsRelay()) {
+                out.push(false)
+                continue
+            }
+            if (relays[i]) {
+                out.push(true)
+                continue
+            }
+            // a new closing: one at a time, spaced, and only with headroom on the board
+            const spaced = now - this.lastCloseT >= this.cfg.staggerS * 1000
+            const room = total < this.cfg.boardStartW
+            if (!closedOne && spaced && room) {
+                closedOne = true
+                this.lastCloseT = now
+                out.push(true)
+            } else out.push(false)
+        }
+        return out
+    }
+
+    /** Over the cap for longer than an inrush: shed the newest session. */
+    private checkCap(now: number, total: number, relays: boolean[]) {
+        if (total <= this.cfg.boardCapW) {
+            this.overCapSince = -1
+            return
+        }
+        if (this.overCapSince < 0) this.overCapSince = now
+        if (now - this.overCapSince < CAP_HOLD_MS) return
+        let newest: SocketSession = null
+        this.sockets.forEach(s => {
+            if (s.isLive() && relays[s.socket - 1] && (!newest || s.durationS() < newest.durationS())) newest = s
+        })
+        if (newest) {
+            newest.stop(now, "board_cap", "board drew " + roundTo(total, 0) + " W over the cap " + this.cfg.boardCapW + " W; newest session shed")
+            this.overCapSince = now
+        }
+    }
+
+    /** Events of every socket since the last call, in socket order. */
+    takeEvents(): SocketEvent[] {
+        const out = this.events
+        this.events = []
+        this.sockets.forEach(s => {
+            const e = s.takeEvents()
+            for (let i = 0; i < e.length; i++) out.push(e[i])
+        })
+        return out
+    }
+}

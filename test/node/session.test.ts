@@ -1,0 +1,125 @@
+import { test } from "node:test"
+import assert from "node:assert/strict"
+import fc from "fast-check"
+import { lithiumW, lithiumFullS, runSocket, Lcg } from "../shared/scenarios"
+import { DEFAULT_CONFIG, copyConfig } from "../../src/core/config"
+import { Supervisor } from "../../src/core/supervisor"
+
+const pause = async () => {}
+
+test("a lithium charge ends as full, after the charger terminates and within minutes", async () => {
+    const r = await runSocket(t => lithiumW(t, 200, 3600, 1200, 0.08, 0.7), 4 * 3600, 1, null, false, pause)
+    const full = lithiumFullS(200, 3600, 1200, 0.08)
+    assert.equal(r.reason, "full")
+    assert.ok(r.stopS >= full, `stopped at ${r.stopS} before full at ${full}`)
+    assert.ok(r.stopS - full <= 300, `stopped ${r.stopS - full} s after full`)
+})
+
+test("a step to zero mid-plateau is unplugged, after the hold", async () => {
+    const r = await runSocket(t => (t < 1800 ? lithiumW(t, 200, 3600, 1200, 0.08, 0.7) : 0.2), 3600, 1, null, false, pause)
+    assert.equal(r.reason, "unplugged")
+    assert.ok(r.stopS >= 1800 + DEFAULT_CONFIG.unplugHoldS)
+})
+
+test("a short circuit is cut on the first reading over the hard limit, and locks the socket", async () => {
+    const r = await runSocket(t => (t < 100 ? 200 : 5000), 200, 1, null, false, pause)
+    assert.equal(r.reason, "short")
+    assert.equal(r.stopS, 100)
+    assert.ok(r.faulted)
+})
+
+test("sustained overload is cut after the hold, inrush is not", async () => {
+    const inrush = await runSocket(t => (t < 1 ? 2500 : lithiumW(t, 200, 3600, 1200, 0.08, 0.7)), 600, 1, null, false, pause)
+    assert.equal(inrush.stopS, -1, "inrush must not trip")
+    const r = await runSocket(t => (t < 300 ? 200 : 1500), 600, 1, null, false, pause)
+    assert.equal(r.reason, "overload")
+    assert.ok(r.stopS >= 300 + DEFAULT_CONFIG.overloadHoldS && r.stopS <= 300 + DEFAULT_CONFIG.overloadHoldS + 1)
+})
+
+test("a charger that never draws is no load after the timeout", async () => {
+    const r = await runSocket(() => 2, 900, 1, null, false, pause)
+    assert.equal(r.reason, "no_load")
+    assert.equal(r.stopS, DEFAULT_CONFIG.noLoadS)
+})
+
+test("current through an open relay is a welded-relay fault", async () => {
+    const r = await runSocket(t => (t < 100 ? 200 : 5000), 200, 1, null, true, pause)
+    assert.ok(r.faulted)
+})
+
+test("property: noise and single glitches never cut a lithium charge before full", async () => {
+    await fc.assert(
+        fc.asyncProperty(
+            fc.integer({ min: 1, max: 1e6 }),
+            fc.integer({ min: 60, max: 900 }),
+            fc.integer({ min: 600, max: 3000 }),
+            fc.double({ min: 0.04, max: 0.25, noNaN: true }),
+            fc.constantFrom(0, 0.7, 5),
+            async (seed, plateauW, tauS, cut, idle) => {
+                const rng = new Lcg(seed)
+                const glitchAt = 600 + Math.floor(rng.next() * 3000)
+                const power = (t: number) => {
+                    let p = lithiumW(t, plateauW, 3600, tauS, cut, idle)
+                    p += (rng.next() - 0.5) * 0.02 * p + (rng.next() - 0.5) * 0.3
+                    if (t === glitchAt) p = rng.next() < 0.5 ? 0 : p * 2.5
+                    return Math.max(0, Math.round(p * 10) / 10)
+                }
+                const full = lithiumFullS(plateauW, 3600, tauS, cut)
+                const r = await runSocket(power, full + 3600, 1, null, false, pause)
+                assert.equal(r.reason, "full")
+                assert.ok(r.stopS >= full, `cut at ${r.stopS}, full at ${full}`)
+            }
+        ),
+        { numRuns: 25 }
+    )
+})
+
+test("config: a bad value is refused naming the key, and nothing changes", async () => {
+    const { applyConfigPatch } = await import("../../src/core/config")
+    const before = copyConfig(DEFAULT_CONFIG)
+    const r = applyConfigPatch(DEFAULT_CONFIG, { socketLimitW: 500, shortW: -3 })
+    assert.equal(r.ok, false)
+    assert.equal(r.key, "shortW")
+    assert.deepEqual(DEFAULT_CONFIG, before)
+    assert.equal(applyConfigPatch(DEFAULT_CONFIG, { nope: 1 }).key, "nope")
+    assert.equal(applyConfigPatch(DEFAULT_CONFIG, { sockets: 2.5 }).key, "sockets")
+    assert.equal(applyConfigPatch(DEFAULT_CONFIG, { shortW: 900 }).key, "shortW", "short limit must stay above the overload limit")
+    const ok = applyConfigPatch(DEFAULT_CONFIG, { socketLimitW: 800 })
+    assert.ok(ok.ok)
+    assert.equal(ok.config!.socketLimitW, 800)
+})
+
+test("supervisor: unknown socket, busy socket and duplicate order are refused", () => {
+    const sup = new Supervisor({ ...DEFAULT_CONFIG, sockets: 2 })
+    assert.equal(sup.start(3, "a", { kind: "full", value: 0 }, null as any, 0).error, "unknown_socket")
+    assert.ok(sup.start(1, "a", { kind: "full", value: 0 }, null as any, 0).ok)
+    assert.equal(sup.start(1, "b", { kind: "full", value: 0 }, null as any, 0).error, "socket_busy")
+    assert.equal(sup.start(2, "a", { kind: "full", value: 0 }, null as any, 0).error, "duplicate_order")
+    assert.equal(sup.start(2, "c", { kind: "minutes", value: 0 }, null as any, 0).error, "bad_limit")
+    assert.equal(sup.sockets[1].state, "idle", "a refused start changes nothing")
+})
+
+test("supervisor: relays close staggered, one at a time", () => {
+    const sup = new Supervisor({ ...DEFAULT_CONFIG, sockets: 3, staggerS: 3 })
+    for (let i = 1; i <= 3; i++) sup.start(i, "o" + i, { kind: "full", value: 0 }, null as any, 0)
+    let relays = [false, false, false]
+    const closeTimes: number[] = [-1, -1, -1]
+    for (let t = 0; t <= 10000; t += 500) {
+        relays = sup.tick(t, relays.map(r => ({ p: r ? 100 : 0, v: 230 })), relays)
+        relays.forEach((r, i) => {
+            if (r && closeTimes[i] < 0) closeTimes[i] = t
+        })
+    }
+    assert.deepEqual(closeTimes, [0, 3000, 6000])
+})
+
+test("supervisor: over the board cap the newest session is shed", () => {
+    const sup = new Supervisor({ ...DEFAULT_CONFIG, sockets: 2, staggerS: 0, boardCapW: 1500, boardStartW: 1400 })
+    sup.start(1, "a", { kind: "full", value: 0 }, null as any, 0)
+    let relays = sup.tick(0, [{ p: 0, v: 230 }, { p: 0, v: 230 }], [false, false])
+    sup.start(2, "b", { kind: "full", value: 0 }, null as any, 1000)
+    for (let t = 1000; t <= 20000; t += 1000) relays = sup.tick(t, relays.map(r => ({ p: r ? 900 : 0, v: 230 })), relays)
+    assert.equal(sup.sockets[0].state, "charging")
+    assert.equal(sup.sockets[1].state, "ended")
+    assert.equal(sup.sockets[1].lastRecord!.reason, "board_cap")
+})

@@ -1,0 +1,84 @@
+// Deterministic synthetic curves and a driver, written in the portable subset so the same
+// scenarios run in node (test/node) and inside the DeviceScript VM (test/vm).
+
+import { DEFAULT_CONFIG, ShedConfig, copyConfig } from "../../src/core/config"
+import { Supervisor } from "../../src/core/supervisor"
+
+/** A tiny deterministic PRNG (LCG) so both runtimes see the same noise. */
+export class Lcg {
+    private s: number
+    constructor(seed: number) {
+        this.s = seed % 2147483647
+        if (this.s <= 0) this.s += 2147483646
+    }
+    next(): number {
+        this.s = (this.s * 16807) % 2147483647
+        return (this.s - 1) / 2147483646
+    }
+}
+
+/** Power (W) of an idealised lithium CC/CV charge at t seconds. */
+export function lithiumW(t: number, plateauW: number, ccS: number, tauS: number, cutFraction: number, idleW: number): number {
+    if (t < 3) return 0
+    if (t < ccS) return plateauW * (0.9 + (0.1 * t) / ccS)
+    const x = plateauW * Math.exp(-(t - ccS) / tauS)
+    if (x > cutFraction * plateauW) return x
+    return idleW
+}
+
+/** Time (s) a lithiumW curve terminates (true full). */
+export function lithiumFullS(plateauW: number, ccS: number, tauS: number, cutFraction: number): number {
+    return Math.ceil(ccS + tauS * Math.log(1 / cutFraction))
+}
+
+export interface RunResult {
+    reason: string
+    stopS: number
+    energyWh: number
+    faulted: boolean
+}
+
+/**
+ * Drive one socket with power(t) sampled every `stepS` until the relay opens or `endS`.
+ * `relayStuck` keeps the relay "on" as seen by the meter after opening (welded relay).
+ */
+export async function runSocket(
+    power: (t: number) => number,
+    endS: number,
+    stepS: number,
+    cfgPatch: any,
+    relayStuck: boolean,
+    /** the VM must yield now and then or it panics with InfiniteLoop */
+    pause: () => Promise<void>
+): Promise<RunResult> {
+    const cfg: ShedConfig = copyConfig(DEFAULT_CONFIG)
+    cfg.sockets = 1
+    if (cfgPatch) {
+        const keys = Object.keys(cfgPatch)
+        for (let i = 0; i < keys.length; i++) (cfg as any)[keys[i]] = cfgPatch[keys[i]]
+    }
+    const sup = new Supervisor(cfg)
+    sup.start(1, "o1", { kind: "full", value: 0 }, null, -1)
+    let relay = sup.tick(-1, [{ p: 0, v: 230 }], [false])[0]
+    let stopS = -1
+    let n = 0
+    for (let t = 0; t <= endS; t += stepS) {
+        if (++n % 20 === 0) await pause()
+        const live = relay || relayStuck
+        const p = live ? power(t) : 0.2
+        relay = sup.tick(t * 1000, [{ p: p, v: 230 }], [relay])[0]
+        if (!relay && stopS < 0) {
+            stopS = t
+            if (!relayStuck) break
+        }
+        if (relayStuck && stopS >= 0 && t > stopS + 10) break
+    }
+    const s = sup.sockets[0]
+    const r = s.lastRecord
+    return {
+        reason: r ? r.reason : "",
+        stopS: stopS,
+        energyWh: r ? r.energyWh : s.energy(),
+        faulted: s.state === "faulted",
+    }
+}
