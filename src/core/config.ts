@@ -27,8 +27,10 @@ export interface ShedConfig {
     fullFraction: number
     /** ...or to this absolute level (W), whichever is higher */
     idleFloorW: number
-    /** full: the low draw must stop falling for this long (s) */
+    /** full: after the charger stepped down, the low draw must stop falling for this long (s) */
     fullConfirmS: number
+    /** full without a step (taper flattening onto float): stop falling for this long (s) */
+    flatConfirmS: number
     /** a fall counts as still tapering when the level drops by this fraction */
     taperStepFraction: number
     /** a draw back above the low band for this long means charging resumed (s) */
@@ -66,7 +68,8 @@ export const DEFAULT_CONFIG: ShedConfig = {
     noLoadS: 300,
     fullFraction: 0.12,
     idleFloorW: 2,
-    fullConfirmS: 150,
+    fullConfirmS: 120,
+    flatConfirmS: 600,
     taperStepFraction: 0.02,
     resumeS: 60,
     unplugFraction: 0.3,
@@ -105,6 +108,7 @@ export const CONFIG_BOUNDS: { [key: string]: Bound } = {
     fullFraction: b(0.01, 0.5, false),
     idleFloorW: b(0, 30, false),
     fullConfirmS: b(10, 3600, false),
+    flatConfirmS: b(10, 7200, false),
     taperStepFraction: b(0.001, 0.5, false),
     resumeS: b(5, 3600, false),
     unplugFraction: b(0.01, 0.9, false),

@@ -21,7 +21,9 @@ const FAST_TAU_MS = 5000
 /** Smoothing of the plateau estimate (ms): long enough that inrush and spikes do not count. */
 const SLOW_TAU_MS = 60000
 /** Smallest fall (W) that counts as "still falling": below meter resolution it is noise. */
-const MIN_TAPER_STEP_W = 0.1
+const MIN_TAPER_STEP_W = 0.05
+/** A charger terminating halves its draw within this window (ms). */
+const STEP_WINDOW_MS = 60000
 
 export interface DetectorLimits {
     /** overload limit for this session (W): the socket limit or a lower per-order cap */
@@ -52,6 +54,12 @@ export class ChargeDetector {
     private anchorW = 0
     private lastFallT = -1
     private aboveSince = -1
+
+    private stepT = -1
+    private bucketT = -1e12
+    private bucketMax = 0
+    private prevBucketMax = 0
+    private prevLevel = 0
 
     private stepSince = -1
     private stepPreW = 0
@@ -127,6 +135,7 @@ export class ChargeDetector {
         this.lowSince = -1
         this.aboveSince = -1
         this.stepSince = -1
+        this.stepT = -1
     }
 
     private checkOverload(t: number, p: number): Verdict {
@@ -178,15 +187,38 @@ export class ChargeDetector {
         return null
     }
 
-    /** Full: low relative to this session's plateau, and no longer falling. */
+    /** Highest level over roughly the last minute (two 30 s buckets), and the last one. */
+    private trackRecent(t: number, level: number) {
+        if (t - this.bucketT >= STEP_WINDOW_MS / 2) {
+            this.prevBucketMax = this.bucketMax
+            this.bucketMax = 0
+            this.bucketT = t
+        }
+        const recent = Math.max(this.prevBucketMax, this.bucketMax, this.prevLevel)
+        if (level > this.bucketMax) this.bucketMax = level
+        this.prevLevel = level
+        return recent
+    }
+
+    /**
+     * Full: low relative to this session's plateau, and no longer falling. A charger that
+     * terminates shows a step (its draw halves within a minute from an already tapered
+     * level): then a short flat spell confirms. Without a step (a two-stage lead-acid taper
+     * flattening onto float) only a long flat spell does: a slow taper still falls over it.
+     */
     private checkFull(t: number, level: number): Verdict {
         const cfg = this.cfg
         const lowW = Math.max(cfg.fullFraction * this.refW, cfg.idleFloorW)
+        const recent = this.trackRecent(t, level)
+        if (level <= 0.5 * recent && recent <= cfg.terminateFraction * this.refW) this.stepT = t
         if (level > lowW) {
             if (this.lowSince >= 0) {
                 if (this.aboveSince < 0) this.aboveSince = t
                 // a sustained return to real power: charging resumed (second pack, restart)
-                if (t - this.aboveSince >= cfg.resumeS * 1000) this.lowSince = -1
+                if (t - this.aboveSince >= cfg.resumeS * 1000) {
+                    this.lowSince = -1
+                    this.stepT = -1
+                }
             }
             return null
         }
@@ -199,16 +231,19 @@ export class ChargeDetector {
         }
         const step = Math.max(cfg.taperStepFraction * this.anchorW, MIN_TAPER_STEP_W)
         if (level < this.anchorW - step) {
-            // still tapering: the battery is still taking charge
+            // still falling: the battery is still taking charge, or the step is settling
             this.anchorW = level
             this.lastFallT = t
             return null
         }
         const flat = (t - this.lastFallT) / 1000
-        if (flat >= cfg.fullConfirmS)
+        const terminated = this.stepT >= 0
+        const need = terminated ? cfg.fullConfirmS : cfg.flatConfirmS
+        if (flat >= need)
             return verdict(
                 "full",
-                "draw " + roundTo(level, 1) + " W (under " + roundTo(lowW, 1) + " W) stopped falling for " + roundTo(flat, 0) + " s after a plateau of " + roundTo(this.refW, 0) + " W",
+                "draw " + roundTo(level, 1) + " W (under " + roundTo(lowW, 1) + " W) stopped falling for " + roundTo(flat, 0) + " s after " +
+                    (terminated ? "the charger stepped down" : "a taper") + " from a plateau of " + roundTo(this.refW, 0) + " W",
                 level,
                 this.refW,
                 flat

@@ -9,6 +9,7 @@ import { ShedConfig } from "./config"
 import { ChargeDetector } from "./detector"
 import { roundTo } from "./mathx"
 import { Verdict } from "./reasons"
+import { PowerTrace } from "./trace"
 
 export type SocketState = "idle" | "reserved" | "charging" | "ended" | "faulted"
 
@@ -86,6 +87,8 @@ export class SocketSession {
     order = ""
     limit: Limit = { kind: "full", value: 0 }
     lastRecord: SessionRecord = null
+    /** the running (or last ended) session's per-minute power trace */
+    trace: PowerTrace = null
 
     private detector: ChargeDetector = null
     private startT = 0
@@ -166,6 +169,7 @@ export class SocketSession {
         this.peakW = peakW
         this.fullAtT = fullAtS >= 0 ? this.startT + fullAtS * 1000 : -1
         this.warned = false
+        this.trace = new PowerTrace(this.cfg.maxDurationMin)
         // the detector starts when the relay actually closes: inrush blanking and the
         // no-load timer count from then, not from a staggered wait
         this.detector = null
@@ -257,6 +261,7 @@ export class SocketSession {
         if (dt > 0) this.energyWh += ((this.lastP + p) / 2) * (dt / 3600)
         this.lastT = now
         this.lastP = p
+        this.trace.add(now, p)
         const v0 = this.detector.update(now, p, v)
         const level = this.detector.levelW()
         if (level > this.peakW) this.peakW = level
