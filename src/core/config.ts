@@ -53,6 +53,23 @@ export interface ShedConfig {
     boardStartW: number
     /** top-off time after full (min), default for orders that do not say */
     topOffMin: number
+    /** mains range (V): outside it, sustained, sessions pause and no new start */
+    mainsMinV: number
+    mainsMaxV: number
+    /** out of range this long (s) before pausing: a brownout of a few seconds is no fault */
+    mainsHoldS: number
+    /** back in range this long (s) before sessions resume */
+    mainsRecoverS: number
+    /** out of range this long (min) ends the sessions with mains_voltage */
+    mainsMaxOutMin: number
+    /** board temperature (C): warning, no new starts, all relays off; hysteresis to leave */
+    tempWarnC: number
+    tempNoStartC: number
+    tempCutC: number
+    tempHysteresisC: number
+    /** a socket whose last N starts all ended in no load under suspectW is suspect */
+    suspectStarts: number
+    suspectW: number
 }
 
 export const DEFAULT_CONFIG: ShedConfig = {
@@ -81,6 +98,17 @@ export const DEFAULT_CONFIG: ShedConfig = {
     weldHoldS: 2,
     boardStartW: 5400,
     topOffMin: 0,
+    mainsMinV: 100,
+    mainsMaxV: 270,
+    mainsHoldS: 10,
+    mainsRecoverS: 60,
+    mainsMaxOutMin: 30,
+    tempWarnC: 60,
+    tempNoStartC: 70,
+    tempCutC: 80,
+    tempHysteresisC: 5,
+    suspectStarts: 3,
+    suspectW: 7,
 }
 
 interface Bound {
@@ -120,6 +148,17 @@ export const CONFIG_BOUNDS: { [key: string]: Bound } = {
     weldHoldS: b(0.2, 60, false),
     boardStartW: b(100, 30000, false),
     topOffMin: b(0, 240, false),
+    mainsMinV: b(50, 240, false),
+    mainsMaxV: b(200, 300, false),
+    mainsHoldS: b(0, 600, false),
+    mainsRecoverS: b(0, 3600, false),
+    mainsMaxOutMin: b(1, 1440, false),
+    tempWarnC: b(20, 120, false),
+    tempNoStartC: b(20, 120, false),
+    tempCutC: b(20, 120, false),
+    tempHysteresisC: b(0, 30, false),
+    suspectStarts: b(1, 20, true),
+    suspectW: b(0, 50, false),
 }
 
 export interface ConfigResult {
@@ -154,6 +193,9 @@ function checkRelations(c: ShedConfig): ConfigResult {
         return { ok: false, key: "shortW", error: "shortW must be above socketLimitW" }
     if (c.boardCapW < c.socketLimitW)
         return { ok: false, key: "boardCapW", error: "boardCapW must be at least socketLimitW" }
+    if (c.mainsMinV >= c.mainsMaxV) return { ok: false, key: "mainsMinV", error: "mainsMinV must be below mainsMaxV" }
+    if (!(c.tempWarnC <= c.tempNoStartC && c.tempNoStartC <= c.tempCutC))
+        return { ok: false, key: "tempNoStartC", error: "temperatures must rise: tempWarnC <= tempNoStartC <= tempCutC" }
     if (c.boardStartW > c.boardCapW)
         return { ok: false, key: "boardStartW", error: "boardStartW must be at most boardCapW" }
     return { ok: true, config: c }

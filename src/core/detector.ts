@@ -66,6 +66,7 @@ export class ChargeDetector {
 
     private overSince = -1
     private holdUntil = -1
+    private inrushFrom: number
 
     constructor(
         private cfg: ShedConfig,
@@ -73,9 +74,20 @@ export class ChargeDetector {
         /** relay closed at (ms) */
         private t0: number
     ) {
+        this.inrushFrom = t0
         // the socket drew nothing before the relay closed: start the averages at zero
         this.fast = new Ema(FAST_TAU_MS, 0, t0)
         this.slow = new Ema(SLOW_TAU_MS, 0, t0)
+    }
+
+    /**
+     * The relay closed again after a pause (mains, power cut): inrush blanking restarts and
+     * judgements wait while the charger soft-starts.
+     */
+    relayReclosed(t: number) {
+        this.inrushFrom = t
+        this.holdUntil = t + this.cfg.brownoutGraceS * 1000
+        this.resetEpisodes()
     }
 
     /** Smoothed draw (W), for display and telemetry. */
@@ -145,7 +157,7 @@ export class ChargeDetector {
             this.overloadWarning = false
             return null
         }
-        if (t - this.t0 < cfg.inrushS * 1000) return null
+        if (t - this.inrushFrom < cfg.inrushS * 1000) return null
         if (this.overSince < 0) this.overSince = t
         this.overloadWarning = true
         const held = (t - this.overSince) / 1000

@@ -104,6 +104,7 @@ export class SocketSession {
     private resumeRefW = 0
     private resumeDrew = false
     private fresh = false
+    private reclose = false
     private events: SocketEvent[] = []
 
     constructor(
@@ -111,13 +112,29 @@ export class SocketSession {
         private cfg: ShedConfig
     ) {}
 
+    /** paused by a board-level condition (mains out of range): live, relay off */
+    paused = false
+    /** the last starts all ended in no load with almost no draw: blown fuse or broken outlet */
+    suspect = false
+    private noLoadStreak = 0
+
     /** The relay should be closed. */
     wantsRelay(): boolean {
-        return this.state === "reserved" || this.state === "charging"
+        return this.isLive() && !this.paused
     }
 
     isLive(): boolean {
-        return this.wantsRelay()
+        return this.state === "reserved" || this.state === "charging"
+    }
+
+    pause() {
+        this.paused = this.isLive()
+    }
+
+    unpause(now: number) {
+        if (!this.paused) return
+        this.paused = false
+        this.reclose = true
     }
 
     setConfig(cfg: ShedConfig) {
@@ -147,6 +164,8 @@ export class SocketSession {
     /** A paid order for this socket. Refused (and nothing changes) unless the socket is free. */
     start(order: string, limit: Limit, now: number, opts: StartOptions): StartResult {
         if (this.state === "faulted") return { ok: false, error: "socket_faulted", detail: "socket " + this.socket + " is faulted: " + this.fault }
+        if (this.suspect)
+            return { ok: false, error: "socket_suspect", detail: "socket " + this.socket + ": its last " + this.noLoadStreak + " starts drew nothing (blown fuse or broken outlet?); clear it after a check" }
         if (this.isLive()) return { ok: false, error: "socket_busy", detail: "socket " + this.socket + " has order " + this.order }
         const check = this.checkOptions(limit, opts)
         if (!check.ok) return check
@@ -244,8 +263,10 @@ export class SocketSession {
             return
         }
         if (!relayOn) {
-            // waiting for the supervisor to close the relay (staggered start): time runs, no judging
+            // waiting for the supervisor (staggered start, paused): time runs, no judging,
+            // but current through the open relay is still a weld
             this.lastT = now
+            this.checkWeld(now, p, relayOn)
             return
         }
         if (!this.detector) {
@@ -256,7 +277,8 @@ export class SocketSession {
             this.detector.refW = this.resumeRefW
             this.detector.drew = this.resumeDrew
             this.lastT = now
-        }
+        } else if (this.reclose) this.detector.relayReclosed(now)
+        this.reclose = false
         const dt = (now - this.lastT) / 1000
         if (dt > 0) this.energyWh += ((this.lastP + p) / 2) * (dt / 3600)
         this.lastT = now
@@ -335,8 +357,10 @@ export class SocketSession {
             fullAtS: roundTo(fullAtS, 0),
             topOffS: fullAtS >= 0 ? roundTo((now - this.fullAtT) / 1000, 0) : 0,
         }
+        this.paused = false
         this.setState("ended")
         this.events.push({ kind: "ended", socket: this.socket, record: this.lastRecord })
+        this.trackHealth(v.reason)
     }
 
     /** A protection fault: relay off, socket locked until cleared. */
@@ -347,9 +371,24 @@ export class SocketSession {
         this.events.push({ kind: "fault", socket: this.socket, fault: kind, detail: detail })
     }
 
+    /** Starts that all end in no load with next to no draw point at the socket, not the riders. */
+    private trackHealth(reason: string) {
+        if (reason === "no_load" && this.peakW < this.cfg.suspectW) this.noLoadStreak++
+        else if (reason !== "remote_stop") this.noLoadStreak = 0
+        if (!this.suspect && this.noLoadStreak >= this.cfg.suspectStarts) {
+            this.suspect = true
+            this.events.push({ kind: "fault", socket: this.socket, fault: "suspect", detail: "last " + this.noLoadStreak + " starts ended in no load under " + this.cfg.suspectW + " W" })
+        }
+    }
+
     /** Clear a fault. Refused while the socket still draws (a welded relay would stay live). */
     clear(drawW: number): StartResult {
-        if (this.state !== "faulted") return { ok: false, error: "not_faulted", detail: "socket " + this.socket + " has no fault" }
+        if (this.state !== "faulted" && !this.suspect) return { ok: false, error: "not_faulted", detail: "socket " + this.socket + " has no fault" }
+        if (this.state !== "faulted") {
+            this.suspect = false
+            this.noLoadStreak = 0
+            return { ok: true }
+        }
         if (drawW > this.cfg.weldW) return { ok: false, error: "socket_drawing", detail: "socket " + this.socket + " still draws " + roundTo(drawW, 1) + " W" }
         this.fault = ""
         this.setState("idle")

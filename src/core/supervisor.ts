@@ -5,7 +5,9 @@
 
 import { ShedConfig } from "./config"
 import { roundTo } from "./mathx"
+import { boardVoltage, MainsGuard, MainsState } from "./mains"
 import { Limit, SocketEvent, SocketSession, StartOptions, StartResult } from "./session"
+import { ThermalGuard } from "./thermal"
 
 export interface Reading {
     /** active power (W) */
@@ -23,9 +25,13 @@ export class Supervisor {
     private overCapSince = -1
     private boardW = 0
     private events: SocketEvent[] = []
+    readonly mains: MainsGuard
+    readonly thermal: ThermalGuard
 
     constructor(private cfg: ShedConfig) {
         for (let i = 1; i <= cfg.sockets; i++) this.sockets.push(new SocketSession(i, cfg))
+        this.mains = new MainsGuard(cfg)
+        this.thermal = new ThermalGuard(cfg)
     }
 
     config(): ShedConfig {
@@ -35,6 +41,8 @@ export class Supervisor {
     setConfig(cfg: ShedConfig) {
         this.cfg = cfg
         this.sockets.forEach(s => s.setConfig(cfg))
+        this.mains.setLimits(cfg)
+        this.thermal.setLimits(cfg)
     }
 
     socket(n: number): SocketSession {
@@ -50,6 +58,12 @@ export class Supervisor {
     start(n: number, order: string, limit: Limit, opts: StartOptions, now: number): StartResult {
         const s = this.socket(n)
         if (!s) return { ok: false, error: "unknown_socket", detail: "socket " + n + " does not exist on this board (1.." + this.sockets.length + ")" }
+        if (this.mains.blocked())
+            return { ok: false, error: "mains_out_of_range", detail: "mains at " + roundTo(this.mains.voltage, 0) + " V, outside " + this.cfg.mainsMinV + ".." + this.cfg.mainsMaxV + " V" }
+        if (this.thermal.level >= 2)
+            return { ok: false, error: "over_temperature", detail: "board at " + roundTo(this.thermal.tempC, 0) + " C; no new starts above " + this.cfg.tempNoStartC + " C" }
+        if (this.boardW > this.cfg.boardStartW)
+            return { ok: false, error: "board_busy", detail: "board draws " + roundTo(this.boardW, 0) + " W, over the start threshold " + this.cfg.boardStartW + " W" }
         for (let i = 0; i < this.sockets.length; i++) {
             const o = this.sockets[i]
             if (o.isLive() && o.order === order)
@@ -87,6 +101,7 @@ export class Supervisor {
         }
         this.boardW = total
         this.checkCap(now, total, relays)
+        this.checkMains(now, readings)
 
         const out: boolean[] = []
         let closedOne = false
@@ -110,6 +125,39 @@ export class Supervisor {
             } else out.push(false)
         }
         return out
+    }
+
+    private boardEvent(fault: string, detail: string) {
+        this.events.push({ kind: "fault", socket: 0, fault: fault, detail: detail })
+    }
+
+    private checkMains(now: number, readings: Reading[]) {
+        const vs: number[] = []
+        for (let i = 0; i < readings.length; i++) if (readings[i]) vs.push(readings[i].v)
+        const before: MainsState = this.mains.state
+        const after = this.mains.update(now, boardVoltage(vs))
+        if (after === before) return
+        const v = roundTo(this.mains.voltage, 0)
+        if (after === "out") {
+            this.sockets.forEach(s => s.pause())
+            this.boardEvent("mains_voltage", "mains at " + v + " V outside " + this.cfg.mainsMinV + ".." + this.cfg.mainsMaxV + " V: sessions paused")
+        } else if (after === "expired") {
+            this.stopAll(now, "mains_voltage", "mains out of range for " + this.cfg.mainsMaxOutMin + " min (last " + v + " V)")
+            this.boardEvent("mains_voltage", "mains out of range for " + this.cfg.mainsMaxOutMin + " min: sessions ended")
+        } else {
+            this.sockets.forEach(s => s.unpause(now))
+            this.boardEvent("mains_ok", "mains back at " + v + " V: sessions resumed")
+        }
+    }
+
+    /** Board temperature (boards with a sensor). */
+    temperature(now: number, c: number) {
+        const before = this.thermal.level
+        const after = this.thermal.update(c)
+        if (after === before) return
+        const names = ["temperature_ok", "temperature_warning", "temperature_no_start", "over_temperature"]
+        this.boardEvent(names[after], "board at " + roundTo(c, 1) + " C")
+        if (after >= 3) this.stopAll(now, "over_temperature", "board at " + roundTo(c, 1) + " C, over " + this.cfg.tempCutC + " C")
     }
 
     /** Over the cap for longer than an inrush: shed the newest session. */

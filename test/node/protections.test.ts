@@ -1,0 +1,158 @@
+// Each protection: a case where it must trip and a case where it must not.
+import { test } from "node:test"
+import assert from "node:assert/strict"
+import { DEFAULT_CONFIG, ShedConfig } from "../../src/core/config"
+import { Supervisor } from "../../src/core/supervisor"
+import { MainsGuard } from "../../src/core/mains"
+import { ThermalGuard } from "../../src/core/thermal"
+
+type Wave = (t: number) => { p: number; v: number }
+
+/** Drive socket 1 of a one-socket board from t0 to t1 (s), returning relay transitions. */
+function drive(sup: Supervisor, wave: Wave, t0: number, t1: number, relay: boolean[]) {
+    const transitions: { t: number; on: boolean }[] = []
+    for (let t = t0; t <= t1; t++) {
+        const w = wave(t)
+        const next = sup.tick(t * 1000, [{ p: relay[0] ? w.p : 0, v: w.v }], relay)
+        if (next[0] !== relay[0]) transitions.push({ t, on: next[0] })
+        relay[0] = next[0]
+    }
+    return transitions
+}
+
+function board(patch: Partial<ShedConfig> = {}) {
+    return new Supervisor({ ...DEFAULT_CONFIG, sockets: 1, ...patch })
+}
+
+const plateau = (t: number) => ({ p: t < 3 ? 0 : 250, v: 230 })
+
+test("mains: a 5 s dip to 90 V changes nothing", () => {
+    const sup = board()
+    sup.start(1, "o", { kind: "full", value: 0 }, {}, 0)
+    const relay = [false]
+    const tr = drive(sup, t => (t >= 600 && t < 605 ? { p: 0, v: 90 } : plateau(t)), 0, 1800, relay)
+    assert.deepEqual(tr, [{ t: 0, on: true }])
+    assert.equal(sup.sockets[0].state, "charging")
+})
+
+test("mains: 60 s at 90 V pauses the session (relay off), then resumes it after recovery", () => {
+    const sup = board()
+    sup.start(1, "o", { kind: "full", value: 0 }, {}, 0)
+    const relay = [false]
+    const tr = drive(sup, t => (t >= 600 && t < 660 ? { p: 0, v: 90 } : plateau(t)), 0, 1800, relay)
+    assert.equal(tr.length, 3, JSON.stringify(tr))
+    assert.equal(tr[1].on, false)
+    assert.ok(tr[1].t >= 600 + DEFAULT_CONFIG.mainsHoldS)
+    assert.equal(tr[2].on, true)
+    assert.ok(tr[2].t >= 660 + DEFAULT_CONFIG.mainsRecoverS)
+    assert.equal(sup.sockets[0].state, "charging", "a paused session is not ended")
+    const faults = sup.takeEvents().filter(e => e.kind === "fault").map(e => e.fault)
+    assert.deepEqual(faults, ["mains_voltage", "mains_ok"])
+})
+
+test("mains: out of range too long ends the session with mains_voltage; no start meanwhile", () => {
+    const sup = board({ mainsMaxOutMin: 5 })
+    sup.start(1, "o", { kind: "full", value: 0 }, {}, 0)
+    const relay = [false]
+    drive(sup, t => (t >= 600 ? { p: 0, v: 285 } : plateau(t)), 0, 1200, relay)
+    assert.equal(sup.sockets[0].lastRecord!.reason, "mains_voltage")
+    assert.equal(sup.start(1, "o2", { kind: "full", value: 0 }, {}, 1201000).error, "mains_out_of_range")
+})
+
+test("mains guard: high but legal mains (253 V) is fine", () => {
+    const g = new MainsGuard(DEFAULT_CONFIG)
+    for (let t = 0; t < 3600; t++) g.update(t * 1000, 253)
+    assert.equal(g.state, "ok")
+})
+
+test("socket health: three no-load starts under 7 W flag the socket; clear lifts it", () => {
+    const sup = board()
+    const relay = [false]
+    let t = 0
+    for (let i = 0; i < 3; i++) {
+        assert.ok(sup.start(1, "o" + i, { kind: "full", value: 0 }, {}, t * 1000).ok)
+        drive(sup, () => ({ p: 0.3, v: 230 }), t, t + DEFAULT_CONFIG.noLoadS + 5, relay)
+        assert.equal(sup.sockets[0].lastRecord!.reason, "no_load")
+        t += DEFAULT_CONFIG.noLoadS + 10
+    }
+    assert.ok(sup.sockets[0].suspect)
+    assert.equal(sup.start(1, "o9", { kind: "full", value: 0 }, {}, t * 1000).error, "socket_suspect")
+    assert.ok(sup.sockets[0].clear(0).ok)
+    assert.ok(sup.start(1, "o9", { kind: "full", value: 0 }, {}, t * 1000).ok)
+})
+
+test("socket health: no-load starts of a charger idling at 10 W are not a broken socket", () => {
+    const sup = board()
+    const relay = [false]
+    let t = 0
+    for (let i = 0; i < 3; i++) {
+        sup.start(1, "o" + i, { kind: "full", value: 0 }, {}, t * 1000)
+        drive(sup, () => ({ p: 10, v: 230 }), t, t + DEFAULT_CONFIG.noLoadS + 5, relay)
+        t += DEFAULT_CONFIG.noLoadS + 10
+    }
+    assert.equal(sup.sockets[0].suspect, false)
+})
+
+test("overload: a single noisy sample over the limit does not trip; a warning precedes a sustained cut", () => {
+    const sup = board()
+    sup.start(1, "o", { kind: "full", value: 0 }, {}, 0)
+    const relay = [false]
+    drive(sup, t => (t === 300 ? { p: 1400, v: 230 } : plateau(t)), 0, 600, relay)
+    assert.equal(sup.sockets[0].state, "charging")
+    sup.takeEvents()
+    drive(sup, t => ({ p: 1300, v: 230 }), 601, 700, relay)
+    const ev = sup.takeEvents()
+    const warn = ev.findIndex(e => e.kind === "warning")
+    const end = ev.findIndex(e => e.kind === "ended")
+    assert.ok(warn >= 0 && end > warn, "warning before the cut")
+    assert.equal(sup.sockets[0].lastRecord!.reason, "overload")
+    assert.equal(sup.sockets[0].state, "faulted")
+})
+
+test("per-order power cap: a lower cap trips overload above it; out-of-bounds caps are refused", () => {
+    const sup = board()
+    assert.equal(sup.start(1, "o", { kind: "full", value: 0 }, { powerCapW: 5000 }, 0).error, "bad_power_cap")
+    assert.equal(sup.start(1, "o", { kind: "full", value: 0 }, { topOffMin: -1 }, 0).error, "bad_top_off")
+    assert.equal(sup.start(1, "o", { kind: "full", value: 0 }, { profile: "nickel" }, 0).error, "bad_profile")
+    assert.equal(sup.sockets[0].state, "idle")
+    assert.ok(sup.start(1, "o", { kind: "full", value: 0 }, { powerCapW: 200 }, 0).ok)
+    const relay = [false]
+    drive(sup, plateau, 0, 600, relay)
+    assert.equal(sup.sockets[0].lastRecord!.reason, "overload")
+})
+
+test("top-off: charging continues after full for the ordered minutes, reported apart", () => {
+    const sup = board()
+    sup.start(1, "o", { kind: "full", value: 0 }, { topOffMin: 30 }, 0)
+    const relay = [false]
+    // plateau 250 W for an hour, taper, terminate to 0.5 W
+    const wave = (t: number) => {
+        if (t < 3600) return plateau(t)
+        const p = 250 * Math.exp(-(t - 3600) / 900)
+        return { p: p > 20 ? p : 0.5, v: 230 }
+    }
+    drive(sup, wave, 0, 4 * 3600, relay)
+    const r = sup.sockets[0].lastRecord!
+    assert.equal(r.reason, "full")
+    assert.ok(r.fullAtS > 0)
+    assert.ok(Math.abs(r.topOffS - 30 * 60) <= 1, `top-off ${r.topOffS}`)
+    assert.ok(r.durationS >= r.fullAtS + 30 * 60)
+})
+
+test("temperature: warning, no new starts, all off, each with hysteresis", () => {
+    const g = new ThermalGuard(DEFAULT_CONFIG)
+    assert.equal(g.update(50), 0)
+    assert.equal(g.update(62), 1)
+    assert.equal(g.update(71), 2)
+    assert.equal(g.update(68), 2, "hysteresis holds the level")
+    assert.equal(g.update(81), 3)
+    assert.equal(g.update(76), 3)
+    assert.equal(g.update(74), 2)
+    assert.equal(g.update(40), 0)
+    const sup = board()
+    sup.start(1, "o", { kind: "full", value: 0 }, {}, 0)
+    drive(sup, plateau, 0, 100, [false])
+    sup.temperature(100000, 85)
+    assert.equal(sup.sockets[0].lastRecord!.reason, "over_temperature")
+    assert.equal(sup.start(1, "o2", { kind: "full", value: 0 }, {}, 101000).error, "over_temperature")
+})
