@@ -1,0 +1,144 @@
+// End-of-charge benchmark over the curve corpus: our detector beside the fixed rules.
+// Prints wrong outcomes, early cut-offs, minutes from true full to cut-off, false trips,
+// and replay throughput.
+
+import { existsSync, readFileSync } from "node:fs"
+import { join } from "node:path"
+import { spawnSync } from "node:child_process"
+import { CurveSample, parseCurveCsv } from "../sim/csv"
+import { replayCurve, ReplayResult } from "../sim/replay"
+import { FIXED_RULES, fixedRuleStop } from "./baseline"
+
+export interface CorpusEntry {
+    file: string
+    family: string
+    description?: string
+    expected: string
+    t_full_s?: number | null
+    t_event_s?: number | null
+    healthy?: boolean
+    never_full?: boolean
+}
+
+export const CORPUS_DIR = "out/corpus"
+
+export function loadCorpus(dir = CORPUS_DIR, seed?: number): { entries: CorpusEntry[]; curves: Map<string, CurveSample[]> } {
+    const index = join(dir, "index.json")
+    if (!existsSync(index)) {
+        const args = ["tsx", "sim/corpus.ts", "--out", dir]
+        if (seed !== undefined) args.push("--seed", String(seed))
+        const r = spawnSync("npx", args, { stdio: "inherit" })
+        if (r.status !== 0) throw new Error("corpus generation failed")
+    }
+    const raw = JSON.parse(readFileSync(index, "utf8"))
+    const entries: CorpusEntry[] = Array.isArray(raw) ? raw : raw.curves
+    const curves = new Map<string, CurveSample[]>()
+    for (const e of entries) curves.set(e.file, parseCurveCsv(readFileSync(join(dir, e.file), "utf8")))
+    return { entries, curves }
+}
+
+/** The outcome a correct controller reaches on this curve (aged batteries: not full). */
+export function expectedOutcome(e: CorpusEntry): string {
+    if (e.never_full) return "max_duration"
+    return e.expected
+}
+
+/** When a cut is early: before full, before the unplug, before the fault began. */
+export function earliestCorrectStop(e: CorpusEntry): number | null {
+    const exp = expectedOutcome(e)
+    if (exp === "full") return e.t_full_s ?? null
+    if (exp === "unplugged" || exp === "short" || exp === "overload") return e.t_event_s ?? null
+    return null
+}
+
+export interface ChargeRow {
+    entry: CorpusEntry
+    result: ReplayResult
+    wrong: boolean
+    early: boolean
+    lateMin: number | null
+    falseTrip: boolean
+}
+
+export function judge(e: CorpusEntry, r: ReplayResult): ChargeRow {
+    const exp = expectedOutcome(e)
+    const got = r.outcome ?? "none"
+    // an aged battery that is never full must not be called full; running to the end of a
+    // curve shorter than the maximum duration is right for it
+    const wrong = exp === "max_duration" ? got === "full" || got === "unplugged" : got !== exp
+    const earliest = earliestCorrectStop(e)
+    const early = r.stop_s !== null && earliest !== null && r.stop_s < earliest
+    const lateMin = exp === "full" && got === "full" && e.t_full_s != null && r.stop_s !== null ? (r.stop_s - e.t_full_s) / 60 : null
+    const falseTrip = e.healthy !== false && (got === "short" || got === "overload")
+    return { entry: e, result: r, wrong, early, lateMin, falseTrip }
+}
+
+function median(xs: number[]): number {
+    if (!xs.length) return NaN
+    const s = [...xs].sort((a, b) => a - b)
+    return s.length % 2 ? s[(s.length - 1) >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
+}
+
+export function runChargeBench(dir = CORPUS_DIR) {
+    const { entries, curves } = loadCorpus(dir)
+    const rows: ChargeRow[] = []
+    let samples = 0
+    const t0 = process.hrtime.bigint()
+    for (const e of entries) {
+        const c = curves.get(e.file)!
+        samples += c.length
+        rows.push(judge(e, replayCurve(c)))
+    }
+    const secs = Number(process.hrtime.bigint() - t0) / 1e9
+    const late = rows.map(r => r.lateMin).filter((x): x is number => x !== null)
+    const fullCurves = entries.filter(e => expectedOutcome(e) === "full")
+
+    const baselines = FIXED_RULES.map(rule => {
+        let early = 0
+        let wrong = 0
+        const lateB: number[] = []
+        for (const e of entries) {
+            const stop = fixedRuleStop(curves.get(e.file)!, rule)
+            const exp = expectedOutcome(e)
+            const earliest = earliestCorrectStop(e)
+            if (exp === "full") {
+                if (stop === null) wrong++
+                else if (e.t_full_s != null) {
+                    if (stop < e.t_full_s) early++
+                    else lateB.push((stop - e.t_full_s) / 60)
+                }
+            } else if (stop !== null && earliest !== null && stop < earliest) early++
+        }
+        return { rule, early, wrong, lateB }
+    })
+    return { rows, entries, samples, secs, late, fullCurves, baselines }
+}
+
+export function printChargeBench(dir = CORPUS_DIR) {
+    const b = runChargeBench(dir)
+    const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : "-")
+    const byFamily = new Map<string, number>()
+    for (const e of b.entries) byFamily.set(e.family, (byFamily.get(e.family) ?? 0) + 1)
+    console.log(`\n## End of charge (${b.entries.length} curves, ${b.fullCurves.length} ending full; families: ${[...byFamily].map(([f, n]) => `${f} ${n}`).join(", ")})\n`)
+    console.log("| detector | wrong outcomes | early cut-offs | full->cut median (min) | full->cut worst (min) | false trips |")
+    console.log("|---|---|---|---|---|---|")
+    const wrong = b.rows.filter(r => r.wrong).length
+    const early = b.rows.filter(r => r.early).length
+    const falseTrips = b.rows.filter(r => r.falseTrip).length
+    console.log(`| ours | ${wrong} | ${early} | ${fmt(median(b.late))} | ${fmt(Math.max(...b.late))} | ${falseTrips} |`)
+    for (const x of b.baselines)
+        console.log(`| ${x.rule.name} | ${x.wrong} (never cut) | ${x.early} | ${fmt(median(x.lateB))} | ${fmt(Math.max(...x.lateB))} | n/a |`)
+    console.log(`\nreplay throughput: ${Math.round(b.samples / b.secs).toLocaleString("en")} samples/s (${b.samples} samples in ${b.secs.toFixed(2)} s)`)
+    const bad = b.rows.filter(r => r.wrong || r.early || r.falseTrip)
+    if (bad.length) {
+        console.log("\nmisjudged curves:")
+        for (const r of bad)
+            console.log(
+                `  ${r.entry.file} [${r.entry.family}] expected ${expectedOutcome(r.entry)}${r.entry.t_full_s != null ? ` full@${r.entry.t_full_s}s` : ""}${r.entry.t_event_s != null ? ` event@${r.entry.t_event_s}s` : ""}: got ${r.result.outcome} at ${r.result.stop_s}s${r.early ? " (EARLY)" : ""} - ${r.result.detail}`
+            )
+    }
+    const worst = b.rows.filter(r => r.lateMin !== null).sort((x, y) => y.lateMin! - x.lateMin!).slice(0, 5)
+    console.log("\nslowest full detections:")
+    for (const r of worst) console.log(`  ${r.entry.file} [${r.entry.family}]: ${r.lateMin!.toFixed(1)} min after full`)
+    return b
+}
