@@ -29,7 +29,7 @@ export interface ShedConfig {
     idleFloorW: number
     /** full: after the charger stepped down, the low draw must stop falling for this long (s) */
     fullConfirmS: number
-    /** full without a step (taper flattening onto float): stop falling for this long (s) */
+    /** full without a step (taper flattening onto float): judged over this long (s), three windows */
     flatConfirmS: number
     /** a fall counts as still tapering when the level drops by this fraction */
     taperStepFraction: number
@@ -86,12 +86,12 @@ export const DEFAULT_CONFIG: ShedConfig = {
     fullFraction: 0.12,
     idleFloorW: 2,
     fullConfirmS: 120,
-    flatConfirmS: 600,
+    flatConfirmS: 1800,
     taperStepFraction: 0.02,
     resumeS: 60,
     unplugFraction: 0.3,
     unplugHoldS: 30,
-    terminateFraction: 0.3,
+    terminateFraction: 0.25,
     brownoutV: 196,
     brownoutGraceS: 60,
     weldW: 5,

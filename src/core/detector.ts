@@ -13,6 +13,7 @@
 
 import { ShedConfig } from "./config"
 import { Ema } from "./ema"
+import { Flattening } from "./flatten"
 import { roundTo } from "./mathx"
 import { Verdict } from "./reasons"
 
@@ -22,6 +23,23 @@ const FAST_TAU_MS = 5000
 const SLOW_TAU_MS = 60000
 /** Smallest fall (W) that counts as "still falling": below meter resolution it is noise. */
 const MIN_TAPER_STEP_W = 0.05
+/** After a termination step, only falls over this fraction of the plateau mean "still charging". */
+const AFTER_STEP_FALL_FRACTION = 0.005
+/** Crossings of the half-step level per minute (decaying count) that make flicker. */
+const FLICKER_CROSSINGS = 6
+const FLICKER_TAU_MS = 60000
+/** A fall by this fraction within a minute is a step: a taper never falls that fast. */
+const STEP_DROP = 0.35
+/** A step held this long (ms) before charging resumed was a real termination (not a pack switch). */
+const TERMINATED_HOLD_MS = 60000
+/** Back above this multiple of the low band for resumeS: charging resumed. */
+const RESUME_FACTOR = 2
+/** "Near the plateau": the slow level within this fraction of the plateau... */
+const PLATEAU_BAND = 0.9
+/** A session without a plateau (a top-up) has tapered once under this fraction of its peak. */
+const TOPUP_TAPERED = 0.7
+/** ...for this long (ms) makes a charge with a constant-current plateau. */
+const PLATEAU_MIN_MS = 600000
 /** A charger terminating halves its draw within this window (ms). */
 const STEP_WINDOW_MS = 60000
 
@@ -61,6 +79,15 @@ export class ChargeDetector {
     private prevBucketMax = 0
     private prevLevel = 0
 
+    private stepFromW = 0
+    private flicker = 0
+    private terminatedOnce = false
+    private flickerT = 0
+    private flickerSide = false
+    private plateauMs = 0
+    private lastUpdateT: number
+    private flattening: Flattening
+
     private stepSince = -1
     private stepPreW = 0
 
@@ -75,6 +102,8 @@ export class ChargeDetector {
         private t0: number
     ) {
         this.inrushFrom = t0
+        this.lastUpdateT = t0
+        this.flattening = new Flattening((cfg.flatConfirmS * 1000) / 3)
         // the socket drew nothing before the relay closed: start the averages at zero
         this.fast = new Ema(FAST_TAU_MS, 0, t0)
         this.slow = new Ema(SLOW_TAU_MS, 0, t0)
@@ -117,6 +146,10 @@ export class ChargeDetector {
         this.slow.update(t, p < this.limits.limitW ? p : this.limits.limitW)
         const level = this.fast.update(t, p)
         if (this.slow.value > this.refW) this.refW = this.slow.value
+        // time spent near the plateau: a charge with a constant-current plateau, unlike the
+        // brief top-up of a battery that was already full, which only ever tapers
+        if (this.refW >= cfg.noLoadW && this.slow.value >= PLATEAU_BAND * this.refW) this.plateauMs += t - this.lastUpdateT
+        this.lastUpdateT = t
         if (!this.drew && this.refW >= cfg.noLoadW) this.drew = true
 
         if (!this.drew) {
@@ -140,7 +173,7 @@ export class ChargeDetector {
 
         const unplug = this.checkStep(t, p, slowBefore)
         if (unplug) return unplug
-        return this.checkFull(t, level)
+        return this.checkFull(t, p, level)
     }
 
     private resetEpisodes() {
@@ -172,6 +205,18 @@ export class ChargeDetector {
         return null
     }
 
+    /**
+     * A draw this low has tapered: a step from it is the charger terminating, not an unplug.
+     * A top-up of a battery that was already full never had a constant-current plateau: its
+     * "plateau" is only where its taper started, so any clear fall from it counts as tapered.
+     */
+    private tapered(w: number): boolean {
+        // a charger that terminated once and restarts is the charger again, not a rider
+        if (this.terminatedOnce) return true
+        if (w <= this.cfg.terminateFraction * this.refW) return true
+        return this.plateauMs < PLATEAU_MIN_MS && w <= TOPUP_TAPERED * this.refW
+    }
+
     /** A step down: unplugged when it falls from a high level, a termination otherwise. */
     private checkStep(t: number, p: number, slowBefore: number): Verdict {
         const cfg = this.cfg
@@ -188,7 +233,7 @@ export class ChargeDetector {
             return null
         }
         const held = (t - this.stepSince) / 1000
-        if (held >= cfg.unplugHoldS && this.stepPreW > cfg.terminateFraction * this.refW)
+        if (held >= cfg.unplugHoldS && !this.tapered(this.stepPreW))
             return verdict(
                 "unplugged",
                 "draw fell from " + roundTo(this.stepPreW, 1) + " W to " + roundTo(p, 1) + " W and stayed for " + roundTo(held, 0) + " s (plateau " + roundTo(this.refW, 0) + " W)",
@@ -218,20 +263,34 @@ export class ChargeDetector {
      * level): then a short flat spell confirms. Without a step (a two-stage lead-acid taper
      * flattening onto float) only a long flat spell does: a slow taper still falls over it.
      */
-    private checkFull(t: number, level: number): Verdict {
+    private checkFull(t: number, p: number, level: number): Verdict {
         const cfg = this.cfg
         const lowW = Math.max(cfg.fullFraction * this.refW, cfg.idleFloorW)
         const recent = this.trackRecent(t, level)
-        if (level <= 0.5 * recent && recent <= cfg.terminateFraction * this.refW) this.stepT = t
+        if (level <= (1 - STEP_DROP) * recent && this.tapered(recent) && this.stepT < 0) {
+            this.stepT = t
+            this.stepFromW = recent
+            this.flicker = 0
+        }
+        // raw readings toggling across half the step within seconds: BMS balancing flicker,
+        // the charger is not done (a fan cycling after full toggles over minutes)
+        const side = p > 0.5 * this.stepFromW
+        this.flicker *= Math.exp(-(t - this.flickerT) / FLICKER_TAU_MS)
+        this.flickerT = t
+        if (this.stepT >= 0 && side !== this.flickerSide) this.flicker += 1
+        this.flickerSide = side
         if (level > lowW) {
-            if (this.lowSince >= 0) {
+            // between the low band and twice it: fans, pulses, a flicker; above it, charging
+            if (this.lowSince >= 0 && level > RESUME_FACTOR * lowW) {
                 if (this.aboveSince < 0) this.aboveSince = t
                 // a sustained return to real power: charging resumed (second pack, restart)
                 if (t - this.aboveSince >= cfg.resumeS * 1000) {
+                    // the charger had stayed down a while before: it terminated, then restarted
+                    if (this.stepT >= 0 && this.aboveSince - this.stepT >= TERMINATED_HOLD_MS) this.terminatedOnce = true
                     this.lowSince = -1
                     this.stepT = -1
                 }
-            }
+            } else this.aboveSince = -1
             return null
         }
         this.aboveSince = -1
@@ -239,9 +298,18 @@ export class ChargeDetector {
             this.lowSince = t
             this.anchorW = level
             this.lastFallT = t
+            this.flattening.reset()
             return null
         }
-        const step = Math.max(cfg.taperStepFraction * this.anchorW, MIN_TAPER_STEP_W)
+        this.flattening.add(t, p, level)
+        if (this.stepT >= 0 && this.flicker > FLICKER_CROSSINGS) {
+            this.stepT = -1
+            this.lastFallT = t
+        }
+        // after the charger terminated, a float current settling by a few tenths of a watt
+        // is not charge: falls count only when they matter against the plateau
+        const floorFall = this.stepT >= 0 ? AFTER_STEP_FALL_FRACTION * this.refW : MIN_TAPER_STEP_W
+        const step = Math.max(cfg.taperStepFraction * this.anchorW, floorFall)
         if (level < this.anchorW - step) {
             // still falling: the battery is still taking charge, or the step is settling
             this.anchorW = level
@@ -249,17 +317,26 @@ export class ChargeDetector {
             return null
         }
         const flat = (t - this.lastFallT) / 1000
-        const terminated = this.stepT >= 0
-        const need = terminated ? cfg.fullConfirmS : cfg.flatConfirmS
-        if (flat >= need)
+        if (this.stepT >= 0 && flat >= cfg.fullConfirmS)
             return verdict(
                 "full",
-                "draw " + roundTo(level, 1) + " W (under " + roundTo(lowW, 1) + " W) stopped falling for " + roundTo(flat, 0) + " s after " +
-                    (terminated ? "the charger stepped down" : "a taper") + " from a plateau of " + roundTo(this.refW, 0) + " W",
+                "draw " + roundTo(level, 1) + " W (under " + roundTo(lowW, 1) + " W) stayed down for " + roundTo(flat, 0) + " s after the charger stepped down from " +
+                    roundTo(this.stepFromW, 1) + " W; plateau " + roundTo(this.refW, 0) + " W",
                 level,
                 this.refW,
                 flat
             )
+        if (this.stepT < 0) {
+            const f = this.flattening.verdict()
+            if (f.full)
+                return verdict(
+                    "full",
+                    "taper flattened onto " + roundTo(f.floorW, 1) + " W (" + roundTo(f.excessW, 2) + " W left above it) after a plateau of " + roundTo(this.refW, 0) + " W",
+                    level,
+                    this.refW,
+                    (t - this.lowSince) / 1000
+                )
+        }
         return null
     }
 }

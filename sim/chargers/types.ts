@@ -1,0 +1,25 @@
+// What every charger model offers the curve simulator.
+
+export interface ChargerModel {
+    /** family name used in the corpus manifest */
+    readonly family: string
+    /** wall power factor (PFC chargers ~0.98, cheap small ones ~0.6) */
+    readonly pf: number
+    /**
+     * Advance `dt` seconds at time `t` with mains voltage `v` (V); returns the wall power (W)
+     * drawn over that step.
+     */
+    step(t: number, dt: number, v: number): number
+    /** when the battery became truly full (s), or null */
+    fullAt(): number | null
+    /** short summary of the parameters for the manifest */
+    params(): Record<string, number | string | boolean>
+}
+
+/** How a charger reacts to a mains dip. */
+export interface BrownoutBehaviour {
+    /** below this voltage the charger drops out (0: never, constant power) */
+    dropoutV: number
+    /** after mains is back, seconds before it draws again */
+    restartS: number
+}
