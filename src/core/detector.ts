@@ -142,6 +142,7 @@ export class ChargeDetector {
         if (over) return over
 
         const slowBefore = this.slow.value
+        const fastBefore = this.fast.value
         // over-limit readings are judged above; they must not inflate the plateau
         this.slow.update(t, p < this.limits.limitW ? p : this.limits.limitW)
         const level = this.fast.update(t, p)
@@ -171,7 +172,7 @@ export class ChargeDetector {
         }
         if (t < this.holdUntil) return null
 
-        const unplug = this.checkStep(t, p, slowBefore)
+        const unplug = this.checkStep(t, p, slowBefore, fastBefore)
         if (unplug) return unplug
         return this.checkFull(t, p, level)
     }
@@ -218,12 +219,13 @@ export class ChargeDetector {
     }
 
     /** A step down: unplugged when it falls from a high level, a termination otherwise. */
-    private checkStep(t: number, p: number, slowBefore: number): Verdict {
+    private checkStep(t: number, p: number, slowBefore: number, fastBefore: number): Verdict {
         const cfg = this.cfg
         if (this.stepSince < 0) {
             if (slowBefore >= cfg.noLoadW && p <= cfg.unplugFraction * slowBefore) {
                 this.stepSince = t
-                this.stepPreW = slowBefore
+                // judged on the short average: the long one lags behind a fast taper
+                this.stepPreW = Math.min(slowBefore, fastBefore)
             }
             return null
         }
