@@ -1,0 +1,113 @@
+import { test } from "node:test"
+import assert from "node:assert/strict"
+import { spawnSync } from "node:child_process"
+import { mkdtempSync, readFileSync, writeFileSync, readdirSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { formatCurveCsv, parseCurveCsv, CurveCsvError } from "../../sim/csv"
+import { generateCorpus } from "../../sim/corpus"
+import { replayCurve } from "../../sim/replay"
+import { lithiumW } from "../shared/scenarios"
+
+const tsx = join("node_modules", ".bin", "tsx")
+
+function runReplay(args: string[]) {
+    return spawnSync(tsx, ["tools/replay.ts", ...args], { encoding: "utf8" })
+}
+
+function lithiumCsv(): string {
+    const rows = []
+    for (let t = 0; t < 4 * 3600; t += 5) {
+        const p = lithiumW(t, 200, 3600, 1200, 0.08, 0.7)
+        rows.push({ t_s: t, power_w: Math.round(p * 10) / 10, current_a: Math.round((p / 230) * 1000) / 1000, voltage_v: 230 })
+    }
+    return formatCurveCsv(rows)
+}
+
+test("replay CLI prints one JSON line with outcome, stop and energy", () => {
+    const dir = mkdtempSync(join(tmpdir(), "replay-"))
+    writeFileSync(join(dir, "c.csv"), lithiumCsv())
+    const r = runReplay([join(dir, "c.csv")])
+    assert.equal(r.status, 0, r.stderr)
+    const lines = r.stdout.trim().split("\n")
+    assert.equal(lines.length, 1)
+    const out = JSON.parse(lines[0])
+    assert.equal(out.outcome, "full")
+    assert.equal(typeof out.stop_s, "number")
+    // energy: the trapezoid of the same readings up to the stop, computed independently
+    const rows = parseCurveCsv(lithiumCsv()).filter(x => x.t_s <= out.stop_s)
+    let wh = 0
+    for (let i = 1; i < rows.length; i++) wh += ((rows[i].power_w + rows[i - 1].power_w) / 2) * ((rows[i].t_s - rows[i - 1].t_s) / 3600)
+    assert.ok(Math.abs(out.energy_wh - wh) / wh < 0.01, `energy ${out.energy_wh} vs ${wh}`)
+})
+
+test("replay CLI applies a config file with a paid limit", () => {
+    const dir = mkdtempSync(join(tmpdir(), "replay-"))
+    writeFileSync(join(dir, "c.csv"), lithiumCsv())
+    writeFileSync(join(dir, "cfg.json"), JSON.stringify({ limit: { kind: "minutes", value: 30 } }))
+    const out = JSON.parse(runReplay([join(dir, "c.csv"), "--config", join(dir, "cfg.json")]).stdout)
+    assert.equal(out.outcome, "limit")
+    assert.ok(Math.abs(out.stop_s - 1800) <= 5)
+})
+
+test("replay CLI refuses a malformed CSV naming the line, exit code 2", () => {
+    const dir = mkdtempSync(join(tmpdir(), "replay-"))
+    writeFileSync(join(dir, "bad.csv"), "t_s,power_w,current_a,voltage_v\n0,1,0.1,230\n1,x,0.1,230\n")
+    const r = runReplay([join(dir, "bad.csv")])
+    assert.equal(r.status, 2)
+    assert.match(r.stderr, /line 3/)
+    writeFileSync(join(dir, "cfg.json"), JSON.stringify({ shortW: -5 }))
+    writeFileSync(join(dir, "c.csv"), lithiumCsv())
+    const c = runReplay([join(dir, "c.csv"), "--config", join(dir, "cfg.json")])
+    assert.equal(c.status, 2)
+    assert.match(c.stderr, /shortW/)
+})
+
+test("CSV reader: header, field count, numbers, increasing time", () => {
+    const bad: [string, number][] = [
+        ["time,power\n", 1],
+        ["t_s,power_w,current_a,voltage_v\n0,1,2\n", 2],
+        ["t_s,power_w,current_a,voltage_v\n0,1,2,3\n0,1,2,3\n", 3],
+        ["t_s,power_w,current_a,voltage_v\n0,1,2,3\n1,-1,2,3\n", 3],
+        ["t_s,power_w,current_a,voltage_v\n", 2],
+    ]
+    for (const [text, line] of bad)
+        assert.throws(() => parseCurveCsv(text), (e: any) => e instanceof CurveCsvError && e.line === line, text)
+    assert.equal(parseCurveCsv("t_s,power_w,current_a,voltage_v\r\n0,1,2,3\r\n1.5,1,2,3\r\n").length, 2)
+})
+
+test("corpus: the same seed writes the same files; truth lies inside each curve", () => {
+    const a = mkdtempSync(join(tmpdir(), "corpus-a-"))
+    const b = mkdtempSync(join(tmpdir(), "corpus-b-"))
+    const ea = generateCorpus(a, 7)
+    generateCorpus(b, 7)
+    for (const f of readdirSync(a)) assert.equal(readFileSync(join(a, f), "utf8"), readFileSync(join(b, f), "utf8"), f)
+    const families = new Set(ea.map(e => e.family.split("+")[0]))
+    for (const f of ["li-cccv", "li-small24", "li-fan", "li-balance", "li-dual", "li-pulse", "leadacid-3stage", "leadacid-2stage", "li-aged", "unplug", "battery-removed", "no-load", "short", "overload"])
+        assert.ok(families.has(f), `family ${f} missing`)
+    for (const e of ea) {
+        const c = parseCurveCsv(readFileSync(join(a, e.file), "utf8"))
+        const end = c[c.length - 1].t_s
+        if (e.t_full_s !== null) assert.ok(e.t_full_s < end, `${e.file}: full after the end`)
+        if (e.t_event_s !== null) assert.ok(e.t_event_s <= end, `${e.file}: event after the end`)
+    }
+})
+
+test("replay: the detector never cuts a healthy curve of a fresh corpus before full or before the rider's action", () => {
+    const dir = mkdtempSync(join(tmpdir(), "corpus-"))
+    const entries = generateCorpus(dir, 11).filter(e => e.healthy)
+    let early = 0
+    const report: string[] = []
+    for (const e of entries) {
+        const r = replayCurve(parseCurveCsv(readFileSync(join(dir, e.file), "utf8")))
+        const earliest = e.expected === "full" ? e.t_full_s : e.t_event_s
+        if (r.stop_s !== null && earliest !== null && r.stop_s < earliest) {
+            early++
+            report.push(`${e.file} ${e.family}: cut ${r.stop_s} < ${earliest}`)
+        }
+        if (r.outcome === "short" || r.outcome === "overload") report.push(`${e.file}: false trip ${r.outcome}`)
+    }
+    assert.equal(report.filter(x => x.includes("false trip")).length, 0, report.join("\n"))
+    // early cut-offs are tracked by `npm run bench`; the test bounds them to catch regressions
+    assert.ok(early <= 2, report.join("\n"))
+})
