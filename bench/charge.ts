@@ -137,6 +137,13 @@ export function printChargeBench(dir = CORPUS_DIR) {
                 `  ${r.entry.file} [${r.entry.family}] expected ${expectedOutcome(r.entry)}${r.entry.t_full_s != null ? ` full@${r.entry.t_full_s}s` : ""}${r.entry.t_event_s != null ? ` event@${r.entry.t_event_s}s` : ""}: got ${r.result.outcome} at ${r.result.stop_s}s${r.early ? " (EARLY)" : ""} - ${r.result.detail}`
             )
     }
+    const perFamily = new Map<string, number[]>()
+    for (const r of b.rows) {
+        if (r.lateMin === null) continue
+        const f = r.entry.family.split("+")[0]
+        perFamily.set(f, [...(perFamily.get(f) ?? []), r.lateMin])
+    }
+    console.log("\nfull->cut by family (median / worst min): " + [...perFamily].map(([f, xs]) => `${f} ${fmt(median(xs))}/${fmt(Math.max(...xs))}`).join(", "))
     const worst = b.rows.filter(r => r.lateMin !== null).sort((x, y) => y.lateMin! - x.lateMin!).slice(0, 5)
     console.log("\nslowest full detections:")
     for (const r of worst) console.log(`  ${r.entry.file} [${r.entry.family}]: ${r.lateMin!.toFixed(1)} min after full`)
