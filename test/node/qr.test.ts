@@ -1,0 +1,169 @@
+import { test } from "node:test"
+import assert from "node:assert/strict"
+import fc from "fast-check"
+import jsQR from "jsqr"
+import { encodeQr, QrError, chooseVersion } from "../../src/core/qr/encoder"
+import { formatInformation, versionInformation } from "../../src/core/qr/matrix"
+import { rsDivisor, rsRemainder } from "../../src/core/qr/reedsolomon"
+import { makeSegment, utf8Bytes } from "../../src/core/qr/segments"
+import { numDataCodewords, alignmentPositions } from "../../src/core/qr/tables"
+import { qrToRgba } from "../../tools/qr-image"
+
+function decode(text: string, ecc: string): string | null {
+    const code = encodeQr(text, ecc)
+    const img = qrToRgba(code, 4, 4)
+    const r = jsQR(img.data, img.width, img.height, { inversionAttempts: "dontInvert" })
+    if (!r) return null
+    return new TextDecoder().decode(new Uint8Array(r.binaryData))
+}
+
+const ECCS = ["L", "M", "Q", "H"]
+
+test("format information matches the published table (ISO/IEC 18004 annex C)", () => {
+    // ECC M (format code 0) mask 0, ECC L (1) mask 0, ECC H (2) mask 7
+    assert.equal(formatInformation(0, 0), 0b101010000010010)
+    assert.equal(formatInformation(1, 0), 0b111011111000100)
+    assert.equal(formatInformation(2, 7), 0b000100000111011)
+})
+
+test("version information for version 7 is 0x07C94", () => {
+    assert.equal(versionInformation(7), 0x07c94)
+    assert.equal(versionInformation(10), 0x0a4d3)
+})
+
+test("Reed-Solomon: the 1-M 'HELLO WORLD' example's error correction codewords", () => {
+    // Thonky's QR tutorial: data codewords of HELLO WORLD at 1-M and their 10 EC codewords
+    const data = [32, 91, 11, 120, 209, 114, 220, 77, 67, 64, 236, 17, 236, 17, 236, 17]
+    assert.deepEqual(rsRemainder(data, rsDivisor(10)), [196, 35, 39, 119, 235, 215, 231, 226, 93, 23])
+})
+
+test("capacities and alignment positions match the spec tables", () => {
+    assert.equal(numDataCodewords(1, 0), 19)
+    assert.equal(numDataCodewords(1, 3), 9)
+    assert.equal(numDataCodewords(10, 1), 216)
+    assert.equal(numDataCodewords(10, 3), 122)
+    assert.deepEqual(alignmentPositions(2), [6, 18])
+    assert.deepEqual(alignmentPositions(7), [6, 22, 38])
+    assert.deepEqual(alignmentPositions(10), [6, 28, 50])
+})
+
+test("the tightest mode is chosen and gives a smaller or equal version", () => {
+    assert.equal(makeSegment("0123456789").mode, 1)
+    assert.equal(makeSegment("HTTPS://PAY.EXAMPLE.COM/S/42").mode, 2)
+    assert.equal(makeSegment("https://pay.example.com").mode, 4)
+    const digits = "12345678901234567890123456789012345678"
+    assert.ok(chooseVersion(makeSegment(digits), 1) < chooseVersion(makeSegment("x" + digits), 1))
+    assert.equal(encodeQr(digits, "M").mode, "numeric")
+})
+
+test("UTF-8 encoding of accents, CJK and emoji", () => {
+    assert.deepEqual(utf8Bytes("é"), [0xc3, 0xa9])
+    assert.deepEqual(utf8Bytes("中"), [0xe4, 0xb8, 0xad])
+    assert.deepEqual(utf8Bytes("😀"), [0xf0, 0x9f, 0x98, 0x80])
+    assert.deepEqual(utf8Bytes("aé中😀"), [...Buffer.from("aé中😀", "utf8")])
+})
+
+test("every length up to each version's capacity decodes, at every ECC level, in each mode", () => {
+    let checked = 0
+    for (const ecc of ECCS) {
+        // byte mode: lengths 1..max (step keeps the run short but covers every version boundary)
+        const maxBytes = numDataCodewords(10, ECCS.indexOf(ecc)) - 3
+        const lengths = new Set<number>()
+        for (let v = 1; v <= 10; v++) {
+            const cap = numDataCodewords(v, ECCS.indexOf(ecc)) - (v >= 10 ? 3 : 2)
+            for (const d of [-1, 0, 1]) if (cap + d >= 1 && cap + d <= maxBytes) lengths.add(cap + d)
+        }
+        for (let n = 1; n <= maxBytes; n += 13) lengths.add(n)
+        for (const n of lengths) {
+            let s = ""
+            for (let i = 0; i < n; i++) s += String.fromCharCode(97 + ((i * 7) % 26))
+            assert.equal(decode(s, ecc), s, `byte ${ecc} len ${n}`)
+            checked++
+        }
+        for (const n of [1, 2, 3, 17, 41, 77, 150, 300]) {
+            let d = ""
+            for (let i = 0; i < n; i++) d += String((i * 3) % 10)
+            try {
+                assert.equal(decode(d, ecc), d, `numeric ${ecc} len ${n}`)
+                checked++
+            } catch (e) {
+                if (!(e instanceof QrError)) throw e
+            }
+        }
+        for (const n of [1, 2, 25, 47, 100, 180]) {
+            let a = ""
+            for (let i = 0; i < n; i++) a += "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:".charAt((i * 11) % 45)
+            try {
+                assert.equal(decode(a, ecc), a, `alnum ${ecc} len ${n}`)
+                checked++
+            } catch (e) {
+                if (!(e instanceof QrError)) throw e
+            }
+        }
+    }
+    assert.ok(checked > 150, `checked ${checked}`)
+})
+
+test("pay URLs with query strings and non-ASCII text decode", () => {
+    const texts = [
+        "https://pay.example.com/s/SHED-0042?socket=3",
+        "https://pay.example.com/s/SHED-0042?socket=10&lang=de&ref=qr",
+        "Größe: Ladestation Nord — Steckdose 3",
+        "充电站 3 号插座",
+        "🚲⚡ socket 7",
+    ]
+    for (const t of texts) for (const ecc of ECCS) assert.equal(decode(t, ecc), t, `${t} @${ecc}`)
+})
+
+test("property: random unicode text that fits decodes back exactly", () => {
+    fc.assert(
+        fc.property(fc.string({ unit: "grapheme", maxLength: 60 }), fc.constantFrom(...ECCS), (s, ecc) => {
+            fc.pre(s.length > 0)
+            let out: string | null
+            try {
+                out = decode(s, ecc)
+            } catch (e) {
+                if (e instanceof QrError) return
+                throw e
+            }
+            assert.equal(out, s)
+        }),
+        { numRuns: 150 }
+    )
+})
+
+test("text longer than version 10 gets a clear error", () => {
+    let s = ""
+    for (let i = 0; i < 400; i++) s += "x"
+    assert.throws(() => encodeQr(s, "M"), (e: any) => e instanceof QrError && /too long.*version 10.*ECC M/.test(e.message))
+    assert.throws(() => encodeQr("abc", "X"), (e: any) => e instanceof QrError && /L, M, Q or H/.test(e.message))
+})
+
+test("npm run qr writes a PNG that decodes to the text; bad arguments exit 2", async () => {
+    const { spawnSync } = await import("node:child_process")
+    const { mkdtempSync, readFileSync } = await import("node:fs")
+    const { tmpdir } = await import("node:os")
+    const { join } = await import("node:path")
+    const { PNG } = await import("pngjs")
+    const dir = mkdtempSync(join(tmpdir(), "qr-"))
+    const out = join(dir, "pay.png")
+    const text = "https://pay.example.com/s/SHED-0042?socket=3"
+    const r = spawnSync(join("node_modules", ".bin", "tsx"), ["tools/qr.ts", "--text", text, "--png", out, "--ecc", "Q", "--scale", "6"], { encoding: "utf8" })
+    assert.equal(r.status, 0, r.stderr)
+    const png = PNG.sync.read(readFileSync(out))
+    const got = jsQR(new Uint8ClampedArray(png.data), png.width, png.height)
+    assert.equal(got?.data, text)
+    assert.equal(png.width % 6, 0)
+    const bad = spawnSync(join("node_modules", ".bin", "tsx"), ["tools/qr.ts", "--text", text, "--png", out, "--scale", "0"], { encoding: "utf8" })
+    assert.equal(bad.status, 2)
+    assert.match(bad.stderr, /scale/)
+})
+
+test("node and the VM produce the same symbol for the pay URL (checksum shared with test/vm/qr.test.ts)", () => {
+    const c = encodeQr("https://pay.example.com/s/SHED-0042?socket=3", "M")
+    let h = 0
+    for (let i = 0; i < c.modules.length; i++) h = (h * 31 + c.modules[i] + i) % 1000003
+    assert.equal(c.version, 4)
+    assert.equal(h, 656524)
+    assert.equal(decode("https://pay.example.com/s/SHED-0042?socket=3", "M"), "https://pay.example.com/s/SHED-0042?socket=3")
+})
