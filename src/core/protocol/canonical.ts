@@ -1,0 +1,52 @@
+// Canonical JSON for signatures: object keys sorted (by UTF-16 code unit) at every level, no
+// white space, strings and numbers as JSON.stringify writes them. A backend in any language
+// reproduces it by sorting keys and serialising compactly.
+
+/** Code-unit order, written out: the VM's string `<` and `sort` do not order strings this way. */
+function before(a: string, b: string): boolean {
+    const n = Math.min(a.length, b.length)
+    for (let i = 0; i < n; i++) {
+        const d = a.charCodeAt(i) - b.charCodeAt(i)
+        if (d !== 0) return d < 0
+    }
+    return a.length < b.length
+}
+
+function sortStrings(keys: string[]): string[] {
+    const out = keys.slice(0)
+    for (let i = 1; i < out.length; i++) {
+        const k = out[i]
+        let j = i - 1
+        while (j >= 0 && before(k, out[j])) {
+            out[j + 1] = out[j]
+            j--
+        }
+        out[j + 1] = k
+    }
+    return out
+}
+
+export function canonicalJson(v: any): string {
+    if (v === null || v === undefined) return "null"
+    const t = typeof v
+    if (t === "number" || t === "boolean" || t === "string") return JSON.stringify(v)
+    if (Array.isArray(v)) {
+        let s = "["
+        for (let i = 0; i < v.length; i++) s += (i ? "," : "") + canonicalJson(v[i])
+        return s + "]"
+    }
+    const keys = sortStrings(Object.keys(v))
+    let s = "{"
+    let first = true
+    for (let i = 0; i < keys.length; i++) {
+        if (v[keys[i]] === undefined) continue
+        s += (first ? "" : ",") + JSON.stringify(keys[i]) + ":" + canonicalJson(v[keys[i]])
+        first = false
+    }
+    return s + "}"
+}
+
+/** The text a command's HMAC covers. */
+export function signedText(boardId: string, cmd: any): string {
+    return "shed/" + boardId + "/cmd|" + canonicalJson({ id: cmd.id, ts: cmd.ts, cmd: cmd.cmd, args: cmd.args })
+}

@@ -1,0 +1,217 @@
+import { test } from "node:test"
+import assert from "node:assert/strict"
+import { createHmac } from "node:crypto"
+import fc from "fast-check"
+import { canonicalJson, signedText } from "../../src/core/protocol/canonical"
+import { ServerClock } from "../../src/core/protocol/clock"
+import { ReplayGuard } from "../../src/core/protocol/replay"
+import { parseCommand, ParseContext, COMMAND_ERRORS, replyJson } from "../../src/core/protocol/command"
+import { Outbox, OUTBOX_SLOTS, TELEMETRY_MAX, FlashOp } from "../../src/core/protocol/outbox"
+import { endedEvent, BILLING_BODY_MAX } from "../../src/core/protocol/events"
+
+const KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+const hmacHex = (keyHex: string, msg: string) => createHmac("sha256", Buffer.from(keyHex, "hex")).update(msg, "utf8").digest("hex")
+const T0 = 1_800_000_000_000
+
+function ctx(over: Partial<ParseContext> = {}): ParseContext {
+    return { boardId: "B1", keyHex: KEY, nowMs: 1000, sockets: 10, maxBytes: 512, staleMs: 300000, hmacHex, clock: new ServerClock(0), replay: new ReplayGuard(64), ...over }
+}
+
+function sign(cmd: any, key = KEY, board = "B1"): string {
+    return JSON.stringify({ ...cmd, sig: hmacHex(key, signedText(board, cmd)) })
+}
+
+const start = (id = "c1", ts = T0, args: any = { order: "o1", socket: 3, limit: { kind: "full" } }) => ({ id, ts, cmd: "start", args })
+
+test("canonical JSON sorts keys at every level and never depends on key order", () => {
+    assert.equal(canonicalJson({ b: 1, a: { d: [1, "x"], c: true } }), '{"a":{"c":true,"d":[1,"x"]},"b":1}')
+    fc.assert(
+        fc.property(fc.dictionary(fc.string(), fc.jsonValue()), obj => {
+            const rev: any = {}
+            for (const k of Object.keys(obj).reverse()) rev[k] = (obj as any)[k]
+            assert.equal(canonicalJson(obj), canonicalJson(rev))
+            // canonical text is JSON for the same value
+            assert.deepEqual(JSON.parse(canonicalJson(obj)), JSON.parse(JSON.stringify(obj)))
+        })
+    )
+})
+
+test("a signed, fresh start is accepted; the reply names the id", () => {
+    const r = parseCommand(sign(start()), ctx())
+    assert.ok(r.ok, r.detail)
+    assert.equal(r.command!.cmd, "start")
+    assert.equal(JSON.parse(replyJson(r.id!, true, null, null, { state: "reserved" })).state, "reserved")
+})
+
+test("each refusal has its named error", () => {
+    const c = ctx()
+    assert.equal(parseCommand("x".repeat(600), c).error, "too_large")
+    assert.equal(parseCommand("{nope", c).error, "malformed")
+    assert.equal(parseCommand("[1,2]", c).error, "malformed")
+    assert.equal(parseCommand(JSON.stringify({ id: "a", ts: T0, cmd: "start", args: {} }), c).error, "bad_signature")
+    assert.equal(parseCommand(sign(start(), "ff".repeat(32)), c).error, "bad_signature")
+    assert.equal(parseCommand(sign(start(), KEY, "B2"), c).error, "bad_signature")
+    assert.equal(parseCommand(sign({ id: "u", ts: T0, cmd: "explode", args: {} }), c).error, "unknown_command")
+    assert.equal(parseCommand(sign(start("s11", T0, { order: "o", socket: 11, limit: { kind: "full" } })), c).error, "unknown_socket")
+    assert.equal(parseCommand(sign(start("s0", T0, { order: "o", socket: 0, limit: { kind: "full" } })), c).error, "unknown_socket")
+    assert.equal(parseCommand(sign(start("l", T0, { order: "o", socket: 1, limit: { kind: "forever" } })), c).error, "bad_limit")
+    assert.equal(parseCommand(sign(start("l2", T0, { order: "o", socket: 1, limit: { kind: "minutes", value: -5 } })), c).error, "bad_limit")
+    assert.equal(parseCommand(sign(start("a", T0, { order: "o", socket: 1, limit: { kind: "full" }, extra: 1 })), c).error, "bad_args")
+    assert.equal(parseCommand(sign({ id: "k", ts: T0, cmd: "ack", args: { ids: [] } }), c).error, "bad_args")
+    for (const e of ["malformed", "too_large", "bad_signature", "stale", "replayed", "unknown_command", "unknown_socket", "bad_limit", "bad_args", "socket_busy", "socket_faulted"])
+        assert.ok(COMMAND_ERRORS.includes(e))
+})
+
+test("replayed ids and stale times are refused; the clock anchors on verified commands", () => {
+    const c = ctx()
+    assert.ok(parseCommand(sign(start("c1", T0)), c).ok)
+    assert.equal(parseCommand(sign(start("c1", T0)), c).error, "replayed")
+    assert.equal(c.clock.now(1000), T0)
+    c.nowMs = 61000 // a minute later on the board
+    assert.equal(parseCommand(sign(start("c2", T0 + 60000 - 400000)), c).error, "stale")
+    assert.equal(parseCommand(sign(start("c3", T0 + 60000 + 400000)), c).error, "stale")
+    assert.ok(parseCommand(sign(start("c4", T0 + 61000)), c).ok)
+    // after a reboot, the persisted high-water mark refuses old commands before any anchor
+    const fresh = ctx({ clock: new ServerClock(T0 + 61000) })
+    assert.equal(parseCommand(sign(start("c5", T0 - 3600000)), fresh).error, "stale")
+})
+
+test("the replay guard stays bounded and never forgets into a replay window", () => {
+    const g = new ReplayGuard(4)
+    for (let i = 0; i < 10; i++) g.remember("id" + i, T0 + i, 0)
+    assert.ok(g.seen("id0", T0), "a forgotten id is still refused by the time floor")
+    assert.ok(g.seen("id9", T0 + 9))
+    assert.ok(!g.seen("new", T0 + 100))
+})
+
+test("fuzz: thousands of mutated commands never throw, never get accepted, always get a named error", () => {
+    const c = ctx()
+    const original = sign(start("fz", T0))
+    assert.ok(parseCommand(original, c).ok)
+    let n = 0
+    fc.assert(
+        fc.property(fc.integer({ min: 0, max: original.length - 1 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 3 }), (pos, ch, op) => {
+            let m: string
+            if (op === 0) m = original.slice(0, pos) + String.fromCharCode(ch) + original.slice(pos + 1)
+            else if (op === 1) m = original.slice(0, pos) + original.slice(pos + 1)
+            else if (op === 2) m = original.slice(0, pos) + String.fromCharCode(ch) + original.slice(pos)
+            else m = original.slice(0, pos)
+            const r = parseCommand(m, c)
+            n++
+            assert.equal(r.ok, false)
+            assert.ok(COMMAND_ERRORS.includes(r.error!), r.error)
+        }),
+        { numRuns: 3000 }
+    )
+    assert.equal(n, 3000)
+})
+
+/** Apply flash ops to a fake settings store. */
+function applyOps(store: Map<string, string>, ops: FlashOp[]) {
+    for (const o of ops) {
+        if (o.value === null) store.delete(o.key)
+        else {
+            assert.ok(o.key.length + 1 + o.value.length <= 232, `setting ${o.key} too large`)
+            store.set(o.key, o.value)
+        }
+    }
+}
+
+test("outbox property: no billing record is ever lost across acks, restarts and a full queue", () => {
+    fc.assert(
+        fc.property(
+            fc.array(fc.oneof(fc.constant("bill"), fc.constant("fault"), fc.constant("tm"), fc.constant("ack"), fc.constant("reboot"), fc.constant("send")), { maxLength: 120 }),
+            ops => {
+                const store = new Map<string, string>()
+                let box = new Outbox()
+                const billed = new Set<string>()
+                const acked = new Set<string>()
+                let k = 0
+                let now = 0
+                for (const op of ops) {
+                    now += 1000
+                    if (op === "bill") {
+                        if (!box.canAcceptBilling()) continue // the board refuses new sessions then
+                        const eid = "b" + k++
+                        const r = box.enqueue(eid, "billing", JSON.stringify({ t: "ended", eid }), now)
+                        assert.ok(r.ok, r.error)
+                        applyOps(store, r.ops)
+                        billed.add(eid)
+                    } else if (op === "fault") {
+                        const eid = "f" + k++
+                        applyOps(store, box.enqueue(eid, "fault", JSON.stringify({ t: "fault", eid }), now).ops)
+                    }
+                    else if (op === "tm") box.enqueue("t" + k++, "telemetry", '{"t":"tm"}', now)
+                    else if (op === "send") box.nextToSend(now + 1e9)
+                    else if (op === "ack") {
+                        const p = box.pending().filter(e => e.startsWith("b")).slice(0, 2)
+                        p.forEach(e => acked.add(e))
+                        applyOps(store, box.ack(p))
+                    } else {
+                        box = new Outbox()
+                        applyOps(store, box.restore(key => store.get(key) ?? null, now).ops)
+                    }
+                    const pending = new Set(box.pending())
+                    for (const b of billed) assert.ok(acked.has(b) || pending.has(b), `billing record ${b} lost`)
+                }
+            }
+        ),
+        { numRuns: 300 }
+    )
+})
+
+test("outbox: telemetry is dropped oldest first, a full outbox refuses faults but makes room for billing", () => {
+    const box = new Outbox()
+    for (let i = 0; i < TELEMETRY_MAX + 3; i++) {
+        const r = box.enqueue("t" + i, "telemetry", "{}", 0)
+        if (i >= TELEMETRY_MAX) assert.deepEqual(r.dropped, ["t" + (i - TELEMETRY_MAX)])
+    }
+    for (let i = 0; i < OUTBOX_SLOTS; i++) assert.ok(box.enqueue("f" + i, "fault", "{}", 0).ok)
+    assert.equal(box.enqueue("f99", "fault", "{}", 0).ok, false)
+    assert.ok(box.canAcceptBilling())
+    assert.ok(box.enqueue("b1", "billing", "{}", 0).ok, "billing replaces the oldest fault")
+    assert.ok(box.pending().includes("b1"))
+})
+
+test("outbox: resends with back-off, the same eid every time, until acked", () => {
+    const box = new Outbox()
+    box.enqueue("b1", "billing", '{"t":"ended"}', 0)
+    const sends: number[] = []
+    for (let t = 0; t < 120000; t += 1000) {
+        const it = box.nextToSend(t)
+        if (it) {
+            assert.equal(it.eid, "b1")
+            sends.push(t)
+        }
+    }
+    assert.deepEqual(sends.slice(0, 4), [0, 5000, 15000, 35000])
+    box.ack(["b1"])
+    assert.equal(box.nextToSend(1e9), null)
+})
+
+test("outbox: a corrupt record is reported and freed at boot, never crashes", () => {
+    const store = new Map<string, string>([
+        ["ob0", '{"t":"ended","eid":"b1"}'],
+        ["ob1", "{garbage"],
+        ["ob2", '{"eid":5}'],
+    ])
+    const box = new Outbox()
+    const r = box.restore(k => store.get(k) ?? null, 0)
+    assert.deepEqual(r.corrupt, ["ob1", "ob2"])
+    assert.deepEqual(box.pending(), ["b1"])
+    assert.equal(box.nextToSend(0)!.body, '{"t":"ended","eid":"b1"}')
+})
+
+test("a billing record with the longest order id fits one settings record", () => {
+    const body = endedEvent(
+        "b12345-99999",
+        { order: "x".repeat(32), socket: 10, reason: "over_temperature", detail: "", energyWh: 12345.67, durationS: 43200, peakW: 999.9, startT: 1, endT: 2, fullAtS: 43000, topOffS: 14400 },
+        123.4,
+        999,
+        ms => T0 + ms
+    )
+    assert.ok(body.length <= BILLING_BODY_MAX, `${body.length} bytes`)
+    const box = new Outbox()
+    const r = box.enqueue("b12345-99999", "billing", body, 0)
+    assert.ok(r.ok, r.error)
+})
