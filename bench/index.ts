@@ -2,8 +2,10 @@
 import { printChargeBench } from "./charge"
 import { printQrBench } from "./qr"
 import { printTraceBench } from "./trace"
+import { printFirmwareBench } from "./firmware"
 
 console.log("# shed controller benchmark")
 printChargeBench()
 printTraceBench()
 printQrBench()
+printFirmwareBench()

@@ -1,0 +1,25 @@
+// Flash persistence through settings, guarded: the runtime crashes reading a value whose key
+// + JSON exceed 232 bytes, so every write is checked first and refused with an error.
+import { deleteSetting, readSetting, writeSetting } from "@devicescript/settings"
+
+export const SETTING_LIMIT = 232
+
+export async function saveJson(key: string, value: any): Promise<string> {
+    if (key.length > 13) return "setting key " + key + " longer than 13 characters"
+    const text = JSON.stringify(value)
+    if (key.length + 1 + text.length > SETTING_LIMIT) return "setting " + key + " of " + text.length + " bytes over the limit"
+    await writeSetting(key, value)
+    return null
+}
+
+export async function loadJson(key: string): Promise<any> {
+    try {
+        return await readSetting<any>(key, null)
+    } catch (e) {
+        return null
+    }
+}
+
+export async function remove(key: string) {
+    await deleteSetting(key)
+}

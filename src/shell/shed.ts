@@ -1,0 +1,106 @@
+// The firmware shell: wires the board's relays and meters to the core supervisor and runs the
+// control loop. Decisions are the core's; this file owns roles, timers and flash.
+import * as ds from "@devicescript/core"
+import { DEFAULT_CONFIG, ShedConfig, validateConfig } from "../core/config"
+import { Supervisor, Reading } from "../core/supervisor"
+import { PersistedSession } from "../core/session"
+import { loadJson, remove, saveJson } from "./persist"
+import { countBoot, HEALTHY_MS, markHealthy, SAFE_MODE_AFTER } from "./safemode"
+
+/** Control loop period (ms): a short circuit is cut within one period plus the bus latency. */
+export const TICK_MS = 100
+
+export interface ShedHardware {
+    relays: ds.Relay[]
+    meters: ds.SocketMeter[]
+    /** toggled every healthy tick for an external watchdog (null: none) */
+    heartbeat: (on: boolean) => void
+}
+
+function sessionKey(socket: number): string {
+    return "sess" + socket
+}
+
+export async function loadConfig(sockets: number): Promise<ShedConfig> {
+    const stored = await loadJson("config")
+    const r = validateConfig(stored ? stored : {})
+    const cfg = r.ok ? r.config : DEFAULT_CONFIG
+    if (!r.ok) console.log("config in flash refused (" + r.error + "): using defaults")
+    cfg.sockets = sockets
+    return cfg
+}
+
+export async function runShed(hw: ShedHardware): Promise<Supervisor> {
+    const n = hw.relays.length
+    const boots = await countBoot()
+    // relays first: off until a persisted session says otherwise
+    for (let i = 0; i < n; i++) await hw.relays[i].enabled.write(false)
+    if (boots >= SAFE_MODE_AFTER) {
+        console.log("SAFE MODE: " + boots + " restarts in a row; relays off, network left free")
+        return null
+    }
+    const cfg = await loadConfig(n)
+    const sup = new Supervisor(cfg)
+    const latest: Reading[] = []
+    const relayState: boolean[] = []
+    for (let i = 0; i < n; i++) {
+        latest.push({ p: 0, v: NaN })
+        relayState.push(false)
+    }
+    hw.meters.forEach((m, i) => {
+        m.reading.subscribe(p => {
+            latest[i].p = p
+        })
+        m.voltage.subscribe(v => {
+            latest[i].v = v
+        })
+    })
+    // resume persisted sessions (power cut, crash, update)
+    const now0 = ds.millis()
+    for (let s = 1; s <= n; s++) {
+        const p: PersistedSession = await loadJson(sessionKey(s))
+        if (p && p.order) {
+            sup.socket(s).resume(p, now0)
+            console.log("socket " + s + ": resumed order " + p.order)
+        }
+    }
+    let beat = false
+    let healthySince = now0
+    let healthy = false
+    setInterval(async () => {
+        try {
+            const now = ds.millis()
+            const want = sup.tick(now, latest, relayState)
+            for (let i = 0; i < n; i++)
+                if (want[i] !== relayState[i]) {
+                    relayState[i] = want[i]
+                    await hw.relays[i].enabled.write(want[i])
+                }
+            const events = sup.takeEvents()
+            for (let k = 0; k < events.length; k++) {
+                const e = events[k]
+                if (e.kind === "state" || e.kind === "started" || e.kind === "ended") {
+                    const p = sup.socket(e.socket).persisted(now)
+                    if (p) await saveJson(sessionKey(e.socket), p)
+                    else await remove(sessionKey(e.socket))
+                }
+                if (e.kind === "ended") console.log("socket " + e.socket + " ended: " + e.record.reason + " " + e.record.energyWh + " Wh")
+                if (e.kind === "fault") console.log("fault socket " + e.socket + ": " + e.fault + " " + e.detail)
+            }
+            beat = !beat
+            if (hw.heartbeat) hw.heartbeat(beat)
+            if (!healthy && now - healthySince > HEALTHY_MS) {
+                healthy = true
+                await markHealthy()
+            }
+        } catch (err) {
+            // never let a handler die silently with relays on: open them all, report
+            console.log("control loop error: " + err)
+            for (let i = 0; i < n; i++) {
+                relayState[i] = false
+                await hw.relays[i].enabled.write(false)
+            }
+        }
+    }, TICK_MS)
+    return sup
+}
