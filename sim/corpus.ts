@@ -25,6 +25,9 @@ export interface ManifestEntry {
     sample_s: number
 }
 
+/** DEFAULT_CONFIG.maxDurationMin: every session ends by then, whatever the battery does. */
+const MAX_SESSION_S = 720 * 60
+
 type Variant = (r: Recipe, rng: Rng, fullAt: number | null) => Recipe | null
 
 const base = (name: string): RecipeMaker => RECIPES.find(r => r[0] === name)![2]
@@ -159,6 +162,8 @@ export function generateCorpus(outDir: string, seed = 1): ManifestEntry[] {
         const sim = simulate(r.charger, r.mains, r.simulateS, r.events, r.meter, new Rng(s + 1))
         const truthFull = r.expected === "full" ? sim.fullAt : null
         if (r.expected === "full" && truthFull === null) continue // did not finish within the simulated span
+        // a charge that needs longer than the board's maximum session is not a "full" case
+        if (r.expected === "full" && truthFull! > MAX_SESSION_S - 1800) continue
         const end = r.neverFull ? Infinity : r.expected === "full" ? truthFull! + r.tailS : (r.eventAtS ?? 0) + 30 * 60
         const samples = sim.samples.filter(x => x.t_s <= end)
         const file = `${String(entries.length + 1).padStart(3, "0")}-${name}.csv`

@@ -30,6 +30,12 @@ const FLICKER_CROSSINGS = 6
 const FLICKER_TAU_MS = 60000
 /** A fall by this fraction within a minute is a step: a taper never falls that fast. */
 const STEP_DROP = 0.35
+/** A step must fall by this many times the readings' scatter around the level... */
+const STEP_NOISE_FACTOR = 4
+/** ...measured over about a minute (ms). */
+const SCATTER_TAU_MS = 60000
+/** A step candidate waits at most this long (ms) to stand out of the scatter. */
+const PENDING_MAX_MS = 600000
 /** A step held this long (ms) before charging resumed was a real termination (not a pack switch). */
 const TERMINATED_HOLD_MS = 60000
 /** Back above this multiple of the low band for resumeS: charging resumed. */
@@ -87,6 +93,9 @@ export class ChargeDetector {
     private plateauMs = 0
     private lastUpdateT: number
     private flattening: Flattening
+    private scatter: Ema
+    private pendingT = -1
+    private pendingFromW = 0
 
     private stepSince = -1
     private stepPreW = 0
@@ -104,6 +113,7 @@ export class ChargeDetector {
         this.inrushFrom = t0
         this.lastUpdateT = t0
         this.flattening = new Flattening((cfg.flatConfirmS * 1000) / 3)
+        this.scatter = new Ema(SCATTER_TAU_MS, 0, t0)
         // the socket drew nothing before the relay closed: start the averages at zero
         this.fast = new Ema(FAST_TAU_MS, 0, t0)
         this.slow = new Ema(SLOW_TAU_MS, 0, t0)
@@ -269,10 +279,23 @@ export class ChargeDetector {
         const cfg = this.cfg
         const lowW = Math.max(cfg.fullFraction * this.refW, cfg.idleFloorW)
         const recent = this.trackRecent(t, level)
-        if (level <= (1 - STEP_DROP) * recent && this.tapered(recent) && this.stepT < 0) {
+        // how much the readings scatter around the level: a step must stand out of the noise
+        this.scatter.update(t, Math.abs(p - level))
+        // a fall by a third within a minute from a tapered level is a step candidate; it
+        // becomes the step once it stands out of the readings' scatter (right after a
+        // balancing flicker the scatter is still high), and is dropped if the level comes back
+        if (this.pendingT < 0 && this.stepT < 0 && recent - level >= STEP_DROP * recent && this.tapered(recent)) {
+            this.pendingT = t
+            this.pendingFromW = recent
+        }
+        if (this.pendingT >= 0 && (level > (1 - STEP_DROP) * this.pendingFromW || t - this.pendingT > PENDING_MAX_MS)) this.pendingT = -1
+        if (this.pendingT >= 0 && this.stepT < 0 && this.pendingFromW - level >= STEP_NOISE_FACTOR * this.scatter.value) {
+            this.pendingT = -1
             this.stepT = t
-            this.stepFromW = recent
-            this.flicker = 0
+            this.stepFromW = this.pendingFromW
+            // confirmation counts from the step itself; flicker history is kept, so a
+            // balancing BMS cannot start a fresh, clean-looking step every few seconds
+            this.lastFallT = t
         }
         // raw readings toggling across half the step within seconds: BMS balancing flicker,
         // the charger is not done (a fan cycling after full toggles over minutes)
@@ -311,7 +334,9 @@ export class ChargeDetector {
         // after the charger terminated, a float current settling by a few tenths of a watt
         // is not charge: falls count only when they matter against the plateau
         const floorFall = this.stepT >= 0 ? AFTER_STEP_FALL_FRACTION * this.refW : MIN_TAPER_STEP_W
-        const step = Math.max(cfg.taperStepFraction * this.anchorW, floorFall)
+        // and a fall must also stand out of the meter's scatter, or noise keeps the
+        // confirmation from ever completing
+        const step = Math.max(cfg.taperStepFraction * this.anchorW, floorFall, this.scatter.value)
         if (level < this.anchorW - step) {
             // still falling: the battery is still taking charge, or the step is settling
             this.anchorW = level
