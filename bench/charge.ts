@@ -79,8 +79,8 @@ function median(xs: number[]): number {
     return s.length % 2 ? s[(s.length - 1) >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
 }
 
-export function runChargeBench(dir = CORPUS_DIR) {
-    const { entries, curves } = loadCorpus(dir)
+export function runChargeBench(dir = CORPUS_DIR, seed?: number) {
+    const { entries, curves } = loadCorpus(dir, seed)
     const rows: ChargeRow[] = []
     let samples = 0
     const t0 = process.hrtime.bigint()
@@ -148,4 +148,19 @@ export function printChargeBench(dir = CORPUS_DIR) {
     console.log("\nslowest full detections:")
     for (const r of worst) console.log(`  ${r.entry.file} [${r.entry.family}]: ${r.lateMin!.toFixed(1)} min after full`)
     return b
+}
+
+/** The same detector on corpora it was never looked at with: other seeds of the generator. */
+export function printGeneralisation(seeds: number[]) {
+    console.log("\n## Other corpus seeds\n")
+    console.log("| seed | curves | wrong | early cut-offs | full->cut median | worst (all) | worst (lithium, 3-stage) | false trips |")
+    console.log("|---|---|---|---|---|---|---|---|")
+    for (const seed of seeds) {
+        const b = runChargeBench(`out/corpus-s${seed}`, seed)
+        const notTwoStage = b.rows.filter(r => r.lateMin !== null && !r.entry.family.startsWith("leadacid-2stage")).map(r => r.lateMin!)
+        const f = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : "-")
+        console.log(
+            `| ${seed} | ${b.entries.length} | ${b.rows.filter(r => r.wrong).length} | ${b.rows.filter(r => r.early).length} | ${f(median(b.late))} | ${f(Math.max(...b.late))} | ${f(Math.max(...notTwoStage))} | ${b.rows.filter(r => r.falseTrip).length} |`
+        )
+    }
 }

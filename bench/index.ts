@@ -1,11 +1,12 @@
 // npm run bench: prints every figure tracked in README's performance table.
-import { printChargeBench } from "./charge"
+import { printChargeBench, printGeneralisation } from "./charge"
 import { printQrBench } from "./qr"
 import { printTraceBench } from "./trace"
 import { printFirmwareBench } from "./firmware"
 
 console.log("# shed controller benchmark")
 printChargeBench()
+printGeneralisation([2, 3, 4, 5, 6, 7, 8, 9])
 printTraceBench()
 printQrBench()
 printFirmwareBench()
