@@ -16,11 +16,15 @@ const EXCESS_OF_FLOOR = 0.08
 /** A window-to-window fall under this (fraction of the level, or W) is no fall at all. */
 const FLAT_FRACTION = 0.005
 const FLAT_MIN_W = 0.02
+/** Readings a window needs before its mean takes part in a fit. */
+const MIN_WINDOW_SAMPLES = 20
 /** A window-to-window fall over this fraction of the level is still a taper. */
 const STEEP_FRACTION = 0.02
 
 export class Flattening {
     private means: number[] = []
+    private counts: number[] = []
+    private count = 0
     private winStart = -1
     private lastT = -1
     private lastP = 0
@@ -36,6 +40,7 @@ export class Flattening {
 
     reset() {
         this.means = []
+        this.counts = []
         this.winStart = -1
         this.agree = 0
     }
@@ -47,10 +52,12 @@ export class Flattening {
             this.lastP = p
             this.sum = 0
             this.span = 0
+            this.count = 0
             this.lo = level
             this.hi = level
             return
         }
+        this.count++
         const dt = t - this.lastT
         this.sum += ((this.lastP + p) / 2) * dt
         this.span += dt
@@ -60,7 +67,12 @@ export class Flattening {
         if (level > this.hi) this.hi = level
         if (t - this.winStart >= this.windowMs) {
             this.means.push(this.span > 0 ? this.sum / this.span : p)
-            if (this.means.length > 3) this.means.shift()
+            this.counts.push(this.count)
+            if (this.means.length > 3) {
+                this.means.shift()
+                this.counts.shift()
+            }
+            this.count = 0
             this.spread = this.hi - this.lo
             this.agree = this.judge().full ? this.agree + 1 : 0
             this.winStart = t
@@ -81,6 +93,8 @@ export class Flattening {
     private judge(): FlatVerdict {
         const no: FlatVerdict = { full: false, floorW: 0, excessW: 0 }
         if (this.means.length < 3) return no
+        // a fit on a handful of readings (a smart plug's 5-minute means) is not trusted
+        for (let i = 0; i < 3; i++) if (this.counts[i] < MIN_WINDOW_SAMPLES) return no
         const m1 = this.means[0]
         const m2 = this.means[1]
         const m3 = this.means[2]
