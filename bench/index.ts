@@ -2,7 +2,7 @@
 import { printChargeBench, printGeneralisation } from "./charge"
 import { printQrBench } from "./qr"
 import { printTraceBench } from "./trace"
-import { printFirmwareBench } from "./firmware"
+import { printFirmwareBench, printLatencyBench } from "./firmware"
 
 console.log("# shed controller benchmark")
 printChargeBench()
@@ -10,3 +10,4 @@ printGeneralisation([2, 3, 4, 5, 6, 7, 8, 9])
 printTraceBench()
 printQrBench()
 printFirmwareBench()
+printLatencyBench()

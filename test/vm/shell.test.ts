@@ -1,0 +1,114 @@
+// The firmware shell's control loop inside the VM, against in-VM fake relays and meters
+// served on the bus (DeviceScript's own test pattern): sessions switch relays, a short circuit
+// opens the relay, and the short-to-relay-off latency is printed for the benchmark.
+import * as ds from "@devicescript/core"
+import { Server, SensorServer, startServer } from "@devicescript/server"
+import { describe, test, expect } from "@devicescript/test"
+import { runShed } from "../../src/shell/shed"
+import { Supervisor } from "../../src/core/supervisor"
+
+class FakeRelay extends Server implements ds.RelayServerSpec {
+    on = false
+    changedAt = 0
+    constructor() {
+        super(ds.Relay.spec)
+    }
+    enabled() {
+        return this.on
+    }
+    set_enabled(v: boolean) {
+        if (this.on !== v) this.changedAt = ds.millis()
+        this.on = v
+    }
+}
+
+class FakeMeter extends SensorServer implements ds.SocketMeterServerSpec {
+    p = 0
+    constructor() {
+        super(ds.SocketMeter.spec, { interval: 50 })
+    }
+    reading() {
+        return this.p
+    }
+    voltage() {
+        return 230
+    }
+    current() {
+        return this.p / 230
+    }
+    energy() {
+        return 0
+    }
+    resetEnergy() {}
+}
+
+const fakeRelays: FakeRelay[] = []
+const fakeMeters: FakeMeter[] = []
+const relays: ds.Relay[] = []
+const meters: ds.SocketMeter[] = []
+for (let i = 0; i < 2; i++) {
+    const r = new FakeRelay()
+    const m = new FakeMeter()
+    fakeRelays.push(r)
+    fakeMeters.push(m)
+    relays.push(new ds.Relay(startServer(r, { roleName: "relay" + i })))
+    meters.push(new ds.SocketMeter(startServer(m, { roleName: "meter" + i })))
+}
+
+async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
+    const t0 = ds.millis()
+    while (!cond()) {
+        if (ds.millis() - t0 > ms) return false
+        await ds.sleep(10)
+    }
+    return true
+}
+
+let sup: Supervisor = null
+
+describe("firmware shell in the VM", () => {
+    test("boots with every relay off", async () => {
+        sup = await runShed({ relays: relays, meters: meters, heartbeat: null })
+        expect(sup !== null).toBe(true)
+        await ds.sleep(1500) // role binding
+        expect(fakeRelays[0].on).toBe(false)
+        expect(fakeRelays[1].on).toBe(false)
+    })
+    test("a paid session closes its relay", async () => {
+        expect(sup.start(1, "o1", { kind: "full", value: 0 }, {}, ds.millis()).ok).toBe(true)
+        expect(await waitFor(() => fakeRelays[0].on, 3000)).toBe(true)
+        expect(fakeRelays[1].on).toBe(false)
+        fakeMeters[0].p = 200
+        expect(await waitFor(() => sup.sockets[0].state === "charging", 120000)).toBe(true)
+    })
+    test("a short circuit opens the relay and faults the socket", async () => {
+        await ds.sleep(500)
+        const t0 = ds.millis()
+        fakeMeters[0].p = 5000
+        expect(await waitFor(() => !fakeRelays[0].on, 2000)).toBe(true)
+        console.log("short-to-relay-off-ms: " + (fakeRelays[0].changedAt - t0))
+        expect(sup.sockets[0].state).toBe("faulted")
+        expect(sup.sockets[0].lastRecord.reason).toBe("short")
+    })
+})
+
+describe("short circuit latency trials", () => {
+    test("every trial opens the relay; latencies printed for the benchmark", async () => {
+        const lat: number[] = []
+        for (let k = 0; k < 20; k++) {
+            fakeMeters[0].p = 0
+            await ds.sleep(300)
+            expect(sup.sockets[0].clear(0).ok).toBe(true)
+            expect(sup.start(1, "t" + k, { kind: "full", value: 0 }, {}, ds.millis()).ok).toBe(true)
+            expect(await waitFor(() => fakeRelays[0].on, 6000)).toBe(true)
+            fakeMeters[0].p = 200
+            // a random phase against the control loop's tick
+            await ds.sleep(300 + Math.floor(Math.random() * 100))
+            const t0 = ds.millis()
+            fakeMeters[0].p = 5000
+            expect(await waitFor(() => !fakeRelays[0].on, 2000)).toBe(true)
+            lat.push(fakeRelays[0].changedAt - t0)
+        }
+        console.log("short-latency-ms: " + lat.join(","))
+    })
+})
