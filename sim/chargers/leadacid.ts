@@ -5,7 +5,7 @@
 // when the current falls under their threshold (a step down); two-stage ones never do, the
 // taper just flattens onto the float current.
 
-import { BrownoutBehaviour, ChargerModel } from "./types"
+import { BrownoutBehaviour, ChargerModel, Dropout } from "./types"
 
 export interface LeadAcidParams {
     blocks: number
@@ -43,7 +43,7 @@ export class LeadAcidCharger implements ChargerModel {
     private phaseT = 0
     private soc: number
     private full: number | null = null
-    private droppedUntil = -1
+    private dropout = new Dropout(() => this.p.brownout)
     private inrushPending = true
     private absI0 = 0
 
@@ -73,15 +73,8 @@ export class LeadAcidCharger implements ChargerModel {
 
     step(t: number, dt: number, v: number): number {
         const p = this.p
-        if (p.brownout.dropoutV > 0 && v < p.brownout.dropoutV) {
-            this.droppedUntil = Infinity
-            return 0
-        }
-        if (this.droppedUntil === Infinity) {
-            this.droppedUntil = t + p.brownout.restartS
-            this.inrushPending = true
-        }
-        if (t < this.droppedUntil) return 0
+        if (this.dropout.off(t, v)) return 0
+        if (this.dropout.takeRestart()) this.inrushPending = true
         let i = 0
         let vcell = 2.1
         if (this.phase === "soft") {

@@ -5,7 +5,7 @@
 // are options: pulse bulk, BMS balancing flicker, dual packs, restart after full, fans,
 // maintenance pulses, an aged pack that never finishes tapering.
 
-import { BrownoutBehaviour, ChargerModel } from "./types"
+import { BrownoutBehaviour, ChargerModel, Dropout } from "./types"
 
 /** Open-circuit voltage of a cell (V) against state of charge (0..1). */
 const OCV: [number, number][] = [
@@ -79,7 +79,7 @@ export class LithiumCharger implements ChargerModel {
     private full: number | null = null
     private doneT = 0
     private restarted = false
-    private droppedUntil = -1
+    private dropout = new Dropout(() => this.p.brownout)
     private inrushPending = true
     private rng: () => number
 
@@ -199,15 +199,8 @@ export class LithiumCharger implements ChargerModel {
 
     step(t: number, dt: number, v: number): number {
         const p = this.p
-        if (p.brownout.dropoutV > 0 && v < p.brownout.dropoutV) {
-            this.droppedUntil = Infinity
-            return 0
-        }
-        if (this.droppedUntil === Infinity) {
-            this.droppedUntil = t + p.brownout.restartS
-            this.inrushPending = true
-        }
-        if (t < this.droppedUntil) return 0
+        if (this.dropout.off(t, v)) return 0
+        if (this.dropout.takeRestart()) this.inrushPending = true
         if (this.phase === "done") return this.afterFull(t)
         const i = this.current(t, dt)
         // current() may have just terminated the charge

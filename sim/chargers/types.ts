@@ -23,3 +23,33 @@ export interface BrownoutBehaviour {
     /** after mains is back, seconds before it draws again */
     restartS: number
 }
+
+/** A charger dropping out under a mains dip and soft-starting after it: shared by the models. */
+export class Dropout {
+    private until = -1
+    private restarted = false
+
+    /** `behaviour` is read on every call: corpus variants change it after construction. */
+    constructor(private behaviour: () => BrownoutBehaviour) {}
+
+    /** True while the charger draws nothing because of a mains dip or its restart delay. */
+    off(t: number, v: number): boolean {
+        const b = this.behaviour()
+        if (b.dropoutV > 0 && v < b.dropoutV) {
+            this.until = Infinity
+            return true
+        }
+        if (this.until === Infinity) {
+            this.until = t + b.restartS
+            this.restarted = true
+        }
+        return t < this.until
+    }
+
+    /** True once after each restart: the charger's capacitors take an inrush again. */
+    takeRestart(): boolean {
+        const r = this.restarted
+        this.restarted = false
+        return r
+    }
+}
