@@ -1,6 +1,7 @@
 // QR encode time in node and inside the DeviceScript VM (WASM on this host).
 import { spawnSync } from "node:child_process"
 import { encodeQr } from "../src/core/qr/encoder"
+import { payUrl, planLayout } from "../src/core/screen-layout"
 
 export function printQrBench() {
     const url = "https://pay.example.com/s/SHED-0042?socket=3"
@@ -20,4 +21,9 @@ export function printQrBench() {
     console.log(`| encode time, node | ${nodeMs.toFixed(2)} ms |`)
     console.log(`| encode time, DeviceScript VM (WASM on this host), pay URL | ${vm ? vm[1] + " ms" : "not measured (VM run failed)"} |`)
     console.log(`| encode time, DeviceScript VM, version 10 (200 bytes) | ${vm10 ? vm10[1] + " ms" : "not measured"} |`)
+    const short = encodeQr(payUrl("HTTPS://P.EXAMPLE.COM/{board}/{socket}", "SHED42", 3), "M")
+    for (const [w, h, c, name] of [[128, 64, short, "OLED 128x64, short upper-case URL"], [240, 240, code, "TFT 240x240, pay URL"]] as const) {
+        const l = planLayout(w, h, c.size, 10)
+        console.log(`| ${name} (version ${c.version}) | module ${l.module} px, quiet zone ${l.quiet} modules, ${l.perPage} sockets a page |`)
+    }
 }

@@ -2,6 +2,7 @@
 import * as ds from "@devicescript/core"
 import { describe, test, expect } from "@devicescript/test"
 import { QrEncoder } from "../../src/core/qr/encoder"
+import { payUrl, planLayout } from "../../src/core/screen-layout"
 
 async function encode(text: string, ecc: string) {
     const enc = new QrEncoder(text, ecc)
@@ -39,5 +40,14 @@ describe("QR in the VM", () => {
         const r = await encode(s, "M")
         console.log("qr-v10-encode-ms: " + r.ms)
         expect(r.code.version).toBe(10)
+    })
+})
+
+describe("screen layout in the VM", () => {
+    test("pay URL template and the OLED layout", () => {
+        expect(payUrl("https://p.example/{board}?s={socket}", "B7", 3)).toBe("https://p.example/B7?s=3")
+        const l = planLayout(128, 64, 25, 10)
+        expect(l.module).toBe(2)
+        expect(l.quiet).toBe(2)
     })
 })
