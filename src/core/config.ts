@@ -70,6 +70,10 @@ export interface ShedConfig {
     /** a socket whose last N starts all ended in no load under suspectW is suspect */
     suspectStarts: number
     suspectW: number
+    /** readings under this (W) after calibration are 0 W: the meter's noise floor */
+    meterFloorW: number
+    /** fraction of a neighbouring channel's power that leaks into a channel (suppressed) */
+    crossTalk: number
 }
 
 export const DEFAULT_CONFIG: ShedConfig = {
@@ -109,6 +113,8 @@ export const DEFAULT_CONFIG: ShedConfig = {
     tempHysteresisC: 5,
     suspectStarts: 3,
     suspectW: 7,
+    meterFloorW: 1,
+    crossTalk: 0,
 }
 
 interface Bound {
@@ -159,6 +165,8 @@ export const CONFIG_BOUNDS: { [key: string]: Bound } = {
     tempHysteresisC: b(0, 30, false),
     suspectStarts: b(1, 20, true),
     suspectW: b(0, 50, false),
+    meterFloorW: b(0, 10, false),
+    crossTalk: b(0, 0.05, false),
 }
 
 export interface ConfigResult {

@@ -4,6 +4,7 @@ import * as ds from "@devicescript/core"
 import { DEFAULT_CONFIG, ShedConfig, validateConfig } from "../core/config"
 import { Supervisor, Reading } from "../core/supervisor"
 import { PersistedSession } from "../core/session"
+import { ChannelCal, checkCal, cleanReadings, IDENTITY_CAL } from "../core/metering"
 import { loadJson, remove, saveJson } from "./persist"
 import { countBoot, HEALTHY_MS, markHealthy, SAFE_MODE_AFTER } from "./safemode"
 
@@ -41,6 +42,16 @@ export async function runShed(hw: ShedHardware): Promise<Supervisor> {
     }
     const cfg = await loadConfig(n)
     const sup = new Supervisor(cfg)
+    // per-channel calibration ("cal1".."calN"), refused with a message when out of bounds
+    const cals: ChannelCal[] = []
+    for (let s = 1; s <= n; s++) {
+        const c = await loadJson("cal" + s)
+        const err = c ? checkCal(c) : null
+        if (err) console.log("calibration of socket " + s + " refused: " + err)
+        cals.push(c && !err ? c : IDENTITY_CAL)
+    }
+    const raw: number[] = []
+    const clean: Reading[] = []
     const latest: Reading[] = []
     const relayState: boolean[] = []
     for (let i = 0; i < n; i++) {
@@ -70,7 +81,10 @@ export async function runShed(hw: ShedHardware): Promise<Supervisor> {
     setInterval(async () => {
         try {
             const now = ds.millis()
-            const want = sup.tick(now, latest, relayState)
+            for (let i = 0; i < n; i++) raw[i] = latest[i].p
+            const watts = cleanReadings(raw, cals, cfg.crossTalk, cfg.meterFloorW)
+            for (let i = 0; i < n; i++) clean[i] = { p: watts[i], v: latest[i].v }
+            const want = sup.tick(now, clean, relayState)
             for (let i = 0; i < n; i++)
                 if (want[i] !== relayState[i]) {
                     relayState[i] = want[i]
