@@ -2,7 +2,8 @@
 // relay roles bind to the simulator's relays and the meter roles to its socket meters.
 import * as ds from "@devicescript/core"
 import { board } from "@dsboard/shed10_esp32"
-import { runShed } from "./shell/shed"
+import { runShed, ShedHardware } from "./shell/shed"
+import { startProvisionedCloud } from "./shell/provisioned"
 
 const relays = [
     board.startSocket1(),
@@ -19,4 +20,6 @@ const relays = [
 const meters: ds.SocketMeter[] = []
 for (let i = 1; i <= relays.length; i++) meters.push(new ds.SocketMeter("meter" + i))
 
-await runShed({ relays: relays, meters: meters, heartbeat: null })
+const hw: ShedHardware = { relays: relays, meters: meters, heartbeat: null }
+const sup = await runShed(hw)
+if (sup) await startProvisionedCloud(sup, hw)

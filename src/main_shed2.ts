@@ -1,9 +1,12 @@
 // Firmware entry for the 2-socket ESP32-C3 board (boards/shed2_esp32c3.board.json).
 import * as ds from "@devicescript/core"
 import { board } from "@dsboard/shed2_esp32c3"
-import { runShed } from "./shell/shed"
+import { runShed, ShedHardware } from "./shell/shed"
+import { startProvisionedCloud } from "./shell/provisioned"
 
 const relays = [board.startSocket1(), board.startSocket2()]
 const meters = [new ds.SocketMeter("meter1"), new ds.SocketMeter("meter2")]
 
-await runShed({ relays: relays, meters: meters, heartbeat: null })
+const hw: ShedHardware = { relays: relays, meters: meters, heartbeat: null }
+const sup = await runShed(hw)
+if (sup) await startProvisionedCloud(sup, hw)

@@ -3,7 +3,7 @@
 import * as ds from "@devicescript/core"
 import { DEFAULT_CONFIG, ShedConfig, validateConfig } from "../core/config"
 import { Supervisor, Reading } from "../core/supervisor"
-import { PersistedSession } from "../core/session"
+import { PersistedSession, SocketEvent } from "../core/session"
 import { ChannelCal, checkCal, cleanReadings, IDENTITY_CAL } from "../core/metering"
 import { loadJson, remove, saveJson } from "./persist"
 import { countBoot, HEALTHY_MS, markHealthy, SAFE_MODE_AFTER } from "./safemode"
@@ -16,6 +16,8 @@ export interface ShedHardware {
     meters: ds.SocketMeter[]
     /** toggled every healthy tick for an external watchdog (null: none) */
     heartbeat: (on: boolean) => void
+    /** called with every supervisor event (the cloud link queues them); may be null */
+    onEvent?: (e: SocketEvent, now: number) => Promise<void>
 }
 
 function sessionKey(socket: number): string {
@@ -98,6 +100,7 @@ export async function runShed(hw: ShedHardware): Promise<Supervisor> {
                     if (p) await saveJson(sessionKey(e.socket), p)
                     else await remove(sessionKey(e.socket))
                 }
+                if (hw.onEvent) await hw.onEvent(e, now)
                 if (e.kind === "ended") console.log("socket " + e.socket + " ended: " + e.record.reason + " " + e.record.energyWh + " Wh")
                 if (e.kind === "fault") console.log("fault socket " + e.socket + ": " + e.fault + " " + e.detail)
             }

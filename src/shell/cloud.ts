@@ -1,0 +1,200 @@
+// The cloud link: MQTT to the operator's broker. Commands are verified by the protocol core
+// and applied to the supervisor; every command gets a reply; session records and faults go
+// through the persisted outbox and are resent until acked. QoS 0 only (the runtime's client):
+// reliability is the outbox's.
+import * as ds from "@devicescript/core"
+import { MQTTClient, startMQTTClient } from "@devicescript/net"
+import { applyConfigPatch } from "../core/config"
+import { Command, parseCommand, ParseContext, replyJson } from "../core/protocol/command"
+import { ServerClock } from "../core/protocol/clock"
+import { endedEvent, faultEvent, startedEvent, stateEvent } from "../core/protocol/events"
+import { FlashOp, Outbox, OUTBOX_SLOTS, slotKey } from "../core/protocol/outbox"
+import { ReplayGuard } from "../core/protocol/replay"
+import { SocketEvent } from "../core/session"
+import { Supervisor } from "../core/supervisor"
+import { hmacHex } from "./hmac"
+import { loadJson, remove, saveJson } from "./persist"
+
+export interface CloudOptions {
+    host: string
+    port: number
+    proto: "tcp" | "tls"
+    username?: string
+    password?: string
+    boardId: string
+    keyHex: string
+}
+
+export class CloudLink {
+    private mqtt: MQTTClient = null
+    private outbox = new Outbox()
+    private clock: ServerClock
+    private replay = new ReplayGuard(64)
+    private seq = 0
+    private boot = 0
+    private base: string
+
+    constructor(
+        private sup: Supervisor,
+        private opts: CloudOptions
+    ) {
+        this.base = "shed/" + opts.boardId + "/"
+        this.clock = new ServerClock(0)
+    }
+
+    private async flash(ops: FlashOp[]) {
+        for (let i = 0; i < ops.length; i++) {
+            if (ops[i].value === null) await remove(ops[i].key)
+            else await saveJson(ops[i].key, JSON.parse(ops[i].value))
+        }
+    }
+
+    async start() {
+        const b = await loadJson("bootNo")
+        this.boot = (typeof b === "number" ? b : 0) + 1
+        await saveJson("bootNo", this.boot)
+        // settings reads are async, the outbox's restore is not: read every slot first
+        const stored: any = {}
+        for (let i = 0; i < OUTBOX_SLOTS; i++) {
+            const v = await loadJson(slotKey(i))
+            if (v) stored[slotKey(i)] = JSON.stringify(v)
+        }
+        const restored = this.outbox.restore(k => (stored[k] ? stored[k] : null), ds.millis())
+        if (restored.corrupt.length > 0) console.log("outbox: dropped corrupt records " + restored.corrupt.join(","))
+        await this.flash(restored.ops)
+        this.mqtt = await startMQTTClient({
+            host: this.opts.host,
+            port: this.opts.port,
+            proto: this.opts.proto,
+            username: this.opts.username,
+            password: this.opts.password,
+            will: { topic: this.base + "online", message: "offline", qos: 0, retain: true },
+        })
+        // arrow functions cannot use `this` in DeviceScript
+        const self = this
+        this.mqtt.onconnect.subscribe(async () => {
+            await self.mqtt.publish(self.base + "online", "online", 0, true)
+            self.outbox.retryAll(ds.millis())
+        })
+        await this.mqtt.subscribe(this.base + "cmd", async msg => {
+            try {
+                await self.onCommand(msg.content.toString())
+            } catch (e) {
+                console.log("command handler error: " + e)
+            }
+        })
+        await this.mqtt.publish(this.base + "online", "online", 0, true)
+        setInterval(async () => {
+            try {
+                await self.pump()
+            } catch (e) {
+                console.log("outbox error: " + e)
+            }
+        }, 500)
+    }
+
+    private ctx(): ParseContext {
+        return {
+            boardId: this.opts.boardId,
+            keyHex: this.opts.keyHex,
+            nowMs: ds.millis(),
+            sockets: this.sup.sockets.length,
+            maxBytes: 1024,
+            staleMs: 300000,
+            hmacHex: hmacHex,
+            clock: this.clock,
+            replay: this.replay,
+        }
+    }
+
+    private async reply(id: string, ok: boolean, error: string, detail: string, result: any) {
+        await this.mqtt.publish(this.base + "reply", replyJson(id, ok, error, detail, result))
+    }
+
+    private async onCommand(text: string) {
+        const r = parseCommand(text, this.ctx())
+        if (!r.ok) return await this.reply(r.id, false, r.error, r.detail, null)
+        const res = await this.apply(r.command)
+        await this.reply(r.id, res.ok, res.error, res.detail, res.result)
+    }
+
+    private async apply(c: Command): Promise<{ ok: boolean; error?: string; detail?: string; result?: any }> {
+        const a = c.args
+        const now = ds.millis()
+        if (c.cmd === "start") {
+            if (!this.outbox.canAcceptBilling()) return { ok: false, error: "outbox_full", detail: "too many session records wait for their ack" }
+            const opts: any = {}
+            if (a.powerCapW !== undefined) opts.powerCapW = a.powerCapW
+            if (a.topOffMin !== undefined) opts.topOffMin = a.topOffMin
+            if (a.profile !== undefined) opts.profile = a.profile
+            const lim = { kind: a.limit.kind, value: a.limit.value === undefined ? 0 : a.limit.value }
+            const r = this.sup.start(a.socket, a.order, lim, opts, now)
+            return { ok: r.ok, error: r.error, detail: r.detail, result: r.ok ? { socket: a.socket, state: this.sup.socket(a.socket).state } : null }
+        }
+        if (c.cmd === "stop") {
+            const s = this.sup.socket(a.socket)
+            if (a.order !== undefined && s.order !== a.order) return { ok: false, error: "not_running", detail: "order " + a.order + " is not on socket " + a.socket }
+            const r = this.sup.stop(a.socket, now, "remote_stop", "stopped by the backend")
+            return { ok: r.ok, error: r.error, detail: r.detail }
+        }
+        if (c.cmd === "clear") {
+            const s = this.sup.socket(a.socket)
+            const r = s.clear(s.levelW())
+            return { ok: r.ok, error: r.error, detail: r.detail }
+        }
+        if (c.cmd === "status") {
+            const states: string[] = []
+            this.sup.sockets.forEach(s => {
+                states.push(s.state)
+            })
+            return { ok: true, result: { states: states, w: Math.round(this.sup.totalW()), pending: this.outbox.pending().length } }
+        }
+        if (c.cmd === "config") {
+            const r = applyConfigPatch(this.sup.config(), a.patch)
+            if (!r.ok) return { ok: false, error: "bad_config", detail: r.error }
+            this.sup.setConfig(r.config)
+            await saveJson("config", a.patch)
+            return { ok: true }
+        }
+        if (c.cmd === "ack") {
+            await this.flash(this.outbox.ack(a.ids))
+            return { ok: true }
+        }
+        return { ok: false, error: "busy", detail: "update windows are not built yet" }
+    }
+
+    private toServer(ms: number): number {
+        const t = this.clock.now(ms)
+        return t >= 0 ? t : -1
+    }
+
+    /** Supervisor events: billing records and faults into the outbox, the rest best effort. */
+    async onEvent(e: SocketEvent, now: number) {
+        const ts = this.toServer(now)
+        if (e.kind === "ended") {
+            const eid = "b" + this.boot + "-" + ++this.seq
+            const self = this
+            const body = endedEvent(eid, e.record, 0, this.sup.socket(e.socket).plateauW(), ms => self.toServer(ms))
+            const r = this.outbox.enqueue(eid, "billing", body, now)
+            if (!r.ok) console.log("billing record not persisted: " + r.error)
+            await this.flash(r.ops)
+        } else if (e.kind === "fault") {
+            const eid = "f" + this.boot + "-" + ++this.seq
+            const r = this.outbox.enqueue(eid, "fault", faultEvent(eid, e.socket, e.fault, e.detail, ts), now)
+            await this.flash(r.ops)
+        } else if (e.kind === "started" && this.mqtt) {
+            await this.mqtt.publish(this.base + "event", startedEvent(this.sup.socket(e.socket).order, e.socket, ts))
+        } else if (e.kind === "state" && this.mqtt) {
+            await this.mqtt.publish(this.base + "event", stateEvent(e.socket, e.state, ts))
+        }
+    }
+
+    private async pump() {
+        if (!this.mqtt) return
+        for (let k = 0; k < 4; k++) {
+            const it = this.outbox.nextToSend(ds.millis())
+            if (!it) return
+            await this.mqtt.publish(this.base + (it.kind === "telemetry" ? "telemetry" : "event"), it.body)
+        }
+    }
+}

@@ -1,0 +1,73 @@
+// End to end: an aedes broker and a backend in node, the firmware's cloud link in the VM.
+import { test } from "node:test"
+import assert from "node:assert/strict"
+import { spawn } from "node:child_process"
+import { createServer } from "node:net"
+import { createHmac } from "node:crypto"
+import { Aedes } from "aedes"
+import mqtt from "mqtt"
+import { signedText } from "../../src/core/protocol/canonical"
+
+const KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+const sign = (cmd: any, key = KEY) => JSON.stringify({ ...cmd, sig: createHmac("sha256", Buffer.from(key, "hex")).update(signedText("B1", cmd), "utf8").digest("hex") })
+
+test("pay -> relay on -> remote stop -> one billing record, acked; forged commands refused", { timeout: 240000 }, async () => {
+    const broker = await Aedes.createBroker()
+    const server = createServer(broker.handle as any)
+    await new Promise<void>((res, rej) => server.listen(18830, "127.0.0.1", () => res()).on("error", rej))
+    const backend = await mqtt.connectAsync("mqtt://127.0.0.1:18830")
+    const replies: any[] = []
+    const events: any[] = []
+    let online = false
+    await backend.subscribeAsync("shed/B1/#")
+    backend.on("message", (topic, payload) => {
+        const text = payload.toString()
+        if (topic.endsWith("/online")) online = text === "online"
+        else if (topic.endsWith("/reply")) replies.push(JSON.parse(text))
+        else if (topic.endsWith("/event")) events.push(JSON.parse(text))
+    })
+    const vm = spawn("npx", ["devs", "run", "test/vm-net/cloud.test.ts", "--test", "--test-self-exit", "--test-timeout", "200000"], { stdio: ["ignore", "pipe", "pipe"] })
+    let out = ""
+    vm.stdout.on("data", d => (out += d))
+    vm.stderr.on("data", d => (out += d))
+    const until = async (cond: () => boolean, ms: number, what: string) => {
+        const t0 = Date.now()
+        while (!cond()) {
+            if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}\n${out.slice(-3000)}`)
+            await new Promise(r => setTimeout(r, 100))
+        }
+    }
+    try {
+        await until(() => online, 120000, "the board online")
+        const now = Date.now()
+        backend.publish("shed/B1/cmd", sign({ id: "f1", ts: now, cmd: "start", args: { order: "o1", socket: 1, limit: { kind: "full" } } }, "ff".repeat(32)))
+        await until(() => replies.some(r => r.id === "f1"), 20000, "the forged command's reply")
+        assert.equal(replies.find(r => r.id === "f1").error, "bad_signature")
+        backend.publish("shed/B1/cmd", "{not json")
+        await until(() => replies.some(r => r.error === "malformed"), 20000, "the malformed reply")
+        backend.publish("shed/B1/cmd", sign({ id: "c1", ts: now, cmd: "start", args: { order: "o1", socket: 1, limit: { kind: "full" } } }))
+        await until(() => replies.some(r => r.id === "c1"), 20000, "the start reply")
+        assert.equal(replies.find(r => r.id === "c1").ok, true, JSON.stringify(replies))
+        backend.publish("shed/B1/cmd", sign({ id: "c1", ts: now, cmd: "start", args: { order: "o1", socket: 1, limit: { kind: "full" } } }))
+        await until(() => replies.filter(r => r.id === "c1").length === 2, 20000, "the replay's reply")
+        assert.equal(replies.filter(r => r.id === "c1")[1].error, "replayed")
+        await until(() => out.includes("relay-on"), 30000, "the relay on")
+        backend.publish("shed/B1/cmd", sign({ id: "c2", ts: Date.now(), cmd: "stop", args: { socket: 1 } }))
+        await until(() => events.some(e => e.t === "ended"), 30000, "the billing record")
+        const rec = events.find(e => e.t === "ended")
+        assert.equal(rec.order, "o1")
+        assert.equal(rec.reason, "remote_stop")
+        backend.publish("shed/B1/cmd", sign({ id: "c3", ts: Date.now(), cmd: "ack", args: { ids: [rec.eid] } }))
+        await until(() => replies.some(r => r.id === "c3"), 20000, "the ack reply")
+        assert.equal(replies.find(r => r.id === "c3").ok, true)
+        const code = await new Promise<number>(res => vm.on("exit", c => res(c ?? 1)))
+        assert.equal(code, 0, out.slice(-3000))
+        // billed once: every ended event carried the same eid
+        assert.equal(new Set(events.filter(e => e.t === "ended").map(e => e.eid)).size, 1)
+    } finally {
+        vm.kill()
+        await backend.endAsync()
+        server.close()
+        broker.close()
+    }
+})
