@@ -2,7 +2,7 @@
 import { printChargeBench, printGeneralisation } from "./charge"
 import { printQrBench } from "./qr"
 import { printTraceBench } from "./trace"
-import { printFirmwareBench, printLatencyBench } from "./firmware"
+import { printFirmwareBench, printLatencyBench, printPayBench } from "./firmware"
 
 console.log("# shed controller benchmark")
 printChargeBench()
@@ -11,3 +11,4 @@ printTraceBench()
 printQrBench()
 printFirmwareBench()
 printLatencyBench()
+printPayBench()

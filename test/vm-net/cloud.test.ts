@@ -2,60 +2,20 @@
 // on 127.0.0.1:18830, which also plays the backend): a signed start closes the relay, a
 // forged one is refused, a remote stop ends the session and the billing record is acked.
 import * as ds from "@devicescript/core"
-import { Server, SensorServer, startServer } from "@devicescript/server"
+import { startServer } from "@devicescript/server"
+import { FakeMeter, FakeRelay, waitFor } from "../vm/fakes"
 import { describe, test, expect } from "@devicescript/test"
 import { runShed, ShedHardware } from "../../src/shell/shed"
 import { CloudLink } from "../../src/shell/cloud"
 
-class FakeRelay extends Server implements ds.RelayServerSpec {
-    on = false
-    constructor() {
-        super(ds.Relay.spec)
-    }
-    enabled() {
-        return this.on
-    }
-    set_enabled(v: boolean) {
-        this.on = v
-    }
-}
-
-class FakeMeter extends SensorServer implements ds.SocketMeterServerSpec {
-    p = 0
-    constructor() {
-        super(ds.SocketMeter.spec, { interval: 100 })
-    }
-    reading() {
-        return this.p
-    }
-    voltage() {
-        return 230
-    }
-    current() {
-        return this.p / 230
-    }
-    energy() {
-        return 0
-    }
-    resetEnergy() {}
-}
-
 const fr = new FakeRelay()
-const fm = new FakeMeter()
+const fm = new FakeMeter(100)
 const hw: ShedHardware = {
     relays: [new ds.Relay(startServer(fr, { roleName: "relay1" }))],
     meters: [new ds.SocketMeter(startServer(fm, { roleName: "meter1" }))],
     heartbeat: null,
 }
 
-async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
-    const t0 = ds.millis()
-    while (!cond()) {
-        if (ds.millis() - t0 > ms) return false
-        await ds.sleep(50)
-    }
-    return true
-}
 
 describe("cloud link against a broker", () => {
     test("signed start, relay on, remote stop, relay off", async () => {

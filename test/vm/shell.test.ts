@@ -2,45 +2,11 @@
 // served on the bus (DeviceScript's own test pattern): sessions switch relays, a short circuit
 // opens the relay, and the short-to-relay-off latency is printed for the benchmark.
 import * as ds from "@devicescript/core"
-import { Server, SensorServer, startServer } from "@devicescript/server"
+import { startServer } from "@devicescript/server"
+import { FakeMeter, FakeRelay, waitFor } from "./fakes"
 import { describe, test, expect } from "@devicescript/test"
 import { runShed } from "../../src/shell/shed"
 import { Supervisor } from "../../src/core/supervisor"
-
-class FakeRelay extends Server implements ds.RelayServerSpec {
-    on = false
-    changedAt = 0
-    constructor() {
-        super(ds.Relay.spec)
-    }
-    enabled() {
-        return this.on
-    }
-    set_enabled(v: boolean) {
-        if (this.on !== v) this.changedAt = ds.millis()
-        this.on = v
-    }
-}
-
-class FakeMeter extends SensorServer implements ds.SocketMeterServerSpec {
-    p = 0
-    constructor() {
-        super(ds.SocketMeter.spec, { interval: 50 })
-    }
-    reading() {
-        return this.p
-    }
-    voltage() {
-        return 230
-    }
-    current() {
-        return this.p / 230
-    }
-    energy() {
-        return 0
-    }
-    resetEnergy() {}
-}
 
 const fakeRelays: FakeRelay[] = []
 const fakeMeters: FakeMeter[] = []
@@ -48,21 +14,13 @@ const relays: ds.Relay[] = []
 const meters: ds.SocketMeter[] = []
 for (let i = 0; i < 2; i++) {
     const r = new FakeRelay()
-    const m = new FakeMeter()
+    const m = new FakeMeter(50)
     fakeRelays.push(r)
     fakeMeters.push(m)
     relays.push(new ds.Relay(startServer(r, { roleName: "relay" + i })))
     meters.push(new ds.SocketMeter(startServer(m, { roleName: "meter" + i })))
 }
 
-async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
-    const t0 = ds.millis()
-    while (!cond()) {
-        if (ds.millis() - t0 > ms) return false
-        await ds.sleep(10)
-    }
-    return true
-}
 
 let sup: Supervisor = null
 
