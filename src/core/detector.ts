@@ -52,6 +52,12 @@ const STEP_WINDOW_MS = 60000
 export interface DetectorLimits {
     /** overload limit for this session (W): the socket limit or a lower per-order cap */
     limitW: number
+    /**
+     * Judge a taper that flattens without a step as full (two-stage lead-acid). False for an
+     * order whose profile says lithium: lithium chargers terminate, so a lithium taper that
+     * flattens is an aged pack still taking charge.
+     */
+    allowFlatten: boolean
 }
 
 function verdict(reason: string, detail: string, levelW: number, refW: number, heldS: number): Verdict {
@@ -353,7 +359,7 @@ export class ChargeDetector {
                 this.refW,
                 flat
             )
-        if (this.stepT < 0) {
+        if (this.stepT < 0 && this.limits.allowFlatten) {
             const f = this.flattening.verdict()
             if (f.full)
                 return verdict(

@@ -42,6 +42,8 @@ export interface PersistedSession {
     drew: boolean
     powerCapW: number
     topOffMin: number
+    /** the order's charger profile hint (absent: auto) */
+    profile?: string
     /** seconds into the session when full was detected (-1: not yet) */
     fullAtS: number
 }
@@ -98,6 +100,8 @@ export class SocketSession {
     private peakW = 0
     private powerCapW = 0
     private topOffMin = 0
+    /** the order's charger profile hint: "auto", "lithium" or "lead_acid" */
+    profile = "auto"
     private fullAtT = -1
     private warned = false
     private weldSince = -1
@@ -173,6 +177,7 @@ export class SocketSession {
         this.limit = limit
         this.powerCapW = opts && opts.powerCapW !== undefined ? opts.powerCapW : this.cfg.socketLimitW
         this.topOffMin = opts && opts.topOffMin !== undefined ? opts.topOffMin : this.cfg.topOffMin
+        this.profile = opts && opts.profile !== undefined ? opts.profile : "auto"
         this.begin(now, 0, 0, 0, -1)
         this.fresh = true
         this.setState("reserved")
@@ -202,6 +207,7 @@ export class SocketSession {
         this.limit = p.limit
         this.powerCapW = p.powerCapW
         this.topOffMin = p.topOffMin
+        this.profile = p.profile ? p.profile : "auto"
         this.begin(now, p.elapsedS, p.energyWh, p.peakW, p.fullAtS)
         this.fresh = false
         this.resumeRefW = p.refW
@@ -227,6 +233,7 @@ export class SocketSession {
             drew: this.detector ? this.detector.drew : this.resumeDrew,
             powerCapW: this.powerCapW,
             topOffMin: this.topOffMin,
+            profile: this.profile,
             fullAtS: this.fullAtT >= 0 ? roundTo((this.fullAtT - this.startT) / 1000, 0) : -1,
         }
     }
@@ -273,7 +280,7 @@ export class SocketSession {
             // paid time runs from the moment the socket is live, not from a staggered wait
             if (this.fresh) this.startT = now
             this.fresh = false
-            this.detector = new ChargeDetector(this.cfg, { limitW: this.powerCapW }, now)
+            this.detector = new ChargeDetector(this.cfg, { limitW: this.powerCapW, allowFlatten: this.profile !== "lithium" }, now)
             this.detector.refW = this.resumeRefW
             this.detector.drew = this.resumeDrew
             this.lastT = now

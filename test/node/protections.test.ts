@@ -156,3 +156,16 @@ test("temperature: warning, no new starts, all off, each with hysteresis", () =>
     assert.equal(sup.sockets[0].lastRecord!.reason, "over_temperature")
     assert.equal(sup.start(1, "o2", { kind: "full", value: 0 }, {}, 101000).error, "over_temperature")
 })
+
+test("profile: a flattening taper is full on auto, but not for a lithium order (an aged pack still charging)", () => {
+    // a taper decaying onto a floor at 6 % of the plateau, no step: a two-stage lead-acid shape
+    const wave = (t: number) => ({ p: t < 3600 ? 200 : 12 + 188 * Math.exp(-(t - 3600) / 1500), v: 230 })
+    const auto = board()
+    auto.start(1, "a", { kind: "full", value: 0 }, {}, 0)
+    drive(auto, wave, 0, 6 * 3600, [false])
+    assert.equal(auto.sockets[0].lastRecord?.reason, "full")
+    const li = board()
+    li.start(1, "l", { kind: "full", value: 0 }, { profile: "lithium" }, 0)
+    drive(li, wave, 0, 6 * 3600, [false])
+    assert.equal(li.sockets[0].state, "charging", "a lithium order keeps charging a flattening taper")
+})
