@@ -122,7 +122,11 @@ export class CloudLink {
         const a = c.args
         const now = ds.millis()
         if (c.cmd === "start") {
-            if (!this.outbox.canAcceptBilling()) return { ok: false, error: "outbox_full", detail: "too many session records wait for their ack" }
+            let running = 0
+            this.sup.sockets.forEach(s => {
+                if (s.isLive()) running++
+            })
+            if (!this.outbox.canAcceptBilling(running)) return { ok: false, error: "outbox_full", detail: "too many session records wait for their ack" }
             const opts: any = {}
             if (a.powerCapW !== undefined) opts.powerCapW = a.powerCapW
             if (a.topOffMin !== undefined) opts.topOffMin = a.topOffMin

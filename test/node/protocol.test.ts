@@ -131,7 +131,7 @@ test("outbox property: no billing record is ever lost across acks, restarts and 
                 for (const op of ops) {
                     now += 1000
                     if (op === "bill") {
-                        if (!box.canAcceptBilling()) continue // the board refuses new sessions then
+                        if (!box.canAcceptBilling(0)) continue // the board refuses new sessions then
                         const eid = "b" + k++
                         const r = box.enqueue(eid, "billing", JSON.stringify({ t: "ended", eid }), now)
                         assert.ok(r.ok, r.error)
@@ -168,7 +168,7 @@ test("outbox: telemetry is dropped oldest first, a full outbox refuses faults bu
     }
     for (let i = 0; i < OUTBOX_SLOTS; i++) assert.ok(box.enqueue("f" + i, "fault", "{}", 0).ok)
     assert.equal(box.enqueue("f99", "fault", "{}", 0).ok, false)
-    assert.ok(box.canAcceptBilling())
+    assert.ok(box.canAcceptBilling(0))
     assert.ok(box.enqueue("b1", "billing", "{}", 0).ok, "billing replaces the oldest fault")
     assert.ok(box.pending().includes("b1"))
 })
@@ -214,4 +214,11 @@ test("a billing record with the longest order id fits one settings record", () =
     const box = new Outbox()
     const r = box.enqueue("b12345-99999", "billing", body, 0)
     assert.ok(r.ok, r.error)
+})
+
+test("outbox: a start is refused when the running sessions' records would not all fit", () => {
+    const box = new Outbox()
+    for (let i = 0; i < OUTBOX_SLOTS - 2; i++) box.enqueue("b" + i, "billing", JSON.stringify({ t: "ended", eid: "b" + i }), 0)
+    assert.ok(box.canAcceptBilling(1), "two free slots, one session running: room for a second")
+    assert.equal(box.canAcceptBilling(2), false, "two free slots, two running: a third start would lose a record")
 })

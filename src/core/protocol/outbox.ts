@@ -61,13 +61,16 @@ export class Outbox {
     }
 
     /**
-     * A new billing record can be persisted: true while a slot is free or a fault can make room.
+     * A new session may start: its billing record and those of the `running` sessions will all
+     * find a slot (free, or a fault's).
      * The board refuses new sessions when false, so no billing record is ever made that could
      * not be kept.
      */
-    canAcceptBilling(): boolean {
-        for (let i = 0; i < this.slots.length; i++) if (!this.slots[i] || this.slots[i].kind === "fault") return true
-        return false
+    canAcceptBilling(running: number): boolean {
+        // every running session will need a slot for its record when it ends
+        let room = 0
+        for (let i = 0; i < this.slots.length; i++) if (!this.slots[i] || this.slots[i].kind === "fault") room++
+        return room > running
     }
 
     /** `body`: the event JSON; persisted kinds must carry their `eid` and type `t` in it. */
