@@ -20,6 +20,6 @@ const relays = [
 const meters: ds.SocketMeter[] = []
 for (let i = 1; i <= relays.length; i++) meters.push(new ds.SocketMeter("meter" + i))
 
-const hw: ShedHardware = { relays: relays, meters: meters, heartbeat: null }
+const hw: ShedHardware = { name: "shed10_esp32", relays: relays, meters: meters, heartbeat: null }
 const sup = await runShed(hw)
 if (sup) await startProvisionedCloud(sup, hw)

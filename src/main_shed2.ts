@@ -7,6 +7,6 @@ import { startProvisionedCloud } from "./shell/provisioned"
 const relays = [board.startSocket1(), board.startSocket2()]
 const meters = [new ds.SocketMeter("meter1"), new ds.SocketMeter("meter2")]
 
-const hw: ShedHardware = { relays: relays, meters: meters, heartbeat: null }
+const hw: ShedHardware = { name: "shed2_esp32c3", relays: relays, meters: meters, heartbeat: null }
 const sup = await runShed(hw)
 if (sup) await startProvisionedCloud(sup, hw)

@@ -74,6 +74,8 @@ export interface ShedConfig {
     meterFloorW: number
     /** fraction of a neighbouring channel's power that leaks into a channel (suppressed) */
     crossTalk: number
+    /** period (s) of the telemetry message of each charging socket */
+    telemetryS: number
 }
 
 export const DEFAULT_CONFIG: ShedConfig = {
@@ -115,6 +117,7 @@ export const DEFAULT_CONFIG: ShedConfig = {
     suspectW: 7,
     meterFloorW: 1,
     crossTalk: 0,
+    telemetryS: 60,
 }
 
 interface Bound {
@@ -167,6 +170,7 @@ export const CONFIG_BOUNDS: { [key: string]: Bound } = {
     suspectW: b(0, 50, false),
     meterFloorW: b(0, 10, false),
     crossTalk: b(0, 0.05, false),
+    telemetryS: b(10, 3600, true),
 }
 
 export interface ConfigResult {
@@ -230,4 +234,41 @@ export function applyConfigPatch(current: ShedConfig, patch: any): ConfigResult 
 /** Validate a whole stored configuration (e.g. read back from flash). */
 export function validateConfig(c: any): ConfigResult {
     return applyConfigPatch(DEFAULT_CONFIG, c)
+}
+
+/**
+ * The keys of `c` that differ from the defaults: what the board stores in flash (the whole
+ * configuration would not fit one 232-byte setting).
+ */
+export function configDiff(c: ShedConfig): any {
+    const out: any = {}
+    const keys = Object.keys(DEFAULT_CONFIG)
+    for (let i = 0; i < keys.length; i++) {
+        const k = keys[i]
+        if (k !== "sockets" && (c as any)[k] !== (DEFAULT_CONFIG as any)[k]) out[k] = (c as any)[k]
+    }
+    return out
+}
+
+/** FNV-1a, 32 bit, as 8 hex digits (bytes of `text` taken as its char codes' low 8 bits). */
+export function fnv1a(text: string): string {
+    let h = 0x811c9dc5
+    for (let j = 0; j < text.length; j++) {
+        h = (h ^ (text.charCodeAt(j) & 0xff)) >>> 0
+        // h * 0x01000193 mod 2^32 in 16-bit halves (exact in doubles, no Math.imul needed)
+        const lo = h & 0xffff
+        const hi = h >>> 16
+        h = (lo * 0x193 + (((hi * 0x193 + lo * 0x100) & 0xffff) << 16)) >>> 0
+    }
+    let hex = ""
+    for (let k = 7; k >= 0; k--) hex += "0123456789abcdef".charAt((h >>> (k * 4)) & 15)
+    return hex
+}
+
+/** The boot event's config hash: FNV-1a of "key=value;" for every key in order. */
+export function configHash(c: ShedConfig): string {
+    const keys = Object.keys(DEFAULT_CONFIG)
+    let text = ""
+    for (let i = 0; i < keys.length; i++) text += keys[i] + "=" + (c as any)[keys[i]] + ";"
+    return fnv1a(text)
 }

@@ -4,10 +4,11 @@
 // reliability is the outbox's.
 import * as ds from "@devicescript/core"
 import { MQTTClient, startMQTTClient } from "@devicescript/net"
-import { applyConfigPatch } from "../core/config"
+import { applyConfigPatch, configDiff, configHash } from "../core/config"
 import { Command, parseCommand, ParseContext, replyJson } from "../core/protocol/command"
 import { ServerClock } from "../core/protocol/clock"
-import { endedEvent, faultEvent, startedEvent, stateEvent } from "../core/protocol/events"
+import { bootEvent, endedEvent, explainEvent, faultEvent, lostEvent, startedEvent, stateEvent, telemetryEvent, traceEvent } from "../core/protocol/events"
+import { FIRMWARE_VERSION } from "../version"
 import { FlashOp, Outbox, OUTBOX_SLOTS, slotKey } from "../core/protocol/outbox"
 import { ReplayGuard } from "../core/protocol/replay"
 import { SocketEvent } from "../core/session"
@@ -33,6 +34,12 @@ export class CloudLink {
     private seq = 0
     private boot = 0
     private base: string
+    /** server time high-water mark as last written to flash */
+    private savedHw = 0
+    private lastTelemetry = 0
+    /** sessions resumed at boot, for the boot event */
+    resumed = 0
+    boardName = ""
 
     constructor(
         private sup: Supervisor,
@@ -50,6 +57,11 @@ export class CloudLink {
     }
 
     async start() {
+        // commands at or before the last server time seen are replays, even across a reboot
+        const hw = await loadJson("srvHw")
+        this.savedHw = typeof hw === "number" && hw > 0 ? hw : 0
+        this.clock = new ServerClock(this.savedHw)
+        this.replay.floorTs = this.savedHw
         const b = await loadJson("bootNo")
         this.boot = (typeof b === "number" ? b : 0) + 1
         await saveJson("bootNo", this.boot)
@@ -78,12 +90,14 @@ export class CloudLink {
         })
         await this.mqtt.subscribe(this.base + "cmd", async msg => {
             try {
-                await self.onCommand(msg.content.toString())
+                await self.onCommand(msg.content)
             } catch (e) {
                 console.log("command handler error: " + e)
             }
         })
         await this.mqtt.publish(this.base + "online", "online", 0, true)
+        const cfg = this.sup.config()
+        await this.mqtt.publish(this.base + "event", bootEvent(FIRMWARE_VERSION, this.boardName, this.sup.sockets.length, configHash(cfg), this.resumed))
         setInterval(async () => {
             try {
                 await self.pump()
@@ -111,8 +125,11 @@ export class CloudLink {
         await this.mqtt.publish(this.base + "reply", replyJson(id, ok, error, detail, result))
     }
 
-    private async onCommand(text: string) {
-        const r = parseCommand(text, this.ctx())
+    private async onCommand(raw: Buffer) {
+        // refuse an oversized payload before decoding it
+        if (raw.length > 4 * 1024) return await this.reply(null, false, "too_large", "payload of " + raw.length + " bytes", null)
+        const r = parseCommand(raw.toString(), this.ctx())
+        await this.saveHighWater()
         if (!r.ok) return await this.reply(r.id, false, r.error, r.detail, null)
         const res = await this.apply(r.command)
         await this.reply(r.id, res.ok, res.error, res.detail, res.result)
@@ -156,15 +173,18 @@ export class CloudLink {
         if (c.cmd === "config") {
             const r = applyConfigPatch(this.sup.config(), a.patch)
             if (!r.ok) return { ok: false, error: "bad_config", detail: r.error }
+            // flash keeps every key that differs from the defaults; only once it is stored does
+            // the running board take the new configuration
+            const err = await saveJson("config", configDiff(r.config))
+            if (err) return { ok: false, error: "bad_config", detail: "not stored: " + err }
             this.sup.setConfig(r.config)
-            await saveJson("config", a.patch)
-            return { ok: true }
+            return { ok: true, result: { cfg: configHash(r.config) } }
         }
         if (c.cmd === "ack") {
             await this.flash(this.outbox.ack(a.ids))
             return { ok: true }
         }
-        return { ok: false, error: "busy", detail: "update windows are not built yet" }
+        return { ok: false, error: "not_supported", detail: "this firmware has no update window" }
     }
 
     private toServer(ms: number): number {
@@ -182,6 +202,12 @@ export class CloudLink {
             const r = this.outbox.enqueue(eid, "billing", body, now)
             if (!r.ok) console.log("billing record not persisted: " + r.error)
             await this.flash(r.ops)
+            if (r.displaced) await this.publish(lostEvent(r.displaced, ts))
+            // the explanation and the power trace follow the record, best effort
+            await this.publish(explainEvent(eid, e.record.detail))
+            const tr = this.sup.socket(e.socket).trace
+            const chunks = tr ? tr.chunks() : []
+            for (let k = 0; k < chunks.length; k++) await this.publish(traceEvent(eid, k, chunks.length, chunks[k]))
         } else if (e.kind === "fault") {
             const eid = "f" + this.boot + "-" + ++this.seq
             const r = this.outbox.enqueue(eid, "fault", faultEvent(eid, e.socket, e.fault, e.detail, ts), now)
@@ -193,8 +219,38 @@ export class CloudLink {
         }
     }
 
+    private async publish(body: string) {
+        if (!this.mqtt) return
+        try {
+            await this.mqtt.publish(this.base + "event", body)
+        } catch (e) {
+            console.log("publish failed: " + e)
+        }
+    }
+
+    private async saveHighWater() {
+        const hw = this.clock.highWater
+        if (hw > this.savedHw) {
+            const err = await saveJson("srvHw", hw)
+            if (!err) this.savedHw = hw
+        }
+    }
+
+    /** One telemetry message per charging socket every telemetryS seconds. */
+    private queueTelemetry(now: number) {
+        const period = this.sup.config().telemetryS * 1000
+        if (now - this.lastTelemetry < period) return
+        this.lastTelemetry = now
+        const ts = this.toServer(now)
+        for (let i = 0; i < this.sup.sockets.length; i++) {
+            const s = this.sup.sockets[i]
+            if (s.state === "charging") this.outbox.enqueue("t" + (i + 1), "telemetry", telemetryEvent(i + 1, s.levelW(), s.energy(), this.sup.mains.voltage, ts), now)
+        }
+    }
+
     private async pump() {
         if (!this.mqtt) return
+        this.queueTelemetry(ds.millis())
         for (let k = 0; k < 4; k++) {
             const it = this.outbox.nextToSend(ds.millis())
             if (!it) return

@@ -26,6 +26,10 @@ export async function startProvisionedCloud(sup: Supervisor, hw: ShedHardware): 
         boardId: boardId,
         keyHex: keyHex,
     })
+    cloud.boardName = hw.name
+    sup.sockets.forEach(s => {
+        if (s.isLive()) cloud.resumed++
+    })
     hw.onEvent = async (e, now) => {
         await cloud.onEvent(e, now)
     }

@@ -12,6 +12,8 @@ import { countBoot, HEALTHY_MS, markHealthy, SAFE_MODE_AFTER } from "./safemode"
 export const TICK_MS = 100
 
 export interface ShedHardware {
+    /** board definition id, reported on the boot event */
+    name: string
     relays: ds.Relay[]
     meters: ds.SocketMeter[]
     /** toggled every healthy tick for an external watchdog (null: none) */

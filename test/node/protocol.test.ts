@@ -5,7 +5,8 @@ import fc from "fast-check"
 import { canonicalJson, signedText } from "../../src/core/protocol/canonical"
 import { ServerClock } from "../../src/core/protocol/clock"
 import { ReplayGuard } from "../../src/core/protocol/replay"
-import { parseCommand, ParseContext, COMMAND_ERRORS, replyJson } from "../../src/core/protocol/command"
+import { parseCommand, ParseContext, COMMAND_ERRORS, replyJson, utf8Length } from "../../src/core/protocol/command"
+import { configDiff, configHash, DEFAULT_CONFIG, applyConfigPatch } from "../../src/core/config"
 import { Outbox, OUTBOX_SLOTS, TELEMETRY_MAX, FlashOp } from "../../src/core/protocol/outbox"
 import { endedEvent, BILLING_BODY_MAX } from "../../src/core/protocol/events"
 
@@ -169,8 +170,11 @@ test("outbox: telemetry is dropped oldest first, a full outbox refuses faults bu
     for (let i = 0; i < OUTBOX_SLOTS; i++) assert.ok(box.enqueue("f" + i, "fault", "{}", 0).ok)
     assert.equal(box.enqueue("f99", "fault", "{}", 0).ok, false)
     assert.ok(box.canAcceptBilling(0))
-    assert.ok(box.enqueue("b1", "billing", "{}", 0).ok, "billing replaces the oldest fault")
+    const displacing = box.enqueue("b1", "billing", "{}", 0)
+    assert.ok(displacing.ok, "billing replaces the oldest fault")
+    assert.equal(displacing.displaced, "f0", "the fault given up is named so the board can report it")
     assert.ok(box.pending().includes("b1"))
+    assert.ok(!box.pending().includes("f0"))
 })
 
 test("outbox: resends with back-off, the same eid every time, until acked", () => {
@@ -221,4 +225,41 @@ test("outbox: a start is refused when the running sessions' records would not al
     for (let i = 0; i < OUTBOX_SLOTS - 2; i++) box.enqueue("b" + i, "billing", JSON.stringify({ t: "ended", eid: "b" + i }), 0)
     assert.ok(box.canAcceptBilling(1), "two free slots, one session running: room for a second")
     assert.equal(box.canAcceptBilling(2), false, "two free slots, two running: a third start would lose a record")
+})
+
+test("too_large counts bytes on the wire, not UTF-16 units", () => {
+    fc.assert(fc.property(fc.string({ unit: "grapheme", maxLength: 40 }), s => utf8Length(s) === Buffer.byteLength(s, "utf8")))
+    // 200 three-byte characters: 200 string units, 600 bytes, over a 512-byte limit
+    const cmd = sign(start("c1", T0, { order: "€".repeat(200), socket: 3, limit: { kind: "full" } }))
+    assert.ok(cmd.length < 512 + 100)
+    const r = parseCommand(cmd, ctx())
+    assert.equal(r.error, "too_large")
+})
+
+test("after a reboot, a replay of a command seen before it is refused (persisted high-water mark)", () => {
+    const c1 = ctx()
+    const cmd = sign(start("c1", T0))
+    assert.ok(parseCommand(cmd, c1).ok)
+    // reboot: a new clock and guard seeded from the persisted high-water mark, as the cloud link does
+    const hw = c1.clock.highWater
+    const guard = new ReplayGuard(64)
+    guard.floorTs = hw
+    const c2 = ctx({ clock: new ServerClock(hw), replay: guard })
+    assert.equal(parseCommand(cmd, c2).error, "replayed")
+    assert.ok(parseCommand(sign(start("c2", T0 + 1000)), c2).ok, "a newer command is accepted")
+})
+
+test("config in flash: only keys that differ from the defaults; the hash is FNV-1a and follows every value", () => {
+    const r = applyConfigPatch(DEFAULT_CONFIG, { noLoadS: 240, telemetryS: 30 })
+    assert.ok(r.ok)
+    assert.deepEqual(configDiff(r.config!), { noLoadS: 240, telemetryS: 30 })
+    assert.deepEqual(configDiff(DEFAULT_CONFIG), {})
+    const reference = (c: any) => {
+        let h = 0x811c9dc5
+        for (const k of Object.keys(DEFAULT_CONFIG)) for (const b of Buffer.from(k + "=" + c[k] + ";")) h = Math.imul(h ^ b, 0x01000193) >>> 0
+        return h.toString(16).padStart(8, "0")
+    }
+    assert.equal(configHash(DEFAULT_CONFIG), reference(DEFAULT_CONFIG))
+    assert.equal(configHash(r.config!), reference(r.config))
+    assert.notEqual(configHash(r.config!), configHash(DEFAULT_CONFIG))
 })

@@ -11,6 +11,7 @@ import { CloudLink } from "../../src/shell/cloud"
 const fr = new FakeRelay()
 const fm = new FakeMeter(100)
 const hw: ShedHardware = {
+    name: "test",
     relays: [new ds.Relay(startServer(fr, { roleName: "relay1" }))],
     meters: [new ds.SocketMeter(startServer(fm, { roleName: "meter1" }))],
     heartbeat: null,

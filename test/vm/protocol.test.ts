@@ -7,6 +7,7 @@ import { ReplayGuard } from "../../src/core/protocol/replay"
 import { Outbox } from "../../src/core/protocol/outbox"
 import { canonicalJson } from "../../src/core/protocol/canonical"
 import { hmacHex } from "../../src/shell/hmac"
+import { fnv1a } from "../../src/core/config"
 
 const KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 // signed in node with crypto.createHmac over signedText("B1", cmd)
@@ -18,6 +19,11 @@ function ctx() {
 }
 
 describe("protocol in the VM", () => {
+    test("FNV-1a matches the published vectors (32-bit arithmetic in the VM)", () => {
+        expect(fnv1a("")).toBe("811c9dc5")
+        expect(fnv1a("a")).toBe("e40c292c")
+        expect(fnv1a("foobar")).toBe("bf9cf968")
+    })
     test("canonical JSON sorts keys", () => {
         expect(canonicalJson({ b: 1, a: [true, "x"] })).toBe('{"a":[true,"x"],"b":1}')
     })

@@ -33,6 +33,7 @@ export const COMMAND_ERRORS = [
     "socket_drawing",
     "bad_config",
     "busy",
+    "not_supported",
 ]
 
 export const COMMANDS = ["start", "stop", "status", "config", "clear", "update", "ack"]
@@ -93,9 +94,25 @@ function sameText(a: string, b: string): boolean {
     return d === 0
 }
 
+/** Bytes of `s` in UTF-8 (the wire size; a string's length counts UTF-16 units). */
+export function utf8Length(s: string): number {
+    let n = 0
+    for (let i = 0; i < s.length; i++) {
+        const c = s.charCodeAt(i)
+        if (c < 0x80) n += 1
+        else if (c < 0x800) n += 2
+        else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+            n += 4
+            i++
+        } else n += 3
+    }
+    return n
+}
+
 export function parseCommand(raw: string, ctx: ParseContext): ParseResult {
     if (typeof raw !== "string") return refuse("malformed", null, "payload is not text")
-    if (raw.length > ctx.maxBytes) return refuse("too_large", null, "payload of " + raw.length + " bytes over the limit of " + ctx.maxBytes)
+    const bytes = utf8Length(raw)
+    if (bytes > ctx.maxBytes) return refuse("too_large", null, "payload of " + bytes + " bytes over the limit of " + ctx.maxBytes)
     let msg: any = null
     try {
         msg = JSON.parse(raw)

@@ -55,3 +55,13 @@ export function stateEvent(socket: number, state: string, ts: number): string {
 export function telemetryEvent(socket: number, w: number, wh: number, v: number, ts: number): string {
     return JSON.stringify({ t: "tm", socket: socket, w: roundTo(w, 1), wh: roundTo(wh, 1), v: roundTo(v, 0), ts: ts })
 }
+
+/** One chunk of an ended session's power trace (best effort, after its billing record). */
+export function traceEvent(eid: string, index: number, count: number, hex: string): string {
+    return JSON.stringify({ t: "trace", eid: eid, i: index, n: count, hex: hex })
+}
+
+/** A fault record the outbox gave up to keep a billing record: it will not be resent. */
+export function lostEvent(eid: string, ts: number): string {
+    return JSON.stringify({ t: "lost", eid: eid, ts: ts })
+}

@@ -39,6 +39,8 @@ export interface EnqueueResult {
     error?: string
     /** telemetry dropped to make room */
     dropped?: string[]
+    /** a fault record given up to keep a billing record (report it: it will not be resent) */
+    displaced?: string
 }
 
 export class Outbox {
@@ -90,10 +92,14 @@ export class Outbox {
         for (let i = 0; i < this.slots.length; i++)
             if (this.slots[i] && this.slots[i].eid === eid) return { ok: true, ops: [] }
         let slot = this.freeSlot()
-        if (slot < 0 && kind === "billing") slot = this.oldestFaultSlot()
+        let displaced: string = null
+        if (slot < 0 && kind === "billing") {
+            slot = this.oldestFaultSlot()
+            if (slot >= 0) displaced = this.slots[slot].eid
+        }
         if (slot < 0) return { ok: false, ops: [], error: "outbox full: " + OUTBOX_SLOTS + " records waiting for their ack" }
         this.slots[slot] = item
-        return { ok: true, ops: [{ key: slotKey(slot), value: record }] }
+        return { ok: true, ops: [{ key: slotKey(slot), value: record }], displaced: displaced }
     }
 
     private freeSlot(): number {
