@@ -265,6 +265,16 @@ export class SocketSession {
      * relay is open is only checked for a welded relay.
      */
     reading(now: number, p: number, v: number, relayOn: boolean) {
+        if (p !== p) {
+            // NaN: the meter stopped reporting; a live socket nobody measures is cut at once
+            if (this.isLive() && relayOn) {
+                this.end(now, { reason: "fault", detail: "meter silent: the socket could not be supervised", levelW: this.levelW(), refW: this.plateauW(), heldS: 0 })
+                this.fault = "meter_silent"
+                this.setState("faulted")
+                this.events.push({ kind: "fault", socket: this.socket, fault: "meter_silent", detail: "no meter reading for over a second with the relay closed" })
+            }
+            return
+        }
         if (!this.isLive()) {
             this.checkWeld(now, p, relayOn)
             return

@@ -15,6 +15,7 @@ import { SocketEvent } from "../core/session"
 import { Supervisor } from "../core/supervisor"
 import { hmacHex } from "./hmac"
 import { loadJson, remove, saveJson } from "./persist"
+import { coreNow, timeScale } from "./clock"
 
 export interface CloudOptions {
     host: string
@@ -137,7 +138,7 @@ export class CloudLink {
 
     private async apply(c: Command): Promise<{ ok: boolean; error?: string; detail?: string; result?: any }> {
         const a = c.args
-        const now = ds.millis()
+        const now = coreNow()
         if (c.cmd === "start") {
             let running = 0
             this.sup.sockets.forEach(s => {
@@ -187,19 +188,22 @@ export class CloudLink {
         return { ok: false, error: "not_supported", detail: "this firmware has no update window" }
     }
 
+    /** core time (ms) to server time (ms), -1 before the first signed command */
     private toServer(ms: number): number {
-        const t = this.clock.now(ms)
+        const t = this.clock.now(ms / timeScale())
         return t >= 0 ? t : -1
     }
 
     /** Supervisor events: billing records and faults into the outbox, the rest best effort. */
     async onEvent(e: SocketEvent, now: number) {
         const ts = this.toServer(now)
+        // the outbox's resend timers run on the board's own clock
+        const real = ds.millis()
         if (e.kind === "ended") {
             const eid = "b" + this.boot + "-" + ++this.seq
             const self = this
             const body = endedEvent(eid, e.record, 0, this.sup.socket(e.socket).plateauW(), ms => self.toServer(ms))
-            const r = this.outbox.enqueue(eid, "billing", body, now)
+            const r = this.outbox.enqueue(eid, "billing", body, real)
             if (!r.ok) console.log("billing record not persisted: " + r.error)
             await this.flash(r.ops)
             if (r.displaced) await this.publish(lostEvent(r.displaced, ts))
@@ -210,7 +214,7 @@ export class CloudLink {
             for (let k = 0; k < chunks.length; k++) await this.publish(traceEvent(eid, k, chunks.length, chunks[k]))
         } else if (e.kind === "fault") {
             const eid = "f" + this.boot + "-" + ++this.seq
-            const r = this.outbox.enqueue(eid, "fault", faultEvent(eid, e.socket, e.fault, e.detail, ts), now)
+            const r = this.outbox.enqueue(eid, "fault", faultEvent(eid, e.socket, e.fault, e.detail, ts), real)
             await this.flash(r.ops)
         } else if (e.kind === "started" && this.mqtt) {
             await this.mqtt.publish(this.base + "event", startedEvent(this.sup.socket(e.socket).order, e.socket, ts))
@@ -241,7 +245,7 @@ export class CloudLink {
         const period = this.sup.config().telemetryS * 1000
         if (now - this.lastTelemetry < period) return
         this.lastTelemetry = now
-        const ts = this.toServer(now)
+        const ts = this.toServer(coreNow())
         for (let i = 0; i < this.sup.sockets.length; i++) {
             const s = this.sup.sockets[i]
             if (s.state === "charging") this.outbox.enqueue("t" + (i + 1), "telemetry", telemetryEvent(i + 1, s.levelW(), s.energy(), this.sup.mains.voltage, ts), now)

@@ -7,6 +7,11 @@ import { PersistedSession, SocketEvent } from "../core/session"
 import { ChannelCal, checkCal, cleanReadings, IDENTITY_CAL } from "../core/metering"
 import { loadJson, remove, saveJson } from "./persist"
 import { countBoot, HEALTHY_MS, markHealthy, SAFE_MODE_AFTER } from "./safemode"
+import { coreNow, loadTimeScale } from "./clock"
+
+/** A meter that has not reported for this long (ms) is silent: its socket is cut. */
+const METER_SILENT_MS = 1000
+const BOOT_WAIT_MS = 5000
 
 /** Control loop period (ms): a short circuit is cut within one period plus the bus latency. */
 export const TICK_MS = 100
@@ -44,6 +49,7 @@ export async function runShed(hw: ShedHardware): Promise<Supervisor> {
         console.log("SAFE MODE: " + boots + " restarts in a row; relays off, network left free")
         return null
     }
+    await loadTimeScale()
     const cfg = await loadConfig(n)
     const sup = new Supervisor(cfg)
     // per-channel calibration ("cal1".."calN"), refused with a message when out of bounds
@@ -62,16 +68,24 @@ export async function runShed(hw: ShedHardware): Promise<Supervisor> {
         latest.push({ p: 0, v: NaN })
         relayState.push(false)
     }
+    // no decisions before every meter has reported once (role binding takes about a second),
+    // or BOOT_WAIT_MS have passed: a meter still silent then keeps its socket off
+    const seen: number[] = []
+    let reported = 0
+    const bootT = ds.millis()
+    for (let i = 0; i < n; i++) seen.push(-1)
     hw.meters.forEach((m, i) => {
         m.reading.subscribe(p => {
             latest[i].p = p
+            if (seen[i] < 0) reported++
+            seen[i] = ds.millis()
         })
         m.voltage.subscribe(v => {
             latest[i].v = v
         })
     })
     // resume persisted sessions (power cut, crash, update)
-    const now0 = ds.millis()
+    const now0 = coreNow()
     for (let s = 1; s <= n; s++) {
         const p: PersistedSession = await loadJson(sessionKey(s))
         if (p && p.order) {
@@ -80,14 +94,19 @@ export async function runShed(hw: ShedHardware): Promise<Supervisor> {
         }
     }
     let beat = false
-    let healthySince = now0
+    const healthySince = ds.millis()
     let healthy = false
     setInterval(async () => {
         try {
-            const now = ds.millis()
+            const now = coreNow()
+            const real = ds.millis()
+            if (reported < n && real - bootT < BOOT_WAIT_MS) return
             for (let i = 0; i < n; i++) raw[i] = latest[i].p
             const watts = cleanReadings(raw, cals, cfg.crossTalk, cfg.meterFloorW)
-            for (let i = 0; i < n; i++) clean[i] = { p: watts[i], v: latest[i].v }
+            for (let i = 0; i < n; i++) {
+                const silent = seen[i] < 0 || real - seen[i] > METER_SILENT_MS
+                clean[i] = { p: silent ? NaN : watts[i], v: silent ? NaN : latest[i].v }
+            }
             const want = sup.tick(now, clean, relayState)
             for (let i = 0; i < n; i++)
                 if (want[i] !== relayState[i]) {
@@ -108,7 +127,7 @@ export async function runShed(hw: ShedHardware): Promise<Supervisor> {
             }
             beat = !beat
             if (hw.heartbeat) hw.heartbeat(beat)
-            if (!healthy && now - healthySince > HEALTHY_MS) {
+            if (!healthy && real - healthySince > HEALTHY_MS) {
                 healthy = true
                 await markHealthy()
             }

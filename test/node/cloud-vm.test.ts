@@ -2,26 +2,25 @@
 import { test } from "node:test"
 import assert from "node:assert/strict"
 import { spawn } from "node:child_process"
-import { createServer } from "node:net"
 import { createHmac } from "node:crypto"
-import { Aedes } from "aedes"
 import mqtt from "mqtt"
 import { signedText } from "../../src/core/protocol/canonical"
+import { startBroker } from "../../sim/cloud/broker"
 
 const KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 const sign = (cmd: any, key = KEY) => JSON.stringify({ ...cmd, sig: createHmac("sha256", Buffer.from(key, "hex")).update(signedText("B1", cmd), "utf8").digest("hex") })
 
 test("pay -> relay on -> remote stop -> one billing record, acked; forged commands refused", { timeout: 240000 }, async () => {
-    const broker = await Aedes.createBroker()
-    const server = createServer(broker.handle as any)
-    await new Promise<void>((res, rej) => server.listen(18830, "127.0.0.1", () => res()).on("error", rej))
-    const backend = await mqtt.connectAsync("mqtt://127.0.0.1:18830")
+    // the VM test connects to 18830 (its CloudLink options are compiled in)
+    const broker = await startBroker(18830)
+    const backend = await mqtt.connectAsync(broker.url)
     const replies: any[] = []
     const events: any[] = []
     let online = false
     await backend.subscribeAsync("shed/B1/#")
     backend.on("message", (topic, payload) => {
         const text = payload.toString()
+        if (process.env.DEBUG_CLOUD) console.log("MSG", topic, text)
         if (topic.endsWith("/online")) online = text === "online"
         else if (topic.endsWith("/reply")) replies.push(JSON.parse(text))
         else if (topic.endsWith("/event")) events.push(JSON.parse(text))
@@ -70,7 +69,6 @@ test("pay -> relay on -> remote stop -> one billing record, acked; forged comman
     } finally {
         vm.kill()
         await backend.endAsync()
-        server.close()
-        broker.close()
+        await broker.close()
     }
 })

@@ -25,11 +25,12 @@ describe("cloud link against a broker", () => {
         hw.onEvent = async (e, now) => {
             await cloud.onEvent(e, now)
         }
-        fm.p = 150
         await cloud.start()
         console.log("cloud-started")
         expect(await waitFor(() => fr.on, 60000)).toBe(true)
         console.log("relay-on")
+        // the charger draws once its socket is on (a draw with the relay open is a welded relay)
+        fm.p = 150
         expect(await waitFor(() => !fr.on, 60000)).toBe(true)
         console.log("relay-off")
         expect(sup.sockets[0].lastRecord.reason).toBe("remote_stop")

@@ -1,0 +1,36 @@
+// Compiles a board's firmware entry to its own .devs file (devs build writes one fixed
+// output), rebuilding only when a source file is newer than the program.
+import { spawnSync } from "node:child_process"
+import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from "node:fs"
+import { join, resolve } from "node:path"
+
+const ROOT = resolve(__dirname, "../..")
+const CLI = join(ROOT, "node_modules/@devicescript/cli/built/devicescript-cli.cjs")
+
+export const BOARDS = {
+    shed10: { entry: "src/main.ts", name: "shed10_esp32", sockets: 10 },
+    shed2: { entry: "src/main_shed2.ts", name: "shed2_esp32c3", sockets: 2 },
+} as const
+export type BoardName = keyof typeof BOARDS
+
+function newest(dir: string): number {
+    let t = 0
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const p = join(dir, e.name)
+        t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs)
+    }
+    return t
+}
+
+export function buildFirmware(board: BoardName): string {
+    const b = BOARDS[board]
+    const outDir = join(ROOT, "out/firmware")
+    const out = join(outDir, b.name + ".devs")
+    const src = Math.max(newest(join(ROOT, "src")), newest(join(ROOT, "boards")), newest(join(ROOT, "services")))
+    if (existsSync(out) && statSync(out).mtimeMs > src) return out
+    const r = spawnSync(process.execPath, [CLI, "build", b.entry], { cwd: ROOT, encoding: "utf8" })
+    if (r.status !== 0) throw new Error(`devs build ${b.entry} failed:\n${r.stdout}\n${r.stderr}`)
+    mkdirSync(outDir, { recursive: true })
+    copyFileSync(join(ROOT, ".devicescript/bin/bytecode.devs"), out)
+    return out
+}

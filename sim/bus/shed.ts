@@ -1,0 +1,207 @@
+// The simulated shed's hardware on the Jacdac bus: one relay and one socket meter per socket
+// (the services the board's drivers serve), the service button, and what is plugged into each
+// socket. Charger models advance in simulated time (`speed` simulated seconds per real
+// second); faults are injected here and nowhere else.
+import { readFileSync, existsSync } from "node:fs"
+import { join, resolve } from "node:path"
+import {
+    addServiceProvider,
+    ButtonServer,
+    CHANGE,
+    JDBus,
+    JDServiceServer,
+    loadServiceSpecifications,
+    SensorServer,
+    SRV_RELAY,
+    serviceSpecifications,
+} from "jacdac-ts"
+import { makePlug, Plug, PlugSpec } from "./plug"
+
+const ROOT = resolve(__dirname, "../..")
+export const SRV_SOCKET_METER = 0x1d5e3a01
+
+/** The socket meter spec compiled by `devs build` from services/socketmeter.md. */
+export function loadSocketMeterSpec() {
+    if (serviceSpecifications().some(s => s.classIdentifier === SRV_SOCKET_METER)) return
+    const f = join(ROOT, ".devicescript/services.json")
+    if (!existsSync(f)) throw new Error(`${f} is missing: run "npm run build" first`)
+    const r = loadServiceSpecifications(JSON.parse(readFileSync(f, "utf8")))
+    if (!serviceSpecifications().some(s => s.classIdentifier === SRV_SOCKET_METER)) throw new Error("socket meter spec not loaded: " + JSON.stringify(r))
+}
+
+export type Fault = "short" | "overload" | "welded" | "silent"
+
+export interface RelayChange {
+    /** real ms since the shed started */
+    t: number
+    on: boolean
+}
+
+class MeterServer extends SensorServer<[number]> {
+    silent = false
+    voltage: ReturnType<JDServiceServer["addRegister"]>
+    current: ReturnType<JDServiceServer["addRegister"]>
+    energy: ReturnType<JDServiceServer["addRegister"]>
+    onReset: () => void = () => {}
+    constructor(name: string) {
+        super(SRV_SOCKET_METER, { instanceName: name, readingValues: [0], streamingInterval: 100 })
+        this.voltage = this.addRegister(0x180, [230])
+        this.current = this.addRegister(0x181, [0])
+        this.energy = this.addRegister(0x182, [0])
+        this.addCommand(0x80, () => this.onReset())
+    }
+    async handlePacket(pkt: any) {
+        if (!this.silent) await super.handlePacket(pkt)
+    }
+}
+
+// a silent meter neither streams nor answers: the board must notice on its own
+// (SensorServer's refresh is private in its typings, hence the prototype patch)
+const baseRefresh = (SensorServer.prototype as any).refreshRegisters
+;(MeterServer.prototype as any).refreshRegisters = function (this: MeterServer) {
+    if (!this.silent) baseRefresh.call(this)
+}
+
+export class SimSocket {
+    readonly relay: JDServiceServer
+    readonly meter: MeterServer
+    plug: Plug | null = null
+    faults = new Set<Fault>()
+    overloadW = 1800
+    shortW = 6000
+    /** simulated seconds this plug has been powered */
+    tPowered = 0
+    energyWh = 0
+    powerW = 0
+    changes: RelayChange[] = []
+
+    constructor(readonly index: number, now: () => number) {
+        this.relay = new JDServiceServer(SRV_RELAY, { instanceName: "socket" + index, intensityValues: [false], isActive: (v: any) => !!v?.[0] } as any)
+        this.meter = new MeterServer("meter" + index)
+        this.meter.onReset = () => (this.energyWh = 0)
+        let last = false
+        this.relay.register(1).on(CHANGE, () => {
+            const on = this.relayOn
+            if (on !== last) this.changes.push({ t: now(), on })
+            last = on
+        })
+    }
+
+    get relayOn(): boolean {
+        return !!this.relay.register(1).values()[0]
+    }
+
+    /** the contacts are closed: commanded on, or welded shut */
+    get live(): boolean {
+        return this.relayOn || this.faults.has("welded")
+    }
+}
+
+export interface SimShedOptions {
+    sockets: number
+    /** simulated seconds per real second */
+    speed?: number
+    mainsV?: number
+    /** W seen on an open channel next to a charging one (meter cross-talk, suppressed by the board) */
+    crossTalkPct?: number
+}
+
+export class SimShed {
+    readonly sockets: SimSocket[] = []
+    readonly button = new ButtonServer("service")
+    speed: number
+    mainsV: number
+    readonly t0 = Date.now()
+    private timer: NodeJS.Timeout | null = null
+    private last = 0
+    /** simulated seconds since start */
+    simS = 0
+
+    constructor(private opts: SimShedOptions) {
+        loadSocketMeterSpec()
+        this.speed = opts.speed ?? 1
+        this.mainsV = opts.mainsV ?? 230
+        const now = () => Date.now() - this.t0
+        for (let i = 1; i <= opts.sockets; i++) this.sockets.push(new SimSocket(i, now))
+    }
+
+    attach(bus: JDBus) {
+        const relays = this.sockets.map(s => s.relay)
+        const meters = this.sockets.map(s => s.meter)
+        addServiceProvider(bus, { name: "shed relays", serviceClasses: [SRV_RELAY], services: () => relays })
+        addServiceProvider(bus, { name: "shed meters", serviceClasses: [SRV_SOCKET_METER], services: () => meters })
+        addServiceProvider(bus, { name: "shed button", serviceClasses: [this.button.serviceClass], services: () => [this.button] })
+        this.last = Date.now()
+        this.timer = setInterval(() => this.step(), 50)
+    }
+
+    stop() {
+        if (this.timer) clearInterval(this.timer)
+        this.timer = null
+    }
+
+    socket(n: number): SimSocket {
+        const s = this.sockets[n - 1]
+        if (!s) throw new Error(`unknown socket ${n} (1..${this.sockets.length})`)
+        return s
+    }
+
+    plug(n: number, spec: PlugSpec) {
+        const s = this.socket(n)
+        s.plug = makePlug(spec)
+        s.tPowered = 0
+    }
+
+    unplug(n: number) {
+        this.socket(n).plug = null
+    }
+
+    inject(n: number, f: Fault, on = true) {
+        const s = this.socket(n)
+        if (on) s.faults.add(f)
+        else s.faults.delete(f)
+        s.meter.silent = s.faults.has("silent")
+    }
+
+    private step() {
+        const nowMs = Date.now()
+        const dt = ((nowMs - this.last) / 1000) * this.speed
+        this.last = nowMs
+        if (dt <= 0) return
+        this.simS += dt
+        const v = this.mainsV
+        let total = 0
+        for (const s of this.sockets) {
+            let p = 0
+            if (s.live) {
+                if (s.plug) {
+                    // the models are written for steps of a second or less
+                    const n = Math.max(1, Math.ceil(dt))
+                    for (let k = 0; k < n; k++) p += s.plug.draw(s.tPowered + (k * dt) / n, dt / n, v)
+                    p /= n
+                    s.tPowered += dt
+                }
+                if (s.faults.has("overload")) p = s.overloadW
+                if (s.faults.has("short")) p = s.shortW
+            }
+            s.powerW = p
+            s.energyWh += (p * dt) / 3600
+            total += p
+        }
+        const xt = (this.opts.crossTalkPct ?? 0) / 100
+        for (let i = 0; i < this.sockets.length; i++) {
+            const s = this.sockets[i]
+            let read = s.powerW
+            if (!s.live && xt > 0) {
+                const left = this.sockets[i - 1]?.powerW ?? 0
+                const right = this.sockets[i + 1]?.powerW ?? 0
+                read += (left + right) * xt
+            }
+            s.meter.reading.setValues([read])
+            s.meter.voltage.setValues([v])
+            s.meter.current.setValues([read / v / (s.plug?.pf ?? 1)])
+            s.meter.energy.setValues([Math.floor(s.energyWh)])
+        }
+        void total
+    }
+}

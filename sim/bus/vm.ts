@@ -1,0 +1,95 @@
+// The firmware in the DeviceScript VM, as its own process connected to our hub. Its flash
+// (settings, sessions, outbox) lives in its working folder, so killing the process and
+// starting it again is a power cut: the board boots from the same flash.
+import { spawn, ChildProcess } from "node:child_process"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
+
+const ROOT = resolve(__dirname, "../..")
+const CLI = join(ROOT, "node_modules/@devicescript/cli/built/devicescript-cli.cjs")
+const REDIRECT = join(__dirname, "port-redirect.cjs")
+
+export interface VmOptions {
+    /** compiled program (.devs) */
+    program: string
+    hubPort: number
+    /** a fixed device id keeps the board's identity across power cuts */
+    deviceId?: string
+    /** flash folder; a fresh temporary one by default (removed by dispose) */
+    dir?: string
+    onLine?: (line: string) => void
+}
+
+export class FirmwareVM {
+    readonly dir: string
+    private proc: ChildProcess | null = null
+    private ownDir: boolean
+    log: string[] = []
+    starts = 0
+
+    constructor(private opts: VmOptions) {
+        this.ownDir = !opts.dir
+        this.dir = opts.dir ?? mkdtempSync(join(tmpdir(), "shed-vm-"))
+    }
+
+    get running() {
+        return !!this.proc && this.proc.exitCode === null && !this.proc.killed
+    }
+
+    start() {
+        if (this.running) return
+        this.starts++
+        const args = ["-r", REDIRECT, CLI, "run", "--tcp", resolve(this.opts.program)]
+        if (this.opts.deviceId) args.push("--device-id", this.opts.deviceId)
+        const p = spawn(process.execPath, args, {
+            cwd: this.dir,
+            env: { ...process.env, DEVS_HUB_PORT: String(this.opts.hubPort), NO_COLOR: "1", FORCE_COLOR: "0" },
+            stdio: ["ignore", "pipe", "pipe"],
+        })
+        this.proc = p
+        let rest = ""
+        const onData = (d: Buffer) => {
+            rest += d.toString()
+            const lines = rest.split("\n")
+            rest = lines.pop() ?? ""
+            for (const raw of lines) {
+                // eslint-disable-next-line no-control-regex
+                const line = raw.replace(/\x1b\[[0-9;]*m/g, "")
+                if (/nodedir/.test(line)) continue
+                this.log.push(line)
+                if (this.log.length > 4000) this.log.splice(0, 2000)
+                this.opts.onLine?.(line)
+            }
+        }
+        p.stdout!.on("data", onData)
+        p.stderr!.on("data", onData)
+    }
+
+    /** Power cut: the process dies at once, flash stays as last written. */
+    async kill() {
+        const p = this.proc
+        if (!p) return
+        this.proc = null
+        if (p.exitCode !== null) return
+        await new Promise<void>(res => {
+            p.once("exit", () => res())
+            p.kill("SIGKILL")
+        })
+    }
+
+    async dispose() {
+        await this.kill()
+        if (this.ownDir) rmSync(this.dir, { recursive: true, force: true })
+    }
+
+    /** Waits until a log line matches (searching from line `from`). */
+    async waitLog(re: RegExp, ms: number, from = 0): Promise<string> {
+        const t0 = Date.now()
+        for (;;) {
+            for (let i = from; i < this.log.length; i++) if (re.test(this.log[i])) return this.log[i]
+            if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${re} in the VM log:\n${this.log.slice(-40).join("\n")}`)
+            await new Promise(r => setTimeout(r, 50))
+        }
+    }
+}

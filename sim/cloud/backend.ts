@@ -1,0 +1,136 @@
+// The operator's backend, simulated: a rider scans and pays for a socket, the backend creates
+// an order, signs and sends `start`; it records what the board reports, bills each session
+// once (by its event id), acks billing records and faults, and works out refunds of prepaid
+// money that was not used.
+import { createHmac, randomUUID } from "node:crypto"
+import mqtt, { MqttClient } from "mqtt"
+import { signedText } from "../../src/core/protocol/canonical"
+
+export interface Tariff {
+    /** prepaid deposit for "until full" and energy orders (cents) */
+    depositCents: number
+    centsPerKWh: number
+    centsPerMinute: number
+}
+
+export const DEFAULT_TARIFF: Tariff = { depositCents: 300, centsPerKWh: 30, centsPerMinute: 2 }
+
+export type Limit = { kind: "full" } | { kind: "minutes"; value: number } | { kind: "wh"; value: number }
+
+export interface Order {
+    order: string
+    socket: number
+    limit: Limit
+    paidCents: number
+    /** set once the board's billing record arrived */
+    billed?: { eid: string; reason: string; energyWh: number; durationS: number; chargedCents: number; refundCents: number }
+    startReply?: { ok: boolean; error?: string; detail?: string }
+}
+
+export class Backend {
+    readonly orders = new Map<string, Order>()
+    readonly replies: any[] = []
+    readonly events: any[] = []
+    /** eids billed: a resent record is acked again but billed once */
+    readonly billedEids = new Set<string>()
+    online = false
+    private client!: MqttClient
+    private waiting = new Map<string, (r: any) => void>()
+    private n = 0
+    onEvent: (e: any) => void = () => {}
+
+    constructor(
+        readonly url: string,
+        readonly boardId: string,
+        private keyHex: string,
+        readonly tariff: Tariff = DEFAULT_TARIFF
+    ) {}
+
+    async connect() {
+        this.client = await mqtt.connectAsync(this.url, { clientId: "backend-" + randomUUID().slice(0, 8), reconnectPeriod: 500 })
+        const base = `shed/${this.boardId}/`
+        this.client.on("message", (topic, payload) => this.receive(topic.slice(base.length), payload.toString()))
+        await this.client.subscribeAsync(base + "#")
+    }
+
+    async close() {
+        await this.client?.endAsync(true)
+    }
+
+    private receive(sub: string, text: string) {
+        if (sub === "online") {
+            this.online = text === "online"
+            return
+        }
+        let m: any
+        try {
+            m = JSON.parse(text)
+        } catch {
+            return
+        }
+        if (sub === "reply") {
+            this.replies.push(m)
+            const w = this.waiting.get(m.id)
+            if (w) {
+                this.waiting.delete(m.id)
+                w(m)
+            }
+        } else if (sub === "event" || sub === "telemetry") {
+            this.events.push(m)
+            if (m.t === "ended") this.bill(m)
+            if ((m.t === "ended" || m.t === "fault") && m.eid) void this.send("ack", { ids: [m.eid] }).catch(() => {})
+            this.onEvent(m)
+        }
+    }
+
+    private bill(rec: any) {
+        if (this.billedEids.has(rec.eid)) return
+        this.billedEids.add(rec.eid)
+        const o = this.orders.get(rec.order)
+        if (!o) return
+        const t = this.tariff
+        const cost = o.limit.kind === "minutes" ? Math.ceil(rec.s / 60) * t.centsPerMinute : Math.round((rec.wh / 1000) * t.centsPerKWh)
+        const charged = Math.min(o.paidCents, cost)
+        o.billed = { eid: rec.eid, reason: rec.reason, energyWh: rec.wh, durationS: rec.s, chargedCents: charged, refundCents: o.paidCents - charged }
+    }
+
+    sign(cmd: object): string {
+        const sig = createHmac("sha256", Buffer.from(this.keyHex, "hex")).update(signedText(this.boardId, cmd as any), "utf8").digest("hex")
+        return JSON.stringify({ ...cmd, sig })
+    }
+
+    /** Sends a signed command and waits for its reply. */
+    async send(cmd: string, args: object, ms = 15000): Promise<any> {
+        const id = `c${++this.n}-${Date.now().toString(36)}`
+        const reply = new Promise<any>((res, rej) => {
+            const t = setTimeout(() => {
+                this.waiting.delete(id)
+                rej(new Error(`no reply to ${cmd} ${id} within ${ms} ms`))
+            }, ms)
+            this.waiting.set(id, r => {
+                clearTimeout(t)
+                res(r)
+            })
+        })
+        await this.client.publishAsync(`shed/${this.boardId}/cmd`, this.sign({ id, ts: Date.now(), cmd, args }))
+        return reply
+    }
+
+    /** Publishes raw bytes on the command topic (tests of bad input). */
+    async sendRaw(payload: string | Buffer) {
+        await this.client.publishAsync(`shed/${this.boardId}/cmd`, payload)
+    }
+
+    /** A rider scans the socket's code and pays: the order is created and started. */
+    async pay(socket: number, limit: Limit = { kind: "full" }, extra: object = {}): Promise<Order> {
+        const t = this.tariff
+        const paid = limit.kind === "minutes" ? limit.value * t.centsPerMinute : t.depositCents
+        const o: Order = { order: `o${Date.now().toString(36)}${++this.n}`, socket, limit, paidCents: paid }
+        this.orders.set(o.order, o)
+        const r = await this.send("start", { order: o.order, socket, limit, ...extra })
+        o.startReply = { ok: r.ok, error: r.error, detail: r.detail }
+        // a refused start is refunded in full at once
+        if (!r.ok) o.billed = { eid: "", reason: "refused:" + r.error, energyWh: 0, durationS: 0, chargedCents: 0, refundCents: paid }
+        return o
+    }
+}

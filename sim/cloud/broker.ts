@@ -1,0 +1,46 @@
+// The embedded MQTT broker (aedes) the simulator and the tests use by default.
+import { createServer, Server, AddressInfo } from "node:net"
+import { Aedes } from "aedes"
+
+export interface RunningBroker {
+    broker: Aedes
+    port: number
+    url: string
+    close(): Promise<void>
+}
+
+/**
+ * aedes 1.2.0 stamps a packet's dedupe counter when it parses it but forwards a retained
+ * packet only after storing it, so a retained publish followed at once by another publish
+ * from the same socket read (the board's `online` then its boot event) reaches live
+ * subscribers second and is dropped as a duplicate. Restamping the counter when the packet
+ * is emitted keeps counters in delivery order.
+ */
+function counterAtEmit(broker: Aedes) {
+    const b = broker as any
+    const mq = b.mq
+    const emit = mq.emit.bind(mq)
+    mq.emit = (packet: any, cb: any) => {
+        if (packet && packet.brokerId === b.id) packet.brokerCounter = ++b.counter
+        return emit(packet, cb)
+    }
+}
+
+/** Starts a broker on 127.0.0.1 (port 0: any free port). */
+export async function startBroker(port = 0): Promise<RunningBroker> {
+    const broker = await Aedes.createBroker()
+    counterAtEmit(broker)
+    const server: Server = createServer(broker.handle as any)
+    await new Promise<void>((res, rej) => server.listen(port, "127.0.0.1", () => res()).on("error", rej))
+    const p = (server.address() as AddressInfo).port
+    return {
+        broker,
+        port: p,
+        url: `mqtt://127.0.0.1:${p}`,
+        close: () =>
+            new Promise<void>(res => {
+                server.close()
+                broker.close(() => res())
+            }),
+    }
+}

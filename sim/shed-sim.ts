@@ -1,0 +1,110 @@
+// A whole simulated shed in one call: the Jacdac bus and its hub, the shed's relays, meters
+// and button, the firmware in the DeviceScript VM, an MQTT broker (embedded unless a URL is
+// given) and the operator's backend. The firmware cannot tell it from a real shed: it sees
+// the same services, settings and broker.
+import { randomBytes } from "node:crypto"
+import { JDBus } from "jacdac-ts"
+import { Backend } from "./cloud/backend"
+import { RunningBroker, startBroker } from "./cloud/broker"
+import { BoardName, BOARDS, buildFirmware } from "./bus/firmware"
+import { Hub, startHub } from "./bus/hub"
+import { provision, Settings } from "./bus/provision"
+import { SimShed } from "./bus/shed"
+import { FirmwareVM } from "./bus/vm"
+
+export interface ShedSimOptions {
+    board?: BoardName
+    /** simulated seconds per real second for the chargers and the board's core */
+    speed?: number
+    /** external broker (mqtt://host:port); an embedded one otherwise */
+    mqtt?: string
+    boardId?: string
+    crossTalkPct?: number
+    /** board settings written at provisioning besides the cloud ones (e.g. {config: {...}}) */
+    settings?: Settings
+    /** every VM log line */
+    onLog?: (line: string) => void
+    /** keep flash here (a folder) instead of a temporary one */
+    flashDir?: string
+}
+
+export class ShedSim {
+    bus!: JDBus
+    hub!: Hub
+    shed!: SimShed
+    vm!: FirmwareVM
+    broker: RunningBroker | null = null
+    backend!: Backend
+    boardId = ""
+    keyHex = randomBytes(32).toString("hex")
+    private closed = false
+
+    constructor(readonly opts: ShedSimOptions = {}) {}
+
+    async start() {
+        const o = this.opts
+        const board = o.board ?? "shed10"
+        const program = buildFirmware(board)
+        this.boardId = o.boardId ?? "S" + randomBytes(3).toString("hex")
+        this.bus = new JDBus([], { client: false, disableRoleManager: true })
+        this.bus.start()
+        this.shed = new SimShed({ sockets: BOARDS[board].sockets, speed: o.speed ?? 1, crossTalkPct: o.crossTalkPct })
+        this.shed.attach(this.bus)
+        this.hub = await startHub(this.bus)
+        let url = o.mqtt
+        if (!url) {
+            this.broker = await startBroker()
+            url = this.broker.url
+        }
+        const u = new URL(url)
+        this.vm = new FirmwareVM({ program, hubPort: this.hub.port, deviceId: "d" + this.boardId.toLowerCase().padEnd(15, "0").slice(0, 15), dir: o.flashDir, onLine: o.onLog })
+        this.vm.start()
+        // provisioning, as at the factory: settings over the bus, then a reset to use them
+        await provision(this.bus, {
+            boardId: this.boardId,
+            boardKey: this.keyHex,
+            mqttHost: u.hostname,
+            mqttPort: Number(u.port || 1883),
+            mqttProto: "tcp",
+            simSpeed: o.speed ?? 1,
+            // a technician provisioning the board starts its crash counter afresh
+            crashes: 0,
+            ...(o.settings ?? {}),
+        })
+        this.backend = new Backend(url, this.boardId, this.keyHex)
+        await this.backend.connect()
+        await this.powerCut()
+        await this.waitOnline()
+    }
+
+    /** The board loses power and comes back: the VM process is killed and restarted on its flash. */
+    async powerCut(offMs = 0) {
+        await this.vm.kill()
+        this.backend.online = false
+        if (offMs > 0) await new Promise(r => setTimeout(r, offMs))
+        this.vm.start()
+    }
+
+    async waitOnline(ms = 60000) {
+        await until(() => this.backend.online, ms, "the board online")
+    }
+
+    async stop() {
+        if (this.closed) return
+        this.closed = true
+        await this.vm?.dispose()
+        this.shed?.stop()
+        await this.backend?.close()
+        await this.hub?.close()
+        this.bus?.stop()
+        await this.broker?.close()
+    }
+}
+
+export async function until(cond: () => boolean, ms: number, what: string) {
+    const t0 = Date.now()
+    while (!cond()) {
+        if (Date.now() - t0 > ms) throw new Error(`timed out (${ms} ms) waiting for ${what}`)
+        await new Promise(r => setTimeout(r, 50))
+    }
+}
