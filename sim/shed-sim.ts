@@ -8,7 +8,7 @@ import { Backend } from "./cloud/backend"
 import { RunningBroker, startBroker } from "./cloud/broker"
 import { BoardName, BOARDS, buildFirmware } from "./bus/firmware"
 import { Hub, startHub } from "./bus/hub"
-import { provision, Settings } from "./bus/provision"
+import { checkRoles, provision, Settings } from "./bus/provision"
 import { SimShed } from "./bus/shed"
 import { FirmwareVM } from "./bus/vm"
 
@@ -59,6 +59,7 @@ export class ShedSim {
         const u = new URL(url)
         this.vm = new FirmwareVM({ program, hubPort: this.hub.port, deviceId: "d" + this.boardId.toLowerCase().padEnd(15, "0").slice(0, 15), dir: o.flashDir, onLine: o.onLog })
         this.vm.start()
+        await this.checkRoles()
         // provisioning, as at the factory: settings over the bus, then a reset to use them
         await provision(this.bus, {
             boardId: this.boardId,
@@ -83,6 +84,14 @@ export class ShedSim {
         this.backend.online = false
         if (offMs > 0) await new Promise(r => setTimeout(r, offMs))
         this.vm.start()
+        await this.checkRoles()
+    }
+
+    private async checkRoles() {
+        // the old VM's device may still be listed: wait for the new one's announce
+        const from = this.vm.log.length
+        await this.vm.waitLog(/start: shed-controller/, 30000, from)
+        await checkRoles(this.bus, this.shed.roles())
     }
 
     async waitOnline(ms = 60000) {

@@ -3,8 +3,8 @@
 import { spawnSync } from "node:child_process"
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from "node:fs"
 import { join, resolve } from "node:path"
+import { ROOT } from "../root"
 
-const ROOT = resolve(__dirname, "../..")
 const CLI = join(ROOT, "node_modules/@devicescript/cli/built/devicescript-cli.cjs")
 
 export const BOARDS = {

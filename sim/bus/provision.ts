@@ -1,7 +1,7 @@
 // Provisioning over the DeviceScript bus: the board's settings (board id, keys, broker) are
 // written through the runtime's Settings service, the same way a technician's laptop does it
 // over USB. Values are stored as JSON text, as @devicescript/settings reads them.
-import { JDBus, JDService, SRV_SETTINGS, jdpack } from "jacdac-ts"
+import { JDBus, JDService, RoleManagerClient, SRV_ROLE_MANAGER, SRV_SETTINGS, jdpack } from "jacdac-ts"
 
 const SET = 0x81
 const DELETE = 0x84
@@ -36,5 +36,50 @@ export async function provision(bus: JDBus, values: Settings) {
     for (const [k, v] of Object.entries(values)) {
         if (v === null) await srv.sendCmdAsync(DELETE, jdpack("s", [k]), true)
         else await srv.sendCmdAsync(SET, jdpack("z b", [k, new TextEncoder().encode(JSON.stringify(v))]), true)
+    }
+}
+
+export interface RoleBinding {
+    /** the role's full name in the firmware ("socket1[int:0]", "meter1") */
+    role: string
+    /** the server that must play the role, on one of the simulator's devices */
+    server: { serviceIndex: number; device: { deviceId: string } | undefined }
+}
+
+/** Order of the runtime's role list (and of its automatic binding): byte-wise strcmp. */
+export function roleOrder(a: string, b: string): number {
+    return a < b ? -1 : a > b ? 1 : 0
+}
+
+/**
+ * Waits until the firmware has bound every role and checks each is bound to the server meant
+ * for it. The runtime binds each unbound role, in role-name order, to the first free service
+ * of its class (its SetRole command has no effect in the VM), so the simulator lists its
+ * services in that same order; this check makes any mismatch an error, never a silent swap.
+ */
+export async function checkRoles(bus: JDBus, roles: RoleBinding[], ms = 20000) {
+    const t0 = Date.now()
+    let srv: JDService | undefined
+    while (!(srv = bus.services({ serviceClass: SRV_ROLE_MANAGER })[0])) {
+        if (Date.now() - t0 > ms) throw new Error("no role manager on the bus")
+        await new Promise(r => setTimeout(r, 100))
+    }
+    const rm = new RoleManagerClient(srv)
+    ;(rm as any).log = () => {} // its debug log prints every role list
+    try {
+        for (;;) {
+            await rm.collectRoles()
+            const listed: { name: string; deviceId: string; serviceIndex: number }[] = rm.roles
+            const wrong = roles.filter(r => {
+                const l = listed.find(x => x.name === r.role)
+                return !l || l.deviceId !== r.server.device?.deviceId || l.serviceIndex !== r.server.serviceIndex
+            })
+            if (!wrong.length) return
+            if (Date.now() - t0 > ms)
+                throw new Error(`firmware roles not bound to their sockets: ${wrong.map(r => r.role).join(", ")}; listed ${listed.map(l => l.name + "=" + l.deviceId.slice(0, 4) + ":" + l.serviceIndex).join(" ")}`)
+            await new Promise(r => setTimeout(r, 250))
+        }
+    } finally {
+        rm.unmount()
     }
 }

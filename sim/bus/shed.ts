@@ -4,6 +4,7 @@
 // second); faults are injected here and nowhere else.
 import { readFileSync, existsSync } from "node:fs"
 import { join, resolve } from "node:path"
+import { ROOT } from "../root"
 import {
     addServiceProvider,
     ButtonServer,
@@ -16,8 +17,12 @@ import {
     serviceSpecifications,
 } from "jacdac-ts"
 import { makePlug, Plug, PlugSpec } from "./plug"
+import { RoleBinding, roleOrder } from "./provision"
 
-const ROOT = resolve(__dirname, "../..")
+/** Role names as the firmware declares them: board relays carry the runtime's "[int:N]" hint. */
+export const relayRole = (n: number) => `socket${n}[int:${n - 1}]`
+export const meterRole = (n: number) => `meter${n}`
+
 export const SRV_SOCKET_METER = 0x1d5e3a01
 
 /** The socket meter spec compiled by `devs build` from services/socketmeter.md. */
@@ -126,13 +131,26 @@ export class SimShed {
     }
 
     attach(bus: JDBus) {
-        const relays = this.sockets.map(s => s.relay)
-        const meters = this.sockets.map(s => s.meter)
+        // services listed in the firmware's role-name order, so its automatic binding gives
+        // relay N and meter N to socket N (checked by checkRoles)
+        const byRole = (a: { role: string }, b: { role: string }) => roleOrder(a.role, b.role)
+        const relays = this.sockets.map(s => ({ role: relayRole(s.index), server: s.relay })).sort(byRole).map(x => x.server)
+        const meters = this.sockets.map(s => ({ role: meterRole(s.index), server: s.meter })).sort(byRole).map(x => x.server)
         addServiceProvider(bus, { name: "shed relays", serviceClasses: [SRV_RELAY], services: () => relays })
         addServiceProvider(bus, { name: "shed meters", serviceClasses: [SRV_SOCKET_METER], services: () => meters })
         addServiceProvider(bus, { name: "shed button", serviceClasses: [this.button.serviceClass], services: () => [this.button] })
         this.last = Date.now()
         this.timer = setInterval(() => this.step(), 50)
+    }
+
+    /** The firmware's role names for this shed's services (boards/*.board.json, src/main*.ts). */
+    roles(): RoleBinding[] {
+        const r: RoleBinding[] = []
+        for (const s of this.sockets) {
+            r.push({ role: relayRole(s.index), server: s.relay })
+            r.push({ role: meterRole(s.index), server: s.meter })
+        }
+        return r
     }
 
     stop() {

@@ -5,10 +5,10 @@ import { spawn, ChildProcess } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
+import { ROOT } from "../root"
 
-const ROOT = resolve(__dirname, "../..")
 const CLI = join(ROOT, "node_modules/@devicescript/cli/built/devicescript-cli.cjs")
-const REDIRECT = join(__dirname, "port-redirect.cjs")
+const REDIRECT = join(ROOT, "sim/bus/port-redirect.cjs")
 
 export interface VmOptions {
     /** compiled program (.devs) */

@@ -1,0 +1,163 @@
+// End to end through the real firmware in the DeviceScript VM, the simulated Jacdac bus
+// (relays, socket meters, chargers), an MQTT broker and the backend simulator. Chargers and
+// the board's core run 60x time-compressed; the relays are the shed's own.
+import { describe, test, before, after } from "node:test"
+import assert from "node:assert/strict"
+import { ShedSim, until } from "../../sim/shed-sim"
+
+const SPEED = 60
+const sim = new ShedSim({ board: "shed10", speed: SPEED })
+const faults: any[] = []
+
+async function charging(n: number) {
+    await until(() => sim.shed.socket(n).relayOn && sim.shed.socket(n).powerW > 20, 30000, `socket ${n} charging`)
+}
+
+async function billed(order: { billed?: any }, ms: number, what: string) {
+    await until(() => !!order.billed, ms, what)
+    return order.billed
+}
+
+describe("the shed end to end (VM + bus + broker)", { concurrency: true, timeout: 600000 }, () => {
+    before(async () => {
+        await sim.start()
+        sim.backend.onEvent = e => {
+            if (e.t === "fault") faults.push(e)
+        }
+    })
+    after(async () => {
+        await sim.stop()
+    })
+
+    test("a full charge ends as full, billed once, relay off", { timeout: 300000 }, async () => {
+        sim.shed.plug(1, { model: "li", soc0: 0.9, seed: 11 })
+        const o = await sim.backend.pay(1)
+        assert.equal(o.startReply?.ok, true, JSON.stringify(o.startReply))
+        await charging(1)
+        const b = await billed(o, 280000, "the full record")
+        assert.equal(b.reason, "full")
+        assert.ok(b.energyWh > 1, `energy ${b.energyWh} Wh`)
+        assert.equal(sim.shed.socket(1).relayOn, false)
+        assert.equal(sim.backend.events.filter(e => e.t === "ended" && e.order === o.order).length >= 1, true)
+        assert.equal(sim.backend.billedEids.has(b.eid), true)
+    })
+
+    test("unplugging ends the session as unplugged", { timeout: 120000 }, async () => {
+        sim.shed.plug(2, { model: "li", soc0: 0.3, seed: 12 })
+        const o = await sim.backend.pay(2)
+        await charging(2)
+        sim.shed.unplug(2)
+        const b = await billed(o, 100000, "the unplugged record")
+        assert.equal(b.reason, "unplugged")
+        await until(() => !sim.shed.socket(2).relayOn, 5000, "relay 2 off")
+    })
+
+    test("a charger without a battery ends as no_load", { timeout: 120000 }, async () => {
+        sim.shed.plug(3, { model: "empty" })
+        const o = await sim.backend.pay(3)
+        const b = await billed(o, 100000, "the no-load record")
+        assert.equal(b.reason, "no_load")
+        assert.equal(sim.shed.socket(3).relayOn, false)
+    })
+
+    test("a sustained overload trips the socket and locks it", { timeout: 120000 }, async () => {
+        sim.shed.plug(4, { model: "li", soc0: 0.3, seed: 14 })
+        const o = await sim.backend.pay(4)
+        await charging(4)
+        sim.shed.inject(4, "overload")
+        const b = await billed(o, 60000, "the overload record")
+        assert.equal(b.reason, "overload")
+        assert.equal(sim.shed.socket(4).relayOn, false)
+        await until(() => faults.some(f => f.socket === 4 && f.kind === "overload"), 20000, "the overload fault event")
+        const again = await sim.backend.pay(4)
+        assert.equal(again.startReply?.error, "socket_faulted")
+    })
+
+    test("a short circuit opens the relay at once", { timeout: 120000 }, async () => {
+        sim.shed.plug(5, { model: "li", soc0: 0.3, seed: 15 })
+        const o = await sim.backend.pay(5)
+        await charging(5)
+        sim.shed.inject(5, "short")
+        await until(() => !sim.shed.socket(5).relayOn, 5000, "relay 5 off")
+        const b = await billed(o, 30000, "the short record")
+        assert.equal(b.reason, "short")
+        await until(() => faults.some(f => f.socket === 5 && f.kind === "short"), 20000, "the short fault event")
+    })
+
+    test("a welded relay is reported and the socket locked", { timeout: 120000 }, async () => {
+        sim.shed.plug(6, { model: "li", soc0: 0.3, seed: 16 })
+        const o = await sim.backend.pay(6)
+        await charging(6)
+        sim.shed.inject(6, "welded")
+        const r = await sim.backend.send("stop", { socket: 6 })
+        assert.equal(r.ok, true)
+        const b = await billed(o, 30000, "the stopped record")
+        assert.equal(b.reason, "remote_stop")
+        // the relay was told to open, yet the charger still draws: the contacts are welded
+        await until(() => faults.some(f => f.socket === 6 && f.kind === "welded_relay"), 30000, "the welded_relay fault")
+        assert.equal(sim.shed.socket(6).relayOn, false)
+        const again = await sim.backend.pay(6)
+        assert.equal(again.startReply?.error, "socket_faulted")
+    })
+
+    test("a meter that goes silent cuts its socket", { timeout: 120000 }, async () => {
+        sim.shed.plug(7, { model: "li", soc0: 0.3, seed: 17 })
+        const o = await sim.backend.pay(7)
+        await charging(7)
+        sim.shed.inject(7, "silent")
+        await until(() => !sim.shed.socket(7).relayOn, 10000, "relay 7 off")
+        const b = await billed(o, 30000, "the record")
+        assert.equal(b.reason, "fault")
+        await until(() => faults.some(f => f.socket === 7 && f.kind === "meter_silent"), 20000, "the meter_silent fault")
+    })
+})
+
+describe("power cuts and crash loops (VM killed and restarted on its flash)", { timeout: 600000 }, () => {
+    const sim2 = new ShedSim({ board: "shed2", speed: 1 })
+    before(async () => {
+        await sim2.start()
+    })
+    after(async () => {
+        await sim2.stop()
+    })
+
+    test("a power cut mid-session resumes the paid session; one billing record", { timeout: 180000 }, async () => {
+        sim2.shed.plug(1, { model: "li", soc0: 0.2, seed: 21 })
+        const o = await sim2.backend.pay(1, { kind: "minutes", value: 30 })
+        await until(() => sim2.shed.socket(1).relayOn, 20000, "relay 1 on")
+        await new Promise(r => setTimeout(r, 2000))
+        const boots = sim2.backend.events.filter(e => e.t === "boot").length
+        await sim2.powerCut(1500)
+        assert.equal(sim2.shed.socket(1).relayOn, false, "the relay has no power while the board is off")
+        await sim2.waitOnline()
+        await until(() => sim2.backend.events.filter(e => e.t === "boot").length > boots, 20000, "the boot event")
+        const boot = sim2.backend.events.filter(e => e.t === "boot").pop()
+        assert.equal(boot.resumed, 1)
+        await until(() => sim2.shed.socket(1).relayOn, 30000, "relay 1 on again (resumed)")
+        const r = await sim2.backend.send("stop", { socket: 1 })
+        assert.equal(r.ok, true, JSON.stringify(r))
+        const b = await billed(o, 30000, "the record")
+        assert.equal(b.reason, "remote_stop")
+        await new Promise(r => setTimeout(r, 2000))
+        const records = sim2.backend.events.filter(e => e.t === "ended" && e.order === o.order)
+        assert.equal(new Set(records.map(e => e.eid)).size, 1, "billed once")
+    })
+
+    test("repeated crashes put the board in safe mode: relays off, network left free", { timeout: 180000 }, async () => {
+        sim2.shed.plug(2, { model: "li", soc0: 0.2, seed: 22 })
+        const o = await sim2.backend.pay(2)
+        assert.equal(o.startReply?.ok, true)
+        await until(() => sim2.shed.socket(2).relayOn, 20000, "relay 2 on")
+        let safe = false
+        for (let k = 0; k < 3 && !safe; k++) {
+            const from = sim2.vm.log.length
+            await sim2.powerCut()
+            const line = await sim2.vm.waitLog(/SAFE MODE|mqtt: MQTT connection accepted/, 30000, from)
+            safe = /SAFE MODE/.test(line)
+        }
+        assert.equal(safe, true, "safe mode within 3 quick restarts")
+        await new Promise(r => setTimeout(r, 3000))
+        assert.equal(sim2.shed.socket(2).relayOn, false)
+        assert.equal(sim2.backend.online, false)
+    })
+})
