@@ -17,6 +17,9 @@ import { hmacHex } from "./hmac"
 import { loadJson, remove, saveJson } from "./persist"
 import { coreNow, timeScale } from "./clock"
 
+/** commands received and not yet worked off; more are dropped (the backend retries) */
+const INBOX_MAX = 16
+
 export interface CloudOptions {
     host: string
     port: number
@@ -41,6 +44,9 @@ export class CloudLink {
     /** sessions resumed at boot, for the boot event */
     resumed = 0
     boardName = ""
+    private inbox: Buffer[] = []
+    private working = false
+    private sending = false
 
     constructor(
         private sup: Supervisor,
@@ -86,19 +92,28 @@ export class CloudLink {
         // arrow functions cannot use `this` in DeviceScript
         const self = this
         this.mqtt.onconnect.subscribe(async () => {
-            await self.mqtt.publish(self.base + "online", "online", 0, true)
+            await self.send("online", "online", true)
             self.outbox.retryAll(ds.millis())
         })
+        // the runtime's MQTT client parses the next packet only once this handler returns, and
+        // loses packets that arrive while it waits: queue the command, work it off elsewhere
         await this.mqtt.subscribe(this.base + "cmd", async msg => {
+            if (self.inbox.length < INBOX_MAX) self.inbox.push(msg.content)
+            else console.log("command dropped: " + INBOX_MAX + " commands waiting")
+        })
+        setInterval(async () => {
+            if (self.working) return
+            self.working = true
             try {
-                await self.onCommand(msg.content)
+                while (self.inbox.length > 0) await self.onCommand(self.inbox.shift())
             } catch (e) {
                 console.log("command handler error: " + e)
             }
-        })
-        await this.mqtt.publish(this.base + "online", "online", 0, true)
+            self.working = false
+        }, 20)
+        await this.send("online", "online", true)
         const cfg = this.sup.config()
-        await this.mqtt.publish(this.base + "event", bootEvent(FIRMWARE_VERSION, this.boardName, this.sup.sockets.length, configHash(cfg), this.resumed))
+        await this.send("event", bootEvent(FIRMWARE_VERSION, this.boardName, this.sup.sockets.length, configHash(cfg), this.resumed))
         setInterval(async () => {
             try {
                 await self.pump()
@@ -122,8 +137,26 @@ export class CloudLink {
         }
     }
 
+    /**
+     * Every publish goes through here, one at a time: the runtime's client drops a publish that
+     * waits over two seconds for another to finish.
+     */
+    private async send(sub: string, body: string, retain = false): Promise<boolean> {
+        if (!this.mqtt) return false
+        while (this.sending) await ds.sleep(5)
+        this.sending = true
+        let ok = false
+        try {
+            ok = await this.mqtt.publish(this.base + sub, body, 0, retain)
+        } catch (e) {
+            console.log("publish failed: " + e)
+        }
+        this.sending = false
+        return ok
+    }
+
     private async reply(id: string, ok: boolean, error: string, detail: string, result: any) {
-        await this.mqtt.publish(this.base + "reply", replyJson(id, ok, error, detail, result))
+        await this.send("reply", replyJson(id, ok, error, detail, result))
     }
 
     private async onCommand(raw: Buffer) {
@@ -206,29 +239,20 @@ export class CloudLink {
             const r = this.outbox.enqueue(eid, "billing", body, real)
             if (!r.ok) console.log("billing record not persisted: " + r.error)
             await this.flash(r.ops)
-            if (r.displaced) await this.publish(lostEvent(r.displaced, ts))
+            if (r.displaced) await this.send("event", lostEvent(r.displaced, ts))
             // the explanation and the power trace follow the record, best effort
-            await this.publish(explainEvent(eid, e.record.detail))
+            await this.send("event", explainEvent(eid, e.record.detail))
             const tr = this.sup.socket(e.socket).trace
             const chunks = tr ? tr.chunks() : []
-            for (let k = 0; k < chunks.length; k++) await this.publish(traceEvent(eid, k, chunks.length, chunks[k]))
+            for (let k = 0; k < chunks.length; k++) await this.send("event", traceEvent(eid, k, chunks.length, chunks[k]))
         } else if (e.kind === "fault") {
             const eid = "f" + this.boot + "-" + ++this.seq
             const r = this.outbox.enqueue(eid, "fault", faultEvent(eid, e.socket, e.fault, e.detail, ts), real)
             await this.flash(r.ops)
-        } else if (e.kind === "started" && this.mqtt) {
-            await this.mqtt.publish(this.base + "event", startedEvent(this.sup.socket(e.socket).order, e.socket, ts))
-        } else if (e.kind === "state" && this.mqtt) {
-            await this.mqtt.publish(this.base + "event", stateEvent(e.socket, e.state, ts))
-        }
-    }
-
-    private async publish(body: string) {
-        if (!this.mqtt) return
-        try {
-            await this.mqtt.publish(this.base + "event", body)
-        } catch (e) {
-            console.log("publish failed: " + e)
+        } else if (e.kind === "started") {
+            await this.send("event", startedEvent(this.sup.socket(e.socket).order, e.socket, ts))
+        } else if (e.kind === "state") {
+            await this.send("event", stateEvent(e.socket, e.state, ts))
         }
     }
 
@@ -258,7 +282,7 @@ export class CloudLink {
         for (let k = 0; k < 4; k++) {
             const it = this.outbox.nextToSend(ds.millis())
             if (!it) return
-            await this.mqtt.publish(this.base + (it.kind === "telemetry" ? "telemetry" : "event"), it.body)
+            await this.send(it.kind === "telemetry" ? "telemetry" : "event", it.body)
         }
     }
 }

@@ -9,8 +9,10 @@ const SPEED = 60
 const sim = new ShedSim({ board: "shed10", speed: SPEED })
 const faults: any[] = []
 
+/** the socket draws and the board says it is charging */
 async function charging(n: number) {
-    await until(() => sim.shed.socket(n).relayOn && sim.shed.socket(n).powerW > 20, 30000, `socket ${n} charging`)
+    await until(() => sim.shed.socket(n).relayOn && sim.shed.socket(n).powerW > 20, 30000, `socket ${n} drawing`)
+    await until(() => sim.backend.events.some(e => e.t === "state" && e.socket === n && e.state === "charging"), 30000, `socket ${n} charging`)
 }
 
 async function billed(order: { billed?: any }, ms: number, what: string) {
@@ -26,6 +28,7 @@ describe("the shed end to end (VM + bus + broker)", { concurrency: true, timeout
         }
     })
     after(async () => {
+        if (process.env.SHED_LOG) require("node:fs").writeFileSync(process.env.SHED_LOG, sim.vm.log.join("\n"))
         await sim.stop()
     })
 
@@ -46,6 +49,8 @@ describe("the shed end to end (VM + bus + broker)", { concurrency: true, timeout
         sim.shed.plug(2, { model: "li", soc0: 0.3, seed: 12 })
         const o = await sim.backend.pay(2)
         await charging(2)
+        // a few simulated minutes into the charge
+        await new Promise(r => setTimeout(r, 3000))
         sim.shed.unplug(2)
         const b = await billed(o, 100000, "the unplugged record")
         assert.equal(b.reason, "unplugged")
