@@ -58,8 +58,7 @@ export class ShedSim {
         }
         const u = new URL(url)
         this.vm = new FirmwareVM({ program, hubPort: this.hub.port, deviceId: "d" + this.boardId.toLowerCase().padEnd(15, "0").slice(0, 15), dir: o.flashDir, onLine: o.onLog })
-        this.vm.start()
-        await this.checkRoles()
+        await this.boot()
         // provisioning, as at the factory: settings over the bus, then a reset to use them
         await provision(this.bus, {
             boardId: this.boardId,
@@ -78,11 +77,27 @@ export class ShedSim {
         await this.waitOnline()
     }
 
-    /** The board loses power and comes back: the VM process is killed and restarted on its flash. */
+    /**
+     * The shed loses power and gets it back after `offMs`: the VM process is killed and started
+     * again on its flash, and every relay coil drops out meanwhile (contacts open).
+     */
     async powerCut(offMs = 0) {
+        this.shed.blackout(true)
         await this.vm.kill()
         this.backend.online = false
         if (offMs > 0) await new Promise(r => setTimeout(r, offMs))
+        this.shed.blackout(false)
+        await this.boot()
+    }
+
+    /** The program dies and the board restarts it; relays keep their state until it does. */
+    async crash() {
+        await this.vm.kill()
+        this.backend.online = false
+        await this.boot()
+    }
+
+    private async boot() {
         this.vm.start()
         await this.checkRoles()
     }
@@ -95,7 +110,11 @@ export class ShedSim {
     }
 
     async waitOnline(ms = 60000) {
-        await until(() => this.backend.online, ms, "the board online")
+        try {
+            await until(() => this.backend.online, ms, "the board online")
+        } catch (e) {
+            throw new Error(`${(e as Error).message}; the VM said:\n${this.vm.log.filter(l => !/mqtt: (send|recv)/.test(l)).slice(-30).join("\n")}`)
+        }
     }
 
     async stop() {

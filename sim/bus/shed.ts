@@ -174,6 +174,14 @@ export class SimShed {
         this.socket(n).plug = null
     }
 
+    private dark = false
+
+    /** Mains gone: every relay coil drops out (contacts open) and nothing draws. */
+    blackout(on: boolean) {
+        this.dark = on
+        if (on) for (const s of this.sockets) s.relay.register(1).setValues([false])
+    }
+
     inject(n: number, f: Fault, on = true) {
         const s = this.socket(n)
         if (on) s.faults.add(f)
@@ -191,7 +199,7 @@ export class SimShed {
         let total = 0
         for (const s of this.sockets) {
             let p = 0
-            if (s.live) {
+            if (s.live && !this.dark) {
                 if (s.plug) {
                     // the models are written for steps of a second or less
                     const n = Math.max(1, Math.ceil(dt))

@@ -166,11 +166,18 @@ export class SocketSession {
     }
 
     /** A paid order for this socket. Refused (and nothing changes) unless the socket is free. */
-    start(order: string, limit: Limit, now: number, opts: StartOptions): StartResult {
+    /** Why this socket cannot take an order, whatever the board's state; null when it can. */
+    refusal(): StartResult {
         if (this.state === "faulted") return { ok: false, error: "socket_faulted", detail: "socket " + this.socket + " is faulted: " + this.fault }
         if (this.suspect)
             return { ok: false, error: "socket_suspect", detail: "socket " + this.socket + ": its last " + this.noLoadStreak + " starts drew nothing (blown fuse or broken outlet?); clear it after a check" }
         if (this.isLive()) return { ok: false, error: "socket_busy", detail: "socket " + this.socket + " has order " + this.order }
+        return null
+    }
+
+    start(order: string, limit: Limit, now: number, opts: StartOptions): StartResult {
+        const own = this.refusal()
+        if (own) return own
         const check = this.checkOptions(limit, opts)
         if (!check.ok) return check
         this.order = order

@@ -58,6 +58,9 @@ export class Supervisor {
     start(n: number, order: string, limit: Limit, opts: StartOptions, now: number): StartResult {
         const s = this.socket(n)
         if (!s) return { ok: false, error: "unknown_socket", detail: "socket " + n + " does not exist on this board (1.." + this.sockets.length + ")" }
+        // the socket's own reason first: it still holds once the board-wide one has passed
+        const own = s.refusal()
+        if (own) return own
         if (this.mains.blocked())
             return { ok: false, error: "mains_out_of_range", detail: "mains at " + roundTo(this.mains.voltage, 0) + " V, outside " + this.cfg.mainsMinV + ".." + this.cfg.mainsMaxV + " V" }
         if (this.thermal.level >= 2)
@@ -93,14 +96,20 @@ export class Supervisor {
     tick(now: number, readings: Reading[], relays: boolean[]): boolean[] {
         const n = this.sockets.length
         let total = 0
+        // only running sessions count against the cap: a socket that tripped this tick is
+        // already being cut, shedding another session for its last reading would be wrong
+        let sessionsW = 0
         for (let i = 0; i < n; i++) {
             const r = readings[i]
             if (!r) continue
             this.sockets[i].reading(now, r.p, r.v, relays[i])
-            if (r.p > 0) total += r.p
+            if (r.p > 0) {
+                total += r.p
+                if (this.sockets[i].isLive()) sessionsW += r.p
+            }
         }
         this.boardW = total
-        this.checkCap(now, total, relays)
+        this.checkCap(now, sessionsW, relays)
         this.checkMains(now, readings)
 
         const out: boolean[] = []

@@ -47,6 +47,7 @@ export class CloudLink {
     private inbox: Buffer[] = []
     private working = false
     private sending = false
+    private urgent = 0
 
     constructor(
         private sup: Supervisor,
@@ -143,7 +144,11 @@ export class CloudLink {
      */
     private async send(sub: string, body: string, retain = false): Promise<boolean> {
         if (!this.mqtt) return false
-        while (this.sending) await ds.sleep(5)
+        // replies go before queued events: the backend is waiting on them
+        const urgent = sub === "reply"
+        if (urgent) this.urgent++
+        while (this.sending || (!urgent && this.urgent > 0)) await ds.sleep(5)
+        if (urgent) this.urgent--
         this.sending = true
         let ok = false
         try {
