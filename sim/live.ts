@@ -1,127 +1,122 @@
-// npm start: a live simulated shed in the terminal. The real core (Supervisor, detector,
-// sessions) runs in node against the charger models, time-compressed; you plug chargers,
-// pay, unplug and inject faults with one-line commands. (The DeviceScript VM + simulated
-// Jacdac bus version of the shed is not built yet: this drives the same core directly.)
-
+// npm start: the whole shed on this machine. The firmware runs in the DeviceScript VM against
+// the simulated bus (relays, socket meters, chargers), an embedded MQTT broker and the backend
+// simulator; this terminal shows every socket live and takes one-line commands to plug
+// chargers, pay, unplug and inject faults. Ctrl-C (or q) stops everything it started.
 import * as readline from "node:readline"
-import { DEFAULT_CONFIG } from "../src/core/config"
-import { Supervisor } from "../src/core/supervisor"
-import { LeadAcidCharger } from "./chargers/leadacid"
-import { LithiumCharger } from "./chargers/lithium"
-import { leadAcidParams, lithiumParams } from "./chargers/recipes"
-import { Rng } from "./chargers/rng"
-import { ChargerModel } from "./chargers/types"
+import { BoardName, BOARDS } from "./bus/firmware"
+import { ALIASES } from "./bus/plug"
+import { ShedSim } from "./shed-sim"
 
-const SOCKETS = 4
-const args = process.argv.slice(2)
-const speedArg = args.indexOf("--speed")
-const SPEED = speedArg >= 0 ? Number(args[speedArg + 1]) : 120
-if (!(SPEED >= 1 && SPEED <= 3600)) {
-    console.error("usage: npm start -- [--speed 1..3600]  (simulated seconds per real second)")
+const argv = process.argv.slice(2)
+const arg = (name: string, def?: string) => {
+    const i = argv.indexOf(name)
+    return i >= 0 ? argv[i + 1] : def
+}
+const speed = Number(arg("--speed", "60"))
+const board = arg("--board", "shed10") as BoardName
+if (!(speed >= 1 && speed <= 600) || !(board in BOARDS)) {
+    console.error("usage: npm start -- [--speed 1..600] [--board shed10|shed2] [--mqtt mqtt://host:port]")
     process.exit(2)
 }
 
-const rng = new Rng(Date.now() & 0xffff)
-const sup = new Supervisor({ ...DEFAULT_CONFIG, sockets: SOCKETS })
-interface Plug {
-    model: ChargerModel | null
-    name: string
-    shortW: number
-}
-const plugs: Plug[] = []
-for (let i = 0; i < SOCKETS; i++) plugs.push({ model: null, name: "-", shortW: 0 })
-let relays: boolean[] = new Array(SOCKETS).fill(false)
-let t = 0
+const sim = new ShedSim({ board, speed, mqtt: arg("--mqtt") })
 const log: string[] = []
-let orderNo = 1
-
-function makeModel(kind: string): ChargerModel | null {
-    if (kind === "li") return new LithiumCharger("li", lithiumParams(rng, { packs: [{ capAh: 14, soc0: 0.6 }] }), () => rng.next())
-    if (kind === "la") return new LeadAcidCharger("la", { ...leadAcidParams(rng, 3), soc0: 0.6 })
-    if (kind === "empty") return { family: "empty", pf: 1, step: () => 3, fullAt: () => null, params: () => ({}) }
-    return null
+const states: string[] = []
+let t0 = Date.now()
+const clock = () => {
+    const s = Math.floor(((Date.now() - t0) / 1000) * speed)
+    return `${String(Math.floor(s / 3600)).padStart(2, "0")}:${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}`
+}
+const say = (m: string) => {
+    log.push(`[${clock()}] ${m}`)
+    while (log.length > 10) log.shift()
 }
 
-function say(msg: string) {
-    const hh = String(Math.floor(t / 3600)).padStart(2, "0")
-    const mm = String(Math.floor((t % 3600) / 60)).padStart(2, "0")
-    log.push(`[${hh}:${mm}] ${msg}`)
-    while (log.length > 8) log.shift()
-}
+const HELP = `plug <n> [${["li", "la3", "la2", "empty", ...Object.keys(ALIASES).filter(k => !["li", "la3", "la2"].includes(k))].join("|")}] | pay <n> [minutes] | unplug <n> | stop <n> | clear <n> | short|overload|welded|silent <n> | mains <V> | powercut [s] | q`
 
-function command(line: string) {
+async function command(line: string) {
     const [cmd, a, b] = line.trim().split(/\s+/)
-    const n = Number(a)
-    const okSocket = n >= 1 && n <= SOCKETS && Number.isInteger(n)
-    if (cmd === "q") return shutdown()
     if (!cmd) return
-    if (!okSocket && cmd !== "help") return say(`unknown socket "${a}" (1..${SOCKETS})`)
-    const p = plugs[n - 1]
-    if (cmd === "plug") {
-        const m = makeModel(b ?? "li")
-        if (!m) return say(`unknown model "${b}": li, la or empty`)
-        p.model = m
-        p.name = b ?? "li"
-        p.shortW = 0
-        say(`socket ${n}: ${p.name} charger plugged`)
-    } else if (cmd === "pay") {
-        const r = sup.start(n, "order-" + orderNo++, { kind: "full", value: 0 }, {}, t * 1000)
-        say(r.ok ? `socket ${n}: paid, relay closing` : `socket ${n}: refused: ${r.error} (${r.detail})`)
-    } else if (cmd === "unplug") {
-        p.model = null
-        p.name = "-"
-        say(`socket ${n}: charger unplugged`)
-    } else if (cmd === "short") {
-        p.shortW = 6000
-        say(`socket ${n}: short circuit injected`)
-    } else if (cmd === "clear") {
-        const r = sup.sockets[n - 1].clear(0)
-        say(r.ok ? `socket ${n}: fault cleared` : `socket ${n}: ${r.error} (${r.detail})`)
-    } else say(`unknown command "${cmd}"`)
-}
-
-function tick() {
-    for (let k = 0; k < SPEED / 4; k++) {
-        t += 1
-        const readings = plugs.map((p, i) => {
-            let w = p.shortW > 0 ? p.shortW : p.model && relays[i] ? p.model.step(t, 1, 230) : 0
-            if (!relays[i] && p.shortW === 0) w = 0.2
-            return { p: w, v: 230 }
-        })
-        relays = sup.tick(t * 1000, readings, relays)
-        for (const e of sup.takeEvents()) {
-            if (e.kind === "ended") say(`socket ${e.socket}: ended ${e.record!.reason}, ${e.record!.energyWh} Wh: ${e.record!.detail}`)
-            if (e.kind === "fault") say(`socket ${e.socket}: FAULT ${e.fault}: ${e.detail}`)
-            if (e.kind === "warning") say(`socket ${e.socket}: warning ${e.fault}`)
-        }
-        plugs.forEach(p => {
-            if (p.shortW > 0 && !relays[plugs.indexOf(p)]) p.shortW = 0
-        })
+    if (cmd === "q") return shutdown()
+    const n = Number(a)
+    const needsSocket = !["mains", "powercut", "help"].includes(cmd)
+    if (needsSocket && !(Number.isInteger(n) && n >= 1 && n <= sim.shed.sockets.length)) return say(`unknown socket "${a ?? ""}" (1..${sim.shed.sockets.length})`)
+    try {
+        if (cmd === "plug") {
+            sim.shed.plug(n, { model: b ?? "li", seed: Date.now() & 0xffff })
+            say(`socket ${n}: ${b ?? "li"} charger plugged`)
+        } else if (cmd === "unplug") {
+            sim.shed.unplug(n)
+            say(`socket ${n}: charger unplugged`)
+        } else if (cmd === "pay") {
+            const limit = b ? { kind: "minutes" as const, value: Number(b) } : { kind: "full" as const }
+            const o = await sim.backend.pay(n, limit)
+            say(o.startReply?.ok ? `socket ${n}: paid (${o.order}), relay closing` : `socket ${n}: refused: ${o.startReply?.error} (${o.startReply?.detail})`)
+        } else if (cmd === "stop" || cmd === "clear") {
+            const r = await sim.backend.send(cmd, { socket: n })
+            say(`socket ${n}: ${cmd} ${r.ok ? "ok" : r.error + " (" + r.detail + ")"}`)
+        } else if (["short", "overload", "welded", "silent"].includes(cmd)) {
+            const on = !sim.shed.socket(n).faults.has(cmd as any)
+            sim.shed.inject(n, cmd as any, on)
+            say(`socket ${n}: ${cmd} ${on ? "injected" : "removed"}`)
+        } else if (cmd === "mains") {
+            sim.shed.mainsV = n
+            say(`mains at ${n} V`)
+        } else if (cmd === "powercut") {
+            say(`power cut for ${a ?? 0} s`)
+            await sim.powerCut((Number(a) || 0) * 1000)
+            say("power back: the board boots")
+        } else say(`unknown command "${cmd}": ${HELP}`)
+    } catch (e) {
+        say(`${cmd}: ${(e as Error).message}`)
     }
-    draw()
 }
 
 function draw() {
-    const lines = [`Simulated shed (core in node, x${SPEED} time) - t = ${(t / 3600).toFixed(2)} h, board ${sup.totalW().toFixed(0)} W`, ""]
-    lines.push("socket  charger  state      relay   W        Wh")
-    sup.sockets.forEach((s, i) => {
+    const online = sim.backend?.online ? "online" : "offline"
+    const lines = [`Simulated shed ${sim.boardId} (${board}, firmware in the DeviceScript VM, x${speed} time) - ${clock()} - cloud ${online}`, ""]
+    lines.push("socket  charger       state      relay  W        Wh      faults")
+    for (const s of sim.shed.sockets) {
         lines.push(
-            `${String(i + 1).padEnd(8)}${plugs[i].name.padEnd(9)}${s.state.padEnd(11)}${(relays[i] ? "on" : "off").padEnd(8)}${s.levelW().toFixed(1).padEnd(9)}${s.energy().toFixed(1)}`
+            `${String(s.index).padEnd(8)}${(s.plug?.name ?? "-").padEnd(14)}${(states[s.index] ?? "idle").padEnd(11)}${(s.relayOn ? "on" : "off").padEnd(7)}${s.powerW.toFixed(1).padEnd(9)}${s.energyWh.toFixed(1).padEnd(8)}${[...s.faults].join(",")}`
         )
-    })
-    lines.push("", ...log, "", "commands: plug <n> [li|la|empty] | pay <n> | unplug <n> | short <n> | clear <n> | q")
+    }
+    lines.push("", "display: not simulated yet (QR and status screen are the display issue's work)", "", ...log, "", HELP)
     process.stdout.write("\x1b[2J\x1b[H" + lines.join("\n") + "\n> ")
 }
 
-const rl = readline.createInterface({ input: process.stdin, output: process.stdout })
-rl.on("line", command)
-const timer = setInterval(tick, 250)
-function shutdown() {
-    clearInterval(timer)
-    rl.close()
-    process.stdout.write("\n")
+let timer: NodeJS.Timeout | null = null
+let stopping = false
+async function shutdown() {
+    if (stopping) return
+    stopping = true
+    if (timer) clearInterval(timer)
+    process.stdout.write("\nstopping the simulated shed...\n")
+    await sim.stop()
     process.exit(0)
 }
 process.on("SIGINT", shutdown)
-say("plug a charger, then pay: e.g. 'plug 1 li' then 'pay 1'")
-draw()
+process.on("SIGTERM", shutdown)
+
+async function main() {
+    console.log(`starting the simulated shed (building the firmware, booting the VM, provisioning it)...`)
+    await sim.start()
+    t0 = Date.now()
+    sim.backend.onEvent = e => {
+        if (e.t === "state") states[e.socket] = e.state
+        if (e.t === "ended") say(`socket ${e.socket}: ended ${e.reason}, ${e.wh} Wh`)
+        if (e.t === "why") say(`  why: ${e.detail}`)
+        if (e.t === "fault") say(`${e.socket ? "socket " + e.socket : "board"}: FAULT ${e.kind}: ${e.detail}`)
+    }
+    say("plug a charger, then pay: e.g. 'plug 1 li' then 'pay 1'")
+    const rl = readline.createInterface({ input: process.stdin, output: process.stdout })
+    rl.on("line", line => void command(line).then(draw))
+    timer = setInterval(draw, 500)
+    draw()
+}
+
+main().catch(async e => {
+    console.error("the simulated shed failed to start: " + (e as Error).message)
+    await sim.stop()
+    process.exit(1)
+})

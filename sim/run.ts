@@ -112,7 +112,7 @@ async function main() {
         })),
         boardFaults: sim.backend.events.filter(e => e.t === "fault" && e.socket === 0).map(e => ({ kind: e.kind, detail: e.detail })),
         // the display is not simulated yet (issue: the shed's display): no captures
-        displayCaptures: [],
+        displayCaptures: [] as string[],
         log,
     }
     writeFileSync(reportFile, JSON.stringify(report, null, 2))

@@ -68,7 +68,7 @@ export async function checkRoles(bus: JDBus, roles: RoleBinding[], ms = 20000) {
     ;(rm as any).log = () => {} // its debug log prints every role list
     try {
         for (;;) {
-            await rm.collectRoles()
+            await (rm as any).collectRoles() // private in its typings; it is how the dashboard lists roles
             const listed: { name: string; deviceId: string; serviceIndex: number }[] = rm.roles
             const wrong = roles.filter(r => {
                 const l = listed.find(x => x.name === r.role)
