@@ -2,7 +2,8 @@
 import { printChargeBench, printGeneralisation } from "./charge"
 import { printQrBench } from "./qr"
 import { printTraceBench } from "./trace"
-import { printFirmwareBench, printLatencyBench, printPayBench } from "./firmware"
+import { printFirmwareBench, printLatencyBench } from "./firmware"
+import { printBusBench } from "./bus"
 
 console.log("# shed controller benchmark")
 printChargeBench()
@@ -11,4 +12,7 @@ printTraceBench()
 printQrBench()
 printFirmwareBench()
 printLatencyBench()
-printPayBench()
+printBusBench().catch(e => {
+    console.error(e)
+    process.exitCode = 1
+})

@@ -4,7 +4,7 @@ import * as ds from "@devicescript/core"
 import { DEFAULT_CONFIG, ShedConfig, validateConfig } from "../core/config"
 import { Supervisor, Reading } from "../core/supervisor"
 import { PersistedSession, SocketEvent } from "../core/session"
-import { ChannelCal, checkCal, cleanReadings, IDENTITY_CAL } from "../core/metering"
+import { applyCal, ChannelCal, checkCal, cleanReadings, IDENTITY_CAL } from "../core/metering"
 import { loadJson, remove, saveJson } from "./persist"
 import { countBoot, HEALTHY_MS, markHealthy, SAFE_MODE_AFTER } from "./safemode"
 import { coreNow, loadTimeScale } from "./clock"
@@ -64,9 +64,12 @@ export async function runShed(hw: ShedHardware): Promise<Supervisor> {
     const clean: Reading[] = []
     const latest: Reading[] = []
     const relayState: boolean[] = []
+    /** opened at once on a short, ahead of the core's verdict */
+    const opened: boolean[] = []
     for (let i = 0; i < n; i++) {
         latest.push({ p: 0, v: NaN })
         relayState.push(false)
+        opened.push(false)
     }
     // no decisions before every meter has reported once (role binding takes about a second),
     // or BOOT_WAIT_MS have passed: a meter still silent then keeps its socket off
@@ -75,8 +78,14 @@ export async function runShed(hw: ShedHardware): Promise<Supervisor> {
     const bootT = ds.millis()
     for (let i = 0; i < n; i++) seen.push(-1)
     hw.meters.forEach((m, i) => {
-        m.reading.subscribe(p => {
+        m.reading.subscribe(async p => {
             latest[i].p = p
+            // a short circuit does not wait for the next tick: the contacts open on the reading
+            // itself; the core still judges it on its tick (it sees its relay as closed)
+            if (relayState[i] && !opened[i] && applyCal(p, cals[i]) > cfg.shortW) {
+                opened[i] = true
+                await hw.relays[i].enabled.write(false)
+            }
             if (seen[i] < 0) reported++
             seen[i] = ds.millis()
         })
@@ -108,11 +117,14 @@ export async function runShed(hw: ShedHardware): Promise<Supervisor> {
                 clean[i] = { p: silent ? NaN : watts[i], v: silent ? NaN : latest[i].v }
             }
             const want = sup.tick(now, clean, relayState)
-            for (let i = 0; i < n; i++)
+            for (let i = 0; i < n; i++) {
+                // an early opening stands until the core itself wants the relay open
+                if (opened[i] && !want[i]) opened[i] = false
                 if (want[i] !== relayState[i]) {
                     relayState[i] = want[i]
                     await hw.relays[i].enabled.write(want[i])
                 }
+            }
             const events = sup.takeEvents()
             for (let k = 0; k < events.length; k++) {
                 const e = events[k]
