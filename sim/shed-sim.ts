@@ -90,6 +90,15 @@ export class ShedSim {
         await this.boot()
     }
 
+    /** The embedded broker goes away for `downMs` and comes back empty on the same port. */
+    async restartBroker(downMs: number) {
+        if (!this.broker) throw new Error("restartBroker needs the embedded broker")
+        const port = this.broker.port
+        await this.broker.close()
+        await new Promise(r => setTimeout(r, downMs))
+        this.broker = await startBroker(port)
+    }
+
     /** The program dies and the board restarts it; relays keep their state until it does. */
     async crash() {
         await this.vm.kill()

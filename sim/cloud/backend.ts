@@ -112,7 +112,9 @@ export class Backend {
                 res(r)
             })
         })
-        await this.client.publishAsync(`shed/${this.boardId}/cmd`, this.sign({ id, ts: Date.now(), cmd, args }))
+        // while the broker is away mqtt.js holds the publish until it reconnects: the reply's
+        // own timeout decides, never a publish left pending
+        this.client.publishAsync(`shed/${this.boardId}/cmd`, this.sign({ id, ts: Date.now(), cmd, args })).catch(() => {})
         return reply
     }
 

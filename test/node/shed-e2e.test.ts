@@ -20,6 +20,7 @@ async function billed(order: { billed?: any }, ms: number, what: string) {
     return order.billed
 }
 
+
 describe("the shed end to end (VM + bus + broker)", { concurrency: true, timeout: 600000 }, () => {
     before(async () => {
         await sim.start()
@@ -148,11 +149,33 @@ describe("power cuts and crash loops (VM killed and restarted on its flash)", { 
         assert.equal(new Set(records.map(e => e.eid)).size, 1, "billed once")
     })
 
-    test("repeated crashes put the board in safe mode: relays off, network left free", { timeout: 180000 }, async () => {
-        sim2.shed.plug(2, { model: "li", soc0: 0.2, seed: 22 })
+    test("a broker outage loses nothing: the record made meanwhile is resent and billed once", { timeout: 180000 }, async () => {
+        sim2.shed.plug(2, { model: "li", soc0: 0.3, seed: 23 })
         const o = await sim2.backend.pay(2)
+        assert.equal(o.startReply?.ok, true, JSON.stringify(o.startReply))
+        await until(() => sim2.shed.socket(2).relayOn && sim2.shed.socket(2).powerW > 20, 30000, "socket 2 charging")
+        const restart = sim2.restartBroker(8000)
+        await new Promise(r => setTimeout(r, 500))
+        // the session ends while the board cannot reach the broker
+        const r = sim2.backend.send("stop", { socket: 2 }, 2000).catch(() => null)
+        sim2.shed.inject(2, "short")
+        await until(() => !sim2.shed.socket(2).relayOn, 10000, "relay 2 off (short)")
+        sim2.shed.inject(2, "short", false)
+        assert.equal(await r, null, "no command gets through while the broker is down")
+        await restart
+        const b = await billed(o, 90000, "the record after the outage")
+        assert.equal(b.reason, "short")
+        await until(() => sim2.backend.events.some(e => e.t === "fault" && e.socket === 2 && e.kind === "short"), 30000, "the fault after the outage")
+        await new Promise(r => setTimeout(r, 3000))
+        assert.equal(new Set(sim2.backend.events.filter(e => e.t === "ended" && e.order === o.order).map(e => e.eid)).size, 1)
+        await until(() => sim2.backend.online, 30000, "the board online again")
+    })
+
+    test("repeated crashes put the board in safe mode: relays off, network left free", { timeout: 180000 }, async () => {
+        sim2.shed.plug(1, { model: "li", soc0: 0.2, seed: 22 })
+        const o = await sim2.backend.pay(1)
         assert.equal(o.startReply?.ok, true)
-        await until(() => sim2.shed.socket(2).relayOn, 20000, "relay 2 on")
+        await until(() => sim2.shed.socket(1).relayOn, 20000, "relay 1 on")
         let safe = false
         for (let k = 0; k < 3 && !safe; k++) {
             const from = sim2.vm.log.length
@@ -162,7 +185,7 @@ describe("power cuts and crash loops (VM killed and restarted on its flash)", { 
         }
         assert.equal(safe, true, "safe mode within 3 quick restarts")
         await new Promise(r => setTimeout(r, 3000))
-        assert.equal(sim2.shed.socket(2).relayOn, false)
+        assert.equal(sim2.shed.socket(1).relayOn, false)
         assert.equal(sim2.backend.online, false)
     })
 })
