@@ -3,6 +3,8 @@
 // simulator; this terminal shows every socket live and takes one-line commands to plug
 // chargers, pay, unplug and inject faults. Ctrl-C (or q) stops everything it started.
 import * as readline from "node:readline"
+import { mkdirSync, writeFileSync } from "node:fs"
+import { dirname } from "node:path"
 import { BoardName, BOARDS } from "./bus/firmware"
 import { ALIASES } from "./bus/plug"
 import { ShedSim } from "./shed-sim"
@@ -32,14 +34,14 @@ const say = (m: string) => {
     while (log.length > 10) log.shift()
 }
 
-const HELP = `plug <n> [${["li", "la3", "la2", "empty", ...Object.keys(ALIASES).filter(k => !["li", "la3", "la2"].includes(k))].join("|")}] | pay <n> [minutes] | unplug <n> | stop <n> | clear <n> | short|overload|welded|silent <n> | mains <V> | powercut [s] | q`
+const HELP = `plug <n> [${["li", "la3", "la2", "empty", ...Object.keys(ALIASES).filter(k => !["li", "la3", "la2"].includes(k))].join("|")}] | pay <n> [minutes] | unplug <n> | stop <n> | clear <n> | short|overload|welded|silent <n> | mains <V> | powercut [s] | screen [file.png] | q`
 
 async function command(line: string) {
     const [cmd, a, b] = line.trim().split(/\s+/)
     if (!cmd) return
     if (cmd === "q") return shutdown()
     const n = Number(a)
-    const needsSocket = !["mains", "powercut", "help"].includes(cmd)
+    const needsSocket = !["mains", "powercut", "screen", "help"].includes(cmd)
     if (needsSocket && !(Number.isInteger(n) && n >= 1 && n <= sim.shed.sockets.length)) return say(`unknown socket "${a ?? ""}" (1..${sim.shed.sockets.length})`)
     try {
         if (cmd === "plug") {
@@ -62,6 +64,11 @@ async function command(line: string) {
         } else if (cmd === "mains") {
             sim.shed.mainsV = n
             say(`mains at ${n} V`)
+        } else if (cmd === "screen") {
+            const f = a ?? "out/screen.png"
+            mkdirSync(dirname(f), { recursive: true })
+            writeFileSync(f, sim.shed.screen.png(4))
+            say(`display written to ${f}`)
         } else if (cmd === "powercut") {
             say(`power cut for ${a ?? 0} s`)
             await sim.powerCut((Number(a) || 0) * 1000)
@@ -81,7 +88,7 @@ function draw() {
             `${String(s.index).padEnd(8)}${(s.plug?.name ?? "-").padEnd(14)}${(states[s.index] ?? "idle").padEnd(11)}${(s.relayOn ? "on" : "off").padEnd(7)}${s.powerW.toFixed(1).padEnd(9)}${s.energyWh.toFixed(1).padEnd(8)}${[...s.faults].join(",")}`
         )
     }
-    lines.push("", "display: not simulated yet (QR and status screen are the display issue's work)", "", ...log, "", HELP)
+    lines.push("", `display: ${sim.shed.screen.frames} frames drawn (screen <file.png> writes it)`, "", ...log, "", HELP)
     process.stdout.write("\x1b[2J\x1b[H" + lines.join("\n") + "\n> ")
 }
 

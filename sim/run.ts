@@ -67,12 +67,22 @@ async function act(a: Action) {
         case "mains":
             sim.shed.mainsV = a.volts
             return say(`mains at ${a.volts} V`)
+        case "capture":
+            return say(`display captured to ${capture()}`)
         case "powercut":
             say(`power cut for ${a.offS ?? 0} s`)
             await sim.powerCut(((a.offS ?? 0) / sc.speed) * 1000)
             await sim.waitOnline()
             return say("board back online")
     }
+}
+
+const captures: string[] = []
+function capture(): string {
+    const f = reportFile.replace(/\.json$/, "") + `-screen-${captures.length + 1}.png`
+    writeFileSync(f, sim.shed.screen.png(4))
+    captures.push(f)
+    return f
 }
 
 function liveOrders(): number {
@@ -93,6 +103,7 @@ async function main() {
     while (liveOrders() > 0 && simS() < sc.maxS) await new Promise(r => setTimeout(r, 200))
     // let the last acks and faults arrive
     await new Promise(r => setTimeout(r, 1500))
+    capture()
     const toSim = (realMs: number) => Math.round((((realMs - (t0 - sim.shed.t0)) / 1000) * sc.speed) * 10) / 10
     const report = {
         scenario: file,
@@ -111,8 +122,7 @@ async function main() {
             faults: sim.backend.events.filter(e => e.t === "fault" && e.socket === s.index).map(e => ({ kind: e.kind, detail: e.detail })),
         })),
         boardFaults: sim.backend.events.filter(e => e.t === "fault" && e.socket === 0).map(e => ({ kind: e.kind, detail: e.detail })),
-        // the display is not simulated yet (issue: the shed's display): no captures
-        displayCaptures: [] as string[],
+        displayCaptures: captures,
         log,
     }
     writeFileSync(reportFile, JSON.stringify(report, null, 2))

@@ -12,6 +12,7 @@ export type Action =
     | { at: number; do: "fault"; socket: number; fault: Fault; on?: boolean }
     | { at: number; do: "mains"; volts: number }
     | { at: number; do: "powercut"; offS?: number }
+    | { at: number; do: "capture" }
 
 export interface Scenario {
     board: BoardName
@@ -25,7 +26,7 @@ export interface Scenario {
 }
 
 const FAULTS = ["short", "overload", "welded", "silent"]
-const KINDS = ["plug", "unplug", "pay", "stop", "clear", "fault", "mains", "powercut"]
+const KINDS = ["plug", "unplug", "pay", "stop", "clear", "fault", "mains", "powercut", "capture"]
 
 export function parseScenario(text: string): Scenario {
     let j: any
@@ -54,7 +55,7 @@ function checkAction(a: any, i: number, sockets: number): Action {
     if (typeof a !== "object" || a === null) throw new Error(`${where}: must be an object`)
     if (!KINDS.includes(a.do)) throw new Error(`${where}: "do" must be one of ${KINDS.join(", ")}`)
     if (typeof a.at !== "number" || !(a.at >= 0)) throw new Error(`${where}: "at" must be simulated seconds >= 0`)
-    if (a.do !== "mains" && a.do !== "powercut" && !(Number.isInteger(a.socket) && a.socket >= 1 && a.socket <= sockets))
+    if (a.do !== "mains" && a.do !== "powercut" && a.do !== "capture" && !(Number.isInteger(a.socket) && a.socket >= 1 && a.socket <= sockets))
         throw new Error(`${where}: socket must be 1..${sockets}`)
     if (a.do === "plug") {
         if (typeof a.model !== "string") throw new Error(`${where}: plug needs a "model"`)

@@ -2,8 +2,8 @@
 // relay roles bind to the simulator's relays and the meter roles to its socket meters.
 import * as ds from "@devicescript/core"
 import { board } from "@dsboard/shed10_esp32"
-import { runShed, ShedHardware } from "./shell/shed"
-import { startProvisionedCloud } from "./shell/provisioned"
+import { ShedHardware } from "./shell/shed"
+import { runBoard } from "./shell/board"
 
 const relays = [
     board.startSocket1(),
@@ -21,5 +21,4 @@ const meters: ds.SocketMeter[] = []
 for (let i = 1; i <= relays.length; i++) meters.push(new ds.SocketMeter("meter" + i))
 
 const hw: ShedHardware = { name: "shed10_esp32", relays: relays, meters: meters, heartbeat: null }
-const sup = await runShed(hw)
-if (sup) await startProvisionedCloud(sup, hw)
+await runBoard(hw)

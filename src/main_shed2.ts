@@ -1,12 +1,11 @@
 // Firmware entry for the 2-socket ESP32-C3 board (boards/shed2_esp32c3.board.json).
 import * as ds from "@devicescript/core"
 import { board } from "@dsboard/shed2_esp32c3"
-import { runShed, ShedHardware } from "./shell/shed"
-import { startProvisionedCloud } from "./shell/provisioned"
+import { ShedHardware } from "./shell/shed"
+import { runBoard } from "./shell/board"
 
 const relays = [board.startSocket1(), board.startSocket2()]
 const meters = [new ds.SocketMeter("meter1"), new ds.SocketMeter("meter2")]
 
 const hw: ShedHardware = { name: "shed2_esp32c3", relays: relays, meters: meters, heartbeat: null }
-const sup = await runShed(hw)
-if (sup) await startProvisionedCloud(sup, hw)
+await runBoard(hw)

@@ -7,7 +7,7 @@ const SET = 0x81
 const DELETE = 0x84
 export const MAX_KEY = 13
 
-export type Settings = { [key: string]: string | number | boolean | null }
+export type Settings = { [key: string]: string | number | boolean | null | object }
 
 /** The first Settings service on the bus that is not one of ours (the firmware's runtime). */
 export async function findBoardSettings(bus: JDBus, ms = 20000): Promise<JDService> {

@@ -18,6 +18,7 @@ import {
 } from "jacdac-ts"
 import { makePlug, Plug, PlugSpec } from "./plug"
 import { RoleBinding, roleOrder } from "./provision"
+import { SimScreen } from "./screen"
 
 /** Role names as the firmware declares them: board relays carry the runtime's "[int:N]" hint. */
 export const relayRole = (n: number) => `socket${n}[int:${n - 1}]`
@@ -114,6 +115,7 @@ export interface SimShedOptions {
 export class SimShed {
     readonly sockets: SimSocket[] = []
     readonly button = new ButtonServer("service")
+    readonly screen = new SimScreen(128, 64)
     speed: number
     mainsV: number
     readonly t0 = Date.now()
@@ -139,6 +141,7 @@ export class SimShed {
         addServiceProvider(bus, { name: "shed relays", serviceClasses: [SRV_RELAY], services: () => relays })
         addServiceProvider(bus, { name: "shed meters", serviceClasses: [SRV_SOCKET_METER], services: () => meters })
         addServiceProvider(bus, { name: "shed button", serviceClasses: [this.button.serviceClass], services: () => [this.button] })
+        addServiceProvider(bus, { name: "shed display", serviceClasses: [this.screen.serviceClass], services: () => [this.screen] })
         this.last = Date.now()
         this.timer = setInterval(() => this.step(), 50)
     }
@@ -150,6 +153,7 @@ export class SimShed {
             r.push({ role: relayRole(s.index), server: s.relay })
             r.push({ role: meterRole(s.index), server: s.meter })
         }
+        r.push({ role: "screen", server: this.screen })
         return r
     }
 

@@ -44,6 +44,8 @@ export class CloudLink {
     /** sessions resumed at boot, for the boot event */
     resumed = 0
     boardName = ""
+    /** the broker is reachable (shown on the display) */
+    connected = false
     private inbox: Buffer[] = []
     private working = false
     private sending = false
@@ -92,7 +94,11 @@ export class CloudLink {
         })
         // arrow functions cannot use `this` in DeviceScript
         const self = this
+        this.mqtt.onclose.subscribe(() => {
+            self.connected = false
+        })
         this.mqtt.onconnect.subscribe(async () => {
+            self.connected = true
             await self.send("online", "online", true)
             self.outbox.retryAll(ds.millis())
         })
@@ -112,6 +118,7 @@ export class CloudLink {
             }
             self.working = false
         }, 20)
+        this.connected = true
         await this.send("online", "online", true)
         const cfg = this.sup.config()
         await this.send("event", bootEvent(FIRMWARE_VERSION, this.boardName, this.sup.sockets.length, configHash(cfg), this.resumed))

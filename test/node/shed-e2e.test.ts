@@ -3,6 +3,8 @@
 // the board's core run 60x time-compressed; the relays are the shed's own.
 import { describe, test, before, after } from "node:test"
 import assert from "node:assert/strict"
+import { PNG } from "pngjs"
+import jsQR from "jsqr"
 import { ShedSim, until } from "../../sim/shed-sim"
 
 const SPEED = 60
@@ -31,6 +33,18 @@ describe("the shed end to end (VM + bus + broker)", { concurrency: true, timeout
     after(async () => {
         if (process.env.SHED_LOG) require("node:fs").writeFileSync(process.env.SHED_LOG, sim.vm.log.join("\n"))
         await sim.stop()
+    })
+
+    test("the display shows a pay code that decodes to this board's URL, and the sockets' state", { timeout: 120000 }, async () => {
+        await until(() => sim.shed.screen.frames > 0, 60000, "a frame on the display")
+        const png = PNG.sync.read(sim.shed.screen.png(4))
+        const code = jsQR(new Uint8ClampedArray(png.data), png.width, png.height)
+        assert.ok(code, "the captured screen holds a readable QR code")
+        assert.match(code!.data, new RegExp(`^https://pay\\.example\\.com/${sim.boardId}/(\\d*)$`))
+        // some pixels right of the code are lit: the header and the socket lines
+        let lit = 0
+        for (let x = 70; x < 128; x++) for (let y = 0; y < 64; y++) lit += sim.shed.screen.get(x, y)
+        assert.ok(lit > 50, `text drawn beside the code (${lit} px)`)
     })
 
     test("a full charge ends as full, billed once, relay off", { timeout: 300000 }, async () => {
@@ -157,7 +171,7 @@ describe("power cuts and crash loops (VM killed and restarted on its flash)", { 
         const restart = sim2.restartBroker(8000)
         await new Promise(r => setTimeout(r, 500))
         // the session ends while the board cannot reach the broker
-        const r = sim2.backend.send("stop", { socket: 2 }, 2000).catch(() => null)
+        const r = sim2.backend.send("stop", { socket: 2 }, 2000).catch((): null => null)
         sim2.shed.inject(2, "short")
         await until(() => !sim2.shed.socket(2).relayOn, 10000, "relay 2 off (short)")
         sim2.shed.inject(2, "short", false)

@@ -5,7 +5,7 @@
 
 import { balancePenalty, blockPenalty, columnPenalty, rowPenalty } from "./penalty"
 import { QrMatrix } from "./matrix"
-import { rsDivisor, rsRemainder } from "./reedsolomon"
+import { rsDivisor, RsRemainder } from "./reedsolomon"
 import { BitWriter, makeSegment, Segment, segmentBits } from "./segments"
 import { ECC_CODEWORDS_PER_BLOCK, ECC_NAMES, eccIndex, FORMAT_BITS, MAX_VERSION, NUM_ERROR_CORRECTION_BLOCKS, numDataCodewords, numRawDataModules } from "./tables"
 
@@ -35,6 +35,8 @@ const MODE_NAMES = ["", "numeric", "alphanumeric", "", "byte"]
 
 /** Modules handled per step: keeps every step well under the VM's ~128K-opcode slice. */
 const STEP_MODULES = 300
+/** Reed-Solomon field multiplications per step. */
+const RS_MULS_PER_STEP = 300
 /** Data fields (bytes, digit triples, character pairs) written per step. */
 const STEP_FIELDS = 48
 
@@ -177,8 +179,16 @@ export class QrEncoder {
 
     private blocks: number[][] = []
     private blockK = 0
+    /** the block whose error correction is being computed, and how far */
+    private rs: RsRemainder = null
+    private rsDat: number[] = null
+    private rsPos = 0
 
-    /** Split into blocks, add the next block's ECC; after the last, interleave. True when done. */
+    /**
+     * Split into blocks and compute their ECC, a slice of one block per step (a 44-byte block
+     * with 26 ECC codewords is over a thousand field multiplications); after the last block,
+     * interleave. True when done.
+     */
     private addEccBlock(): boolean {
         const v = this.version
         const numBlocks = NUM_ERROR_CORRECTION_BLOCKS[this.ecc][v]
@@ -187,10 +197,21 @@ export class QrEncoder {
         const numShortBlocks = numBlocks - (rawCodewords % numBlocks)
         const shortBlockLen = Math.floor(rawCodewords / numBlocks)
         const i = this.blocks.length
-        const len = shortBlockLen - blockEccLen + (i < numShortBlocks ? 0 : 1)
-        const dat = this.data.slice(this.blockK, this.blockK + len)
-        this.blockK += len
-        const ecc = rsRemainder(dat, rsDivisor(blockEccLen))
+        if (!this.rs) {
+            const len = shortBlockLen - blockEccLen + (i < numShortBlocks ? 0 : 1)
+            this.rsDat = this.data.slice(this.blockK, this.blockK + len)
+            this.blockK += len
+            this.rs = new RsRemainder(rsDivisor(blockEccLen))
+            this.rsPos = 0
+            return false
+        }
+        const dat = this.rsDat
+        const end = Math.min(dat.length, this.rsPos + Math.max(1, Math.floor(RS_MULS_PER_STEP / blockEccLen)))
+        this.rs.feed(dat, this.rsPos, end)
+        this.rsPos = end
+        if (end < dat.length) return false
+        const ecc = this.rs.result
+        this.rs = null
         if (i < numShortBlocks) dat.push(0)
         for (let e = 0; e < ecc.length; e++) dat.push(ecc[e])
         this.blocks.push(dat)

@@ -42,13 +42,26 @@ export function rsDivisor(degree: number): number[] {
 }
 
 /** The ECC codewords of a block of data codewords. */
-export function rsRemainder(data: number[], divisor: number[]): number[] {
-    const result: number[] = []
-    for (let i = 0; i < divisor.length; i++) result.push(0)
-    for (let k = 0; k < data.length; k++) {
-        const factor = data[k] ^ result.shift()
-        result.push(0)
-        for (let i = 0; i < divisor.length; i++) result[i] ^= gfMultiply(divisor[i], factor)
+/** The remainder of data divided by the generator, fed a few bytes at a time (VM step limit). */
+export class RsRemainder {
+    result: number[] = []
+    constructor(private divisor: number[]) {
+        for (let i = 0; i < divisor.length; i++) this.result.push(0)
     }
-    return result
+
+    feed(data: number[], from: number, to: number) {
+        const div = this.divisor
+        const result = this.result
+        for (let k = from; k < to; k++) {
+            const factor = data[k] ^ result.shift()
+            result.push(0)
+            for (let i = 0; i < div.length; i++) result[i] ^= gfMultiply(div[i], factor)
+        }
+    }
+}
+
+export function rsRemainder(data: number[], divisor: number[]): number[] {
+    const r = new RsRemainder(divisor)
+    r.feed(data, 0, data.length)
+    return r.result
 }
