@@ -26,6 +26,8 @@ export interface ShedSimOptions {
     onLog?: (line: string) => void
     /** keep flash here (a folder) instead of a temporary one */
     flashDir?: string
+    /** another firmware entry for this board (bench/heap-probe.ts) */
+    entry?: string
 }
 
 export class ShedSim {
@@ -44,11 +46,11 @@ export class ShedSim {
     async start() {
         const o = this.opts
         const board = o.board ?? "shed10"
-        const program = buildFirmware(board)
+        const program = buildFirmware(board, o.entry)
         this.boardId = o.boardId ?? "S" + randomBytes(3).toString("hex")
         this.bus = new JDBus([], { client: false, disableRoleManager: true })
         this.bus.start()
-        this.shed = new SimShed({ sockets: BOARDS[board].sockets, speed: o.speed ?? 1, crossTalkPct: o.crossTalkPct })
+        this.shed = new SimShed({ sockets: BOARDS[board].sockets, speed: o.speed ?? 1, crossTalkPct: o.crossTalkPct, display: BOARDS[board].display })
         this.shed.attach(this.bus)
         this.hub = await startHub(this.bus)
         let url = o.mqtt

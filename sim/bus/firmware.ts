@@ -8,8 +8,8 @@ import { ROOT } from "../root"
 const CLI = join(ROOT, "node_modules/@devicescript/cli/built/devicescript-cli.cjs")
 
 export const BOARDS = {
-    shed10: { entry: "src/main.ts", name: "shed10_esp32", sockets: 10 },
-    shed2: { entry: "src/main_shed2.ts", name: "shed2_esp32c3", sockets: 2 },
+    shed10: { entry: "src/main.ts", name: "shed10_esp32", sockets: 10, display: false },
+    shed2: { entry: "src/main_shed2.ts", name: "shed2_esp32c3", sockets: 2, display: true },
 } as const
 export type BoardName = keyof typeof BOARDS
 
@@ -22,8 +22,9 @@ function newest(dir: string): number {
     return t
 }
 
-export function buildFirmware(board: BoardName): string {
-    const b = BOARDS[board]
+/** Builds a board's firmware, or another entry (the heap probe) under its own name. */
+export function buildFirmware(board: BoardName, entry?: string): string {
+    const b = entry ? { entry, name: entry.replace(/^.*\//, "").replace(/\.ts$/, "") } : BOARDS[board]
     const outDir = join(ROOT, "out/firmware")
     const out = join(outDir, b.name + ".devs")
     const src = Math.max(newest(join(ROOT, "src")), newest(join(ROOT, "boards")), newest(join(ROOT, "services")))

@@ -108,6 +108,8 @@ export interface SimShedOptions {
     /** simulated seconds per real second */
     speed?: number
     mainsV?: number
+    /** the board draws on a display (its firmware has a "screen" role) */
+    display?: boolean
     /** W seen on an open channel next to a charging one (meter cross-talk, suppressed by the board) */
     crossTalkPct?: number
 }
@@ -153,7 +155,7 @@ export class SimShed {
             r.push({ role: relayRole(s.index), server: s.relay })
             r.push({ role: meterRole(s.index), server: s.meter })
         }
-        r.push({ role: "screen", server: this.screen })
+        if (this.opts.display) r.push({ role: "screen", server: this.screen })
         return r
     }
 

@@ -99,8 +99,30 @@ export class Backend {
         return JSON.stringify({ ...cmd, sig })
     }
 
-    /** Sends a signed command and waits for its reply. */
+    /**
+     * Sends a signed command and waits for its reply. The board's link is at most once (QoS 0,
+     * and the runtime's client can lose a packet under load), so a command without a reply is
+     * sent once more under a new id: a start is idempotent per order (`duplicate_order` then
+     * means it runs), a stop per socket (`not_running`).
+     */
     async send(cmd: string, args: object, ms = 15000): Promise<any> {
+        const first = Math.min(ms, 6000)
+        try {
+            return await this.sendOnce(cmd, args, first)
+        } catch (e) {
+            if (ms - first <= 0) throw e
+            const r = await this.sendOnce(cmd, args, ms - first)
+            this.retries++
+            if (cmd === "start" && r.error === "duplicate_order") return { ...r, ok: true, error: undefined, detail: "started by the first attempt" }
+            if (cmd === "stop" && r.error === "not_running") return { ...r, ok: true, error: undefined, detail: "stopped by the first attempt" }
+            return r
+        }
+    }
+
+    /** commands that needed a second attempt */
+    retries = 0
+
+    private async sendOnce(cmd: string, args: object, ms: number): Promise<any> {
         const id = `c${++this.n}-${Date.now().toString(36)}`
         const reply = new Promise<any>((res, rej) => {
             const t = setTimeout(() => {

@@ -9,7 +9,8 @@ export function socketLine(n: number, state: string, watts: number, minutes: num
     let t = ""
     if (state === "idle") t = "free"
     else if (state === "reserved") t = "plug in"
-    else if (state === "charging") t = Math.round(watts) + "W " + Math.floor(minutes) + "m"
+    // to 5 W: the line (and the screen) changes when the draw does, not with meter noise
+    else if (state === "charging") t = Math.round(watts / 5) * 5 + "W " + Math.floor(minutes) + "m"
     else if (state === "ended") t = note
     else if (state === "faulted") t = "FAULT " + note
     else t = state

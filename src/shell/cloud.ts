@@ -19,6 +19,8 @@ import { coreNow, timeScale } from "./clock"
 
 /** commands received and not yet worked off; more are dropped (the backend retries) */
 const INBOX_MAX = 16
+/** best-effort events (state, started, explanations, trace chunks) waiting to be published */
+const EVENTS_MAX = 24
 
 export interface CloudOptions {
     host: string
@@ -49,6 +51,8 @@ export class CloudLink {
     private inbox: Buffer[] = []
     private working = false
     private sending = false
+    private pending: string[] = []
+    private pumping = false
     private urgent = 0
 
     constructor(
@@ -128,7 +132,7 @@ export class CloudLink {
             } catch (e) {
                 console.log("outbox error: " + e)
             }
-        }, 500)
+        }, 200)
     }
 
     private ctx(): ParseContext {
@@ -251,20 +255,20 @@ export class CloudLink {
             const r = this.outbox.enqueue(eid, "billing", body, real)
             if (!r.ok) console.log("billing record not persisted: " + r.error)
             await this.flash(r.ops)
-            if (r.displaced) await this.send("event", lostEvent(r.displaced, ts))
+            if (r.displaced) this.later(lostEvent(r.displaced, ts))
             // the explanation and the power trace follow the record, best effort
-            await this.send("event", explainEvent(eid, e.record.detail))
+            this.later(explainEvent(eid, e.record.detail))
             const tr = this.sup.socket(e.socket).trace
             const chunks = tr ? tr.chunks() : []
-            for (let k = 0; k < chunks.length; k++) await this.send("event", traceEvent(eid, k, chunks.length, chunks[k]))
+            for (let k = 0; k < chunks.length; k++) this.later(traceEvent(eid, k, chunks.length, chunks[k]))
         } else if (e.kind === "fault") {
             const eid = "f" + this.boot + "-" + ++this.seq
             const r = this.outbox.enqueue(eid, "fault", faultEvent(eid, e.socket, e.fault, e.detail, ts), real)
             await this.flash(r.ops)
         } else if (e.kind === "started") {
-            await this.send("event", startedEvent(this.sup.socket(e.socket).order, e.socket, ts))
+            this.later(startedEvent(this.sup.socket(e.socket).order, e.socket, ts))
         } else if (e.kind === "state") {
-            await this.send("event", stateEvent(e.socket, e.state, ts))
+            this.later(stateEvent(e.socket, e.state, ts))
         }
     }
 
@@ -288,8 +292,27 @@ export class CloudLink {
         }
     }
 
+    /**
+     * Best-effort events wait here for the pump: the control loop hands events over and goes
+     * on, it never waits on the network. Bounded; the oldest go first when it is full.
+     */
+    private later(body: string) {
+        if (this.pending.length >= EVENTS_MAX) this.pending.shift()
+        this.pending.push(body)
+    }
+
     private async pump() {
-        if (!this.mqtt) return
+        if (!this.mqtt || this.pumping) return
+        this.pumping = true
+        try {
+            while (this.pending.length > 0 && this.connected) await this.send("event", this.pending.shift())
+            await this.pumpOutbox()
+        } finally {
+            this.pumping = false
+        }
+    }
+
+    private async pumpOutbox() {
         this.queueTelemetry(ds.millis())
         for (let k = 0; k < 4; k++) {
             const it = this.outbox.nextToSend(ds.millis())

@@ -4,7 +4,7 @@
 // to an indexed screen (the simulator captures it as PNG).
 import * as ds from "@devicescript/core"
 import { Image } from "@devicescript/graphics"
-import { SSD1306Driver } from "@devicescript/drivers"
+import { SSD1306Driver } from "@devicescript/drivers/src/ssd1306"
 import { QrEncoder } from "../core/qr/encoder"
 import { planLayout, payUrl, ScreenLayout } from "../core/screen-layout"
 import { headerLine, socketLine } from "../core/screen-text"
@@ -16,17 +16,18 @@ const CHAR_H = 8
 const CYCLE_MS = 8000
 
 export interface ScreenOut {
-    show(img: Image): Promise<void>
+    /** show columns `fromX`.. of the framebuffer (the rest is unchanged) */
+    show(img: Image, fromX: number): Promise<void>
 }
 
 /** Pushes a 1-bpp framebuffer to an indexed screen on the bus, a slice of columns per packet. */
 export class BusScreenOut implements ScreenOut {
     private screen = new ds.IndexedScreen("screen")
-    async show(img: Image) {
+    async show(img: Image, fromX: number) {
         const colBytes = (img.height + 7) >> 3
         const cols = Math.floor(224 / colBytes)
         const buf = img.buffer
-        for (let x = 0; x < img.width; x += cols) {
+        for (let x = fromX; x < img.width; x += cols) {
             const w = Math.min(cols, img.width - x)
             await this.screen.startUpdate(x, 0, w, img.height)
             await this.screen.setPixels(buf.slice(x * colBytes, (x + w) * colBytes))
@@ -36,6 +37,7 @@ export class BusScreenOut implements ScreenOut {
 
 export class ShedScreen {
     private shownKey = ""
+    private shownQr = ""
     private qrText = ""
     private qr: Buffer = null
     private qrSize = 0
@@ -87,17 +89,24 @@ export class ShedScreen {
             const mins = s.state === "charging" ? s.durationS() / 60 : 0
             lines.push(socketLine(i + 1, s.state, s.levelW(), mins, note, maxChars))
         }
-        const key = this.qrText + "|" + lines.join("|")
-        if (key === this.shownKey) return
+        const key = lines.join("|")
+        const qrChanged = this.qrText !== this.shownQr
+        if (key === this.shownKey && !qrChanged) return
         this.shownKey = key
-        this.draw(lines)
-        await this.out.show(this.img)
+        // the code is drawn (and sent) only when it changes; text changes redraw the cells
+        if (qrChanged) {
+            this.shownQr = this.qrText
+            this.img.fill(0)
+            this.drawQr()
+        }
+        const fromX = qrChanged || L.cells.length === 0 ? 0 : L.cells[0].x
+        this.drawLines(lines)
+        await this.out.show(this.img, fromX)
     }
 
-    private draw(lines: string[]) {
+    private drawQr() {
         const img = this.img
         const L = this.layout
-        img.fill(0)
         // dark modules are "on" pixels on an OLED: draw the code inverted (light modules lit)
         // so phones read it as dark-on-light, quiet zone included
         const q = L.quiet * L.module
@@ -105,6 +114,12 @@ export class ShedScreen {
         for (let y = 0; y < this.qrSize; y++)
             for (let x = 0; x < this.qrSize; x++)
                 if (this.qr[y * this.qrSize + x]) img.fillRect(L.qrX + x * L.module, L.qrY + y * L.module, L.module, L.module, 0)
+    }
+
+    private drawLines(lines: string[]) {
+        const img = this.img
+        const L = this.layout
+        for (let i = 0; i < L.cells.length; i++) img.fillRect(L.cells[i].x, L.cells[i].y, L.cells[i].w, L.cells[i].h, 0)
         for (let i = 0; i < lines.length && i < L.cells.length; i++) {
             const c = L.cells[i]
             const focused = this.perSocket() && i > 0 && lines[i].indexOf(this.focus + " ") === 0
@@ -117,7 +132,7 @@ export class ShedScreen {
 /** The SSD1306 on the board's I2C bus (its own show()); the framebuffer is ours to draw. */
 class OledOut implements ScreenOut {
     constructor(private d: SSD1306Driver) {}
-    async show(img: Image) {
+    async show(img: Image, fromX: number) {
         await this.d.show()
     }
 }
@@ -139,5 +154,5 @@ export async function showMessage(img: Image, out: ScreenOut, lines: string[]) {
     img.fill(0)
     const top = Math.floor((img.height - lines.length * (CHAR_H + 2)) / 2)
     for (let i = 0; i < lines.length; i++) img.printCenter(lines[i], top + i * (CHAR_H + 2), 1)
-    await out.show(img)
+    await out.show(img, 0)
 }

@@ -105,11 +105,18 @@ export async function runShed(hw: ShedHardware): Promise<Supervisor> {
     let beat = false
     const healthySince = ds.millis()
     let healthy = false
+    // one tick at a time: a tick that waits on flash must not overlap the next one
+    let ticking = false
     setInterval(async () => {
+        if (ticking) return
+        ticking = true
         try {
             const now = coreNow()
             const real = ds.millis()
-            if (reported < n && real - bootT < BOOT_WAIT_MS) return
+            if (reported < n && real - bootT < BOOT_WAIT_MS) {
+                ticking = false
+                return
+            }
             for (let i = 0; i < n; i++) raw[i] = latest[i].p
             const watts = cleanReadings(raw, cals, cfg.crossTalk, cfg.meterFloorW)
             for (let i = 0; i < n; i++) {
@@ -151,6 +158,7 @@ export async function runShed(hw: ShedHardware): Promise<Supervisor> {
                 await hw.relays[i].enabled.write(false)
             }
         }
+        ticking = false
     }, TICK_MS)
     return sup
 }

@@ -1,22 +1,22 @@
 // Reed-Solomon error correction over GF(2^8) with the QR primitive polynomial x^8+x^4+x^3+x^2+1.
 
-let EXP: number[] = null
-let LOG: number[] = null
+// byte buffers, not arrays: 768 bytes instead of several KB of the VM's 64 KB heap
+let EXP: Buffer = null
+let LOG: Buffer = null
 
 /** exp/log tables of GF(256): a multiply is two look-ups (the VM counts every opcode). */
 function tables() {
     if (EXP) return
-    EXP = []
-    LOG = []
-    for (let i = 0; i < 256; i++) LOG.push(0)
+    EXP = Buffer.alloc(512)
+    LOG = Buffer.alloc(256)
     let x = 1
     for (let i = 0; i < 255; i++) {
-        EXP.push(x)
+        EXP[i] = x
         LOG[x] = i
         x <<= 1
         if (x & 0x100) x ^= 0x11d
     }
-    for (let i = 255; i < 512; i++) EXP.push(EXP[i - 255])
+    for (let i = 255; i < 512; i++) EXP[i] = EXP[i - 255]
 }
 
 export function gfMultiply(x: number, y: number): number {

@@ -1,0 +1,24 @@
+// Bench-only firmware entry: the 10-socket board's program, plus a probe. Once the setting
+// "heapProbe" is written (over the bus, when every socket charges), it allocates 1 KB buffers
+// until the VM runs out of memory, printing the count: the heap still free at that moment.
+import * as ds from "@devicescript/core"
+import { board } from "@dsboard/shed10_esp32"
+import { ShedHardware } from "../src/shell/shed"
+import { runBoard } from "../src/shell/board"
+import { loadJson } from "../src/shell/persist"
+
+const relays = [board.startSocket1(), board.startSocket2(), board.startSocket3(), board.startSocket4(), board.startSocket5(), board.startSocket6(), board.startSocket7(), board.startSocket8(), board.startSocket9(), board.startSocket10()]
+const meters: ds.SocketMeter[] = []
+for (let i = 1; i <= relays.length; i++) meters.push(new ds.SocketMeter("meter" + i))
+const hw: ShedHardware = { name: "shed10_esp32", relays: relays, meters: meters, heartbeat: null }
+await runBoard(hw)
+for (;;) {
+    await ds.sleep(500)
+    if ((await loadJson("heapProbe")) === 1) break
+}
+const keep: Buffer[] = []
+for (let i = 0; i < 200; i++) {
+    keep.push(Buffer.alloc(1024))
+    console.log("heap-probe-free-kb " + (i + 1))
+    await ds.sleep(5)
+}

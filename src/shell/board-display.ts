@@ -1,0 +1,40 @@
+// A board with the pay display: the control loop and cloud link (board.ts), plus the screen.
+// The 10-socket board runs without it for now: with the display's framebuffer, fonts and QR
+// work it ran out of the VM's 64 KB heap at peaks with five or more sessions (README).
+import * as ds from "@devicescript/core"
+import { ShedHardware } from "./shed"
+import { runBoard } from "./board"
+import { showMessage, ShedScreen, startOled } from "./display"
+import { loadJson } from "./persist"
+
+/**
+ * Pay URL template when none is provisioned: one code for the board, the pay page asks for the
+ * socket ({socket} in a provisioned "payUrl" gives one code per socket, cycled).
+ */
+const DEFAULT_PAY_URL = "https://pay.example.com/{board}/"
+
+export async function runBoardWithDisplay(hw: ShedHardware) {
+    const screen = await startOled()
+    const b = await runBoard(hw)
+    if (!b.sup) {
+        await showMessage(screen.img, screen.out, ["SAFE MODE", "restarts in a row", "relays off", "waiting for update"])
+        return
+    }
+    const board = await loadJson("boardId")
+    const tpl = await loadJson("payUrl")
+    const template = typeof tpl === "string" && tpl.length > 0 && tpl.length <= 120 ? tpl : DEFAULT_PAY_URL
+    const view = new ShedScreen(screen.img, screen.out, b.sup, typeof board === "string" ? board : "unprovisioned", template)
+    const cloud = b.cloud
+    view.online = () => (cloud ? cloud.connected : false)
+    let busy = false
+    setInterval(async () => {
+        if (busy) return
+        busy = true
+        try {
+            await view.refresh(ds.millis())
+        } catch (e) {
+            console.log("display error: " + e)
+        }
+        busy = false
+    }, 1000)
+}
