@@ -101,25 +101,28 @@ export class Backend {
 
     /**
      * Sends a signed command and waits for its reply. The board's link is at most once (QoS 0,
-     * and the runtime's client can lose a packet under load), so a command without a reply is
-     * sent once more under a new id: a start is idempotent per order (`duplicate_order` then
-     * means it runs), a stop per socket (`not_running`).
+     * and the runtime's client can lose a packet under load), so a command without a reply in
+     * 5 s is sent again under a new id until `ms` runs out: a start is idempotent per order
+     * (`duplicate_order` then means it runs), a stop per socket (`not_running`).
      */
-    async send(cmd: string, args: object, ms = 15000): Promise<any> {
-        const first = Math.min(ms, 6000)
-        try {
-            return await this.sendOnce(cmd, args, first)
-        } catch (e) {
-            if (ms - first <= 0) throw e
-            const r = await this.sendOnce(cmd, args, ms - first)
-            this.retries++
-            if (cmd === "start" && r.error === "duplicate_order") return { ...r, ok: true, error: undefined, detail: "started by the first attempt" }
-            if (cmd === "stop" && r.error === "not_running") return { ...r, ok: true, error: undefined, detail: "stopped by the first attempt" }
-            return r
+    async send(cmd: string, args: object, ms = 20000): Promise<any> {
+        const t0 = Date.now()
+        for (let attempt = 0; ; attempt++) {
+            const left = ms - (Date.now() - t0)
+            try {
+                const r = await this.sendOnce(cmd, args, Math.min(left, 5000))
+                if (attempt === 0) return r
+                this.retries++
+                if (cmd === "start" && r.error === "duplicate_order") return { ...r, ok: true, error: undefined, detail: "started by an earlier attempt" }
+                if (cmd === "stop" && r.error === "not_running") return { ...r, ok: true, error: undefined, detail: "stopped by an earlier attempt" }
+                return r
+            } catch (e) {
+                if (ms - (Date.now() - t0) <= 0) throw e
+            }
         }
     }
 
-    /** commands that needed a second attempt */
+    /** commands that needed more than one attempt */
     retries = 0
 
     private async sendOnce(cmd: string, args: object, ms: number): Promise<any> {

@@ -138,6 +138,7 @@ describe("power cuts and crash loops (VM killed and restarted on its flash)", { 
         await sim2.start()
     })
     after(async () => {
+        if (process.env.SHED_LOG) require("node:fs").writeFileSync(process.env.SHED_LOG + ".2", sim2.vm.log.join("\n"))
         await sim2.stop()
     })
 
