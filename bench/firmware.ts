@@ -35,11 +35,3 @@ export function printLatencyBench() {
     const xs = m[1].split(",").map(Number)
     console.log(`${xs.length} trials, firmware shell in the DeviceScript VM, meters streaming every 50 ms, control tick 100 ms (in-VM fake relay and meter servers on the VM's bus, not the jacdac-ts simulator): p50 ${percentile(xs, 50)} ms, p99 ${percentile(xs, 99)} ms, max ${Math.max(...xs)} ms (target p99 <= 250 ms)`)
 }
-
-/** Pay to relay-on: a signed start through the broker to the firmware in the VM. */
-export function printPayBench() {
-    const r = spawnSync("node", ["--import", "tsx", "--test", "test/node/cloud-vm.test.ts"], { encoding: "utf8" })
-    const m = /pay-to-relay-ms: (\d+)/.exec((r.stdout || "") + (r.stderr || ""))
-    console.log("\n## Pay to relay on\n")
-    console.log(m ? `${m[1]} ms from the backend publishing a signed start to the relay closing (aedes broker on loopback, firmware in the DeviceScript VM; one run)` : "not measured: the end-to-end run failed")
-}

@@ -4,6 +4,7 @@ import { printQrBench } from "./qr"
 import { printTraceBench } from "./trace"
 import { printFirmwareBench, printLatencyBench } from "./firmware"
 import { printBusBench } from "./bus"
+import { printHeapBench } from "./heap"
 
 console.log("# shed controller benchmark")
 printChargeBench()
@@ -12,7 +13,9 @@ printTraceBench()
 printQrBench()
 printFirmwareBench()
 printLatencyBench()
-printBusBench().catch(e => {
+printBusBench()
+    .then(() => printHeapBench())
+    .catch(e => {
     console.error(e)
     process.exitCode = 1
 })

@@ -28,7 +28,7 @@ async function billed(order: { billed?: any }, ms: number, what: string) {
 }
 
 
-describe("the shed end to end (VM + bus + broker)", { concurrency: true, timeout: 600000 }, () => {
+describe("the shed end to end (VM + bus + broker)", { concurrency: 3, timeout: 900000 }, () => {
     before(async () => {
         await sim.start()
         sim.backend.onEvent = e => {
