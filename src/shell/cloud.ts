@@ -126,6 +126,27 @@ export class CloudLink {
         await this.send("online", "online", true)
         const cfg = this.sup.config()
         await this.send("event", bootEvent(FIRMWARE_VERSION, this.boardName, this.sup.sockets.length, configHash(cfg), this.resumed))
+        // The runtime's MQTT client (2.16.4) can lose its place in the byte stream when packets
+        // arrive while a handler runs: it then keeps a partial packet forever and the board
+        // goes deaf. A partial packet older than 3 s is that; closing the socket makes the
+        // client reconnect at once (its `buf`, `close` and `connect` are private, hence `any`).
+        let partialSince = 0
+        setInterval(async () => {
+            const m: any = self.mqtt
+            if (!m || !m.buf) {
+                partialSince = 0
+                return
+            }
+            if (partialSince === 0) partialSince = ds.millis()
+            else if (ds.millis() - partialSince > 3000) {
+                console.log("mqtt: stuck on a partial packet; reconnecting")
+                partialSince = 0
+                m.buf = null
+                self.connected = false
+                await m.close()
+                await m.connect()
+            }
+        }, 1000)
         setInterval(async () => {
             try {
                 await self.pump()

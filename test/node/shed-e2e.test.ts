@@ -37,6 +37,8 @@ describe("the shed end to end (VM + bus + broker)", { concurrency: 3, timeout: 9
     })
     after(async () => {
         if (process.env.SHED_LOG) require("node:fs").writeFileSync(process.env.SHED_LOG, sim.vm.log.join("\n"))
+        // the firmware's own alarms, for whoever reads a failed run
+        console.log(sim.vm.log.filter(l => /Exception|PANIC|SAFE MODE|reconnecting|dropped|error/.test(l)).join("\n"))
         await sim.stop()
     })
 
@@ -139,6 +141,7 @@ describe("power cuts and crash loops (VM killed and restarted on its flash)", { 
     })
     after(async () => {
         if (process.env.SHED_LOG) require("node:fs").writeFileSync(process.env.SHED_LOG + ".2", sim2.vm.log.join("\n"))
+        console.log(sim2.vm.log.filter(l => /Exception|PANIC|reconnecting|dropped|error/.test(l)).join("\n"))
         await sim2.stop()
     })
 
