@@ -104,23 +104,6 @@ describe("the shed end to end (VM + bus + broker)", { concurrency: 3, timeout: 9
         await until(() => faults.some(f => f.socket === 5 && f.kind === "short"), 20000, "the short fault event")
     })
 
-    test("a welded relay is reported and the socket locked", { timeout: 120000 }, async () => {
-        sim.shed.plug(6, { model: "li", soc0: 0.3, seed: 16 })
-        await turn(6)
-        const o = await sim.backend.pay(6)
-        await charging(6)
-        sim.shed.inject(6, "welded")
-        const r = await sim.backend.send("stop", { socket: 6 })
-        assert.equal(r.ok, true)
-        const b = await billed(o, 30000, "the stopped record")
-        assert.equal(b.reason, "remote_stop")
-        // the relay was told to open, yet the charger still draws: the contacts are welded
-        await until(() => faults.some(f => f.socket === 6 && f.kind === "welded_relay"), 30000, "the welded_relay fault")
-        assert.equal(sim.shed.socket(6).relayOn, false)
-        const again = await sim.backend.pay(6)
-        assert.equal(again.startReply?.error, "socket_faulted")
-    })
-
     test("a meter that goes silent cuts its socket", { timeout: 120000 }, async () => {
         sim.shed.plug(7, { model: "li", soc0: 0.3, seed: 17 })
         await turn(7)
@@ -177,6 +160,31 @@ describe("power cuts and crash loops (VM killed and restarted on its flash)", { 
         await new Promise(r => setTimeout(r, 2000))
         const records = sim2.backend.events.filter(e => e.t === "ended" && e.order === o.order)
         assert.equal(new Set(records.map(e => e.eid)).size, 1, "billed once")
+    })
+
+    test("a welded relay is reported and the socket locked", { timeout: 120000 }, async () => {
+        sim2.shed.plug(2, { model: "li", soc0: 0.3, seed: 26 })
+        await turn(2)
+        const o = await sim2.backend.pay(2)
+        await until(() => sim2.shed.socket(2).relayOn && sim2.shed.socket(2).powerW > 20, 30000, "socket 2 drawing")
+        sim2.shed.inject(2, "welded")
+        const r = await sim2.backend.send("stop", { socket: 2 })
+        assert.equal(r.ok, true)
+        const b = await billed(o, 30000, "the stopped record")
+        assert.equal(b.reason, "remote_stop")
+        // the relay was told to open, yet the charger still draws: the contacts are welded
+        await until(() => sim2.backend.events.some(e => e.t === "fault" && e.socket === 2 && e.kind === "welded_relay"), 30000, "the welded_relay fault")
+        assert.equal(sim2.shed.socket(2).relayOn, false)
+        const again = await sim2.backend.pay(2)
+        assert.equal(again.startReply?.error, "socket_faulted")
+        // the fault clears only once the socket draws nothing
+        const busy = await sim2.backend.send("clear", { socket: 2 })
+        assert.equal(busy.error, "socket_drawing")
+        sim2.shed.inject(2, "welded", false)
+        sim2.shed.unplug(2)
+        await new Promise(r => setTimeout(r, 1500))
+        const c = await sim2.backend.send("clear", { socket: 2 })
+        assert.equal(c.ok, true, JSON.stringify(c))
     })
 
     test("a broker outage loses nothing: the record made meanwhile is resent and billed once", { timeout: 180000 }, async () => {
