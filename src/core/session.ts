@@ -89,6 +89,8 @@ export class SocketSession {
     order = ""
     limit: Limit = { kind: "full", value: 0 }
     lastRecord: SessionRecord = null
+    /** the socket's last reading (W) whatever its state; NaN while its meter is silent */
+    drawW = 0
     /** the running (or last ended) session's per-minute power trace */
     trace: PowerTrace = null
 
@@ -272,6 +274,7 @@ export class SocketSession {
      * relay is open is only checked for a welded relay.
      */
     reading(now: number, p: number, v: number, relayOn: boolean) {
+        this.drawW = p
         if (p !== p) {
             // NaN: the meter stopped reporting; a live socket nobody measures is cut at once
             if (this.isLive() && relayOn) {
@@ -413,7 +416,8 @@ export class SocketSession {
             this.noLoadStreak = 0
             return { ok: true }
         }
-        if (drawW > this.cfg.weldW) return { ok: false, error: "socket_drawing", detail: "socket " + this.socket + " still draws " + roundTo(drawW, 1) + " W" }
+        // a silent meter (NaN) cannot show the socket is dead: refused as well
+        if (!(drawW <= this.cfg.weldW)) return { ok: false, error: "socket_drawing", detail: "socket " + this.socket + " still draws " + roundTo(drawW, 1) + " W" }
         this.fault = ""
         this.setState("idle")
         return { ok: true }

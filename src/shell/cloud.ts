@@ -231,7 +231,8 @@ export class CloudLink {
         }
         if (c.cmd === "clear") {
             const s = this.sup.socket(a.socket)
-            const r = s.clear(s.levelW())
+            // what the meter reads now, not the session's level (0 once a session has ended)
+            const r = s.clear(s.drawW)
             return { ok: r.ok, error: r.error, detail: r.detail }
         }
         if (c.cmd === "status") {
