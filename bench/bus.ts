@@ -1,11 +1,7 @@
 // Figures through the whole simulated shed at 1x time: the firmware in the DeviceScript VM,
 // relays and socket meters served by the jacdac-ts simulator on the bus, the broker, the backend.
 import { ShedSim, until } from "../sim/shed-sim"
-
-function percentile(xs: number[], p: number): number {
-    const s = [...xs].sort((a, b) => a - b)
-    return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]
-}
+import { percentile } from "./firmware"
 
 export async function printBusBench(trials = 30) {
     // no stagger between relay closings, so each trial starts at once

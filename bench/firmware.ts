@@ -18,7 +18,7 @@ export function printFirmwareBench() {
     spawnSync("npx", ["devs", "build", "src/main.ts"], { encoding: "utf8" })
 }
 
-function percentile(xs: number[], p: number): number {
+export function percentile(xs: number[], p: number): number {
     const s = [...xs].sort((a, b) => a - b)
     return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]
 }

@@ -202,7 +202,6 @@ export class SimShed {
         if (dt <= 0) return
         this.simS += dt
         const v = this.mainsV
-        let total = 0
         for (const s of this.sockets) {
             let p = 0
             if (s.live && !this.dark) {
@@ -218,7 +217,6 @@ export class SimShed {
             }
             s.powerW = p
             s.energyWh += (p * dt) / 3600
-            total += p
         }
         const xt = (this.opts.crossTalkPct ?? 0) / 100
         for (let i = 0; i < this.sockets.length; i++) {
@@ -234,6 +232,5 @@ export class SimShed {
             s.meter.current.setValues([read / v / (s.plug?.pf ?? 1)])
             s.meter.energy.setValues([Math.floor(s.energyWh)])
         }
-        void total
     }
 }

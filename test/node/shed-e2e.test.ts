@@ -22,6 +22,15 @@ async function charging(n: number) {
     await until(() => sim.backend.events.some(e => e.t === "state" && e.socket === n && e.state === "charging"), 30000, `socket ${n} charging`)
 }
 
+/** a lithium charger plugged into socket n, its rider pays, and it charges */
+async function startCharge(n: number, seed: number) {
+    sim.shed.plug(n, { model: "li", soc0: 0.3, seed })
+    await turn(n)
+    const o = await sim.backend.pay(n)
+    await charging(n)
+    return o
+}
+
 async function billed(order: { billed?: any }, ms: number, what: string) {
     await until(() => !!order.billed, ms, what)
     return order.billed
@@ -57,10 +66,7 @@ describe("the shed end to end (VM + bus + broker)", { concurrency: 3, timeout: 9
     })
 
     test("unplugging ends the session as unplugged", { timeout: 120000 }, async () => {
-        sim.shed.plug(2, { model: "li", soc0: 0.3, seed: 12 })
-        await turn(2)
-        const o = await sim.backend.pay(2)
-        await charging(2)
+        const o = await startCharge(2, 12)
         // a few simulated minutes into the charge
         await new Promise(r => setTimeout(r, 3000))
         sim.shed.unplug(2)
@@ -79,10 +85,7 @@ describe("the shed end to end (VM + bus + broker)", { concurrency: 3, timeout: 9
     })
 
     test("a sustained overload trips the socket and locks it", { timeout: 120000 }, async () => {
-        sim.shed.plug(4, { model: "li", soc0: 0.3, seed: 14 })
-        await turn(4)
-        const o = await sim.backend.pay(4)
-        await charging(4)
+        const o = await startCharge(4, 14)
         sim.shed.inject(4, "overload")
         const b = await billed(o, 60000, "the overload record")
         assert.equal(b.reason, "overload")
@@ -93,10 +96,7 @@ describe("the shed end to end (VM + bus + broker)", { concurrency: 3, timeout: 9
     })
 
     test("a short circuit opens the relay at once", { timeout: 120000 }, async () => {
-        sim.shed.plug(5, { model: "li", soc0: 0.3, seed: 15 })
-        await turn(5)
-        const o = await sim.backend.pay(5)
-        await charging(5)
+        const o = await startCharge(5, 15)
         sim.shed.inject(5, "short")
         await until(() => !sim.shed.socket(5).relayOn, 5000, "relay 5 off")
         const b = await billed(o, 30000, "the short record")
@@ -105,10 +105,7 @@ describe("the shed end to end (VM + bus + broker)", { concurrency: 3, timeout: 9
     })
 
     test("a meter that goes silent cuts its socket", { timeout: 120000 }, async () => {
-        sim.shed.plug(7, { model: "li", soc0: 0.3, seed: 17 })
-        await turn(7)
-        const o = await sim.backend.pay(7)
-        await charging(7)
+        const o = await startCharge(7, 17)
         sim.shed.inject(7, "silent")
         await until(() => !sim.shed.socket(7).relayOn, 10000, "relay 7 off")
         const b = await billed(o, 30000, "the record")
