@@ -49,7 +49,11 @@ export class Backend {
     async connect() {
         this.client = await mqtt.connectAsync(this.url, { clientId: "backend-" + randomUUID().slice(0, 8), reconnectPeriod: 500 })
         const base = `shed/${this.boardId}/`
-        this.client.on("message", (topic, payload) => this.receive(topic.slice(base.length), payload.toString()))
+        const log = process.env.SHED_BROKER_LOG
+        this.client.on("message", (topic, payload) => {
+            if (log) require("node:fs").appendFileSync(log, `${Date.now()} backend<- ${topic} ${payload.toString().slice(0, 60)}\n`)
+            this.receive(topic.slice(base.length), payload.toString())
+        })
         await this.client.subscribeAsync(base + "#")
     }
 

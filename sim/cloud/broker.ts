@@ -30,6 +30,15 @@ function counterAtEmit(broker: Aedes) {
 export async function startBroker(port = 0): Promise<RunningBroker> {
     const broker = await Aedes.createBroker()
     counterAtEmit(broker)
+    // SHED_BROKER_LOG=<file>: every publish the broker takes in, for whoever chases a lost message
+    const logFile = process.env.SHED_BROKER_LOG
+    if (logFile) {
+        const fs = await import("node:fs")
+        broker.on("publish", (packet, client) => {
+            if (packet.topic.startsWith("$SYS")) return
+            fs.appendFileSync(logFile, `${Date.now()} ${client ? client.id : "-"} ${packet.topic} ${packet.payload.toString().slice(0, 60)}\n`)
+        })
+    }
     const server: Server = createServer(broker.handle as any)
     await new Promise<void>((res, rej) => server.listen(port, "127.0.0.1", () => res()).on("error", rej))
     const p = (server.address() as AddressInfo).port

@@ -3,11 +3,11 @@
 // through the persisted outbox and are resent until acked. QoS 0 only (the runtime's client):
 // reliability is the outbox's.
 import * as ds from "@devicescript/core"
-import { MQTTClient, startMQTTClient } from "@devicescript/net"
+import { MqttLink } from "./mqtt-link"
 import { applyConfigPatch, configDiff, configHash } from "../core/config"
 import { Command, parseCommand, ParseContext, replyJson } from "../core/protocol/command"
 import { ServerClock } from "../core/protocol/clock"
-import { bootEvent, endedEvent, explainEvent, faultEvent, lostEvent, startedEvent, stateEvent, telemetryEvent, traceEvent } from "../core/protocol/events"
+import { bootEvent, endedEvent, explainEvent, faultEvent, lostEvent, quietEvent, startedEvent, stateEvent, telemetryEvent, traceEvent } from "../core/protocol/events"
 import { FIRMWARE_VERSION } from "../version"
 import { FlashOp, Outbox, OUTBOX_SLOTS, slotKey } from "../core/protocol/outbox"
 import { ReplayGuard } from "../core/protocol/replay"
@@ -21,6 +21,10 @@ import { coreNow, timeScale } from "./clock"
 const INBOX_MAX = 16
 /** best-effort events (state, started, explanations, trace chunks) waiting to be published */
 const EVENTS_MAX = 24
+/** a command larger than this is refused as too_large without being read into memory */
+const MAX_COMMAND_BYTES = 4 * 1024
+/** an update window without windowS (s) */
+const DEFAULT_WINDOW_S = 300
 
 export interface CloudOptions {
     host: string
@@ -33,7 +37,7 @@ export interface CloudOptions {
 }
 
 export class CloudLink {
-    private mqtt: MQTTClient = null
+    private mqtt: MqttLink = null
     private outbox = new Outbox()
     private clock: ServerClock
     private replay = new ReplayGuard(64)
@@ -46,14 +50,19 @@ export class CloudLink {
     /** sessions resumed at boot, for the boot event */
     resumed = 0
     boardName = ""
-    /** the broker is reachable (shown on the display) */
-    connected = false
     private inbox: Buffer[] = []
+    /** sizes of commands skipped as too large, each owed a too_large reply */
+    private oversized: number[] = []
     private working = false
     private sending = false
     private pending: string[] = []
     private pumping = false
     private urgent = 0
+    /** the broker is reachable (shown on the display); follows the link every pump */
+    connected = false
+    private bootSent = false
+    /** an accepted update command's window (s), begun once its reply is out */
+    private quietFor = 0
 
     constructor(
         private sup: Supervisor,
@@ -88,66 +97,55 @@ export class CloudLink {
         const restored = this.outbox.restore(k => (stored[k] ? stored[k] : null), ds.millis())
         if (restored.corrupt.length > 0) console.log("outbox: dropped corrupt records " + restored.corrupt.join(","))
         await this.flash(restored.ops)
-        this.mqtt = await startMQTTClient({
+        const mqtt = new MqttLink({
             host: this.opts.host,
             port: this.opts.port,
             proto: this.opts.proto,
             username: this.opts.username,
             password: this.opts.password,
-            will: { topic: this.base + "online", message: "offline", qos: 0, retain: true },
+            clientId: "shed-" + this.opts.boardId,
+            will: { topic: this.base + "online", message: "offline", retain: true },
+            maxPacket: MAX_COMMAND_BYTES + 256,
         })
+        this.mqtt = mqtt
         // arrow functions cannot use `this` in DeviceScript
         const self = this
-        this.mqtt.onclose.subscribe(() => {
-            self.connected = false
-        })
-        this.mqtt.onconnect.subscribe(async () => {
-            self.connected = true
-            await self.send("online", "online", true)
-            self.outbox.retryAll(ds.millis())
-        })
-        // the runtime's MQTT client parses the next packet only once this handler returns, and
-        // loses packets that arrive while it waits: queue the command, work it off elsewhere
-        await this.mqtt.subscribe(this.base + "cmd", async msg => {
-            if (self.inbox.length < INBOX_MAX) self.inbox.push(msg.content)
+        const cmdTopic = this.base + "cmd"
+        mqtt.subscribe(cmdTopic)
+        // the link's reader must never wait: queue the command, work it off elsewhere
+        mqtt.onMessage = (topic, payload) => {
+            if (topic !== cmdTopic) return
+            if (self.inbox.length < INBOX_MAX) self.inbox.push(payload)
             else console.log("command dropped: " + INBOX_MAX + " commands waiting")
-        })
+        }
+        mqtt.onOversized = size => {
+            if (self.oversized.length < INBOX_MAX) self.oversized.push(size)
+        }
+        mqtt.onConnect = async () => {
+            await self.send("online", "online", true)
+            if (!self.bootSent) {
+                const cfg = self.sup.config()
+                self.bootSent = await self.send("event", bootEvent(FIRMWARE_VERSION, self.boardName, self.sup.sockets.length, configHash(cfg), self.resumed))
+            }
+            self.outbox.retryAll(ds.millis())
+        }
         setInterval(async () => {
             if (self.working) return
             self.working = true
             try {
+                while (self.oversized.length > 0) {
+                    const size = self.oversized.shift()
+                    await self.reply(null, false, "too_large", "payload of " + size + " bytes", null)
+                }
                 while (self.inbox.length > 0) await self.onCommand(self.inbox.shift())
             } catch (e) {
                 console.log("command handler error: " + e)
             }
             self.working = false
         }, 20)
-        this.connected = true
-        await this.send("online", "online", true)
-        const cfg = this.sup.config()
-        await this.send("event", bootEvent(FIRMWARE_VERSION, this.boardName, this.sup.sockets.length, configHash(cfg), this.resumed))
-        // The runtime's MQTT client (2.16.4) can lose its place in the byte stream when packets
-        // arrive while a handler runs: it then keeps a partial packet forever and the board
-        // goes deaf. A partial packet older than 3 s is that; closing the socket makes the
-        // client reconnect at once (its `buf`, `close` and `connect` are private, hence `any`).
-        let partialSince = 0
+        mqtt.start()
         setInterval(async () => {
-            const m: any = self.mqtt
-            if (!m || !m.buf) {
-                partialSince = 0
-                return
-            }
-            if (partialSince === 0) partialSince = ds.millis()
-            else if (ds.millis() - partialSince > 3000) {
-                console.log("mqtt: stuck on a partial packet; reconnecting")
-                partialSince = 0
-                m.buf = null
-                self.connected = false
-                await m.close()
-                await m.connect()
-            }
-        }, 1000)
-        setInterval(async () => {
+            self.connected = mqtt.connected
             try {
                 await self.pump()
             } catch (e) {
@@ -184,7 +182,7 @@ export class CloudLink {
         this.sending = true
         let ok = false
         try {
-            ok = await this.mqtt.publish(this.base + sub, body, 0, retain)
+            ok = await this.mqtt.publish(this.base + sub, body, retain)
         } catch (e) {
             console.log("publish failed: " + e)
         }
@@ -198,12 +196,17 @@ export class CloudLink {
 
     private async onCommand(raw: Buffer) {
         // refuse an oversized payload before decoding it
-        if (raw.length > 4 * 1024) return await this.reply(null, false, "too_large", "payload of " + raw.length + " bytes", null)
+        if (raw.length > MAX_COMMAND_BYTES) return await this.reply(null, false, "too_large", "payload of " + raw.length + " bytes", null)
         const r = parseCommand(raw.toString(), this.ctx())
         await this.saveHighWater()
         if (!r.ok) return await this.reply(r.id, false, r.error, r.detail, null)
         const res = await this.apply(r.command)
         await this.reply(r.id, res.ok, res.error, res.detail, res.result)
+        if (this.quietFor > 0) {
+            const w = this.quietFor
+            this.quietFor = 0
+            await this.goQuiet(w)
+        }
     }
 
     private async apply(c: Command): Promise<{ ok: boolean; error?: string; detail?: string; result?: any }> {
@@ -256,7 +259,33 @@ export class CloudLink {
             await this.flash(this.outbox.ack(a.ids))
             return { ok: true }
         }
-        return { ok: false, error: "not_supported", detail: "this firmware has no update window" }
+        // update: a window with the socket free for the runtime's update channel
+        let live = 0
+        this.sup.sockets.forEach(s => {
+            if (s.isLive()) live++
+        })
+        if (live > 0 && a.force !== true) return { ok: false, error: "busy", detail: live + " sessions running; force: true keeps them running (persisted) and goes quiet anyway" }
+        const windowS = a.windowS !== undefined ? a.windowS : DEFAULT_WINDOW_S
+        this.quietFor = windowS
+        return { ok: true, result: { windowS: windowS, live: live } }
+    }
+
+    /**
+     * The update window: say so, close MQTT (the runtime has one socket, and its update channel
+     * needs it), come back when the window ends. A deploy meanwhile restarts the board into the
+     * new program, which resumes the persisted sessions; the sessions run on meanwhile.
+     */
+    private async goQuiet(windowS: number) {
+        await this.send("event", quietEvent(windowS, this.toServer(coreNow())))
+        await this.send("online", "updating", true)
+        await this.mqtt.pause()
+        this.connected = false
+        console.log("update window: " + windowS + " s with the network socket free")
+        const self = this
+        setTimeout(() => {
+            console.log("update window over; reconnecting")
+            self.mqtt.resume()
+        }, windowS * 1000)
     }
 
     /** core time (ms) to server time (ms), -1 before the first signed command */
@@ -336,6 +365,7 @@ export class CloudLink {
 
     private async pumpOutbox() {
         this.queueTelemetry(ds.millis())
+        if (!this.connected) return
         for (let k = 0; k < 4; k++) {
             const it = this.outbox.nextToSend(ds.millis())
             if (!it) return

@@ -47,7 +47,7 @@ describe("the shed end to end (VM + bus + broker)", { concurrency: 3, timeout: 9
     after(async () => {
         if (process.env.SHED_LOG) require("node:fs").writeFileSync(process.env.SHED_LOG, sim.vm.log.join("\n"))
         // the firmware's own alarms, for whoever reads a failed run
-        console.log(sim.vm.log.filter(l => /Exception|PANIC|SAFE MODE|reconnecting|dropped|error/.test(l)).join("\n"))
+        console.log(sim.vm.log.filter(l => /Exception|PANIC|SAFE MODE|mqtt:|dropped|error/.test(l)).join("\n"))
         await sim.stop()
     })
 
@@ -121,7 +121,7 @@ describe("power cuts and crash loops (VM killed and restarted on its flash)", { 
     })
     after(async () => {
         if (process.env.SHED_LOG) require("node:fs").writeFileSync(process.env.SHED_LOG + ".2", sim2.vm.log.join("\n"))
-        console.log(sim2.vm.log.filter(l => /Exception|PANIC|reconnecting|dropped|error/.test(l)).join("\n"))
+        console.log(sim2.vm.log.filter(l => /Exception|PANIC|mqtt:|dropped|error/.test(l)).join("\n"))
         await sim2.stop()
     })
 
@@ -206,6 +206,31 @@ describe("power cuts and crash loops (VM killed and restarted on its flash)", { 
         await until(() => sim2.backend.online, 30000, "the board online again")
     })
 
+    test("an update window: refused while charging unless forced; the board goes quiet, the session runs on, the board comes back", { timeout: 180000 }, async () => {
+        sim2.shed.plug(1, { model: "li", soc0: 0.2, seed: 24 })
+        const o = await sim2.backend.pay(1)
+        assert.equal(o.startReply?.ok, true, JSON.stringify(o.startReply))
+        await until(() => sim2.shed.socket(1).relayOn, 20000, "relay 1 on")
+        const busy = await sim2.backend.send("update", { windowS: 30 })
+        assert.equal(busy.error, "busy", JSON.stringify(busy))
+        assert.equal(sim2.backend.online, true, "a refused window changes nothing")
+        const r = await sim2.backend.send("update", { windowS: 30, force: true })
+        assert.equal(r.ok, true, JSON.stringify(r))
+        await until(() => sim2.backend.events.some(e => e.t === "quiet" && e.s === 30), 10000, "the quiet event")
+        await until(() => !sim2.backend.online, 10000, "the board offline (updating)")
+        const from = sim2.vm.log.length
+        await new Promise(r => setTimeout(r, 5000))
+        assert.equal(sim2.shed.socket(1).relayOn, true, "the forced window leaves the session running")
+        assert.ok(!sim2.vm.log.slice(from).some(l => /mqtt: connected/.test(l)), "no connection during the window")
+        await until(() => sim2.backend.online, 60000, "the board back after the window")
+        const st = await sim2.backend.send("status", {})
+        assert.equal(st.result.states[0], "charging", JSON.stringify(st))
+        const s = await sim2.backend.send("stop", { socket: 1 })
+        assert.equal(s.ok, true)
+        const b = await billed(o, 30000, "the record")
+        assert.equal(b.reason, "remote_stop")
+    })
+
     test("repeated crashes put the board in safe mode: relays off, network left free", { timeout: 180000 }, async () => {
         sim2.shed.plug(1, { model: "li", soc0: 0.2, seed: 22 })
         const o = await sim2.backend.pay(1)
@@ -215,7 +240,7 @@ describe("power cuts and crash loops (VM killed and restarted on its flash)", { 
         for (let k = 0; k < 3 && !safe; k++) {
             const from = sim2.vm.log.length
             await sim2.crash()
-            const line = await sim2.vm.waitLog(/SAFE MODE|mqtt: MQTT connection accepted/, 30000, from)
+            const line = await sim2.vm.waitLog(/SAFE MODE|mqtt: connected/, 30000, from)
             safe = /SAFE MODE/.test(line)
         }
         assert.equal(safe, true, "safe mode within 3 quick restarts")

@@ -62,6 +62,11 @@ export function traceEvent(eid: string, index: number, count: number, hex: strin
 }
 
 /** A fault record the outbox gave up to keep a billing record: it will not be resent. */
+/** The board goes quiet for an update window of `windowS` seconds (MQTT closed meanwhile). */
+export function quietEvent(windowS: number, ts: number): string {
+    return JSON.stringify({ t: "quiet", s: windowS, ts: ts })
+}
+
 export function lostEvent(eid: string, ts: number): string {
     return JSON.stringify({ t: "lost", eid: eid, ts: ts })
 }
