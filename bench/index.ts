@@ -5,6 +5,7 @@ import { printTraceBench } from "./trace"
 import { printFirmwareBench, printLatencyBench } from "./firmware"
 import { printBusBench } from "./bus"
 import { printHeapBench } from "./heap"
+import { printWireBench } from "./wire"
 
 console.log("# shed controller benchmark")
 printChargeBench()
@@ -14,6 +15,7 @@ printQrBench()
 printFirmwareBench()
 printLatencyBench()
 printBusBench()
+    .then(() => printWireBench())
     .then(() => printHeapBench())
     .catch(e => {
     console.error(e)

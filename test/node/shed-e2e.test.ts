@@ -224,7 +224,7 @@ describe("power cuts and crash loops (VM killed and restarted on its flash)", { 
         assert.ok(!sim2.vm.log.slice(from).some(l => /mqtt: connected/.test(l)), "no connection during the window")
         await until(() => sim2.backend.online, 60000, "the board back after the window")
         const st = await sim2.backend.send("status", {})
-        assert.equal(st.result.states[0], "charging", JSON.stringify(st))
+        assert.equal(st.states[0], "charging", JSON.stringify(st))
         const s = await sim2.backend.send("stop", { socket: 1 })
         assert.equal(s.ok, true)
         const b = await billed(o, 30000, "the record")
