@@ -21,8 +21,11 @@ import { coreNow, timeScale } from "./clock"
 const INBOX_MAX = 16
 /** best-effort events (state, started, explanations, trace chunks) waiting to be published */
 const EVENTS_MAX = 24
-/** a command larger than this is refused as too_large without being read into memory */
-const MAX_COMMAND_BYTES = 4 * 1024
+/** a command larger than this is refused as too_large; over it by more than a topic's length,
+ * the link skips it without reading it into memory */
+const MAX_COMMAND_BYTES = 1024
+/** bytes of commands waiting at most: a flood cannot take the heap */
+const INBOX_BYTES = 10 * 1024
 /** an update window without windowS (s) */
 const DEFAULT_WINDOW_S = 300
 
@@ -51,6 +54,7 @@ export class CloudLink {
     resumed = 0
     boardName = ""
     private inbox: Buffer[] = []
+    private inboxBytes = 0
     /** sizes of commands skipped as too large, each owed a too_large reply */
     private oversized: number[] = []
     private working = false
@@ -105,7 +109,7 @@ export class CloudLink {
             password: this.opts.password,
             clientId: "shed-" + this.opts.boardId,
             will: { topic: this.base + "online", message: "offline", retain: true },
-            maxPacket: MAX_COMMAND_BYTES + 256,
+            maxPacket: MAX_COMMAND_BYTES + 128,
         })
         this.mqtt = mqtt
         // arrow functions cannot use `this` in DeviceScript
@@ -115,8 +119,15 @@ export class CloudLink {
         // the link's reader must never wait: queue the command, work it off elsewhere
         mqtt.onMessage = (topic, payload) => {
             if (topic !== cmdTopic) return
-            if (self.inbox.length < INBOX_MAX) self.inbox.push(payload)
-            else console.log("command dropped: " + INBOX_MAX + " commands waiting")
+            if (payload.length > MAX_COMMAND_BYTES) {
+                // its reply needs no more than its size
+                if (self.oversized.length < INBOX_MAX) self.oversized.push(payload.length)
+                return
+            }
+            if (self.inbox.length < INBOX_MAX && self.inboxBytes + payload.length <= INBOX_BYTES) {
+                self.inbox.push(payload)
+                self.inboxBytes += payload.length
+            } else console.log("command dropped: " + self.inbox.length + " commands waiting")
         }
         mqtt.onOversized = size => {
             if (self.oversized.length < INBOX_MAX) self.oversized.push(size)
@@ -137,7 +148,11 @@ export class CloudLink {
                     const size = self.oversized.shift()
                     await self.reply(null, false, "too_large", "payload of " + size + " bytes", null)
                 }
-                while (self.inbox.length > 0) await self.onCommand(self.inbox.shift())
+                while (self.inbox.length > 0) {
+                    const raw = self.inbox.shift()
+                    self.inboxBytes -= raw.length
+                    await self.onCommand(raw)
+                }
             } catch (e) {
                 console.log("command handler error: " + e)
             }
@@ -160,7 +175,7 @@ export class CloudLink {
             keyHex: this.opts.keyHex,
             nowMs: ds.millis(),
             sockets: this.sup.sockets.length,
-            maxBytes: 1024,
+            maxBytes: MAX_COMMAND_BYTES,
             staleMs: 300000,
             hmacHex: hmacHex,
             clock: this.clock,
@@ -196,7 +211,6 @@ export class CloudLink {
 
     private async onCommand(raw: Buffer) {
         // refuse an oversized payload before decoding it
-        if (raw.length > MAX_COMMAND_BYTES) return await this.reply(null, false, "too_large", "payload of " + raw.length + " bytes", null)
         const r = parseCommand(raw.toString(), this.ctx())
         await this.saveHighWater()
         if (!r.ok) return await this.reply(r.id, false, r.error, r.detail, null)

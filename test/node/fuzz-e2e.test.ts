@@ -1,0 +1,156 @@
+// Thousands of bad commands through the broker into the firmware in the VM, while a socket
+// charges: forged, stale, replayed, oversized, random bytes, byte-mutated signed commands
+// (based on a `stop` that would end the charge if it slipped through) and correctly signed
+// commands whose arguments the protocol's JSON Schemas reject. Each must get one error reply;
+// no relay may move, the board must not restart, and it must still obey a good command after.
+import { describe, test, before, after } from "node:test"
+import assert from "node:assert/strict"
+import { createHmac, randomBytes } from "node:crypto"
+import { readdirSync, readFileSync } from "node:fs"
+import { join } from "node:path"
+import { isDeepStrictEqual } from "node:util"
+import Ajv2020 from "ajv/dist/2020"
+import fc from "fast-check"
+import { ShedSim, until } from "../../sim/shed-sim"
+import { ROOT } from "../../sim/root"
+import { signedText } from "../../src/core/protocol/canonical"
+
+const TOTAL = 1200
+const BATCH = 8
+
+function commandSchema() {
+    const dir = join(ROOT, "docs/schemas")
+    const ajv = new Ajv2020({ strict: false })
+    for (const f of readdirSync(dir).filter(f => f.endsWith(".schema.json"))) ajv.addSchema(JSON.parse(readFileSync(join(dir, f), "utf8")))
+    return ajv.getSchema("command.schema.json")!
+}
+
+/** A small seeded generator, so a failing run can be replayed (seed printed on failure). */
+function rng(seed: number) {
+    let s = seed >>> 0 || 1
+    return () => {
+        s ^= s << 13
+        s >>>= 0
+        s ^= s >>> 17
+        s ^= s << 5
+        s >>>= 0
+        return s / 0x100000000
+    }
+}
+
+describe("bad commands through the broker (firmware in the VM)", { timeout: 900000 }, () => {
+    const sim = new ShedSim({ board: "shed2", speed: 1 })
+    before(async () => {
+        await sim.start()
+    })
+    after(async () => {
+        console.log(sim.vm.log.filter(l => /Exception|PANIC|dropped|error/.test(l)).slice(0, 20).join("\n"))
+        await sim.stop()
+    })
+
+    test(`${TOTAL} mutated commands: an error reply each, no relay change, no restart`, async () => {
+        const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 100000)
+        const rand = rng(seed)
+        const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)]
+        const validate = commandSchema()
+        const b = sim.backend
+        const sign = (cmd: object, key = sim.keyHex) =>
+            JSON.stringify({ ...cmd, sig: createHmac("sha256", Buffer.from(key, "hex")).update(signedText(sim.boardId, cmd as any), "utf8").digest("hex") })
+        let n = 0
+        const id = () => `z${++n}-${seed}`
+
+        // socket 1 charges throughout; socket 2 stays free
+        sim.shed.plug(1, { model: "li", soc0: 0.2, seed: 9 })
+        const o = await b.pay(1)
+        assert.equal(o.startReply?.ok, true, JSON.stringify(o.startReply))
+        await until(() => sim.shed.socket(1).relayOn, 20000, "relay 1 on")
+        // an accepted command whose exact bytes are replayed later
+        const accepted = sign({ id: id(), ts: Date.now(), cmd: "status", args: {} })
+        const before0 = b.replies.length
+        await b.sendRaw(accepted)
+        await until(() => b.replies.length > before0, 10000, "the status reply")
+        assert.equal(b.replies[b.replies.length - 1].ok, true)
+        const boots = b.events.filter(e => e.t === "boot").length
+        const changes = [sim.shed.socket(1).changes.length, sim.shed.socket(2).changes.length]
+
+        const jsonValues = fc.sample(fc.jsonValue({ maxDepth: 2 }), { numRuns: 400, seed })
+        const validArgs: Record<string, any> = {
+            start: { order: "ofuzz", socket: 2, limit: { kind: "minutes", value: 30 } },
+            stop: { socket: 1 },
+            clear: { socket: 1 },
+            config: { patch: { telemetryS: 30 } },
+            update: { windowS: 60, force: true },
+            ack: { ids: ["b9-9"] },
+            status: {},
+        }
+        const families: Record<string, () => string | Buffer | null> = {
+            // a stop for the charging socket, signed right, then bytes flipped, cut or inserted
+            bytes: () => {
+                const good = sign({ id: id(), ts: Date.now(), cmd: "stop", args: { socket: 1 } })
+                const buf = Buffer.from(good)
+                const k = Math.floor(rand() * buf.length)
+                const how = pick(["flip", "cut", "insert"])
+                const out = how === "flip" ? Buffer.from(buf) : how === "cut" ? buf.subarray(0, k) : Buffer.concat([buf.subarray(0, k), Buffer.from([Math.floor(rand() * 256)]), buf.subarray(k)])
+                if (how === "flip") out[k] ^= 1 << Math.floor(rand() * 8)
+                // a change JSON ignores (whitespace) leaves a valid command: not a bad one
+                try {
+                    if (isDeepStrictEqual(JSON.parse(out.toString()), JSON.parse(good))) return null
+                } catch {}
+                return out
+            },
+            // signed right, arguments the schema refuses (a field removed, retyped or added)
+            args: () => {
+                const cmd = pick(Object.keys(validArgs))
+                const args: any = structuredClone(validArgs[cmd])
+                const keys = Object.keys(args)
+                const op = pick(["delete", "retype", "add", "nest"])
+                if (op === "delete" && keys.length) delete args[pick(keys)]
+                else if (op === "retype" && keys.length) args[pick(keys)] = pick(jsonValues)
+                else if (op === "nest" && args.limit) args.limit = { kind: pick(["full", "minutes", "wh", "soc", ""]), value: pick(jsonValues) }
+                else args[pick(["x", "socket2", "__proto__x", "extra"])] = pick(jsonValues)
+                const c = { id: id(), ts: Date.now(), cmd, args }
+                if (validate(c)) return null
+                return sign(c)
+            },
+            forged: () => sign({ id: id(), ts: Date.now(), cmd: "stop", args: { socket: 1 } }, randomBytes(32).toString("hex")),
+            stale: () => sign({ id: id(), ts: Date.now() - 600000 - Math.floor(rand() * 1e7), cmd: "stop", args: { socket: 1 } }),
+            replayed: () => accepted,
+            unsigned: () => JSON.stringify({ id: id(), ts: Date.now(), cmd: "stop", args: { socket: 1 } }),
+            oversized: () => JSON.stringify({ id: id(), ts: Date.now(), cmd: "status", args: {}, pad: "x".repeat(4200 + Math.floor(rand() * 20000)) }),
+            random: () => randomBytes(1 + Math.floor(rand() * 300)),
+            json: () => JSON.stringify(pick(jsonValues)),
+        }
+        const names = Object.keys(families)
+        const sent: Record<string, number> = {}
+        let total = 0
+        while (total < TOTAL) {
+            const batch: (string | Buffer)[] = []
+            while (batch.length < BATCH) {
+                const f = pick(names)
+                const p = families[f]()
+                if (p === null) continue
+                sent[f] = (sent[f] ?? 0) + 1
+                batch.push(p)
+            }
+            const from = b.replies.length
+            for (const p of batch) await b.sendRaw(p)
+            await until(() => b.replies.length >= from + batch.length, 20000, `replies to commands ${total}..${total + batch.length} (seed ${seed})`)
+            const got = b.replies.slice(from)
+            assert.equal(got.length, batch.length, `one reply each (seed ${seed})`)
+            for (const r of got) {
+                assert.equal(r.ok, false, `refused: ${JSON.stringify(r)} (seed ${seed})`)
+                assert.equal(typeof r.error, "string")
+            }
+            total += batch.length
+        }
+        console.log(`fuzz seed ${seed}: ${JSON.stringify(sent)}`)
+        assert.deepEqual([sim.shed.socket(1).changes.length, sim.shed.socket(2).changes.length], changes, "no relay moved")
+        assert.equal(sim.shed.socket(1).relayOn, true)
+        assert.equal(b.events.filter(e => e.t === "boot").length, boots, "the board never restarted")
+        assert.ok(!sim.vm.log.some(l => /PANIC/.test(l)))
+        // and a good command still works
+        const s = await b.send("stop", { socket: 1 })
+        assert.equal(s.ok, true, JSON.stringify(s))
+        await until(() => !sim.shed.socket(1).relayOn, 10000, "relay 1 off")
+    })
+})
