@@ -181,28 +181,22 @@ export class MqttLink {
             }
             for (;;) {
                 const p = this.reader.next()
-                if (p) {
-                    if (p.type === CONNACK) {
-                        const code = connackCode(p)
-                        if (code !== 0) {
-                            console.log("mqtt: connection refused, code " + code)
-                            return
-                        }
-                        accepted = true
-                        await this.onAccepted()
-                    } else if (p.type === PUBLISH) {
-                        const m = parsePublish(p)
-                        if (m && this.onMessage) this.onMessage(m.topic, m.payload)
+                if (!p) break
+                if (p.body === null) {
+                    if (this.onOversized) this.onOversized(p.size)
+                } else if (p.type === CONNACK) {
+                    const code = connackCode(p)
+                    if (code !== 0) {
+                        console.log("mqtt: connection refused, code " + code)
+                        return
                     }
-                    // SUBACK, PINGRESP: their arrival is all that matters (lastRx)
-                    continue
+                    accepted = true
+                    await this.onAccepted()
+                } else if (p.type === PUBLISH) {
+                    const m = parsePublish(p)
+                    if (m && this.onMessage) this.onMessage(m.topic, m.payload)
                 }
-                const big = this.reader.takeOversized()
-                if (big) {
-                    if (this.onOversized) this.onOversized(big.size)
-                    continue
-                }
-                break
+                // SUBACK, PINGRESP: their arrival is all that matters (lastRx)
             }
             if (!accepted && now - opened > CONNACK_MS) {
                 console.log("mqtt: no CONNACK")

@@ -44,7 +44,11 @@ describe("bad commands through the broker (firmware in the VM)", { timeout: 9000
         await sim.start()
     })
     after(async () => {
-        console.log(sim.vm.log.filter(l => /Exception|PANIC|dropped|error/.test(l)).slice(0, 20).join("\n"))
+        // the firmware's alarms, with the stack under each exception
+        const log = sim.vm.log
+        log.forEach((l, i) => {
+            if (/Exception|PANIC|dropped/.test(l)) console.log(log.slice(i, i + (/Exception/.test(l) ? 8 : 1)).join("\n"))
+        })
         await sim.stop()
     })
 

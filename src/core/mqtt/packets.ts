@@ -24,13 +24,9 @@ export interface ConnectOptions {
 export interface Packet {
     type: number
     flags: number
-    /** everything after the fixed header */
+    /** everything after the fixed header; null for a packet over the size limit */
     body: Buffer
-}
-
-/** A packet over the size limit: its bytes are skipped, never stored. */
-export interface Oversized {
-    type: number
+    /** remaining length (the body's size, also for a skipped packet) */
     size: number
 }
 
@@ -129,13 +125,13 @@ export function encodeDisconnect(): Buffer {
 
 /** CONNACK's return code (0 accepted), or -1 when the packet is not a CONNACK. */
 export function connackCode(p: Packet): number {
-    if (p.type !== CONNACK || p.body.length < 2) return -1
+    if (p.type !== CONNACK || !p.body || p.body.length < 2) return -1
     return p.body[1]
 }
 
 /** Topic and payload of an incoming PUBLISH (QoS 0, or a packet id to skip for QoS 1/2). */
 export function parsePublish(p: Packet): { topic: string; payload: Buffer } {
-    if (p.type !== PUBLISH || p.body.length < 2) return null
+    if (p.type !== PUBLISH || !p.body || p.body.length < 2) return null
     const tlen = (p.body[0] << 8) | p.body[1]
     let at = 2 + tlen
     if (at > p.body.length) return null
@@ -146,80 +142,93 @@ export function parsePublish(p: Packet): { topic: string; payload: Buffer } {
 }
 
 /**
- * Cuts a byte stream into packets. Packets over `maxBytes` are counted and skipped as they
- * stream past, so a huge payload costs no memory; a malformed length is an error the caller
- * answers by dropping the connection.
+ * Cuts a byte stream into packets, byte by byte through the fixed header, so memory stays
+ * bounded by the largest accepted packet: a packet over `maxBytes` is queued as a notice
+ * (body null) and its bytes skipped as they stream past, never stored. A length field over
+ * 4 bytes breaks the stream; the caller answers by dropping the connection.
  */
 export class FrameReader {
-    private pending: Buffer = null
+    private ready: Packet[] = []
+    /** 0 first byte, 1 length bytes, 2 body */
+    private stage = 0
+    private first = 0
+    private len = 0
+    private mul = 1
+    private lenBytes = 0
+    private body: Buffer = null
+    private got = 0
     private skipping = 0
-    private oversized: Oversized = null
-    /** set when the stream cannot be framed any more (a length over 4 bytes) */
     broken = false
 
     constructor(private maxBytes: number) {}
 
     push(chunk: Buffer) {
-        if (chunk.length === 0 || this.broken) return
-        if (this.skipping > 0) {
-            if (chunk.length <= this.skipping) {
-                this.skipping -= chunk.length
-                return
-            }
-            chunk = chunk.slice(this.skipping)
-            this.skipping = 0
-        }
-        this.pending = this.pending ? concat(this.pending, chunk) : chunk
-    }
-
-    /** The oversized packet skipped since the last call, if any. */
-    takeOversized(): Oversized {
-        const o = this.oversized
-        this.oversized = null
-        return o
-    }
-
-    /** The next whole packet, or null until more bytes arrive. */
-    next(): Packet {
-        const b = this.pending
-        if (!b || b.length < 2 || this.broken || this.oversized) return null
-        let len = 0
-        let mul = 1
-        let i = 1
-        for (;;) {
-            if (i >= b.length) return null
-            const d = b[i]
-            len += (d & 0x7f) * mul
-            i++
-            if ((d & 0x80) === 0) break
-            if (i > 4) {
-                this.broken = true
-                this.pending = null
-                return null
-            }
-            mul *= 128
-        }
-        const total = i + len
-        if (len > this.maxBytes) {
-            this.oversized = { type: b[0] >> 4, size: len }
-            if (b.length >= total) {
-                this.pending = b.length > total ? b.slice(total) : null
+        let at = 0
+        const n = chunk.length
+        while (at < n && !this.broken) {
+            if (this.skipping > 0) {
+                const k = Math.min(this.skipping, n - at)
+                this.skipping -= k
+                at += k
+            } else if (this.stage === 0) {
+                this.first = chunk[at++]
+                this.len = 0
+                this.mul = 1
+                this.lenBytes = 0
+                this.stage = 1
+            } else if (this.stage === 1) {
+                const d = chunk[at++]
+                this.len += (d & 0x7f) * this.mul
+                this.lenBytes++
+                if ((d & 0x80) !== 0) {
+                    if (this.lenBytes >= 4) this.broken = true
+                    this.mul *= 128
+                } else this.headerDone()
             } else {
-                this.skipping = total - b.length
-                this.pending = null
+                const k = Math.min(this.len - this.got, n - at)
+                if (this.got === 0 && k === this.len) this.body = chunk.slice(at, at + k)
+                else {
+                    if (!this.body) this.body = Buffer.alloc(this.len)
+                    this.body.set(chunk.slice(at, at + k), this.got)
+                }
+                this.got += k
+                at += k
+                if (this.got === this.len) this.finish(this.body)
             }
-            return null
         }
-        if (b.length < total) return null
-        const p: Packet = { type: b[0] >> 4, flags: b[0] & 0x0f, body: b.slice(i, total) }
-        this.pending = b.length > total ? b.slice(total) : null
-        return p
+    }
+
+    private headerDone() {
+        if (this.len > this.maxBytes) {
+            this.skipping = this.len
+            this.finish(null)
+        } else if (this.len === 0) this.finish(Buffer.alloc(0))
+        else {
+            this.stage = 2
+            this.body = null
+            this.got = 0
+        }
+    }
+
+    private finish(body: Buffer) {
+        this.ready.push({ type: this.first >> 4, flags: this.first & 0x0f, body: body, size: this.len })
+        this.stage = 0
+        this.body = null
+        this.got = 0
+    }
+
+    /** The next whole packet (or the notice of a skipped one: body null), or null. */
+    next(): Packet {
+        if (this.ready.length === 0) return null
+        return this.ready.shift()
     }
 
     reset() {
-        this.pending = null
+        this.ready = []
+        this.stage = 0
+        this.body = null
+        this.got = 0
         this.skipping = 0
-        this.oversized = null
         this.broken = false
     }
 }
