@@ -1,6 +1,9 @@
 // Where things go on the shed's display: the QR code as large as an integer module size
-// allows, with its quiet zone, and the per-socket status cells beside or below it. Pure
-// numbers; the shell draws them on the display's Image.
+// allows, with its quiet zone, and the status cells (a header, then one per socket) beside or
+// below it. Pure numbers; the shell draws them on the display's Image.
+import { chooseVersion } from "./qr/encoder"
+import { makeSegment } from "./qr/segments"
+import { eccIndex } from "./qr/tables"
 
 export interface Rect {
     x: number
@@ -15,23 +18,44 @@ export interface ScreenLayout {
     qrY: number
     module: number
     quiet: number
-    /** status cells, one per socket shown on a page */
+    /** the code's part of the screen (quiet zone included): with the cells it tiles the screen */
+    code: Rect
+    /** status cells, in line order: cells[0] is the header, then one per socket on a page */
     cells: Rect[]
-    /** sockets per page (the service button pages through them) */
+    /** lines per page, the header included (the service button pages through the sockets) */
     perPage: number
+    /** text scale: the built-in 6x8 font drawn this many times larger */
+    text: number
 }
 
-/** Smallest text row for a status cell (px): the built-in font is 8 px high with a gap. */
+/** The built-in font's character cell (px) and the smallest text row (8 px high with a gap). */
+export const CHAR_W = 6
+export const CHAR_H = 8
 const MIN_CELL_H = 10
 
 /**
- * Plan a screen of `width` x `height` px for a QR of `qrSize` modules and `sockets` sockets.
- * The QR takes a square on the left (landscape) or top (portrait/square colour screens); the
- * quiet zone is 4 modules, reduced to 2 only when 4 would leave modules of a single pixel.
+ * Plan a screen of `width` x `height` px for a QR of `qrSize` modules and `lines` text lines
+ * (a header and one per socket).
+ * - Landscape (at least twice as wide as high, the 128x64 OLED): the code takes the full height
+ *   on the left, one line per row on the right, text at 1x.
+ * - Square or portrait (the 240x240 TFT): text at 2x (a 1x font on a 1.3" 240 px panel is under
+ *   a millimetre high); the code on top takes all the height that leaves the header and two
+ *   rows of sockets (two sockets a row when two 10-character lines fit across), the cells below.
+ * The quiet zone is 4 modules, reduced to 2 only when 4 would leave modules of a single pixel.
+ * Every cell's top and height are even when the screen's height is (the TFT is sent in
+ * 4-bpp bands, whose height must be even), and code and cells tile the screen exactly.
  */
-export function planLayout(width: number, height: number, qrSize: number, sockets: number): ScreenLayout {
+export function planLayout(width: number, height: number, qrSize: number, lines: number): ScreenLayout {
     const landscape = width >= 2 * height
-    const side = landscape ? height : Math.floor(height * 0.6)
+    const text = landscape || Math.min(width, height) < 160 ? 1 : 2
+    const cellMin = MIN_CELL_H * text
+    const cols = !landscape && width >= 2 * 10 * CHAR_W * text ? 2 : 1
+    let side = height
+    if (!landscape) {
+        const shown = Math.min(lines, 1 + 2 * cols)
+        const rows = 1 + Math.ceil((shown - 1) / cols)
+        side = Math.max(1, Math.min(width, height - rows * cellMin))
+    }
     let quiet = 4
     let module = Math.floor(side / (qrSize + 2 * quiet))
     if (module < 2) {
@@ -40,22 +64,60 @@ export function planLayout(width: number, height: number, qrSize: number, socket
     }
     if (module < 1) module = 1
     const box = (qrSize + 2 * quiet) * module
-    const qrX = landscape ? quiet * module : Math.floor((width - box) / 2) + quiet * module
-    const qrY = landscape ? Math.floor((height - box) / 2) + quiet * module : quiet * module
-    const area: Rect = landscape ? { x: box, y: 0, w: width - box, h: height } : { x: 0, y: box, w: width, h: height - box }
-    const cols = landscape ? 1 : 2
-    const rows = Math.max(1, Math.floor(area.h / MIN_CELL_H))
-    const perPage = Math.min(sockets, rows * cols)
-    const rowsUsed = Math.ceil(perPage / cols)
-    const cellH = Math.floor(area.h / rowsUsed)
-    const cellW = Math.floor(area.w / cols)
+    const q = quiet * module
     const cells: Rect[] = []
-    for (let i = 0; i < perPage; i++) {
-        const c = i % cols
-        const r = Math.floor(i / cols)
-        cells.push({ x: area.x + c * cellW, y: area.y + r * cellH, w: cellW, h: cellH })
+    if (landscape) {
+        const rows = Math.max(1, Math.floor(height / cellMin))
+        const perPage = Math.max(1, Math.min(lines, rows))
+        const cellH = even(Math.floor(height / perPage))
+        for (let i = 0; i < perPage; i++) {
+            const y = i * cellH
+            cells.push({ x: box, y: y, w: width - box, h: i === perPage - 1 ? height - y : cellH })
+        }
+        const code = { x: 0, y: 0, w: box, h: height }
+        return { qrX: q, qrY: Math.floor((height - box) / 2) + q, module: module, quiet: quiet, code: code, cells: cells, perPage: perPage, text: text }
     }
-    return { qrX: qrX, qrY: qrY, module: module, quiet: quiet, cells: cells, perPage: perPage }
+    const codeH = Math.min(height, box + (box & 1))
+    const areaH = height - codeH
+    const rows = Math.max(1, Math.floor(areaH / cellMin))
+    const perPage = Math.max(1, Math.min(lines, 1 + (rows - 1) * cols))
+    const rowsUsed = 1 + Math.ceil((perPage - 1) / cols)
+    const cellH = even(Math.floor(areaH / rowsUsed))
+    const cellW = Math.floor(width / cols)
+    // the header spans the width; sockets fill the rows below, the last row's last cell and
+    // the last row stretched to the screen's edges
+    cells.push({ x: 0, y: codeH, w: width, h: rowsUsed === 1 ? areaH : cellH })
+    for (let i = 1; i < perPage; i++) {
+        const r = 1 + Math.floor((i - 1) / cols)
+        const c = (i - 1) % cols
+        const x = c * cellW
+        const y = codeH + r * cellH
+        cells.push({ x: x, y: y, w: c === cols - 1 || i === perPage - 1 ? width - x : cellW, h: r === rowsUsed - 1 ? height - y : cellH })
+    }
+    const code = { x: 0, y: 0, w: width, h: codeH }
+    return { qrX: Math.floor((width - box) / 2) + q, qrY: q, module: module, quiet: quiet, code: code, cells: cells, perPage: perPage, text: text }
+}
+
+/**
+ * The error correction level for `text` on a `width` x `height` screen with `lines` lines: M,
+ * or L when M's modules would be under 3 px and L's smaller symbol gets larger ones (on the
+ * 128x64 OLED a 32-byte URL is version 3 at M, 1 px a module, and version 2 at L, 2 px). A
+ * screen is not a printed label that gets scratched: there the sharper code reads better than
+ * the extra correction would help; with modules of 3 px and more M's correction is kept.
+ */
+export function pickEcc(text: string, width: number, height: number, lines: number): string {
+    const seg = makeSegment(text)
+    const m = chooseVersion(seg, eccIndex("M"))
+    const l = chooseVersion(seg, eccIndex("L"))
+    if (m < 0) return l < 0 ? "M" : "L"
+    if (l === m) return "M"
+    const mm = planLayout(width, height, 17 + 4 * m, lines).module
+    const ml = planLayout(width, height, 17 + 4 * l, lines).module
+    return mm < 3 && ml > mm ? "L" : "M"
+}
+
+function even(n: number): number {
+    return n - (n & 1)
 }
 
 /**
