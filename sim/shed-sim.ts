@@ -51,6 +51,8 @@ export class ShedSim {
         this.bus = new JDBus([], { client: false, disableRoleManager: true })
         this.bus.start()
         this.shed = new SimShed({ sockets: BOARDS[board].sockets, speed: o.speed ?? 1, crossTalkPct: o.crossTalkPct, display: BOARDS[board].display })
+        const [sw, sh, bpp] = BOARDS[board].screen
+        this.shed.screen.resize(sw, sh, bpp)
         this.shed.attach(this.bus)
         this.hub = await startHub(this.bus)
         let url = o.mqtt

@@ -1,10 +1,12 @@
 // A board with the pay display: the control loop and cloud link (board.ts), plus the screen.
 // The 10-socket board runs without it for now: with the display's framebuffer, fonts and QR
 // work it ran out of the VM's 64 KB heap at peaks with five or more sessions (README).
+// The screen is the board's: the 128x64 OLED (startOled) or the 240x240 TFT (startTft), chosen
+// by the board's entry file.
 import * as ds from "@devicescript/core"
 import { ShedHardware } from "./shed"
 import { runBoard } from "./board"
-import { showMessage, ShedScreen, startOled } from "./display"
+import { ShedDisplay, showMessage, ShedScreen, startOled } from "./display"
 import { loadJson } from "./persist"
 
 /**
@@ -13,8 +15,8 @@ import { loadJson } from "./persist"
  */
 const DEFAULT_PAY_URL = "https://pay.example.com/{board}/"
 
-export async function runBoardWithDisplay(hw: ShedHardware) {
-    const screen = await startOled()
+export async function runBoardWithDisplay(hw: ShedHardware, startDisplay?: () => Promise<ShedDisplay>) {
+    const screen = startDisplay ? await startDisplay() : await startOled()
     const b = await runBoard(hw)
     if (!b.sup) {
         await showMessage(screen.img, screen.out, ["SAFE MODE", "restarts in a row", "relays off", "waiting for update"])
