@@ -1,12 +1,49 @@
-// Preloaded into `devs run --tcp` (node -r): the CLI connects its VM to the dev tools hub on
-// the fixed port 8082; this sends that connection to the port in DEVS_HUB_PORT instead, so
-// several simulated sheds (and tests) run side by side without the fixed dev tools ports.
+// Preloaded into `devs run --tcp` (node -r). Two things the simulated board needs from the
+// CLI's networking:
+// - The CLI connects its VM to the dev tools hub on the fixed port 8082; that connection goes
+//   to the port in DEVS_HUB_PORT instead, so several simulated sheds (and tests) run side by
+//   side without the fixed dev tools ports.
+// - The program's own socket (MQTT) gets its bytes in TCP segments of at most one MSS, as the
+//   board's lwIP stack hands them over. Node would hand over up to 64 KB at once, which the
+//   runtime copies into the VM's 64 KB heap in one piece: a burst of large commands would then
+//   crash the simulated board where a real one would not.
 const net = require("net")
 const port = Number(process.env.DEVS_HUB_PORT)
-if (port > 0) {
-    const original = net.createConnection
-    net.createConnection = function (p, host, ...rest) {
-        if (p === 8082) return original.call(this, port, host, ...rest)
-        return original.call(this, p, host, ...rest)
+const MSS = 1436
+const original = net.createConnection
+net.createConnection = function (p, host, ...rest) {
+    if (p === 8082 && port > 0) return original.call(this, port, host, ...rest)
+    if (typeof p === "object" && p !== null && p.port !== 8082) return segmented(original.call(this, p, host, ...rest))
+    return original.call(this, p, host, ...rest)
+}
+
+/**
+ * Re-emits each 'data' chunk as segments of at most MSS bytes, one a millisecond, so the VM
+ * takes each in before the next arrives (a real link's pace); later events keep their order.
+ */
+function segmented(sock) {
+    const emit = sock.emit
+    const queue = []
+    let pumping = false
+    function pump() {
+        const e = queue.shift()
+        if (!e) {
+            pumping = false
+            return
+        }
+        emit.apply(sock, e)
+        setTimeout(pump, 1)
     }
+    sock.emit = function (ev, ...args) {
+        const big = ev === "data" && Buffer.isBuffer(args[0]) && args[0].length > MSS
+        if (!big && queue.length === 0 && !pumping) return emit.call(this, ev, ...args)
+        if (big) for (let at = 0; at < args[0].length; at += MSS) queue.push(["data", args[0].subarray(at, at + MSS)])
+        else queue.push([ev, ...args])
+        if (!pumping) {
+            pumping = true
+            pump()
+        }
+        return true
+    }
+    return sock
 }
