@@ -189,8 +189,9 @@ export function copyConfig(c: ShedConfig): ShedConfig {
 }
 
 function checkValue(key: string, value: any): string {
+    // a lookup alone would find Object.prototype's members (constructor, toString, __proto__)
+    if (Object.keys(CONFIG_BOUNDS).indexOf(key) < 0) return "unknown config key"
     const bound = CONFIG_BOUNDS[key]
-    if (!bound) return "unknown config key"
     if (typeof value !== "number" || isNaN(value) || value === Infinity || value === -Infinity)
         return "must be a number"
     if (bound.integer && Math.round(value) !== value) return "must be a whole number"

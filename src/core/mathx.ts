@@ -10,3 +10,8 @@ export function roundTo(x: number, digits: number): number {
     const f = Math.pow(10, digits)
     return Math.round(x * f) / f
 }
+
+/** A number that is neither NaN nor infinite (the VM has no global isFinite). */
+export function finite(x: number): boolean {
+    return typeof x === "number" && x === x && x !== Infinity && x !== -Infinity
+}

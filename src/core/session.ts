@@ -7,7 +7,7 @@
 
 import { ShedConfig } from "./config"
 import { ChargeDetector } from "./detector"
-import { roundTo } from "./mathx"
+import { finite, roundTo } from "./mathx"
 import { Verdict } from "./reasons"
 import { PowerTrace } from "./trace"
 
@@ -63,6 +63,9 @@ export interface SessionRecord {
     fullAtS: number
     /** seconds charged after full (top-off) */
     topOffS: number
+    /** the power level (W) and the plateau it was judged against when the session ended */
+    levelW: number
+    refW: number
 }
 
 export interface SocketEvent {
@@ -383,6 +386,9 @@ export class SocketSession {
             endT: now,
             fullAtS: roundTo(fullAtS, 0),
             topOffS: fullAtS >= 0 ? roundTo((now - this.fullAtT) / 1000, 0) : 0,
+            // a silent meter leaves no level: 0, and the detail says why
+            levelW: finite(v.levelW) ? roundTo(v.levelW, 1) : 0,
+            refW: finite(v.refW) ? roundTo(v.refW, 0) : 0,
         }
         this.paused = false
         this.setState("ended")

@@ -316,7 +316,7 @@ export class CloudLink {
         if (e.kind === "ended") {
             const eid = "b" + this.boot + "-" + ++this.seq
             const self = this
-            const body = endedEvent(eid, e.record, 0, this.sup.socket(e.socket).plateauW(), ms => self.toServer(ms))
+            const body = endedEvent(eid, e.record, ms => self.toServer(ms))
             const r = this.outbox.enqueue(eid, "billing", body, real)
             if (!r.ok) console.log("billing record not persisted: " + r.error)
             await this.flash(r.ops)

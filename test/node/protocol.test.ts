@@ -209,9 +209,7 @@ test("outbox: a corrupt record is reported and freed at boot, never crashes", ()
 test("a billing record with the longest order id fits one settings record", () => {
     const body = endedEvent(
         "b12345-99999",
-        { order: "x".repeat(32), socket: 10, reason: "over_temperature", detail: "", energyWh: 12345.67, durationS: 43200, peakW: 999.9, startT: 1, endT: 2, fullAtS: 43000, topOffS: 14400 },
-        123.4,
-        999,
+        { order: "x".repeat(32), socket: 10, reason: "over_temperature", detail: "", energyWh: 12345.67, durationS: 43200, peakW: 999.9, startT: 1, endT: 2, fullAtS: 43000, topOffS: 14400, levelW: 123.4, refW: 999 },
         ms => T0 + ms
     )
     assert.ok(body.length <= BILLING_BODY_MAX, `${body.length} bytes`)

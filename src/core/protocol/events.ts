@@ -21,7 +21,7 @@ export function startedEvent(order: string, socket: number, ts: number): string 
  * The billing record; its start is `end - s` (server ms), left out to fit one setting. `toServer` maps board ms to server ms (-1 when the clock is not
  * anchored: the backend then uses its receive time).
  */
-export function endedEvent(eid: string, r: SessionRecord, levelW: number, refW: number, toServer: (ms: number) => number): string {
+export function endedEvent(eid: string, r: SessionRecord, toServer: (ms: number) => number): string {
     const body = {
         t: "ended",
         eid: eid,
@@ -34,8 +34,8 @@ export function endedEvent(eid: string, r: SessionRecord, levelW: number, refW: 
         end: toServer(r.endT),
         full: r.fullAtS,
         top: r.topOffS,
-        lvl: roundTo(levelW, 1),
-        ref: roundTo(refW, 0),
+        lvl: roundTo(r.levelW, 1),
+        ref: roundTo(r.refW, 0),
     }
     return JSON.stringify(body)
 }
