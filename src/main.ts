@@ -1,9 +1,12 @@
-// Firmware entry for the 10-socket board (boards/shed10_esp32.board.json). In the simulator the
-// relay roles bind to the simulator's relays and the meter roles to its socket meters.
+// Firmware entry for the 10-socket board (boards/shed10_esp32.board.json). On the board the
+// meter roles are served by the BL0910 driver and the heartbeat pin feeds the external
+// watchdog; in the simulator the same roles bind to the simulator's socket meters.
 import * as ds from "@devicescript/core"
-import { board } from "@dsboard/shed10_esp32"
+import "@devicescript/gpio"
+import { board, pins } from "@dsboard/shed10_esp32"
 import { ShedHardware } from "./shell/shed"
 import { runBoard } from "./shell/board"
+import { startBl0910 } from "./shell/bl0910"
 
 const relays = [
     board.startSocket1(),
@@ -17,8 +20,16 @@ const relays = [
     board.startSocket9(),
     board.startSocket10(),
 ]
-const meters: ds.SocketMeter[] = []
-for (let i = 1; i <= relays.length; i++) meters.push(new ds.SocketMeter("meter" + i))
+let meters: ds.SocketMeter[] = []
+let heartbeat: (on: boolean) => void = null
+if (ds.isSimulator()) {
+    for (let i = 1; i <= relays.length; i++) meters.push(new ds.SocketMeter("meter" + i))
+} else {
+    meters = await startBl0910({ sck: pins.SCK, miso: pins.MISO, mosi: pins.MOSI, cs: pins.METER_CS }, relays.length)
+    heartbeat = on => {
+        pins.HEARTBEAT.write(on ? 1 : 0)
+    }
+}
 
-const hw: ShedHardware = { name: "shed10_esp32", relays: relays, meters: meters, heartbeat: null }
+const hw: ShedHardware = { name: "shed10_esp32", relays: relays, meters: meters, heartbeat: heartbeat }
 await runBoard(hw)
