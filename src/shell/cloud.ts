@@ -7,11 +7,13 @@ import { MqttLink } from "./mqtt-link"
 import { applyConfigPatch, configDiff, configHash } from "../core/config"
 import { Command, parseCommand, ParseContext, replyJson } from "../core/protocol/command"
 import { ServerClock } from "../core/protocol/clock"
-import { bootEvent, endedEvent, explainEvent, faultEvent, lostEvent, quietEvent, startedEvent, stateEvent, telemetryEvent, traceEvent } from "../core/protocol/events"
+import { statusResult } from "../core/protocol/status"
+import { bootEvent, endedEvent, explainEvent, faultEvent, lostEvent, quietEvent, startedEvent, warningEvent, stateEvent, telemetryEvent, traceEvent } from "../core/protocol/events"
 import { FIRMWARE_VERSION } from "../version"
 import { FlashOp, Outbox, OUTBOX_SLOTS, slotKey } from "../core/protocol/outbox"
 import { ReplayGuard } from "../core/protocol/replay"
 import { SocketEvent } from "../core/session"
+import { ChannelCal } from "../core/metering"
 import { Supervisor } from "../core/supervisor"
 import { hmacHex } from "./hmac"
 import { loadJson, remove, saveJson } from "./persist"
@@ -50,6 +52,8 @@ export class CloudLink {
     /** server time high-water mark as last written to flash */
     private savedHw = 0
     private lastTelemetry = 0
+    /** the control loop's per-channel calibration (src/shell/shed.ts), edited by calibrate */
+    cals: ChannelCal[] = null
     /** sessions resumed at boot, for the boot event */
     resumed = 0
     boardName = ""
@@ -253,11 +257,7 @@ export class CloudLink {
             return { ok: r.ok, error: r.error, detail: r.detail }
         }
         if (c.cmd === "status") {
-            const states: string[] = []
-            this.sup.sockets.forEach(s => {
-                states.push(s.state)
-            })
-            return { ok: true, result: { states: states, w: Math.round(this.sup.totalW()), pending: this.outbox.pending().length } }
+            return { ok: true, result: statusResult(this.sup, this.outbox.pending().length) }
         }
         if (c.cmd === "config") {
             const r = applyConfigPatch(this.sup.config(), a.patch)
@@ -268,6 +268,14 @@ export class CloudLink {
             if (err) return { ok: false, error: "bad_config", detail: "not stored: " + err }
             this.sup.setConfig(r.config)
             return { ok: true, result: { cfg: configHash(r.config) } }
+        }
+        if (c.cmd === "calibrate") {
+            // stored first: only a constant that survives a reboot is applied
+            const cal = { gain: a.gain, offsetW: a.offsetW }
+            const err = await saveJson("cal" + a.socket, cal)
+            if (err) return { ok: false, error: "bad_calibration", detail: "not stored: " + err }
+            if (this.cals) this.cals[a.socket - 1] = cal
+            return { ok: true, result: { socket: a.socket, gain: a.gain, offsetW: a.offsetW } }
         }
         if (c.cmd === "ack") {
             await this.flash(this.outbox.ack(a.ids))
@@ -330,6 +338,8 @@ export class CloudLink {
             const eid = "f" + this.boot + "-" + ++this.seq
             const r = this.outbox.enqueue(eid, "fault", faultEvent(eid, e.socket, e.fault, e.detail, ts), real)
             await this.flash(r.ops)
+        } else if (e.kind === "warning") {
+            this.later(warningEvent(e.socket, e.fault, e.detail, ts))
         } else if (e.kind === "started") {
             this.later(startedEvent(this.sup.socket(e.socket).order, e.socket, ts))
         } else if (e.kind === "state") {

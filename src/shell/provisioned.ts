@@ -27,6 +27,7 @@ export async function startProvisionedCloud(sup: Supervisor, hw: ShedHardware): 
         keyHex: keyHex,
     })
     cloud.boardName = hw.name
+    cloud.cals = hw.cals
     sup.sockets.forEach(s => {
         if (s.isLive()) cloud.resumed++
     })

@@ -25,6 +25,8 @@ export interface ShedHardware {
     heartbeat: (on: boolean) => void
     /** called with every supervisor event (the cloud link queues them); may be null */
     onEvent?: (e: SocketEvent, now: number) => Promise<void>
+    /** per-channel calibration in use, filled by runShed (the cloud's calibrate command edits it) */
+    cals?: ChannelCal[]
 }
 
 function sessionKey(socket: number): string {
@@ -60,6 +62,7 @@ export async function runShed(hw: ShedHardware): Promise<Supervisor> {
         if (err) console.log("calibration of socket " + s + " refused: " + err)
         cals.push(c && !err ? c : IDENTITY_CAL)
     }
+    hw.cals = cals
     const raw: number[] = []
     const clean: Reading[] = []
     const latest: Reading[] = []
@@ -82,7 +85,7 @@ export async function runShed(hw: ShedHardware): Promise<Supervisor> {
             latest[i].p = p
             // a short circuit does not wait for the next tick: the contacts open on the reading
             // itself; the core still judges it on its tick (it sees its relay as closed)
-            if (relayState[i] && !opened[i] && applyCal(p, cals[i]) > cfg.shortW) {
+            if (relayState[i] && !opened[i] && applyCal(p, cals[i]) > sup.config().shortW) {
                 opened[i] = true
                 await hw.relays[i].enabled.write(false)
             }
@@ -118,7 +121,8 @@ export async function runShed(hw: ShedHardware): Promise<Supervisor> {
                 return
             }
             for (let i = 0; i < n; i++) raw[i] = latest[i].p
-            const watts = cleanReadings(raw, cals, cfg.crossTalk, cfg.meterFloorW)
+            const c = sup.config()
+            const watts = cleanReadings(raw, cals, c.crossTalk, c.meterFloorW)
             for (let i = 0; i < n; i++) {
                 const silent = seen[i] < 0 || real - seen[i] > METER_SILENT_MS
                 clean[i] = { p: silent ? NaN : watts[i], v: silent ? NaN : latest[i].v }

@@ -18,6 +18,7 @@ import { ServerClock } from "../../src/core/protocol/clock"
 import { ReplayGuard } from "../../src/core/protocol/replay"
 import * as events from "../../src/core/protocol/events"
 import { Outbox, OUTBOX_SLOTS } from "../../src/core/protocol/outbox"
+import { statusResult } from "../../src/core/protocol/status"
 import { STOP_REASONS } from "../../src/core/reasons"
 import { applyConfigPatch, CONFIG_BOUNDS, configHash, copyConfig, DEFAULT_CONFIG, ShedConfig } from "../../src/core/config"
 import { Supervisor } from "../../src/core/supervisor"
@@ -357,6 +358,7 @@ class Board {
             } else if (e.kind === "fault") this.emit(ev.faultEvent("f1-" + ++this.seq, e.socket, e.fault, e.detail, ts))
             else if (e.kind === "started") this.emit(ev.startedEvent(this.sup.socket(e.socket).order, e.socket, ts))
             else if (e.kind === "state") this.emit(ev.stateEvent(e.socket, e.state, ts))
+            else if (e.kind === "warning") this.emit(ev.warningEvent(e.socket, e.fault, e.detail, ts))
         }
     }
 
@@ -637,7 +639,8 @@ describe("messages the code produces", () => {
         box.enqueue("b1-1", "billing", JSON.stringify(a.ended()[0]), 0)
         const oks = [
             replyJson("c11", true, null, null, { socket: 2, state: b.sup.socket(2).state }),
-            replyJson("c12", true, null, null, { states: a.sup.sockets.map(s => s.state), w: Math.round(a.sup.totalW()), pending: box.pending().length }),
+            replyJson("c12", true, null, null, statusResult(a.sup, box.pending().length)),
+            replyJson("c17", true, null, null, { socket: 3, gain: 1.02, offsetW: -0.5 }),
             replyJson("c13", true, null, null, { cfg: configHash(applyConfigPatch(DEFAULT_CONFIG, { telemetryS: 30 }).config) }),
             replyJson("c14", true, null, null, null),
             replyJson("c16", true, null, null, { windowS: 300, live: 0 }),
@@ -650,7 +653,9 @@ describe("messages the code produces", () => {
         assertInvalid("reply.schema.json", { id: null, ok: true })
         assertInvalid("reply.schema.json", { id: "c1", ok: true, socket: 2, state: "charging" })
         assertInvalid("reply.schema.json", { id: "c1", ok: false, error: "bad_args", detail: "z".repeat(161) })
-        assertInvalid("reply.schema.json", { id: "c1", ok: true, states: [], w: 0, pending: 0 })
+        assertInvalid("reply.schema.json", { id: "c1", ok: true, states: [], draw: [], w: 0, pending: 0 })
+        assertInvalid("reply.schema.json", { id: "c1", ok: true, states: ["idle"], w: 0, pending: 0 })
+        assertInvalid("reply.schema.json", { id: "c1", ok: true, socket: 1, gain: 3, offsetW: 0 })
         assertInvalid("reply.schema.json", { id: "c1", ok: true, windowS: 10, live: 0 })
     })
 
@@ -674,7 +679,8 @@ describe("messages the code produces", () => {
                 res = { ...s, result: s.ok ? { socket: a.socket, state: sup.socket(a.socket).state } : null }
             } else if (r.command.cmd === "stop") res = sup.stop(a.socket, 1000, "remote_stop", "stopped by the backend")
             else if (r.command.cmd === "clear") res = sup.socket(a.socket).clear(sup.socket(a.socket).drawW)
-            else if (r.command.cmd === "status") res = { ok: true, result: { states: sup.sockets.map(s => s.state), w: Math.round(sup.totalW()), pending: box.pending().length } }
+            else if (r.command.cmd === "status") res = { ok: true, result: statusResult(sup, box.pending().length) }
+            else if (r.command.cmd === "calibrate") res = { ok: true, result: { socket: a.socket, gain: a.gain, offsetW: a.offsetW } }
             else if (r.command.cmd === "config") {
                 const c = applyConfigPatch(sup.config(), a.patch)
                 res = c.ok ? { ok: true, result: { cfg: configHash(c.config) } } : { ok: false, error: "bad_config", detail: c.error }
@@ -710,6 +716,9 @@ describe("messages the code produces", () => {
         assert.equal((await b.send("stop", { socket: 1, order: o1.order })).ok, true)
         assert.equal((await b.send("clear", { socket: 4 })).error, "not_faulted")
         assert.equal((await b.send("update", { windowS: 600 })).error, "busy")
+        const { id: _id, ...cal } = await b.send("calibrate", { socket: 2, gain: 1.02, offsetW: -0.5 })
+        assert.deepEqual(cal, { ok: true, socket: 2, gain: 1.02, offsetW: -0.5 })
+        assert.equal((await b.send("calibrate", { socket: 2, gain: 3, offsetW: 0 })).error, "bad_calibration")
         assert.deepEqual(await b.send("update", { force: true, windowS: 600 }), { id: replies[replies.length - 1].id, ok: true, windowS: 600, live: 2 })
         assert.equal(quiet.length, 1)
         for (const q of quiet) assertMessage(q)
@@ -723,11 +732,12 @@ describe("messages the code produces", () => {
         assert.equal(box.pending().length, 0, "the backend's ack reached the board")
         assert.deepEqual([...new Set(sent.map(s => JSON.parse(s).cmd))].sort(), COMMANDS.slice().sort())
         for (const s of sent) {
-            // one of them is a configuration the board refuses: the schema refuses it too
-            if (firmwareVerdict(s, 4, DEFAULT_CONFIG) === "bad_config") assertInvalid("command.schema.json", JSON.parse(s), "the refused config:")
+            // two of them the board refuses (a configuration, a calibration): the schema refuses them too
+            const v = firmwareVerdict(s, 4, DEFAULT_CONFIG)
+            if (v === "bad_config" || v === "bad_calibration") assertInvalid("command.schema.json", JSON.parse(s), "the refused command:")
             else assertMessage(JSON.parse(s), "sent by the backend:")
         }
-        assert.equal(sent.filter(s => errorsOf("command.schema.json", JSON.parse(s)) !== null).length, 1)
+        assert.equal(sent.filter(s => errorsOf("command.schema.json", JSON.parse(s)) !== null).length, 2)
         for (const r of replies) assertMessage(r, "the board's reply:")
     })
 })
@@ -814,6 +824,10 @@ const ARGS: Record<string, fc.Arbitrary<any>> = {
     status: argsOf({}, []),
     config: argsOf({ patch: field(patchArb) }, ["patch"]),
     update: argsOf({ force: field(fc.boolean()), windowS: field(fc.integer({ min: 30, max: 3600 }), fc.integer({ min: 0, max: 4000 }), num(29, 3601)) }, []),
+    calibrate: argsOf(
+        { socket: socketArb, gain: field(num(0.5, 2), num(0, 3)), offsetW: field(num(-20, 20), num(-30, 30)) },
+        ["socket", "gain", "offsetW"]
+    ),
     ack: argsOf(
         {
             ids: field(
@@ -896,6 +910,7 @@ describe("the schemas and the firmware agree", () => {
             clear: { socket: 2 },
             update: { force: true, windowS: 600 },
             ack: { ids: ["b1-1"] },
+            calibrate: { socket: 4, gain: 1.01, offsetW: -0.5 },
         }
         const env = (cmd: string, args: any) => ({ id: "m1", ts: T0, cmd, args })
         // [what, message without its signature, the firmware's error]
@@ -976,6 +991,12 @@ describe("the schemas and the firmware agree", () => {
             ["ack: a numeric id", set("ack", "ids", [5]), "bad_args"],
             ["ack: a 33-character id", set("ack", "ids", ["b".repeat(33)]), "bad_args"],
             ["ack: ids as text", set("ack", "ids", "b1-1"), "bad_args"],
+            ["calibrate: gain 2.5", set("calibrate", "gain", 2.5), "bad_calibration"],
+            ["calibrate: offset -21 W", set("calibrate", "offsetW", -21), "bad_calibration"],
+            ["calibrate: gain as text", set("calibrate", "gain", "1"), "bad_calibration"],
+            ["calibrate: no offset", del("calibrate", "offsetW"), "bad_calibration"],
+            ["calibrate: socket 0", set("calibrate", "socket", 0), "unknown_socket"],
+            ["calibrate: unknown argument", set("calibrate", "phase", 1), "bad_args"],
         ]
         for (const cmd of COMMANDS) {
             const m = signed(env(cmd, base[cmd]))

@@ -2,6 +2,7 @@
 // validated in full before anything happens; a refused command gets a named error and changes
 // nothing. Order: size, JSON, envelope, signature, staleness, replay, then the command's args.
 
+import { checkCal } from "../metering"
 import { signedText } from "./canonical"
 import { ServerClock } from "./clock"
 import { ReplayGuard } from "./replay"
@@ -32,11 +33,12 @@ export const COMMAND_ERRORS = [
     "not_faulted",
     "socket_drawing",
     "bad_config",
+    "bad_calibration",
     "busy",
     "not_supported",
 ]
 
-export const COMMANDS = ["start", "stop", "status", "config", "clear", "update", "ack"]
+export const COMMANDS = ["start", "stop", "status", "config", "clear", "update", "ack", "calibrate"]
 
 export interface Command {
     id: string
@@ -186,6 +188,14 @@ function checkArgs(cmd: string, a: any, sockets: number): ArgError {
         return checkSocket(a.socket, sockets)
     }
     if (cmd === "status") return onlyKeys(a, [])
+    if (cmd === "calibrate") {
+        const k = onlyKeys(a, ["socket", "gain", "offsetW"])
+        if (k) return k
+        const s = checkSocket(a.socket, sockets)
+        if (s) return s
+        const e = checkCal({ gain: a.gain, offsetW: a.offsetW })
+        return e ? bad("bad_calibration", e) : null
+    }
     if (cmd === "config") {
         const k = onlyKeys(a, ["patch"])
         if (k) return k

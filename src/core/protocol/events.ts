@@ -62,6 +62,11 @@ export function traceEvent(eid: string, index: number, count: number, hex: strin
 }
 
 /** A fault record the outbox gave up to keep a billing record: it will not be resent. */
+/** A protection about to act (best effort; the fault follows if the condition lasts). */
+export function warningEvent(socket: number, kind: string, detail: string, ts: number): string {
+    return JSON.stringify({ t: "warning", socket: socket, kind: kind, detail: detail.length > 100 ? detail.slice(0, 100) : detail, ts: ts })
+}
+
 /** The board goes quiet for an update window of `windowS` seconds (MQTT closed meanwhile). */
 export function quietEvent(windowS: number, ts: number): string {
     return JSON.stringify({ t: "quiet", s: windowS, ts: ts })
