@@ -50,7 +50,7 @@ export class ShedSim {
         this.boardId = o.boardId ?? "S" + randomBytes(3).toString("hex")
         this.bus = new JDBus([], { client: false, disableRoleManager: true })
         this.bus.start()
-        this.shed = new SimShed({ sockets: BOARDS[board].sockets, speed: o.speed ?? 1, crossTalkPct: o.crossTalkPct, display: BOARDS[board].display })
+        this.shed = new SimShed({ sockets: BOARDS[board].sockets, speed: o.speed ?? 1, crossTalkPct: o.crossTalkPct, display: BOARDS[board].display, tempSensor: BOARDS[board].tempSensor })
         const [sw, sh, bpp] = BOARDS[board].screen
         this.shed.screen.resize(sw, sh, bpp)
         this.shed.attach(this.bus)

@@ -13,12 +13,14 @@ import {
     JDServiceServer,
     loadServiceSpecifications,
     SensorServer,
+    SRV_POTENTIOMETER,
     SRV_RELAY,
     serviceSpecifications,
 } from "jacdac-ts"
 import { makePlug, Plug, PlugSpec } from "./plug"
 import { RoleBinding, roleOrder } from "./provision"
 import { SimScreen } from "./screen"
+import { ntcRatio } from "../../src/core/ntc"
 
 /** Role names as the firmware declares them: board relays carry the runtime's "[int:N]" hint. */
 export const relayRole = (n: number) => `socket${n}[int:${n - 1}]`
@@ -112,12 +114,17 @@ export interface SimShedOptions {
     display?: boolean
     /** W seen on an open channel next to a charging one (meter cross-talk, suppressed by the board) */
     crossTalkPct?: number
+    /** the board has an NTC on an ADC pin, served as a potentiometer (role "boardTemp") */
+    tempSensor?: boolean
 }
 
 export class SimShed {
     readonly sockets: SimSocket[] = []
     readonly button = new ButtonServer("service")
     readonly screen = new SimScreen(128, 64)
+    /** the board's NTC divider: the ratio the ADC sees at boardTempC */
+    readonly thermistor = new SensorServer<[number]>(SRV_POTENTIOMETER, { instanceName: "boardTemp", readingValues: [ntcRatio(25)], streamingInterval: 500 })
+    boardTempC = 25
     speed: number
     mainsV: number
     readonly t0 = Date.now()
@@ -144,6 +151,7 @@ export class SimShed {
         addServiceProvider(bus, { name: "shed meters", serviceClasses: [SRV_SOCKET_METER], services: () => meters })
         addServiceProvider(bus, { name: "shed button", serviceClasses: [this.button.serviceClass], services: () => [this.button] })
         addServiceProvider(bus, { name: "shed display", serviceClasses: [this.screen.serviceClass], services: () => [this.screen] })
+        if (this.opts.tempSensor) addServiceProvider(bus, { name: "shed thermistor", serviceClasses: [SRV_POTENTIOMETER], services: () => [this.thermistor] })
         this.last = Date.now()
         this.timer = setInterval(() => this.step(), 50)
     }
@@ -156,6 +164,7 @@ export class SimShed {
             r.push({ role: meterRole(s.index), server: s.meter })
         }
         if (this.opts.display) r.push({ role: "screen", server: this.screen })
+        if (this.opts.tempSensor) r.push({ role: "boardTemp[int:0]", server: this.thermistor })
         return r
     }
 
@@ -218,6 +227,7 @@ export class SimShed {
             s.powerW = p
             s.energyWh += (p * dt) / 3600
         }
+        this.thermistor.reading.setValues([ntcRatio(this.boardTempC)])
         const xt = (this.opts.crossTalkPct ?? 0) / 100
         for (let i = 0; i < this.sockets.length; i++) {
             const s = this.sockets[i]

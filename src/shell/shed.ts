@@ -8,6 +8,7 @@ import { applyCal, ChannelCal, checkCal, cleanReadings, IDENTITY_CAL } from "../
 import { loadJson, remove, saveJson } from "./persist"
 import { countBoot, HEALTHY_MS, markHealthy, SAFE_MODE_AFTER } from "./safemode"
 import { coreNow, loadTimeScale } from "./clock"
+import { ntcCelsius } from "../core/ntc"
 
 /** A meter that has not reported for this long (ms) is silent: its socket is cut. */
 const METER_SILENT_MS = 1000
@@ -25,6 +26,8 @@ export interface ShedHardware {
     heartbeat: (on: boolean) => void
     /** called with every supervisor event (the cloud link queues them); may be null */
     onEvent?: (e: SocketEvent, now: number) => Promise<void>
+    /** the board's NTC divider, served as a potentiometer (null: the board has no sensor) */
+    temperature?: ds.Potentiometer
     /** per-channel calibration in use, filled by runShed (the cloud's calibrate command edits it) */
     cals?: ChannelCal[]
 }
@@ -96,6 +99,12 @@ export async function runShed(hw: ShedHardware): Promise<Supervisor> {
             latest[i].v = v
         })
     })
+    // board temperature: warning, no new starts, all off (src/core/thermal.ts); none without a sensor
+    let tempC = NaN
+    if (hw.temperature)
+        hw.temperature.reading.subscribe(r => {
+            tempC = ntcCelsius(r)
+        })
     // resume persisted sessions (power cut, crash, update)
     const now0 = coreNow()
     for (let s = 1; s <= n; s++) {
@@ -127,6 +136,7 @@ export async function runShed(hw: ShedHardware): Promise<Supervisor> {
                 const silent = seen[i] < 0 || real - seen[i] > METER_SILENT_MS
                 clean[i] = { p: silent ? NaN : watts[i], v: silent ? NaN : latest[i].v }
             }
+            if (tempC === tempC) sup.temperature(now, tempC)
             const want = sup.tick(now, clean, relayState)
             for (let i = 0; i < n; i++) {
                 // an early opening stands until the core itself wants the relay open

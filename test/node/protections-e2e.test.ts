@@ -139,3 +139,44 @@ describe("mains protections through the simulated shed, at 20x time", { timeout:
         sim.shed.mainsV = 230
     })
 })
+
+describe("board temperature through the simulated shed (10-socket board, NTC served as a potentiometer)", { timeout: 600000 }, () => {
+    const sim = new ShedSim({ board: "shed10", speed: 20, settings: { config: { staggerS: 0 } } })
+    before(async () => {
+        await sim.start()
+    })
+    after(async () => {
+        await sim.stop()
+    })
+    const boardFault = (kind: string) => until(() => sim.backend.events.some(e => e.t === "fault" && e.socket === 0 && e.kind === kind), 15000, kind)
+
+    test("59 C changes nothing; 65 C warns; 75 C refuses new starts; 85 C cuts every socket; each level left only below its hysteresis", async () => {
+        sim.shed.boardTempC = 59
+        sim.shed.plug(1, { model: "csv", csv: curve(6 * 3600, () => 200) })
+        const o = await sim.backend.pay(1)
+        assert.equal(o.startReply?.ok, true, JSON.stringify(o.startReply))
+        await until(() => sim.shed.socket(1).relayOn, 10000, "relay 1 on")
+        await sleep(2000)
+        assert.ok(!sim.backend.events.some(e => e.t === "fault" && e.socket === 0), "no temperature event at 59 C")
+        sim.shed.boardTempC = 65
+        await boardFault("temperature_warning")
+        sim.shed.boardTempC = 75
+        await boardFault("temperature_no_start")
+        assert.equal((await sim.backend.pay(2)).startReply?.error, "over_temperature")
+        assert.equal(sim.shed.socket(1).relayOn, true, "a running session goes on below the cut")
+        sim.shed.boardTempC = 85
+        await until(() => !!o.billed, 15000, "the record")
+        assert.equal(o.billed.reason, "over_temperature")
+        assert.equal(sim.shed.socket(1).relayOn, false)
+        // 72 C: below the cut's hysteresis (75) but not the no-start one (65)
+        sim.shed.boardTempC = 72
+        await sleep(2000)
+        assert.equal((await sim.backend.pay(2)).startReply?.error, "over_temperature")
+        sim.shed.boardTempC = 50
+        await boardFault("temperature_ok")
+        sim.shed.plug(2, { model: "csv", csv: curve(600, () => 150) })
+        const ok = await sim.backend.pay(2)
+        assert.equal(ok.startReply?.ok, true, JSON.stringify(ok.startReply))
+        await sim.backend.send("stop", { socket: 2 })
+    })
+})
