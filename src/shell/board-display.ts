@@ -6,7 +6,7 @@
 import * as ds from "@devicescript/core"
 import { ShedHardware } from "./shed"
 import { runBoard } from "./board"
-import { ShedDisplay, showMessage, ShedScreen, startOled } from "./display"
+import { ScreenOut, showMessage, ShedScreen, startOled } from "./display"
 import { loadJson } from "./persist"
 
 /**
@@ -15,17 +15,17 @@ import { loadJson } from "./persist"
  */
 const DEFAULT_PAY_URL = "https://pay.example.com/{board}/"
 
-export async function runBoardWithDisplay(hw: ShedHardware, startDisplay?: () => Promise<ShedDisplay>) {
+export async function runBoardWithDisplay(hw: ShedHardware, startDisplay?: () => Promise<ScreenOut>) {
     const screen = startDisplay ? await startDisplay() : await startOled()
     const b = await runBoard(hw)
     if (!b.sup) {
-        await showMessage(screen.img, screen.out, ["SAFE MODE", "restarts in a row", "relays off", "waiting for update"])
+        await showMessage(screen, ["SAFE MODE", "restarts in a row", "relays off", "waiting for update"])
         return
     }
     const board = await loadJson("boardId")
     const tpl = await loadJson("payUrl")
     const template = typeof tpl === "string" && tpl.length > 0 && tpl.length <= 120 ? tpl : DEFAULT_PAY_URL
-    const view = new ShedScreen(screen.img, screen.out, b.sup, typeof board === "string" ? board : "unprovisioned", template)
+    const view = new ShedScreen(screen, b.sup, typeof board === "string" ? board : "unprovisioned", template)
     const cloud = b.cloud
     view.online = () => (cloud ? cloud.connected : false)
     let busy = false

@@ -1,12 +1,14 @@
 // The shed's display: the pay QR code as large and sharp as the screen allows, and a header
-// plus one line per socket. Drawn into a 1-bpp framebuffer and shown only where something
-// changed. Two screens:
-// - the 128x64 SSD1306 OLED (I2C): the driver's own framebuffer, sent whole;
-// - the 240x240 ST7789 colour TFT (SPI): the same 1-bpp framebuffer (7.2 KB), coloured per
-//   region and converted into small 4-bpp bands on the way out (a 240x240 4-bpp framebuffer
-//   would take 28.8 KB of the VM's ~60 KB heap).
-// In the simulator the same pixels go out on the bus to an indexed screen ("screen" role, 1 bpp
-// for the OLED, the TFT's 4-bpp bands for the TFT), which the simulator captures as PNG.
+// plus one line per socket, redrawn only where something changed. The screen is split into
+// regions (the code's area and one cell per line, tiling the screen: core/screen-layout.ts);
+// ShedScreen paints a region into any image at any offset, and each screen takes it from there:
+// - the 128x64 SSD1306 OLED (I2C): painted into the driver's 1-bpp framebuffer (1 KB), sent whole;
+// - the 240x240 ST7789 colour TFT (SPI): no framebuffer at all. A 240x240 4-bpp one, as
+//   DeviceScript's ST7789Driver needs, is 28.8 KB: measured, the 2-socket firmware then runs out
+//   of the VM's heap at boot. Each region is painted into a 4-bpp band of at most 1.9 KB (its
+//   lines in the region's colour), sent to the panel's window, and the next band painted.
+// In the simulator the same pixels go out on the bus to an indexed screen ("screen" role): the
+// OLED's framebuffer at 1 bpp, the TFT's 4-bpp bands as they are; the simulator captures PNG.
 import * as ds from "@devicescript/core"
 import { Font, font8, Image, Palette, spiSendImage, SpiImageFlags } from "@devicescript/graphics"
 import { spi } from "@devicescript/spi"
@@ -20,7 +22,7 @@ import { Supervisor } from "../core/supervisor"
 /** a socket code (template with {socket}) cycles through the sockets this often (ms, real time) */
 const CYCLE_MS = 8000
 
-/** A part of the framebuffer to put on the screen, and what it means (its colour on a TFT). */
+/** A part of the screen to put up, what it shows and what it means (its colour on a TFT). */
 export interface Region {
     x: number
     y: number
@@ -28,30 +30,20 @@ export interface Region {
     h: number
     /** TONE_* (src/core/screen-text.ts) */
     tone: number
+    /** what the painter draws there: -1 the code, else the line (cell) index */
+    part: number
+}
+
+export interface Painter {
+    /** Paints region `r` into `img` shifted by (dx, dy), lit pixels in colour `on`, the rest 0. */
+    paint(img: Image, r: Region, dx: number, dy: number, on: number): void
 }
 
 export interface ScreenOut {
-    /** puts these regions of the 1-bpp framebuffer on the screen; the rest stays as it is */
-    show(img: Image, regions: Region[]): Promise<void>
-}
-
-/** Pushes a 1-bpp framebuffer to an indexed screen on the bus, a slice of columns per packet. */
-export class BusScreenOut implements ScreenOut {
-    private screen = new ds.IndexedScreen("screen")
-    async show(img: Image, regions: Region[]) {
-        // whole columns from the leftmost region to the right edge (the simulator counts a
-        // frame when a slice reaches the right edge)
-        let fromX = img.width
-        for (let i = 0; i < regions.length; i++) fromX = Math.min(fromX, regions[i].x)
-        const colBytes = (img.height + 7) >> 3
-        const cols = Math.floor(224 / colBytes)
-        const buf = img.buffer
-        for (let x = fromX; x < img.width; x += cols) {
-            const w = Math.min(cols, img.width - x)
-            await this.screen.startUpdate(x, 0, w, img.height)
-            await this.screen.setPixels(buf.slice(x * colBytes, (x + w) * colBytes))
-        }
-    }
+    readonly width: number
+    readonly height: number
+    /** puts these regions on the screen, painted by `p`; the rest of the screen stays as it is */
+    show(regions: Region[], p: Painter): Promise<void>
 }
 
 /** The 6x8 font at `scale` (the graphics library draws a scaled font with filled rects). */
@@ -61,11 +53,13 @@ function fontAt(scale: number): Font {
     return { charWidth: CHAR_W * scale, charHeight: CHAR_H * scale, data: f.data, multiplier: scale }
 }
 
-export class ShedScreen {
+export class ShedScreen implements Painter {
     private shownQr = ""
     private shownLayout = ""
     private shownLines: string[] = []
     private shownTones: number[] = []
+    private lines: string[] = []
+    private focusLine = -1
     private qrText = ""
     private qr: Buffer = null
     private qrSize = 0
@@ -76,7 +70,6 @@ export class ShedScreen {
     online: () => boolean = () => false
 
     constructor(
-        private img: Image,
         private out: ScreenOut,
         private sup: Supervisor,
         private board: string,
@@ -91,19 +84,19 @@ export class ShedScreen {
     private async encode(text: string) {
         if (text === this.qrText) return
         const lines = this.sup.sockets.length + 1
-        const enc = new QrEncoder(text, pickEcc(text, this.img.width, this.img.height, lines))
+        const enc = new QrEncoder(text, pickEcc(text, this.out.width, this.out.height, lines))
         while (!enc.step()) await ds.sleep(0)
         this.qr = enc.result.modules
         this.qrSize = enc.result.size
         this.qrText = text
         // one header line above the sockets
-        this.layout = planLayout(this.img.width, this.img.height, this.qrSize, lines)
+        this.layout = planLayout(this.out.width, this.out.height, this.qrSize, lines)
         this.font = fontAt(this.layout.text)
     }
 
     private maxChars(i: number): number {
         const L = this.layout
-        const w = i < L.cells.length ? L.cells[i].w : this.img.width
+        const w = i < L.cells.length ? L.cells[i].w : this.out.width
         // the font's glyphs have a blank first and last column: text starts at the cell's edge
         return Math.max(1, Math.floor(w / (CHAR_W * L.text)))
     }
@@ -131,82 +124,141 @@ export class ShedScreen {
             lines.push(socketLine(i + 1, s.state, s.levelW(), mins, note, this.maxChars(lines.length)))
             tones.push(socketTone(s.state, note))
         }
+        this.lines = lines
+        this.focusLine = focusLine
         const regions: Region[] = []
-        // the code is drawn (and sent) only when it changes, the cells only when theirs did;
-        // everything when the layout moved (another QR version)
+        // the code is painted (and sent) only when it changes, the cells only when theirs did;
+        // everything when the layout moved (another QR version): code and cells tile the screen
         const layoutKey = L.code.w + "x" + L.code.h + "/" + L.cells.length
         const all = layoutKey !== this.shownLayout
-        if (all) {
-            this.shownLayout = layoutKey
-            this.img.fill(0)
-        }
+        this.shownLayout = layoutKey
         if (all || this.qrText !== this.shownQr) {
             this.shownQr = this.qrText
-            this.img.fillRect(L.code.x, L.code.y, L.code.w, L.code.h, 0)
-            this.drawQr()
-            regions.push({ x: L.code.x, y: L.code.y, w: L.code.w, h: L.code.h, tone: TONE_TEXT })
+            regions.push({ x: L.code.x, y: L.code.y, w: L.code.w, h: L.code.h, tone: TONE_TEXT, part: -1 })
         }
         for (let i = 0; i < L.cells.length; i++) {
-            const line = i < lines.length ? lines[i] : ""
             const tone = i < tones.length ? tones[i] : TONE_TEXT
-            const key = (i === focusLine ? "*" : " ") + line
+            const key = (i === focusLine ? "*" : " ") + (i < lines.length ? lines[i] : "")
             if (!all && key === this.shownLines[i] && tone === this.shownTones[i]) continue
             this.shownLines[i] = key
             this.shownTones[i] = tone
             const c = L.cells[i]
-            this.drawCell(c, line, i === focusLine)
-            regions.push({ x: c.x, y: c.y, w: c.w, h: c.h, tone: tone })
+            regions.push({ x: c.x, y: c.y, w: c.w, h: c.h, tone: tone, part: i })
         }
-        if (regions.length > 0) await this.out.show(this.img, regions)
+        if (regions.length > 0) await this.out.show(regions, this)
     }
 
-    private drawQr() {
-        const img = this.img
+    paint(img: Image, r: Region, dx: number, dy: number, on: number) {
+        img.fillRect(r.x + dx, r.y + dy, r.w, r.h, 0)
+        if (r.part < 0) this.paintQr(img, dx, dy, on)
+        else if (r.part < this.layout.cells.length) this.paintCell(img, r.part, dx, dy, on)
+    }
+
+    /** The code, light modules and quiet zone lit (phones read dark-on-light); only its rows inside `img`. */
+    private paintQr(img: Image, dx: number, dy: number, on: number) {
         const L = this.layout
-        // dark modules are "on" pixels on an OLED: draw the code inverted (light modules lit)
-        // so phones read it as dark-on-light, quiet zone included
-        const q = L.quiet * L.module
-        img.fillRect(L.qrX - q, L.qrY - q, (this.qrSize + 2 * L.quiet) * L.module, (this.qrSize + 2 * L.quiet) * L.module, 1)
-        for (let y = 0; y < this.qrSize; y++)
-            for (let x = 0; x < this.qrSize; x++)
-                if (this.qr[y * this.qrSize + x]) img.fillRect(L.qrX + x * L.module, L.qrY + y * L.module, L.module, L.module, 0)
+        const m = L.module
+        const n = this.qrSize
+        const q = L.quiet * m
+        img.fillRect(L.qrX - q + dx, L.qrY - q + dy, (n + 2 * L.quiet) * m, (n + 2 * L.quiet) * m, on)
+        const y0 = Math.max(0, Math.floor((-dy - L.qrY) / m))
+        const y1 = Math.min(n, Math.ceil((img.height - dy - L.qrY) / m))
+        for (let y = y0; y < y1; y++)
+            for (let x = 0; x < n; x++) if (this.qr[y * n + x]) img.fillRect(L.qrX + x * m + dx, L.qrY + y * m + dy, m, m, 0)
     }
 
     /** One line in its cell, centred vertically; the focused socket's line inverted. */
-    private drawCell(c: Rect, line: string, focused: boolean) {
-        const img = this.img
+    private paintCell(img: Image, i: number, dx: number, dy: number, on: number) {
+        const c = this.layout.cells[i]
+        const line = i < this.lines.length ? this.lines[i] : ""
         const s = this.layout.text
-        img.fillRect(c.x, c.y, c.w, c.h, 0)
         const barH = Math.min(c.h, (CHAR_H + 2) * s)
-        const top = c.y + Math.floor((c.h - barH) / 2)
-        if (focused && s > 1) {
+        const x = c.x + dx
+        const top = c.y + dy + Math.floor((c.h - barH) / 2)
+        if (i !== this.focusLine) {
+            img.print(line, x, top + s, on, this.font)
+        } else if (s > 1) {
             // a scaled font is drawn with fillRect: dark text on a lit bar
-            img.fillRect(c.x, top, c.w, barH, 1)
-            img.print(line, c.x, top + s, 0, this.font)
+            img.fillRect(x, top, c.w, barH, on)
+            img.print(line, x, top + s, 0, this.font)
+        } else {
+            // the 1x font is drawn as a transparent 1-bpp glyph, which on a 1-bpp image can
+            // only light pixels: the bar is inverted pixel by pixel (95x10 px on the OLED)
+            img.print(line, x, top + s, on, this.font)
+            const y1 = Math.min(top + barH, img.height)
+            for (let y = Math.max(top, 0); y < y1; y++) for (let px = x; px < x + c.w; px++) img.set(px, y, img.get(px, y) ? 0 : on)
+        }
+    }
+}
+
+/** Board-wide messages (safe mode): centred lines in the alert colour. */
+class MessagePainter implements Painter {
+    constructor(
+        private lines: string[],
+        private scale: number
+    ) {}
+    paint(img: Image, r: Region, dx: number, dy: number, on: number) {
+        const s = this.scale
+        const font = fontAt(s)
+        img.fillRect(r.x + dx, r.y + dy, r.w, r.h, 0)
+        const top = r.y + Math.floor((r.h - this.lines.length * (CHAR_H + 2) * s) / 2)
+        for (let i = 0; i < this.lines.length; i++) {
+            const x = r.x + Math.floor((r.w - this.lines[i].length * CHAR_W * s) / 2)
+            img.print(this.lines[i], x + dx, top + i * (CHAR_H + 2) * s + dy, on, font)
+        }
+    }
+}
+
+export async function showMessage(out: ScreenOut, lines: string[]) {
+    const s = Math.min(out.width, out.height) >= 160 ? 2 : 1
+    await out.show([{ x: 0, y: 0, w: out.width, h: out.height, tone: TONE_ALERT, part: 0 }], new MessagePainter(lines, s))
+}
+
+// ---- the 128x64 SSD1306 OLED ----
+
+/**
+ * A 1-bpp framebuffer (the OLED driver's) with the regions painted in; then the SSD1306 shows
+ * it, or in the simulator it goes to an indexed screen on the bus, a slice of columns per packet.
+ */
+class FramebufferOut implements ScreenOut {
+    readonly width: number
+    readonly height: number
+    private screen: ds.IndexedScreen = null
+    constructor(
+        private fb: Image,
+        private oled: SSD1306Driver
+    ) {
+        this.width = fb.width
+        this.height = fb.height
+        if (!oled) this.screen = new ds.IndexedScreen("screen")
+    }
+
+    async show(regions: Region[], p: Painter) {
+        // whole columns from the leftmost region to the right edge (the simulator counts a
+        // frame when a window reaches the bottom-right corner)
+        let fromX = this.width
+        for (let i = 0; i < regions.length; i++) {
+            p.paint(this.fb, regions[i], 0, 0, 1)
+            fromX = Math.min(fromX, regions[i].x)
+        }
+        if (this.oled) {
+            await this.oled.show()
             return
         }
-        img.print(line, c.x, top + s, 1, this.font)
-        // the 1x font is drawn as a transparent 1-bpp glyph, which on a 1-bpp image can only
-        // light pixels: the bar is inverted pixel by pixel (95x10 px on the OLED)
-        if (focused) for (let y = top; y < top + barH; y++) for (let x = c.x; x < c.x + c.w; x++) img.set(x, y, img.get(x, y) ? 0 : 1)
+        const img = this.fb
+        const colBytes = (img.height + 7) >> 3
+        const cols = Math.floor(224 / colBytes)
+        const buf = img.buffer
+        for (let x = fromX; x < img.width; x += cols) {
+            const w = Math.min(cols, img.width - x)
+            await this.screen.startUpdate(x, 0, w, img.height)
+            await this.screen.setPixels(buf.slice(x * colBytes, (x + w) * colBytes))
+        }
     }
 }
 
-/** The SSD1306 on the board's I2C bus (its own show()); the framebuffer is ours to draw. */
-class OledOut implements ScreenOut {
-    constructor(private d: SSD1306Driver) {}
-    async show(img: Image, regions: Region[]) {
-        await this.d.show()
-    }
-}
-
-export interface ShedDisplay {
-    img: Image
-    out: ScreenOut
-}
-
-/** Brings up the 128x64 OLED (and, in the simulator, the bus screen) with its framebuffer. */
-export async function startOled(): Promise<ShedDisplay> {
+/** Brings up the 128x64 OLED on the board's I2C bus (in the simulator: the bus screen). */
+export async function startOled(): Promise<ScreenOut> {
     const d = new SSD1306Driver({ width: 128, height: 64 })
     try {
         await d.init()
@@ -214,7 +266,7 @@ export async function startOled(): Promise<ShedDisplay> {
         // a board without a working display still charges and takes payments from the cloud
         console.log("display: " + e)
     }
-    return { img: d.image, out: ds.isSimulator() ? new BusScreenOut() : new OledOut(d) }
+    return new FramebufferOut(d.image, ds.isSimulator() ? null : d)
 }
 
 // ---- the 240x240 ST7789 colour TFT ----
@@ -226,7 +278,7 @@ const ST_MADCTL = 0x36
 
 /**
  * An ST7789 written a window at a time (DeviceScript's ST7789Driver only sends a whole 4-bpp
- * framebuffer: 28.8 KB at 240x240). Same init sequence as DeviceScript's driver.
+ * framebuffer). The same init sequence as DeviceScript's driver.
  */
 class St7789Panel extends FourWireDriver<STLikeDisplayOptions> {
     async init() {
@@ -239,11 +291,11 @@ class St7789Panel extends FourWireDriver<STLikeDisplayOptions> {
 13 80 0A // NORON + 10ms
 29 80 0A // DISPON + 10ms
 `)
-        // row-major, top-left origin; flipped 180 degrees if asked
+        // row-major from the top-left corner; turned 180 degrees if asked
         await this.sendCmd(ST_MADCTL, this.options.flip ? 0xc0 : 0x00)
     }
 
-    /** Sends a 4-bpp image (even height) to the window at (x, y) through the palette. */
+    /** Sends a 4-bpp image (even height) to the window at (x, y), through the palette as RGB565. */
     async send(band: Image, x: number, y: number, palette: Palette) {
         if (ds.isSimulator()) return
         const x0 = x + (this.options.offX || 0)
@@ -269,43 +321,45 @@ const BAND_BYTES = 1920
 /**
  * Colour per tone in DeviceScript's arcade palette (0 black, 1 white, 2 red, 5 yellow,
  * 7 green, 9 light blue): text white, free white, waiting yellow, charging light blue,
- * full green, fault or offline red. Black background.
+ * full green, fault or offline red; on black.
  */
 const TONE_COLOURS = hex`01 01 05 09 07 02`
 
 /**
- * The TFT: each region of the 1-bpp framebuffer becomes 4-bpp bands (lit pixels in the region's
- * colour, the rest black) sent to the panel's window. In the simulator the same bands go to a
- * 4-bpp indexed screen on the bus.
+ * The TFT: each region is painted into 4-bpp bands (lit pixels in the region's colour) that go
+ * to the panel's window one after the other. In the simulator the bands go to a 4-bpp indexed
+ * screen on the bus instead.
  */
 class TftOut implements ScreenOut {
+    readonly width = 240
+    readonly height = 240
     private band = Buffer.alloc(BAND_BYTES)
     private palette = Palette.arcade()
-    constructor(
-        private panel: St7789Panel,
-        private screen: ds.IndexedScreen
-    ) {}
+    private screen: ds.IndexedScreen = null
+    constructor(private panel: St7789Panel) {
+        if (ds.isSimulator()) this.screen = new ds.IndexedScreen("screen")
+    }
 
-    async show(img: Image, regions: Region[]) {
+    async show(regions: Region[], p: Painter) {
         for (let i = 0; i < regions.length; i++) {
             const r = regions[i]
             if (r.w <= 0 || r.h <= 0) continue
             const colour = r.tone >= 0 && r.tone < TONE_COLOURS.length ? TONE_COLOURS[r.tone] : 1
             let rows = 2
-            while (stride4(rows + 2) * r.w <= BAND_BYTES && rows + 2 <= r.h + (r.h & 1)) rows += 2
+            while (rows + 2 <= r.h + (r.h & 1) && stride4(rows + 2) * r.w <= BAND_BYTES) rows += 2
             let y = r.y
             const bottom = r.y + r.h
             while (y < bottom) {
                 let h = Math.min(rows, bottom - y)
-                // the panel takes bands of even height: an odd remainder takes one row more
-                // (below, or above at the screen's bottom edge); the layout avoids it
+                // the panel takes bands of even height: an odd remainder takes one row more, black
+                // (below, or above at the bottom edge); the layout gives even rows, so it never does
                 if (h & 1) {
                     h++
-                    if (y + h > img.height) y--
+                    if (y + h > this.height) y--
                 }
                 const band = Image.alloc(r.w, h, 4, this.band)
                 band.fill(0)
-                band.drawTransparentImage(img, -r.x, -y, colour)
+                p.paint(band, r, -r.x, -y, colour)
                 await this.panel.send(band, r.x, y, this.palette)
                 if (this.screen) await this.sendBus(band, r.x, y)
                 y += h
@@ -332,8 +386,8 @@ export interface TftPins extends STLikeDisplayOptions {
     hz?: number
 }
 
-/** Brings up the 240x240 ST7789 on SPI (and, in the simulator, the bus screen). */
-export async function startTft(p: TftPins): Promise<ShedDisplay> {
+/** Brings up the 240x240 ST7789 on SPI (in the simulator: the bus screen). */
+export async function startTft(p: TftPins): Promise<ScreenOut> {
     const panel = new St7789Panel({ cs: p.cs, dc: p.dc, reset: p.reset, spi: spi, flip: p.flip, offX: p.offX, offY: p.offY })
     if (!ds.isSimulator()) {
         try {
@@ -343,16 +397,5 @@ export async function startTft(p: TftPins): Promise<ShedDisplay> {
             console.log("display: " + e)
         }
     }
-    const img = Image.alloc(240, 240, 1)
-    return { img: img, out: new TftOut(panel, ds.isSimulator() ? new ds.IndexedScreen("screen") : null) }
-}
-
-/** Safe mode and other board-wide messages: centred lines, nothing else. */
-export async function showMessage(img: Image, out: ScreenOut, lines: string[]) {
-    const s = Math.min(img.width, img.height) >= 160 ? 2 : 1
-    const font = fontAt(s)
-    img.fill(0)
-    const top = Math.floor((img.height - lines.length * (CHAR_H + 2) * s) / 2)
-    for (let i = 0; i < lines.length; i++) img.printCenter(lines[i], top + i * (CHAR_H + 2) * s, 1, font)
-    await out.show(img, [{ x: 0, y: 0, w: img.width, h: img.height, tone: TONE_ALERT }])
+    return new TftOut(panel)
 }
