@@ -1,7 +1,22 @@
-// QR encode time in node and inside the DeviceScript VM (WASM on this host).
+// QR encode time in node and inside the DeviceScript VM (WASM on this host), and the module
+// size each screen layout gets for typical pay URLs (the firmware's own choices: ECC by pickEcc,
+// placement by planLayout).
 import { spawnSync } from "node:child_process"
 import { encodeQr } from "../src/core/qr/encoder"
-import { payUrl, planLayout } from "../src/core/screen-layout"
+import { payUrl, pickEcc, planLayout } from "../src/core/screen-layout"
+
+/** Pay URLs as boards show them: the firmware's default template, one per socket, a long one, a short upper-case one. */
+const TYPICAL = [
+    { name: "default, board-wide", text: payUrl("https://pay.example.com/{board}/", "S1a2b3c", 0) },
+    { name: "per socket", text: payUrl("https://pay.example.com/{board}/{socket}", "S1a2b3c", 2) },
+    { name: "long", text: "https://pay.example.com/s/SHED-0042?socket=3" },
+    { name: "short upper-case", text: payUrl("HTTPS://P.EXAMPLE.COM/{board}/{socket}", "SHED42", 3) },
+]
+
+const SCREENS = [
+    { name: "OLED 128x64", w: 128, h: 64 },
+    { name: "TFT 240x240", w: 240, h: 240 },
+]
 
 export function printQrBench() {
     const url = "https://pay.example.com/s/SHED-0042?socket=3"
@@ -21,9 +36,22 @@ export function printQrBench() {
     console.log(`| encode time, node | ${nodeMs.toFixed(2)} ms |`)
     console.log(`| encode time, DeviceScript VM (WASM on this host), pay URL | ${vm ? vm[1] + " ms" : "not measured (VM run failed)"} |`)
     console.log(`| encode time, DeviceScript VM, version 10 (200 bytes) | ${vm10 ? vm10[1] + " ms" : "not measured"} |`)
-    const short = encodeQr(payUrl("HTTPS://P.EXAMPLE.COM/{board}/{socket}", "SHED42", 3), "M")
-    for (const [w, h, c, name] of [[128, 64, short, "OLED 128x64, short upper-case URL"], [240, 240, code, "TFT 240x240, pay URL"]] as const) {
-        const l = planLayout(w, h, c.size, 10)
-        console.log(`| ${name} (version ${c.version}) | module ${l.module} px, quiet zone ${l.quiet} modules, ${l.perPage} sockets a page |`)
-    }
+    printModuleSizes()
+}
+
+/** The largest module each layout gets: 2-socket boards (header + 2 lines) and 10 sockets. */
+export function printModuleSizes() {
+    console.log(`\n## Screen layouts: module size for typical pay URLs\n`)
+    console.log(`| screen | pay URL | sockets | code | module | quiet zone | code with quiet zone | lines a page |`)
+    console.log(`|---|---|---|---|---|---|---|---|`)
+    for (const s of SCREENS)
+        for (const u of TYPICAL)
+            for (const sockets of [2, 10]) {
+                const lines = sockets + 1
+                const ecc = pickEcc(u.text, s.w, s.h, lines)
+                const c = encodeQr(u.text, ecc)
+                const l = planLayout(s.w, s.h, c.size, lines)
+                const side = (c.size + 2 * l.quiet) * l.module
+                console.log(`| ${s.name} | ${u.name} \`${u.text}\` (${u.text.length}) | ${sockets} | version ${c.version}-${ecc}, ${c.size} modules | ${l.module} px | ${l.quiet} modules | ${side} px | ${l.perPage} (text ${l.text}x) |`)
+            }
 }
