@@ -188,4 +188,18 @@ describe("the 240x240 colour TFT (2-socket ESP32-C3 board with an ST7789)", { ti
         assert.equal(count(scr, L.cells[2], 9), 0, "socket 2's cell not in the charging colour")
         assert.equal(decode(scr, 2)?.data, `https://pay.example.com/${sim.boardId}/`)
     })
+
+    test("in safe mode (a crash loop) the TFT shows the message in red, nothing else", { timeout: 180000 }, async () => {
+        const scr = sim.shed.screen
+        let safe = false
+        for (let k = 0; k < 4 && !safe; k++) {
+            const from = sim.vm.log.length
+            await sim.crash()
+            safe = /SAFE MODE/.test(await sim.vm.waitLog(/SAFE MODE|mqtt: connected/, 30000, from))
+        }
+        assert.equal(safe, true, "safe mode within a few quick restarts")
+        const all = { x: 0, y: 0, w: 240, h: 240 }
+        await until(() => count(scr, all, 2) > 500 && count(scr, all, 0) + count(scr, all, 2) === 240 * 240, 60000, "red text on black, the whole screen")
+        assert.equal(decode(scr, 2), null, "no pay code in safe mode")
+    })
 })
