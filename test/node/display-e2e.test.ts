@@ -128,9 +128,11 @@ describe("one code for the board (payUrl without {socket})", { timeout: 240000 }
         assert.equal(o.startReply?.ok, true, JSON.stringify(o.startReply))
         let changed = 0
         let frames = frames0
-        // at least as long as two per-socket cycles would take (CYCLE_MS is 8 s of real time,
-        // the display ignores the simulated speed), counted in redraws rather than a clock:
-        // a line with minutes changes once a simulated minute, i.e. every real second at 60x
+        // longer than two per-socket cycles would take, counted in redraws rather than a clock:
+        // the board refreshes the screen once a second (of its own ds.millis, real time: the
+        // display ignores the simulated speed) and sends at most one frame a refresh, so 20
+        // frames span 19 s or more, over twice CYCLE_MS (8 s). A charging line changes its
+        // minutes every real second at 60x, so the frames come.
         await until(
             () => {
                 if (sim.shed.screen.frames !== frames) {
