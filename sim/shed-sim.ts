@@ -75,6 +75,8 @@ export class ShedSim {
             crashes: 0,
             ...(o.settings ?? {}),
         })
+        // the runtime flushes settings to flash on its own schedule: a reset before that loses them
+        await this.vm.waitFlash([this.boardId, this.keyHex])
         this.backend = new Backend(url, this.boardId, this.keyHex)
         await this.backend.connect()
         await this.powerCut()

@@ -2,7 +2,7 @@
 // (settings, sessions, outbox) lives in its working folder, so killing the process and
 // starting it again is a power cut: the board boots from the same flash.
 import { spawn, ChildProcess } from "node:child_process"
-import { mkdtempSync, rmSync } from "node:fs"
+import { readFileSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { ROOT } from "../root"
@@ -31,6 +31,26 @@ export class FirmwareVM {
     constructor(private opts: VmOptions) {
         this.ownDir = !opts.dir
         this.dir = opts.dir ?? mkdtempSync(join(tmpdir(), "shed-vm-"))
+    }
+
+    /** The runtime's flash image as last written to disk ("sim.bin" in the VM's folder). */
+    flash(): Buffer {
+        try {
+            return readFileSync(join(this.dir, ".devicescript", "flash", "sim.bin"))
+        } catch {
+            return Buffer.alloc(0)
+        }
+    }
+
+    /** Waits until every text in `texts` is in the flash on disk (a write the runtime has flushed). */
+    async waitFlash(texts: string[], ms = 20000) {
+        const t0 = Date.now()
+        for (;;) {
+            const f = this.flash()
+            if (texts.every(t => f.includes(Buffer.from(t)))) return
+            if (Date.now() - t0 > ms) throw new Error(`the board's flash lacks ${texts.filter(t => !f.includes(Buffer.from(t))).join(", ")} after ${ms} ms`)
+            await new Promise(r => setTimeout(r, 100))
+        }
     }
 
     get running() {
