@@ -17,7 +17,7 @@ const arg = (name: string, def?: string) => {
 const speed = Number(arg("--speed", "60"))
 const board = arg("--board", "shed10") as BoardName
 if (!(speed >= 1 && speed <= 600) || !(board in BOARDS)) {
-    console.error("usage: npm start -- [--speed 1..600] [--board shed10|shed2] [--mqtt mqtt://host:port]")
+    console.error("usage: npm start -- [--speed 1..600] [--board shed10|shed2|shed2tft] [--mqtt mqtt://host:port]")
     process.exit(2)
 }
 
@@ -34,14 +34,14 @@ const say = (m: string) => {
     while (log.length > 10) log.shift()
 }
 
-const HELP = `plug <n> [${["li", "la3", "la2", "empty", ...Object.keys(ALIASES).filter(k => !["li", "la3", "la2"].includes(k))].join("|")}] | pay <n> [minutes] | unplug <n> | stop <n> | clear <n> | short|overload|welded|silent <n> | mains <V> | powercut [s] | screen [file.png] | q`
+const HELP = `plug <n> [${["li", "la3", "la2", "empty", ...Object.keys(ALIASES).filter(k => !["li", "la3", "la2"].includes(k))].join("|")}] | pay <n> [minutes] | unplug <n> | stop <n> | clear <n> | short|overload|welded|silent <n> | mains <V> | temp <C> | press [ms] | powercut [s] | screen [file.png] | q`
 
 async function command(line: string) {
     const [cmd, a, b] = line.trim().split(/\s+/)
     if (!cmd) return
     if (cmd === "q") return shutdown()
     const n = Number(a)
-    const needsSocket = !["mains", "powercut", "screen", "help"].includes(cmd)
+    const needsSocket = !["mains", "temp", "press", "powercut", "screen", "help"].includes(cmd)
     if (needsSocket && !(Number.isInteger(n) && n >= 1 && n <= sim.shed.sockets.length)) return say(`unknown socket "${a ?? ""}" (1..${sim.shed.sockets.length})`)
     try {
         if (cmd === "plug") {
@@ -61,6 +61,14 @@ async function command(line: string) {
             const on = !sim.shed.socket(n).faults.has(cmd as any)
             sim.shed.inject(n, cmd as any, on)
             say(`socket ${n}: ${cmd} ${on ? "injected" : "removed"}`)
+        } else if (cmd === "press") {
+            // the service button: short (default) picks the next socket, 2500 ms clears its fault
+            const ms = Number(a) || 150
+            await sim.shed.press(ms)
+            say(`service button pressed for ${ms} ms`)
+        } else if (cmd === "temp") {
+            sim.shed.boardTempC = n
+            say(`board at ${n} C`)
         } else if (cmd === "mains") {
             sim.shed.mainsV = n
             say(`mains at ${n} V`)

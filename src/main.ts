@@ -31,5 +31,5 @@ if (ds.isSimulator()) {
     }
 }
 
-const hw: ShedHardware = { name: "shed10_esp32", relays: relays, meters: meters, heartbeat: heartbeat, temperature: board.startBoardTemp() }
+const hw: ShedHardware = { name: "shed10_esp32", relays: relays, meters: meters, heartbeat: heartbeat, temperature: board.startBoardTemp(), button: board.startService() }
 await runBoard(hw)

@@ -7,5 +7,5 @@ import { runBoardWithDisplay } from "./shell/board-display"
 const relays = [board.startSocket1(), board.startSocket2()]
 const meters = [new ds.SocketMeter("meter1"), new ds.SocketMeter("meter2")]
 
-const hw: ShedHardware = { name: "shed2_esp32c3", relays: relays, meters: meters, heartbeat: null }
+const hw: ShedHardware = { name: "shed2_esp32c3", relays: relays, meters: meters, heartbeat: null, button: board.startService() }
 await runBoardWithDisplay(hw)

@@ -163,9 +163,17 @@ export class SimShed {
             r.push({ role: relayRole(s.index), server: s.relay })
             r.push({ role: meterRole(s.index), server: s.meter })
         }
+        r.push({ role: "service[int:0]", server: this.button })
         if (this.opts.display) r.push({ role: "screen", server: this.screen })
         if (this.opts.tempSensor) r.push({ role: "boardTemp[int:0]", server: this.thermistor })
         return r
+    }
+
+    /** A technician presses the service button for `ms` (the button reports the press time on release). */
+    async press(ms: number) {
+        await this.button.down()
+        await new Promise(r => setTimeout(r, ms))
+        await this.button.up()
     }
 
     stop() {

@@ -8,6 +8,7 @@ import { ShedHardware } from "./shed"
 import { runBoard } from "./board"
 import { ScreenOut, showMessage, ShedScreen, startOled } from "./display"
 import { loadJson } from "./persist"
+import { startServiceButton } from "./button"
 
 /**
  * Pay URL template when none is provisioned: one code for the board, the pay page asks for the
@@ -17,7 +18,7 @@ const DEFAULT_PAY_URL = "https://pay.example.com/{board}/"
 
 export async function runBoardWithDisplay(hw: ShedHardware, startDisplay?: () => Promise<ScreenOut>) {
     const screen = startDisplay ? await startDisplay() : await startOled()
-    const b = await runBoard(hw)
+    const b = await runBoard(hw, true)
     if (!b.sup) {
         await showMessage(screen, ["SAFE MODE", "restarts in a row", "relays off", "waiting for update"])
         return
@@ -28,6 +29,10 @@ export async function runBoardWithDisplay(hw: ShedHardware, startDisplay?: () =>
     const view = new ShedScreen(screen, b.sup, typeof board === "string" ? board : "unprovisioned", template)
     const cloud = b.cloud
     view.online = () => (cloud ? cloud.connected : false)
+    if (hw.button)
+        startServiceButton(hw.button, b.sup, async r => {
+            view.select(r.focus, r.message, ds.millis())
+        })
     let busy = false
     setInterval(async () => {
         if (busy) return

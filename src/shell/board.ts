@@ -4,10 +4,13 @@ import { runShed, ShedHardware } from "./shed"
 import { startProvisionedCloud } from "./provisioned"
 import { Supervisor } from "../core/supervisor"
 import { CloudLink } from "./cloud"
+import { startServiceButton } from "./button"
 
-export async function runBoard(hw: ShedHardware): Promise<{ sup: Supervisor; cloud: CloudLink }> {
+export async function runBoard(hw: ShedHardware, withScreen = false): Promise<{ sup: Supervisor; cloud: CloudLink }> {
     const sup = await runShed(hw)
     if (!sup) return { sup: null, cloud: null }
+    // without a screen the button still clears faults; its messages go to the log
+    if (hw.button && !withScreen) startServiceButton(hw.button, sup, async () => {})
     const cloud = await startProvisionedCloud(sup, hw)
     return { sup: sup, cloud: cloud }
 }

@@ -21,6 +21,8 @@ import { Supervisor } from "../core/supervisor"
 
 /** a socket code (template with {socket}) cycles through the sockets this often (ms, real time) */
 const CYCLE_MS = 8000
+/** how long a service-button selection and its message stay on screen (ms) */
+const HOLD_MS = 30000
 
 /** A part of the screen to put up, what it shows and what it means (its colour on a TFT). */
 export interface Region {
@@ -67,6 +69,9 @@ export class ShedScreen implements Painter {
     private font: Font = undefined
     private focus = 0
     private lastCycle = 0
+    /** the service button's selection and message hold the screen until then (ms) */
+    private heldUntil = 0
+    private message = ""
     online: () => boolean = () => false
 
     constructor(
@@ -101,28 +106,41 @@ export class ShedScreen implements Painter {
         return Math.max(1, Math.floor(w / (CHAR_W * L.text)))
     }
 
+    /** The service button picked socket `focus` (its page shown, its line highlighted) and says `message`. */
+    select(focus: number, message: string, nowMs: number) {
+        if (focus > 0) this.focus = focus
+        this.message = message
+        this.heldUntil = nowMs + HOLD_MS
+        this.lastCycle = nowMs
+    }
+
     async refresh(nowMs: number) {
         const n = this.sup.sockets.length
+        const held = nowMs < this.heldUntil
         // the first refresh shows socket 1's code at once (the cycle does not wait CYCLE_MS)
-        if (this.perSocket() && (this.focus === 0 || nowMs - this.lastCycle >= CYCLE_MS)) {
+        if (this.perSocket() && !held && (this.focus === 0 || nowMs - this.lastCycle >= CYCLE_MS)) {
             this.lastCycle = nowMs
             this.focus = (this.focus % n) + 1
         }
         await this.encode(payUrl(this.template, this.board, this.perSocket() ? this.focus : 0))
         const L = this.layout
         const online = this.online()
-        const lines: string[] = [headerLine(this.board, online, this.maxChars(0))]
+        const header = held && this.message ? this.message.slice(0, this.maxChars(0)) : headerLine(this.board, online, this.maxChars(0))
+        const lines: string[] = [header]
         const tones: number[] = [headerTone(online)]
         let focusLine = -1
         const page = Math.floor((this.focus > 0 ? this.focus - 1 : 0) / Math.max(1, L.perPage - 1))
         const first = page * (L.perPage - 1)
         for (let i = first; i < n && lines.length < L.perPage; i++) {
             const s = this.sup.sockets[i]
-            const note = s.state === "faulted" ? s.fault : s.lastRecord ? s.lastRecord.reason : ""
+            // a suspect socket (its last starts drew nothing) shows as a fault until it is cleared
+            const suspect = s.suspect && s.state !== "charging" && s.state !== "reserved"
+            const state = suspect ? "faulted" : s.state
+            const note = s.state === "faulted" ? s.fault : suspect ? "suspect" : s.lastRecord ? s.lastRecord.reason : ""
             const mins = s.state === "charging" ? s.durationS() / 60 : 0
-            if (this.perSocket() && i + 1 === this.focus) focusLine = lines.length
-            lines.push(socketLine(i + 1, s.state, s.levelW(), mins, note, this.maxChars(lines.length)))
-            tones.push(socketTone(s.state, note))
+            if ((this.perSocket() || held) && i + 1 === this.focus) focusLine = lines.length
+            lines.push(socketLine(i + 1, state, s.levelW(), mins, note, this.maxChars(lines.length)))
+            tones.push(socketTone(state, note))
         }
         this.lines = lines
         this.focusLine = focusLine

@@ -26,6 +26,8 @@ export interface ShedHardware {
     heartbeat: (on: boolean) => void
     /** called with every supervisor event (the cloud link queues them); may be null */
     onEvent?: (e: SocketEvent, now: number) => Promise<void>
+    /** the service button (null: none) */
+    button?: ds.Button
     /** the board's NTC divider, served as a potentiometer (null: the board has no sensor) */
     temperature?: ds.Potentiometer
     /** per-channel calibration in use, filled by runShed (the cloud's calibrate command edits it) */
