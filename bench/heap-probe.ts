@@ -10,7 +10,7 @@ import { loadJson } from "../src/shell/persist"
 const relays = [board.startSocket1(), board.startSocket2(), board.startSocket3(), board.startSocket4(), board.startSocket5(), board.startSocket6(), board.startSocket7(), board.startSocket8(), board.startSocket9(), board.startSocket10()]
 const meters: ds.SocketMeter[] = []
 for (let i = 1; i <= relays.length; i++) meters.push(new ds.SocketMeter("meter" + i))
-const hw: ShedHardware = { name: "shed10_esp32", relays: relays, meters: meters, heartbeat: null }
+const hw: ShedHardware = { name: "shed10_esp32", relays: relays, meters: meters, heartbeat: null, button: board.startService(), temperature: board.startBoardTemp() }
 await runBoard(hw)
 for (;;) {
     await ds.sleep(500)
