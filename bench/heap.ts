@@ -34,5 +34,5 @@ export async function printHeapBench(chargeMs = 20000) {
     console.log("\n## Heap\n")
     if (free < 0) return console.log("not measured")
     const total = 60 // KB free to an empty program in the same VM (probe without the firmware)
-    console.log(`- 10 sockets charging, MQTT up, display drawn: ${free} KB still free of ~${total} KB, so ~${total - free} KB used (target <= 40 KB of 64 KB)`)
+    console.log(`- 10-socket board as shipped (no display), all 10 sockets charging for ${Math.round((chargeMs / 1000) * 60 / 60)} simulated minutes, MQTT up: ${free} KB of 1 KB blocks still allocatable of ~${total} KB, so ~${total - free} KB used (target <= 40 KB of 64 KB, with the display drawn)`)
 }
