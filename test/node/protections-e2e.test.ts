@@ -180,3 +180,23 @@ describe("board temperature through the simulated shed (10-socket board, NTC ser
         await sim.backend.send("stop", { socket: 2 })
     })
 })
+
+describe("a charger fan cycling after full, through the simulated shed at 60x time", { timeout: 600000 }, () => {
+    const sim = new ShedSim({ board: "shed2", speed: 60 })
+    before(async () => {
+        await sim.start()
+    })
+    after(async () => {
+        await sim.stop()
+    })
+
+    test("the fan's few watts after termination neither keep the session going nor end it as anything but full", async () => {
+        sim.shed.plug(1, { model: "fan", soc0: 0.9, seed: 41 })
+        const o = await sim.backend.pay(1)
+        assert.equal(o.startReply?.ok, true, JSON.stringify(o.startReply))
+        await until(() => !!o.billed, 240000, "the record")
+        assert.equal(o.billed.reason, "full", JSON.stringify(o.billed))
+        assert.equal(sim.shed.socket(1).relayOn, false)
+        assert.ok(!sim.backend.events.some(e => e.t === "fault" && e.socket === 1), "no fault on a healthy charger")
+    })
+})
