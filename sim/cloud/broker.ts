@@ -26,9 +26,18 @@ function counterAtEmit(broker: Aedes) {
     }
 }
 
+/**
+ * The largest command the broker passes on to a board. A board takes in whatever its TCP stack
+ * hands over, so the operator's broker caps what it forwards to shed/+/cmd (Mosquitto:
+ * `message_size_limit`); the board itself refuses anything over 1 KB with `too_large`.
+ */
+export const CMD_FORWARD_MAX = 4096
+
 /** Starts a broker on 127.0.0.1 (port 0: any free port). */
 export async function startBroker(port = 0): Promise<RunningBroker> {
-    const broker = await Aedes.createBroker()
+    const broker = await Aedes.createBroker({
+        authorizeForward: (_client, packet) => (/^shed\/[^/]+\/cmd$/.test(packet.topic) && packet.payload.length > CMD_FORWARD_MAX ? null : packet),
+    })
     counterAtEmit(broker)
     // SHED_BROKER_LOG=<file>: every publish the broker takes in, for whoever chases a lost message
     const logFile = process.env.SHED_BROKER_LOG
