@@ -21,10 +21,16 @@ export async function printHeapBench(chargeMs = 20000) {
         const from = sim.vm.log.length
         await provision(sim.bus, { heapProbe: 1 })
         await sim.vm.waitLog(/OutOfMemory|PANIC/, 60000, from)
-        for (const l of sim.vm.log.slice(from)) {
+        const after = sim.vm.log.slice(from)
+        // out of memory before the first 1 KB block: nothing left
+        free = 0
+        for (const l of after) {
             const m = /heap-probe-free-kb (\d+)/.exec(l)
             if (m) free = Number(m[1])
         }
+        const before = sim.vm.log.slice(0, from).filter(l => /OutOfMemory|PANIC/.test(l)).length
+        if (before > 0) console.log(`\n(the board ran out of memory ${before} times before the probe)`)
+        if (process.env.HEAP_DEBUG) console.log(after.slice(0, 20).join("\n"))
     } catch (e) {
         console.log(`\n(heap probe failed: ${(e as Error).message.split("\n")[0]})`)
         if (process.env.HEAP_DEBUG) console.log(sim.vm.log.filter(l => /Exception|PANIC|  at |ended|fault/.test(l)).slice(-30).join("\n"))
