@@ -1,5 +1,5 @@
-// Preloaded into `devs run --tcp` (node -r). Two things the simulated board needs from the
-// CLI's networking:
+// Preloaded into `devs run --tcp` (node -r): what the simulated board needs from the CLI's
+// process:
 // - The CLI connects its VM to the dev tools hub on the fixed port 8082; that connection goes
 //   to the port in DEVS_HUB_PORT instead, so several simulated sheds (and tests) run side by
 //   side without the fixed dev tools ports.
@@ -47,3 +47,14 @@ function segmented(sock) {
     }
     return sock
 }
+
+// The simulated board dies with the simulator that started it: a test run killed from outside
+// (a CI timeout, kill -9) must not leave firmware VMs running.
+const parent = process.ppid
+setInterval(() => {
+    try {
+        process.kill(parent, 0)
+    } catch {
+        process.exit(0)
+    }
+}, 1000).unref()
