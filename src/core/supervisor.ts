@@ -55,6 +55,13 @@ export class Supervisor {
         return this.boardW
     }
 
+    /** Sessions holding a socket now (reserved or charging). */
+    liveCount(): number {
+        let n = 0
+        for (let i = 0; i < this.sockets.length; i++) if (this.sockets[i].isLive()) n++
+        return n
+    }
+
     start(n: number, order: string, limit: Limit, opts: StartOptions, now: number): StartResult {
         const s = this.socket(n)
         if (!s) return { ok: false, error: "unknown_socket", detail: "socket " + n + " does not exist on this board (1.." + this.sockets.length + ")" }

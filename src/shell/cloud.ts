@@ -231,11 +231,7 @@ export class CloudLink {
         const a = c.args
         const now = coreNow()
         if (c.cmd === "start") {
-            let running = 0
-            this.sup.sockets.forEach(s => {
-                if (s.isLive()) running++
-            })
-            if (!this.outbox.canAcceptBilling(running)) return { ok: false, error: "outbox_full", detail: "too many session records wait for their ack" }
+            if (!this.outbox.canAcceptBilling(this.sup.liveCount())) return { ok: false, error: "outbox_full", detail: "too many session records wait for their ack" }
             const opts: any = {}
             if (a.powerCapW !== undefined) opts.powerCapW = a.powerCapW
             if (a.topOffMin !== undefined) opts.topOffMin = a.topOffMin
@@ -282,10 +278,7 @@ export class CloudLink {
             return { ok: true }
         }
         // update: a window with the socket free for the runtime's update channel
-        let live = 0
-        this.sup.sockets.forEach(s => {
-            if (s.isLive()) live++
-        })
+        const live = this.sup.liveCount()
         if (live > 0 && a.force !== true) return { ok: false, error: "busy", detail: live + " sessions running; force: true keeps them running (persisted) and goes quiet anyway" }
         const windowS = a.windowS !== undefined ? a.windowS : DEFAULT_WINDOW_S
         this.quietFor = windowS

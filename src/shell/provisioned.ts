@@ -28,9 +28,7 @@ export async function startProvisionedCloud(sup: Supervisor, hw: ShedHardware): 
     })
     cloud.boardName = hw.name
     cloud.cals = hw.cals
-    sup.sockets.forEach(s => {
-        if (s.isLive()) cloud.resumed++
-    })
+    cloud.resumed = sup.liveCount()
     hw.onEvent = async (e, now) => {
         await cloud.onEvent(e, now)
     }

@@ -686,7 +686,7 @@ describe("messages the code produces", () => {
                 res = c.ok ? { ok: true, result: { cfg: configHash(c.config) } } : { ok: false, error: "bad_config", detail: c.error }
             } else if (r.command.cmd === "ack") box.ack(a.ids)
             else {
-                const live = sup.sockets.filter(s => s.isLive()).length
+                const live = sup.liveCount()
                 if (live > 0 && a.force !== true) res = { ok: false, error: "busy", detail: live + " sessions running" }
                 else {
                     res = { ok: true, result: { windowS: a.windowS ?? 300, live } }
