@@ -1,3 +1,10 @@
-// The firmware's version, reported on every boot event. Development builds say "dev"; the
-// release tool writes the git tag here before it builds a release image.
-export const FIRMWARE_VERSION = "0.1.0-dev"
+// The firmware's version, reported on every boot event: the compiler embeds it from git. A
+// release built on a tag says exactly that tag ("v1.2.0", fleet/release.ts); any other build
+// says the next patch, the commit and, when the tree was dirty, the build time
+// ("v0.1.1-d398324-2026.11.25.17.41"); outside git it is "dev".
+import * as ds from "@devicescript/core"
+
+export function firmwareVersion(): string {
+    const v = ds._dcfgString("@version")
+    return v ? v : "dev"
+}

@@ -57,10 +57,15 @@ export class FirmwareVM {
         return !!this.proc && this.proc.exitCode === null && !this.proc.killed
     }
 
+    /**
+     * Powers the board on. The first start flashes the program, as the factory does; later
+     * starts boot whatever program the flash holds, so one deployed over the air survives a
+     * power cut.
+     */
     start() {
         if (this.running) return
         this.starts++
-        const args = ["-r", REDIRECT, CLI, "run", "--tcp", resolve(this.opts.program)]
+        const args = ["-r", REDIRECT, CLI, "run", "--tcp", ...(this.starts === 1 ? [resolve(this.opts.program)] : ["--wait"])]
         if (this.opts.deviceId) args.push("--device-id", this.opts.deviceId)
         const p = spawn(process.execPath, args, {
             cwd: this.dir,

@@ -76,6 +76,10 @@ export interface ShedConfig {
     crossTalk: number
     /** period (s) of the telemetry message of each charging socket */
     telemetryS: number
+    /** hours between scheduled update windows, opened only when no socket is charging (0: none) */
+    updateEveryH: number
+    /** length (s) of a scheduled update window */
+    updateWindowS: number
 }
 
 export const DEFAULT_CONFIG: ShedConfig = {
@@ -118,6 +122,8 @@ export const DEFAULT_CONFIG: ShedConfig = {
     meterFloorW: 1,
     crossTalk: 0,
     telemetryS: 60,
+    updateEveryH: 24,
+    updateWindowS: 120,
 }
 
 interface Bound {
@@ -171,6 +177,8 @@ export const CONFIG_BOUNDS: { [key: string]: Bound } = {
     meterFloorW: b(0, 10, false),
     crossTalk: b(0, 0.05, false),
     telemetryS: b(10, 3600, true),
+    updateEveryH: b(0, 168, true),
+    updateWindowS: b(30, 3600, true),
 }
 
 export interface ConfigResult {

@@ -9,7 +9,7 @@ import { Command, parseCommand, ParseContext, replyJson } from "../core/protocol
 import { ServerClock } from "../core/protocol/clock"
 import { statusResult } from "../core/protocol/status"
 import { bootEvent, endedEvent, explainEvent, faultEvent, lostEvent, quietEvent, startedEvent, warningEvent, stateEvent, telemetryEvent, traceEvent } from "../core/protocol/events"
-import { FIRMWARE_VERSION } from "../version"
+import { firmwareVersion } from "../version"
 import { FlashOp, Outbox, OUTBOX_SLOTS, slotKey } from "../core/protocol/outbox"
 import { ReplayGuard } from "../core/protocol/replay"
 import { SocketEvent } from "../core/session"
@@ -18,6 +18,7 @@ import { Supervisor } from "../core/supervisor"
 import { hmacHex } from "./hmac"
 import { loadJson, remove, saveJson } from "./persist"
 import { coreNow, timeScale } from "./clock"
+import { scheduledWindowDue } from "../core/update-schedule"
 
 /** commands received and not yet worked off; more are dropped (the backend retries) */
 const INBOX_MAX = 16
@@ -71,6 +72,10 @@ export class CloudLink {
     private bootSent = false
     /** an accepted update command's window (s), begun once its reply is out */
     private quietFor = 0
+    /** in an update window now */
+    private quiet = false
+    /** core ms of the last update window (or of boot): the schedule counts from it */
+    private lastWindow = 0
 
     constructor(
         private sup: Supervisor,
@@ -140,7 +145,7 @@ export class CloudLink {
             await self.send("online", "online", true)
             if (!self.bootSent) {
                 const cfg = self.sup.config()
-                self.bootSent = await self.send("event", bootEvent(FIRMWARE_VERSION, self.boardName, self.sup.sockets.length, configHash(cfg), self.resumed))
+                self.bootSent = await self.send("event", bootEvent(firmwareVersion(), self.boardName, self.sup.sockets.length, configHash(cfg), self.resumed))
             }
             self.outbox.retryAll(ds.millis())
         }
@@ -163,8 +168,14 @@ export class CloudLink {
             self.working = false
         }, 20)
         mqtt.start()
+        this.lastWindow = coreNow()
         setInterval(async () => {
             self.connected = mqtt.connected
+            const cfg = self.sup.config()
+            if (!self.quiet && self.quietFor === 0 && scheduledWindowDue(coreNow(), self.lastWindow, cfg.updateEveryH, self.sup.liveCount())) {
+                console.log("scheduled update window")
+                await self.goQuiet(cfg.updateWindowS)
+            }
             try {
                 await self.pump()
             } catch (e) {
@@ -291,6 +302,8 @@ export class CloudLink {
      * new program, which resumes the persisted sessions; the sessions run on meanwhile.
      */
     private async goQuiet(windowS: number) {
+        this.quiet = true
+        this.lastWindow = coreNow()
         await this.send("event", quietEvent(windowS, this.toServer(coreNow())))
         await this.send("online", "updating", true)
         await this.mqtt.pause()
@@ -299,6 +312,7 @@ export class CloudLink {
         const self = this
         setTimeout(() => {
             console.log("update window over; reconnecting")
+            self.quiet = false
             self.mqtt.resume()
         }, windowS * 1000)
     }

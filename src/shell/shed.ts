@@ -9,6 +9,7 @@ import { loadJson, remove, saveJson } from "./persist"
 import { countBoot, HEALTHY_MS, markHealthy, SAFE_MODE_AFTER } from "./safemode"
 import { coreNow, loadTimeScale } from "./clock"
 import { ntcCelsius } from "../core/ntc"
+import { firmwareVersion } from "../version"
 
 /** A meter that has not reported for this long (ms) is silent: its socket is cut. */
 const METER_SILENT_MS = 1000
@@ -49,7 +50,7 @@ export async function loadConfig(sockets: number): Promise<ShedConfig> {
 
 export async function runShed(hw: ShedHardware): Promise<Supervisor> {
     const n = hw.relays.length
-    const boots = await countBoot()
+    const boots = await countBoot(firmwareVersion())
     // relays first: off until a persisted session says otherwise
     for (let i = 0; i < n; i++) await hw.relays[i].enabled.write(false)
     if (boots >= SAFE_MODE_AFTER) {
@@ -164,7 +165,7 @@ export async function runShed(hw: ShedHardware): Promise<Supervisor> {
             if (hw.heartbeat) hw.heartbeat(beat)
             if (!healthy && real - healthySince > HEALTHY_MS) {
                 healthy = true
-                await markHealthy()
+                await markHealthy(firmwareVersion())
             }
         } catch (err) {
             // never let a handler die silently with relays on: open them all, report

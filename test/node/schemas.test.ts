@@ -23,7 +23,6 @@ import { STOP_REASONS } from "../../src/core/reasons"
 import { applyConfigPatch, CONFIG_BOUNDS, configHash, copyConfig, DEFAULT_CONFIG, ShedConfig } from "../../src/core/config"
 import { Supervisor } from "../../src/core/supervisor"
 import { PROFILES } from "../../src/core/session"
-import { FIRMWARE_VERSION } from "../../src/version"
 import { lithiumW } from "../shared/scenarios"
 
 const SCHEMAS = join(ROOT, "docs/schemas")
@@ -545,9 +544,9 @@ describe("messages the code produces", () => {
         for (const b of Object.values(BOARDS)) {
             const cfg = copyConfig(DEFAULT_CONFIG)
             cfg.sockets = b.sockets
-            for (const resumed of [0, b.sockets]) assertMessage(JSON.parse(ev.bootEvent(FIRMWARE_VERSION, b.name, b.sockets, configHash(cfg), resumed)))
+            for (const ver of ["v1.2.0", "v0.1.1-d398324-2026.11.25.17.41", "dev"]) for (const resumed of [0, b.sockets]) assertMessage(JSON.parse(ev.bootEvent(ver, b.name, b.sockets, configHash(cfg), resumed)))
         }
-        assertInvalid("event-boot.schema.json", JSON.parse(ev.bootEvent(FIRMWARE_VERSION, "test", 1, configHash(DEFAULT_CONFIG), 0)), "a test build's board name")
+        assertInvalid("event-boot.schema.json", JSON.parse(ev.bootEvent("v1.2.0", "test", 1, configHash(DEFAULT_CONFIG), 0)), "a test build's board name")
         // the outbox gives up the oldest fault to keep a billing record: `lost` names it
         const box = new Outbox()
         for (let i = 1; i <= OUTBOX_SLOTS; i++) assert.ok(box.enqueue(`f1-${i}`, "fault", ev.faultEvent(`f1-${i}`, 0, "mains_voltage", "mains at 290 V", T0), 0).ok)
