@@ -2,9 +2,9 @@
 // an order, signs and sends `start`; it records what the board reports, bills each session
 // once (by its event id), acks billing records and faults, and works out refunds of prepaid
 // money that was not used.
-import { createHmac, randomUUID } from "node:crypto"
+import { randomUUID } from "node:crypto"
 import mqtt, { MqttClient } from "mqtt"
-import { signedText } from "../../src/core/protocol/canonical"
+import { signCommand } from "../../fleet/sign-command"
 
 export interface Tariff {
     /** prepaid deposit for "until full" and energy orders (cents) */
@@ -99,8 +99,7 @@ export class Backend {
     }
 
     sign(cmd: object): string {
-        const sig = createHmac("sha256", Buffer.from(this.keyHex, "hex")).update(signedText(this.boardId, cmd as any), "utf8").digest("hex")
-        return JSON.stringify({ ...cmd, sig })
+        return signCommand(this.boardId, this.keyHex, cmd)
     }
 
     /**
