@@ -1,0 +1,201 @@
+// The fleet engineer's command line: `npm run fleet -- <command>`. The server's address comes
+// from --api or FLEET_API (default http://127.0.0.1:8090), its token from FLEET_TOKEN.
+import { parseArgs } from "node:util"
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { FleetServer } from "./server"
+import { buildRelease, generateSigningKey } from "./release"
+import { BoardType } from "./types"
+import { provisionBoard } from "./provision"
+import { ROOT } from "../sim/root"
+
+const USAGE = `fleet <command> [options]
+
+  keygen --out <dir>                       a release signing key pair (keep the .key offline)
+  release --tag <vX.Y.Z> --key <file.key> --pub <file.pub> [--boards shed10,shed2,shed2tft] [--out releases]
+                                           build each board's image from the git tag, sign it
+  server --trust <file.pub>[,<file.pub>] [--port 8090] [--data fleet-data] [--mqtt mqtt://host:1883]
+                                           run the update server (FLEET_TOKEN protects its API)
+  boards                                   boards with their version, assignment and health
+  upload <releases/vX.Y.Z>                 upload a release's signed images
+  rollout <vX.Y.Z> [--canary id,id] [--percent 10] [--soak 600] [--report 300] [--force]
+                                           start a staged rollout (canary, percent, all)
+  pause <rollout id> | resume <rollout id>
+  watch [--board <id>]                     follow rollouts, deploys and boards
+  provision --id <board id> --type <shed10|shed2|shed2tft> --mqtt <host:port> --server <host:port> [--hub 8082]
+                                           register the board on the bus (devs devtools) and write its settings
+`
+
+const api = () => (process.env.FLEET_API ?? "http://127.0.0.1:8090").replace(/\/$/, "")
+
+async function call(method: string, path: string, body?: object): Promise<any> {
+    const res = await fetch(api() + path, {
+        method,
+        headers: { "content-type": "application/json", ...(process.env.FLEET_TOKEN ? { authorization: "Bearer " + process.env.FLEET_TOKEN } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+    })
+    const out: any = await res.json()
+    if (!res.ok) throw new Error(`${res.status}: ${out.error ?? JSON.stringify(out)}`)
+    return out
+}
+
+function ago(ms?: number): string {
+    if (!ms) return "-"
+    const s = Math.round((Date.now() - ms) / 1000)
+    return s < 120 ? s + " s ago" : Math.round(s / 60) + " min ago"
+}
+
+function table(rows: string[][]) {
+    const w = rows[0].map((_, i) => Math.max(...rows.map(r => r[i].length)))
+    for (const r of rows) console.log(r.map((c, i) => c.padEnd(w[i])).join("  "))
+}
+
+async function boards() {
+    const bs: any[] = await call("GET", "/api/boards")
+    const rows = [["board", "type", "version", "assigned", "health", "channel", "seen"]]
+    for (const b of bs) {
+        const health = b.deploying ? `deploying ${Math.round((100 * b.deploying.sent) / b.deploying.total)} %` : b.deployedAt && !b.healthyAt ? "waiting for report" : b.crashes ? `${b.crashes} crashes` : b.healthyAt ? "healthy" : "-"
+        rows.push([b.id, b.type, b.version ?? "?", b.assigned ?? "-", health, b.channel ? "open" : "-", ago(b.lastSeen)])
+    }
+    table(rows)
+}
+
+async function main() {
+    const [cmd, ...rest] = process.argv.slice(2)
+    const { values: o, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: {
+            out: { type: "string" },
+            tag: { type: "string" },
+            key: { type: "string" },
+            pub: { type: "string" },
+            boards: { type: "string" },
+            trust: { type: "string" },
+            port: { type: "string" },
+            data: { type: "string" },
+            mqtt: { type: "string" },
+            canary: { type: "string" },
+            percent: { type: "string" },
+            soak: { type: "string" },
+            report: { type: "string" },
+            force: { type: "boolean" },
+            board: { type: "string" },
+            id: { type: "string" },
+            type: { type: "string" },
+            server: { type: "string" },
+            hub: { type: "string" },
+        },
+    })
+    const need = (v: string | undefined, what: string): string => {
+        if (!v) throw new Error(`${cmd}: ${what} is required\n\n${USAGE}`)
+        return v
+    }
+    switch (cmd) {
+        case "keygen": {
+            const dir = need(o.out, "--out")
+            mkdirSync(dir, { recursive: true })
+            const k = generateSigningKey()
+            writeFileSync(join(dir, "release-signing.key"), k.privateKeyPem)
+            chmodSync(join(dir, "release-signing.key"), 0o600)
+            writeFileSync(join(dir, "release-signing.pub"), k.publicKeyPem)
+            console.log(`wrote ${dir}/release-signing.key (keep it offline) and ${dir}/release-signing.pub (give it to the server: --trust)`)
+            return
+        }
+        case "release": {
+            const boards = (o.boards ?? "shed10,shed2,shed2tft").split(",") as BoardType[]
+            const built = await buildRelease({
+                repo: ROOT,
+                tag: need(o.tag, "--tag"),
+                boards,
+                outDir: o.out ?? "releases",
+                privateKeyPem: readFileSync(need(o.key, "--key"), "utf8"),
+                publicKeyPem: readFileSync(need(o.pub, "--pub"), "utf8"),
+            })
+            for (const b of built) console.log(`${b.manifest.board}: ${b.imagePath} ${b.manifest.size} bytes sha256 ${b.manifest.sha256.slice(0, 16)}.. signed by ${b.manifest.keyId}`)
+            return
+        }
+        case "server": {
+            const trust = need(o.trust, "--trust")
+                .split(",")
+                .map(f => readFileSync(f, "utf8"))
+            const s = new FleetServer({ dataDir: o.data ?? "fleet-data", port: Number(o.port ?? 8090), host: "0.0.0.0", trust, mqttUrl: o.mqtt, token: process.env.FLEET_TOKEN, log: l => console.log(new Date().toISOString(), l) })
+            await s.start()
+            const stop = async () => {
+                await s.stop()
+                process.exit(0)
+            }
+            process.on("SIGINT", stop)
+            process.on("SIGTERM", stop)
+            return
+        }
+        case "boards":
+            return boards()
+        case "upload": {
+            const dir = need(positionals[0], "a release folder")
+            if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`${dir} is not a release folder`)
+            const manifests = readdirSync(dir).filter(f => f.endsWith(".manifest.json"))
+            if (!manifests.length) throw new Error(`no *.manifest.json in ${dir}`)
+            for (const f of manifests) {
+                const manifest = JSON.parse(readFileSync(join(dir, f), "utf8"))
+                const image = readFileSync(join(dir, f.replace(/\.manifest\.json$/, ".devs")))
+                await call("POST", "/api/releases", { manifest, image: image.toString("base64") })
+                console.log(`uploaded ${manifest.version} for ${manifest.board}`)
+            }
+            return
+        }
+        case "rollout": {
+            const r = await call("POST", "/api/rollouts", {
+                version: need(positionals[0], "a version"),
+                canary: o.canary ? o.canary.split(",") : [],
+                percent: o.percent !== undefined ? Number(o.percent) : undefined,
+                soakS: o.soak !== undefined ? Number(o.soak) : undefined,
+                reportS: o.report !== undefined ? Number(o.report) : undefined,
+                force: o.force === true,
+            })
+            console.log(`rollout ${r.id}: ${r.version}, stage ${r.stage}, rolls back to ${r.previous}`)
+            return
+        }
+        case "pause":
+        case "resume": {
+            const r = await call("POST", `/api/rollouts/${need(positionals[0], "a rollout id")}/${cmd}`)
+            console.log(`rollout ${r.id}: ${r.stage}`)
+            return
+        }
+        case "watch": {
+            let last = 0
+            for (;;) {
+                const logs: any[] = await call("GET", `/api/log?limit=50${o.board ? "&board=" + encodeURIComponent(o.board) : ""}`)
+                for (const l of logs.filter(x => x.t > last)) console.log(new Date(l.t).toISOString(), l.board ? l.board + ":" : "", l.msg)
+                if (logs.length) last = Math.max(last, ...logs.map(x => x.t))
+                await new Promise(r => setTimeout(r, 2000))
+            }
+        }
+        case "provision": {
+            const [mh, mp] = need(o.mqtt, "--mqtt host:port").split(":")
+            const [sh, sp] = need(o.server, "--server host:port").split(":")
+            const { JDBus, createNodeSocketTransport } = await import("jacdac-ts")
+            const bus = new JDBus([createNodeSocketTransport(Number(o.hub ?? 8082))], { client: false, disableRoleManager: true })
+            bus.start()
+            await bus.connect()
+            try {
+                const p = await provisionBoard(bus, { api: api(), token: process.env.FLEET_TOKEN, serverHost: sh, serverPort: Number(sp), id: need(o.id, "--id"), type: need(o.type, "--type") as BoardType, mqttHost: mh, mqttPort: Number(mp ?? 1883) })
+                console.log(`board ${o.id} (device ${p.deviceId}) registered and provisioned; its command key (for the operator's backend): ${p.cmdKey}`)
+                console.log("reset the board to use the settings")
+            } finally {
+                await bus.disconnect()
+                bus.stop()
+            }
+            return
+        }
+        default:
+            console.log(USAGE)
+            if (cmd && cmd !== "help") process.exitCode = 2
+    }
+}
+
+main().catch(e => {
+    console.error((e as Error).message)
+    process.exit(1)
+})
+

@@ -1,0 +1,63 @@
+// Provisioning a board for the fleet, over the DeviceScript bus (USB in the field, the
+// simulator's bus here): fresh keys, the board registered with the update server, then its
+// settings (board id, command key, broker) through the runtime's Settings service and the
+// update channel's connection string through its Cloud Configuration service. The program
+// cannot set that string itself (the runtime keeps that service from programs), so this is
+// the one way a board learns where its updates come from.
+import { randomBytes } from "node:crypto"
+import { CloudConfigurationCmd, JDBus, SRV_CLOUD_CONFIGURATION, jdpack } from "jacdac-ts"
+import { findBoardSettings, provision, Settings } from "../sim/bus/provision"
+import { BoardType } from "./types"
+
+export interface ProvisionOptions {
+    /** the update server's API, e.g. http://fleet.example:8090 */
+    api: string
+    token?: string
+    /** host and port the board reaches the update server at (ws://host:port) */
+    serverHost: string
+    serverPort: number
+    id: string
+    type: BoardType
+    mqttHost: string
+    mqttPort: number
+    mqttProto?: "tcp" | "tls"
+    /** further settings (config, calibration) */
+    settings?: Settings
+    /** keep this command key (the operator's backend already has it) */
+    cmdKey?: string
+}
+
+export function connectionString(wsskKey: string, host: string, port: number, deviceId: string): string {
+    if (!/^[0-9a-f]{64}$/.test(wsskKey)) throw new Error("the update channel key must be 64 hex digits")
+    return `ws://wssk:${wsskKey}@${host}:${port}/wssk/shed/${deviceId}`
+}
+
+/** Sets the runtime's update channel (it connects whenever the program's socket is closed). */
+export async function setUpdateChannel(bus: JDBus, conn: string, ms = 20000): Promise<void> {
+    const t0 = Date.now()
+    for (;;) {
+        const srv = bus.services({ serviceClass: SRV_CLOUD_CONFIGURATION })[0]
+        if (srv) return await srv.sendCmdAsync(CloudConfigurationCmd.SetConnectionString, jdpack("s", [conn]), true)
+        if (Date.now() - t0 > ms) throw new Error("no board on the bus offers the runtime's Cloud Configuration service")
+        await new Promise(r => setTimeout(r, 100))
+    }
+}
+
+async function call(api: string, token: string | undefined, path: string, body: object): Promise<any> {
+    const res = await fetch(api + path, { method: "POST", headers: { "content-type": "application/json", ...(token ? { authorization: "Bearer " + token } : {}) }, body: JSON.stringify(body) })
+    const out: any = await res.json()
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${out.error ?? ""}`)
+    return out
+}
+
+/** Registers the board on the bus with the server and writes everything it needs. Returns its keys. */
+export async function provisionBoard(bus: JDBus, o: ProvisionOptions): Promise<{ deviceId: string; wsskKey: string; cmdKey: string }> {
+    const settings = await findBoardSettings(bus)
+    const deviceId = settings.device.deviceId.toLowerCase()
+    const wsskKey = randomBytes(32).toString("hex")
+    const cmdKey = o.cmdKey ?? randomBytes(32).toString("hex")
+    await call(o.api, o.token, "/api/boards", { id: o.id, deviceId, type: o.type, wsskKey, cmdKey })
+    await provision(bus, { boardId: o.id, boardKey: cmdKey, mqttHost: o.mqttHost, mqttPort: o.mqttPort, mqttProto: o.mqttProto ?? "tcp", ...(o.settings ?? {}) })
+    await setUpdateChannel(bus, connectionString(wsskKey, o.serverHost, o.serverPort, deviceId))
+    return { deviceId, wsskKey, cmdKey }
+}

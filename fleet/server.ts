@@ -1,0 +1,441 @@
+// The fleet update server: a registry of boards and releases, staged rollouts, and the
+// runtime's update channel (WSSK) to deploy them.
+//
+// A board holds its MQTT socket, and the runtime has only one: to deploy, the server asks the
+// board over MQTT (a signed `update` command) to open an update window. The board replies
+// busy while sockets charge (the server asks again later) unless the rollout forces it; in
+// the window the runtime connects here, the server compares hashes, writes the image and reads
+// the hash back. The new program boots, reconnects MQTT and reports its version on its boot
+// event, which is how the server knows it is healthy. A board that does not report the new
+// version in time, or crashes (exception reports over WSSK, repeated boots), fails the rollout:
+// every board on the release goes back to the previous one.
+import { createServer, IncomingMessage, Server, ServerResponse } from "node:http"
+import { AddressInfo } from "node:net"
+import { randomUUID } from "node:crypto"
+import { WebSocketServer } from "ws"
+import mqtt, { MqttClient } from "mqtt"
+import { FleetStore } from "./store"
+import { BoardRecord, BoardType, Manifest, Rollout } from "./types"
+import { verifyRelease } from "./release"
+import { step } from "./rollout"
+import { clientRandom, Cmd, deploy, WsskSession } from "./wssk"
+import { signCommand } from "./sign-command"
+
+export interface FleetServerOptions {
+    /** database and images */
+    dataDir: string
+    /** HTTP API and WSSK; 0: any free port */
+    port?: number
+    host?: string
+    /** ed25519 public keys (PEM) whose releases are accepted */
+    trust: string[]
+    /** the operator's broker, where boards report and take commands */
+    mqttUrl?: string
+    /** bearer token for the HTTP API (none: open, for the simulator only) */
+    token?: string
+    /** rollout and update-request period (ms) */
+    tickMs?: number
+    /** ask a busy board again after this (s) */
+    retryS?: number
+    /** the window the server asks for (s) */
+    windowS?: number
+    /** a deploy step's answer must come within this (ms) */
+    stepMs?: number
+    log?: (line: string) => void
+}
+
+const MAX_BODY = 2 * 1024 * 1024
+const BOARD_TYPES: BoardType[] = ["shed10", "shed2", "shed2tft"]
+
+function backoffS(fails: number): number {
+    return Math.min(300, 5 * 2 ** Math.min(fails, 6))
+}
+
+export class FleetServer {
+    store!: FleetStore
+    private http!: Server
+    private wss = new WebSocketServer({ noServer: true })
+    private mq: MqttClient | null = null
+    private timer: NodeJS.Timeout | null = null
+    /** live WSSK sessions by board id */
+    private sessions = new Map<string, WsskSession>()
+    /** boards being deployed to right now */
+    private deploying = new Set<string>()
+    /** board id -> ms: when we last asked it for a window */
+    private asked = new Map<string, number>()
+    /** replies to our update commands by id */
+    private waiting = new Map<string, (r: any) => void>()
+    private ticking = false
+    port = 0
+    /** deploy progress (bytes written, image size), for watchers */
+    onProgress?: (board: string, sent: number, total: number) => void
+    private progress = new Map<string, { sent: number; total: number }>()
+    /** ms each finished deploy took, for the bench */
+    readonly deployTimes: number[] = []
+
+    constructor(readonly opts: FleetServerOptions) {}
+
+    private log(msg: string, board?: string) {
+        this.opts.log?.(`fleet: ${board ? board + ": " : ""}${msg}`)
+        void this.store.log({ t: Date.now(), board, msg }).catch(() => {})
+    }
+
+    async start() {
+        this.store = await FleetStore.open(this.opts.dataDir)
+        this.http = createServer((req, res) => void this.api(req, res))
+        this.http.on("upgrade", (req, sock, head) => this.upgrade(req, sock, head))
+        await new Promise<void>((res, rej) => this.http.listen(this.opts.port ?? 0, this.opts.host ?? "127.0.0.1", () => res()).on("error", rej))
+        this.port = (this.http.address() as AddressInfo).port
+        if (this.opts.mqttUrl) await this.connectBroker(this.opts.mqttUrl)
+        this.timer = setInterval(() => void this.tick(), this.opts.tickMs ?? 1000)
+        this.log(`listening on ${this.port}`)
+    }
+
+    async stop() {
+        if (this.timer) clearInterval(this.timer)
+        for (const s of this.sessions.values()) s.close("server stopping")
+        await this.mq?.endAsync(true)
+        await new Promise<void>(res => this.http.close(() => res()))
+        this.http.closeAllConnections?.()
+        await this.store.close()
+    }
+
+    /** The connection string a board is provisioned with. */
+    connectionString(b: BoardRecord, host = "127.0.0.1"): string {
+        return `ws://wssk:${b.wsskKey}@${host}:${this.port}/wssk/shed/${b.deviceId}`
+    }
+
+    // --- the boards' reports, from the broker ---
+
+    private async connectBroker(url: string) {
+        this.mq = await mqtt.connectAsync(url, { clientId: "fleet-" + randomUUID().slice(0, 8), reconnectPeriod: 1000 })
+        this.mq.on("message", (topic, payload) => void this.report(topic, payload.toString()).catch(e => this.log("report error: " + e.message)))
+        await this.mq.subscribeAsync(["shed/+/event", "shed/+/reply"])
+    }
+
+    private async report(topic: string, text: string) {
+        const [, id, sub] = topic.split("/")
+        let m: any
+        try {
+            m = JSON.parse(text)
+        } catch {
+            return
+        }
+        if (sub === "reply") {
+            const w = this.waiting.get(m.id)
+            if (w) {
+                this.waiting.delete(m.id)
+                w(m)
+            }
+            return
+        }
+        if (m.t !== "boot") return
+        const b = await this.store.getBoard(id)
+        if (!b) return
+        const patch: Partial<BoardRecord> = { version: m.ver, lastSeen: Date.now() }
+        if (b.deployedAt && b.assigned === m.ver) {
+            // the first boot after a deploy proves it; each further one is a restart to count
+            if (!b.healthyAt) patch.healthyAt = Date.now()
+            else patch.crashes = b.crashes + 1
+        }
+        await this.store.updateBoard(id, patch)
+        this.log(`boot ${m.ver}${patch.crashes ? " (restart " + patch.crashes + ")" : ""}`, id)
+    }
+
+    // --- rollouts and asking boards for windows ---
+
+    private async tick() {
+        if (this.ticking) return
+        this.ticking = true
+        try {
+            const now = Date.now()
+            const r = await this.store.activeRollout()
+            if (r) {
+                const boards = await this.store.listBoards()
+                const out = step(r, boards, now)
+                for (const a of out.assign) await this.store.updateBoard(a.id, { assigned: a.version, previous: a.previous, deployedAt: undefined, healthyAt: undefined, crashes: 0, fails: 0, retryAt: undefined })
+                for (const l of out.log) this.log(l)
+                if (out.rollout.stage !== r.stage || out.rollout.stageAt !== r.stageAt) await this.store.putRollout(out.rollout)
+            }
+            const force = r ? r.force && (r.stage === "canary" || r.stage === "percent" || r.stage === "all") : false
+            for (const b of await this.store.listBoards()) await this.nudge(b, force, now)
+        } catch (e) {
+            this.log("tick error: " + (e as Error).message)
+        } finally {
+            this.ticking = false
+        }
+    }
+
+    /** A board whose program is not its assigned release is asked for an update window. */
+    private async nudge(b: BoardRecord, force: boolean, now: number): Promise<void> {
+        if (!b.assigned || this.deploying.has(b.id)) return
+        const rel = await this.store.getRelease(b.assigned, b.type)
+        if (!rel || rel.manifest.sha256 === b.hash) return
+        if (b.retryAt && now < b.retryAt) return
+        // on the channel already (a window, safe mode, a program that never took the socket)
+        const s = this.sessions.get(b.id)
+        if (s) return void this.sync(b.id, s)
+        const last = this.asked.get(b.id) ?? 0
+        if (now - last < (this.opts.retryS ?? 60) * 1000) return
+        this.asked.set(b.id, now)
+        const r = await this.command(b, "update", { windowS: this.opts.windowS ?? 120, force })
+        if (!r) this.log("no reply to update", b.id)
+        else if (r.ok) this.log(`update window open (${r.windowS} s, ${r.live} sessions running)`, b.id)
+        else this.log(`update deferred: ${r.error}${r.detail ? " (" + r.detail + ")" : ""}`, b.id)
+    }
+
+    private command(b: BoardRecord, cmd: string, args: object, ms = 10000): Promise<any> {
+        if (!this.mq) return Promise.resolve(null)
+        const id = "fleet-" + randomUUID().slice(0, 8)
+        return new Promise(res => {
+            const t = setTimeout(() => {
+                this.waiting.delete(id)
+                res(null)
+            }, ms)
+            this.waiting.set(id, r => {
+                clearTimeout(t)
+                res(r)
+            })
+            this.mq!.publishAsync(`shed/${b.id}/cmd`, signCommand(b.id, b.cmdKey, { id, ts: Date.now(), cmd, args })).catch(() => {})
+        })
+    }
+
+    // --- the update channel ---
+
+    private upgrade(req: IncomingMessage, sock: any, head: Buffer) {
+        const m = /^\/wssk\/[^/]+\/([0-9a-f]{16})$/i.exec(req.url ?? "")
+        const client = clientRandom(String(req.headers["sec-websocket-protocol"] ?? ""))
+        const refuse = (code: number, why: string) => {
+            sock.end(`HTTP/1.1 ${code} ${why}\r\n\r\n`)
+        }
+        if (!m || !client) return refuse(400, "Bad Request")
+        void this.store.boardByDevice(m[1].toLowerCase()).then(b => {
+            if (!b) return refuse(404, "Unknown Board")
+            this.wss.handleUpgrade(req, sock, head, ws => this.channel(b, new WsskSession(ws, Buffer.from(b.wsskKey, "hex"), client)))
+        })
+    }
+
+    private channel(b: BoardRecord, s: WsskSession) {
+        s.on("ready", () => {
+            this.sessions.get(b.id)?.close("replaced by a new connection")
+            this.sessions.set(b.id, s)
+            void this.store.updateBoard(b.id, { lastSeen: Date.now() })
+            void this.sync(b.id, s)
+        })
+        s.on("message", (cmd: number, payload: Buffer) => {
+            if (cmd === Cmd.ExceptionReport) void this.crashReport(b.id, payload.toString("utf8"))
+        })
+        s.on("close", (why: string) => {
+            if (this.sessions.get(b.id) === s) this.sessions.delete(b.id)
+            this.log(`update channel closed: ${why}`, b.id)
+        })
+    }
+
+    private async crashReport(id: string, text: string) {
+        const b = await this.store.getBoard(id)
+        if (!b) return
+        this.log(`exception report: ${text.split("\n")[0].slice(0, 120)}`, id)
+        if (b.deployedAt) await this.store.updateBoard(id, { crashes: b.crashes + 1 })
+    }
+
+    /** The board is on the channel: make it run its assigned release, or just note its hash. */
+    private async sync(id: string, s: WsskSession) {
+        if (this.deploying.has(id)) return
+        this.deploying.add(id)
+        try {
+            const b = (await this.store.getBoard(id))!
+            const rel = b.assigned ? await this.store.getRelease(b.assigned, b.type) : null
+            if (!rel) {
+                const h = await s.request(Cmd.GetHash, undefined, this.opts.stepMs ?? 10000)
+                await this.store.updateBoard(id, { hash: h.subarray(0, 32).toString("hex") })
+                return
+            }
+            // the image is checked again here: the database is not the trust anchor, the key is
+            const bad = verifyRelease(rel.manifest, rel.image, this.opts.trust)
+            if (bad) {
+                this.log(`release ${rel.manifest.version} refused at deploy: ${bad}`, id)
+                return
+            }
+            const t0 = Date.now()
+            this.log(`deploying ${rel.manifest.version} (${rel.image.length} bytes)`, id)
+            const r = await deploy(s, rel.image, rel.manifest.sha256, this.opts.stepMs ?? 10000, (sent, total) => {
+                this.progress.set(id, { sent, total })
+                this.onProgress?.(id, sent, total)
+            })
+            const patch: Partial<BoardRecord> = { hash: rel.manifest.sha256, fails: 0, retryAt: undefined }
+            if (r === "deployed") {
+                Object.assign(patch, { deployedAt: Date.now(), healthyAt: undefined, crashes: 0 })
+                this.deployTimes.push(Date.now() - t0)
+                this.log(`deployed ${rel.manifest.version} in ${Date.now() - t0} ms, hash verified`, id)
+            } else if (!b.deployedAt) {
+                // already running it (provisioned with it, or deployed before a server restart)
+                Object.assign(patch, { deployedAt: Date.now() })
+            }
+            await this.store.updateBoard(id, patch)
+        } catch (e) {
+            const b = await this.store.getBoard(id)
+            const fails = (b?.fails ?? 0) + 1
+            await this.store.updateBoard(id, { fails, retryAt: Date.now() + backoffS(fails) * 1000 })
+            this.log(`deploy failed (${fails} in a row, next try in ${backoffS(fails)} s): ${(e as Error).message}`, id)
+        } finally {
+            this.deploying.delete(id)
+            this.progress.delete(id)
+        }
+    }
+
+    /** Drops a board's update channel (the runtime reconnects by itself). */
+    closeChannel(id: string, why: string) {
+        this.sessions.get(id)?.close(why)
+    }
+
+    // --- the HTTP API the CLI uses ---
+
+    private async api(req: IncomingMessage, res: ServerResponse) {
+        const send = (code: number, body: any) => {
+            res.writeHead(code, { "content-type": "application/json" })
+            res.end(JSON.stringify(body))
+        }
+        try {
+            if (this.opts.token && req.headers.authorization !== "Bearer " + this.opts.token) return send(401, { error: "unauthorized" })
+            const url = new URL(req.url ?? "/", "http://x")
+            const body = req.method === "POST" ? await readBody(req) : null
+            const route = `${req.method} ${url.pathname}`
+            if (route === "GET /api/boards") {
+                const boards = await this.store.listBoards()
+                return send(200, boards.map(b => ({ ...publicBoard(b), channel: this.sessions.has(b.id), deploying: this.progress.get(b.id) })))
+            }
+            if (route === "POST /api/boards") return send(200, publicBoard(await this.register(body)))
+            if (route === "GET /api/releases") return send(200, await this.store.listReleases())
+            if (route === "POST /api/releases") return send(200, await this.upload(body))
+            if (route === "GET /api/rollouts") return send(200, await this.store.listRollouts())
+            if (route === "POST /api/rollouts") return send(200, await this.rollout(body))
+            const pr = /^POST \/api\/rollouts\/([^/]+)\/(pause|resume)$/.exec(route)
+            if (pr) return send(200, await this.pauseResume(pr[1], pr[2] === "pause"))
+            if (route === "GET /api/log") return send(200, await this.store.logs(Number(url.searchParams.get("limit") ?? 100), url.searchParams.get("board") ?? undefined))
+            return send(404, { error: "no such route: " + route })
+        } catch (e) {
+            send(e instanceof ApiError ? e.code : 500, { error: (e as Error).message })
+        }
+    }
+
+    /** Adds a board (or returns it), with fresh keys unless given. */
+    async register(body: any): Promise<BoardRecord> {
+        if (!body || typeof body.id !== "string" || !/^[A-Za-z0-9_-]{1,24}$/.test(body.id)) throw new ApiError(400, "id: 1-24 letters, digits, _ or -")
+        if (typeof body.deviceId !== "string" || !/^[0-9a-f]{16}$/.test(body.deviceId)) throw new ApiError(400, "deviceId: 16 lower-case hex digits (the runtime's device id)")
+        if (!BOARD_TYPES.includes(body.type)) throw new ApiError(400, "type: one of " + BOARD_TYPES.join(", "))
+        for (const k of ["wsskKey", "cmdKey"]) if (body[k] !== undefined && !/^[0-9a-f]{64}$/.test(body[k])) throw new ApiError(400, k + ": 64 hex digits")
+        const old = await this.store.getBoard(body.id)
+        const other = await this.store.boardByDevice(body.deviceId)
+        if (other && other.id !== body.id) throw new ApiError(409, `device ${body.deviceId} is already board ${other.id}`)
+        const { randomBytes } = await import("node:crypto")
+        const b: BoardRecord = {
+            ...(old ?? { crashes: 0, fails: 0 }),
+            id: body.id,
+            deviceId: body.deviceId,
+            type: body.type,
+            wsskKey: body.wsskKey ?? old?.wsskKey ?? randomBytes(32).toString("hex"),
+            cmdKey: body.cmdKey ?? old?.cmdKey ?? randomBytes(32).toString("hex"),
+            assigned: body.assigned ?? old?.assigned,
+        }
+        await this.store.putBoard(b)
+        this.log(old ? "re-registered" : "registered", b.id)
+        return b
+    }
+
+    /** A signed release: refused unless a trusted key signed exactly this image. */
+    async upload(body: any): Promise<Manifest> {
+        const m = body?.manifest as Manifest
+        if (!m || typeof body.image !== "string") throw new ApiError(400, "expected {manifest, image (base64)}")
+        const image = Buffer.from(body.image, "base64")
+        const bad = verifyRelease(m, image, this.opts.trust)
+        if (bad) throw new ApiError(422, "release refused: " + bad)
+        try {
+            await this.store.putRelease(m, image)
+        } catch (e) {
+            throw new ApiError(409, (e as Error).message)
+        }
+        this.log(`release ${m.version} for ${m.board} uploaded (${m.size} bytes, ${m.sha256.slice(0, 12)})`)
+        return m
+    }
+
+    async rollout(body: any): Promise<Rollout> {
+        const version = body?.version
+        if (typeof version !== "string") throw new ApiError(400, "version missing")
+        const releases = await this.store.listReleases()
+        if (!releases.some(m => m.version === version)) throw new ApiError(404, `no release ${version}`)
+        const active = await this.store.activeRollout()
+        if (active) throw new ApiError(409, `rollout ${active.id} of ${active.version} is still ${active.stage}; pause or finish it first`)
+        const boards = await this.store.listBoards()
+        const canary: string[] = Array.isArray(body.canary) ? body.canary : []
+        const unknown = canary.filter(id => !boards.some(b => b.id === id))
+        if (unknown.length) throw new ApiError(400, "unknown canary boards: " + unknown.join(", "))
+        const percent = body.percent ?? 10
+        if (typeof percent !== "number" || percent < 0 || percent > 100) throw new ApiError(400, "percent: 0..100")
+        const missing = boards.filter(b => !releases.some(m => m.version === version && m.board === b.type))
+        if (missing.length) throw new ApiError(400, `release ${version} has no image for ${[...new Set(missing.map(b => b.type))].join(", ")}`)
+        const now = Date.now()
+        const previous = body.previous ?? mostCommon(boards.map(b => b.assigned ?? b.version).filter((v): v is string => !!v && v !== version)) ?? version
+        const r: Rollout = {
+            id: "r" + now.toString(36),
+            version,
+            previous,
+            canary,
+            percent,
+            stage: canary.length ? "canary" : percent > 0 && percent < 100 ? "percent" : "all",
+            startedAt: now,
+            stageAt: now,
+            soakS: body.soakS ?? 600,
+            reportS: body.reportS ?? 300,
+            force: body.force === true,
+        }
+        await this.store.putRollout(r)
+        this.log(`rollout ${r.id}: ${version} (back to ${previous} on failure), canary ${canary.join(",") || "none"}, then ${percent} %, then all${r.force ? ", forced" : ""}`)
+        return r
+    }
+
+    private async pauseResume(id: string, pause: boolean): Promise<Rollout> {
+        const r = await this.store.getRollout(id)
+        if (!r) throw new ApiError(404, "no rollout " + id)
+        if (pause && !["canary", "percent", "all"].includes(r.stage)) throw new ApiError(409, `rollout is ${r.stage}`)
+        if (!pause && r.stage !== "paused") throw new ApiError(409, `rollout is ${r.stage}, not paused`)
+        const out: Rollout = pause ? { ...r, stage: "paused", reason: "paused by the operator", stageAt: Date.now() } : { ...r, stage: r.canary.length ? "canary" : "percent", reason: undefined, stageAt: Date.now() }
+        await this.store.putRollout(out)
+        this.log(`rollout ${id} ${pause ? "paused" : "resumed"}`)
+        return out
+    }
+}
+
+class ApiError extends Error {
+    constructor(
+        readonly code: number,
+        msg: string
+    ) {
+        super(msg)
+    }
+}
+
+function publicBoard(b: BoardRecord) {
+    const { wsskKey: _w, cmdKey: _c, ...rest } = b
+    return rest
+}
+
+function mostCommon(xs: string[]): string | undefined {
+    const n = new Map<string, number>()
+    for (const x of xs) n.set(x, (n.get(x) ?? 0) + 1)
+    return [...n.entries()].sort((a, b) => b[1] - a[1])[0]?.[0]
+}
+
+async function readBody(req: IncomingMessage): Promise<any> {
+    const chunks: Buffer[] = []
+    let size = 0
+    for await (const c of req) {
+        size += c.length
+        if (size > MAX_BODY) throw new ApiError(413, `body over ${MAX_BODY} bytes`)
+        chunks.push(c)
+    }
+    try {
+        return JSON.parse(Buffer.concat(chunks).toString() || "null")
+    } catch {
+        throw new ApiError(400, "body is not JSON")
+    }
+}
