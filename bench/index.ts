@@ -6,6 +6,7 @@ import { printFirmwareBench, printLatencyBench } from "./firmware"
 import { printBusBench } from "./bus"
 import { printHeapBench } from "./heap"
 import { printWireBench } from "./wire"
+import { printUpdateBench } from "./update"
 
 console.log("# shed controller benchmark")
 printChargeBench()
@@ -17,6 +18,7 @@ printLatencyBench()
 printBusBench()
     .then(() => printWireBench())
     .then(() => printHeapBench())
+    .then(() => printUpdateBench())
     .catch(e => {
     console.error(e)
     process.exitCode = 1

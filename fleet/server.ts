@@ -170,7 +170,12 @@ export class FleetServer {
     private async nudge(b: BoardRecord, force: boolean, now: number): Promise<void> {
         if (!b.assigned || this.deploying.has(b.id)) return
         const rel = await this.store.getRelease(b.assigned, b.type)
-        if (!rel || rel.manifest.sha256 === b.hash) return
+        if (!rel) return
+        if (rel.manifest.sha256 === b.hash) {
+            // already running it (assigned what it runs): nothing to deploy, and nothing to wait for
+            if (!b.deployedAt && b.version === b.assigned) await this.store.updateBoard(b.id, { deployedAt: now, healthyAt: now })
+            return
+        }
         if (b.retryAt && now < b.retryAt) return
         // on the channel already (a window, safe mode, a program that never took the socket)
         const s = this.sessions.get(b.id)
@@ -178,10 +183,15 @@ export class FleetServer {
         const last = this.asked.get(b.id) ?? 0
         if (now - last < (this.opts.retryS ?? 60) * 1000) return
         this.asked.set(b.id, now)
-        const r = await this.command(b, "update", { windowS: this.opts.windowS ?? 120, force })
-        if (!r) this.log("no reply to update", b.id)
-        else if (r.ok) this.log(`update window open (${r.windowS} s, ${r.live} sessions running)`, b.id)
-        else this.log(`update deferred: ${r.error}${r.detail ? " (" + r.detail + ")" : ""}`, b.id)
+        const windowS = this.opts.windowS ?? 120
+        // the reply is awaited aside: one silent board must not hold up the others' ticks
+        void this.command(b, "update", { windowS, force }).then(r => {
+            if (!r) return this.log("no reply to update", b.id)
+            if (!r.ok) return this.log(`update deferred: ${r.error}${r.detail ? " (" + r.detail + ")" : ""}`, b.id)
+            // quiet for the window: ask again only once it is over
+            this.asked.set(b.id, Date.now() + windowS * 1000)
+            this.log(`update window open (${r.windowS} s, ${r.live} sessions running)`, b.id)
+        })
     }
 
     private command(b: BoardRecord, cmd: string, args: object, ms = 10000): Promise<any> {

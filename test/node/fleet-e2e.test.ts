@@ -23,7 +23,10 @@ before(async () => {
         ],
         retryS: 4,
         windowS: 60,
-        log: l => lines.push(l),
+        log: l => {
+            lines.push(l)
+            if (process.env.FLEET_LOG) console.log(l)
+        },
     })
     await f.start()
 })
