@@ -45,6 +45,8 @@ export interface FleetServerOptions {
 }
 
 const MAX_BODY = 2 * 1024 * 1024
+/** a board not heard on MQTT this long (ms) has no working program (safe mode, none at all) */
+const SILENT_MS = 180000
 const BOARD_TYPES: BoardType[] = ["shed10", "shed2", "shed2tft"]
 
 function backoffS(fails: number): number {
@@ -63,6 +65,10 @@ export class FleetServer {
     private deploying = new Set<string>()
     /** board id -> ms: when we last asked it for a window */
     private asked = new Map<string, number>()
+    /** board id -> ms: end of the update window it granted us */
+    private windows = new Map<string, number>()
+    /** board id -> ms: last message from its program over MQTT */
+    private heard = new Map<string, number>()
     /** replies to our update commands by id */
     private waiting = new Map<string, (r: any) => void>()
     private ticking = false
@@ -110,11 +116,14 @@ export class FleetServer {
     private async connectBroker(url: string) {
         this.mq = await mqtt.connectAsync(url, { clientId: "fleet-" + randomUUID().slice(0, 8), reconnectPeriod: 1000 })
         this.mq.on("message", (topic, payload) => void this.report(topic, payload.toString()).catch(e => this.log("report error: " + e.message)))
-        await this.mq.subscribeAsync(["shed/+/event", "shed/+/reply"])
+        await this.mq.subscribeAsync(["shed/+/event", "shed/+/reply", "shed/+/online", "shed/+/telemetry"])
     }
 
     private async report(topic: string, text: string) {
         const [, id, sub] = topic.split("/")
+        // a program that talks is a program that runs (its last will "offline" is the broker's)
+        if (sub !== "online" || text === "online") this.heard.set(id, Date.now())
+        if (sub === "online" || sub === "telemetry") return
         let m: any
         try {
             m = JSON.parse(text)
@@ -177,9 +186,9 @@ export class FleetServer {
             return
         }
         if (b.retryAt && now < b.retryAt) return
-        // on the channel already (a window, safe mode, a program that never took the socket)
+        // on the channel already, and free to take (a window, safe mode, a broken program)
         const s = this.sessions.get(b.id)
-        if (s) return void this.sync(b.id, s)
+        if (s && this.mayDeploy(b, now)) return void this.sync(b.id, s)
         const last = this.asked.get(b.id) ?? 0
         if (now - last < (this.opts.retryS ?? 60) * 1000) return
         this.asked.set(b.id, now)
@@ -190,6 +199,7 @@ export class FleetServer {
             if (!r.ok) return this.log(`update deferred: ${r.error}${r.detail ? " (" + r.detail + ")" : ""}`, b.id)
             // quiet for the window: ask again only once it is over
             this.asked.set(b.id, Date.now() + windowS * 1000)
+            this.windows.set(b.id, Date.now() + windowS * 1000)
             this.log(`update window open (${r.windowS} s, ${r.live} sessions running)`, b.id)
         })
     }
@@ -248,6 +258,18 @@ export class FleetServer {
         if (b.deployedAt) await this.store.updateBoard(id, { crashes: b.crashes + 1 })
     }
 
+    /**
+     * The channel alone is no consent: the runtime also connects in a gap between two MQTT
+     * connections of a running program, sessions charging. Deploy only in a window the board
+     * granted, or when no working program is there to ask: the one deployed never reported, or
+     * the board has been silent on MQTT (safe mode, no program).
+     */
+    private mayDeploy(b: BoardRecord, now: number): boolean {
+        if ((this.windows.get(b.id) ?? 0) > now) return true
+        if (b.deployedAt && !b.healthyAt) return true
+        return now - (this.heard.get(b.id) ?? 0) > SILENT_MS
+    }
+
     /** The board is on the channel: make it run its assigned release, or just note its hash. */
     private async sync(id: string, s: WsskSession) {
         if (this.deploying.has(id)) return
@@ -255,7 +277,8 @@ export class FleetServer {
         try {
             const b = (await this.store.getBoard(id))!
             const rel = b.assigned ? await this.store.getRelease(b.assigned, b.type) : null
-            if (!rel) {
+            if (rel && !this.mayDeploy(b, Date.now())) this.log(`on the update channel outside a window, its program running: not deploying ${rel.manifest.version}`, id)
+            if (!rel || !this.mayDeploy(b, Date.now())) {
                 const h = await s.request(Cmd.GetHash, undefined, this.opts.stepMs ?? 10000)
                 await this.store.updateBoard(id, { hash: h.subarray(0, 32).toString("hex") })
                 return
