@@ -67,6 +67,8 @@ export class FleetServer {
     private asked = new Map<string, number>()
     /** board id -> ms: end of the update window it granted us */
     private windows = new Map<string, number>()
+    /** boards whose program a deploy stopped and did not replace (a cut deploy): no program runs */
+    private unprogrammed = new Set<string>()
     /** board id -> ms: last message from its program over MQTT */
     private heard = new Map<string, number>()
     /** replies to our update commands by id */
@@ -139,6 +141,9 @@ export class FleetServer {
             return
         }
         if (m.t !== "boot") return
+        // a program that boots has left any window it granted
+        this.windows.delete(id)
+        this.asked.delete(id)
         const b = await this.store.getBoard(id)
         if (!b) return
         const patch: Partial<BoardRecord> = { version: m.ver, lastSeen: Date.now() }
@@ -265,7 +270,7 @@ export class FleetServer {
      * the board has been silent on MQTT (safe mode, no program).
      */
     private mayDeploy(b: BoardRecord, now: number): boolean {
-        if ((this.windows.get(b.id) ?? 0) > now) return true
+        if ((this.windows.get(b.id) ?? 0) > now || this.unprogrammed.has(b.id)) return true
         if (b.deployedAt && !b.healthyAt) return true
         return now - (this.heard.get(b.id) ?? 0) > SILENT_MS
     }
@@ -292,10 +297,12 @@ export class FleetServer {
             const t0 = Date.now()
             this.log(`deploying ${rel.manifest.version} (${rel.image.length} bytes)`, id)
             const r = await deploy(s, rel.image, rel.manifest.sha256, this.opts.stepMs ?? 10000, (sent, total) => {
+                this.unprogrammed.add(id)
                 this.progress.set(id, { sent, total })
                 this.onProgress?.(id, sent, total)
             })
             const patch: Partial<BoardRecord> = { hash: rel.manifest.sha256, fails: 0, retryAt: undefined }
+            this.unprogrammed.delete(id)
             if (r === "deployed") {
                 Object.assign(patch, { deployedAt: Date.now(), healthyAt: undefined, crashes: 0 })
                 this.deployTimes.push(Date.now() - t0)

@@ -145,6 +145,7 @@ export class WsskSession extends EventEmitter {
 
     /** Sends `cmd` and resolves with the board's answer to it (its echo, or 0xff: an error). */
     request(cmd: number, payload: Buffer | undefined, ms: number): Promise<Buffer> {
+        if (this.closed) return Promise.reject(new Error("connection closed"))
         return new Promise((resolve, reject) => {
             const done = (err: Error | null, p?: Buffer) => {
                 clearTimeout(timer)
