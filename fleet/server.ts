@@ -74,6 +74,9 @@ export class FleetServer {
     /** replies to our update commands by id */
     private waiting = new Map<string, (r: any) => void>()
     private ticking = false
+    /** read-modify-writes of board records from reports, one at a time (two crash reports in one
+     * breath must count two) */
+    private writes: Promise<unknown> = Promise.resolve()
     port = 0
     /** deploy progress (bytes written, image size), for watchers */
     onProgress?: (board: string, sent: number, total: number) => void
@@ -117,7 +120,7 @@ export class FleetServer {
 
     private async connectBroker(url: string) {
         this.mq = await mqtt.connectAsync(url, { clientId: "fleet-" + randomUUID().slice(0, 8), reconnectPeriod: 1000 })
-        this.mq.on("message", (topic, payload) => void this.report(topic, payload.toString()).catch(e => this.log("report error: " + e.message)))
+        this.mq.on("message", (topic, payload) => void this.serial(() => this.report(topic, payload.toString())))
         await this.mq.subscribeAsync(["shed/+/event", "shed/+/reply", "shed/+/online", "shed/+/telemetry"])
     }
 
@@ -248,12 +251,18 @@ export class FleetServer {
             void this.sync(b.id, s)
         })
         s.on("message", (cmd: number, payload: Buffer) => {
-            if (cmd === Cmd.ExceptionReport) void this.crashReport(b.id, payload.toString("utf8"))
+            if (cmd === Cmd.ExceptionReport) void this.serial(() => this.crashReport(b.id, payload.toString("utf8")))
         })
         s.on("close", (why: string) => {
             if (this.sessions.get(b.id) === s) this.sessions.delete(b.id)
             this.log(`update channel closed: ${why}`, b.id)
         })
+    }
+
+    private serial(fn: () => Promise<void>): Promise<void> {
+        const run = this.writes.then(fn).catch(e => this.log("report error: " + (e as Error).message))
+        this.writes = run
+        return run
     }
 
     private async crashReport(id: string, text: string) {

@@ -1,0 +1,327 @@
+// The update server against a fleet of stand-in boards: each speaks MQTT as the firmware does
+// (replies to `update`, presence, boot events) and the runtime's update channel (handshake,
+// sealed frames, get_hash and deploy), so rollouts over many boards, consent and rollback run
+// in seconds. The firmware itself is in fleet-e2e.
+import { test, before, after } from "node:test"
+import assert from "node:assert/strict"
+import { createHash, createHmac, randomBytes } from "node:crypto"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import mqtt, { MqttClient } from "mqtt"
+import WebSocket from "ws"
+import { startBroker, RunningBroker } from "../../sim/cloud/broker"
+import { until } from "../../sim/shed-sim"
+import { FleetServer } from "../../fleet/server"
+import { DEVS_MAGIC, generateSigningKey, padImage, sha256Hex, signManifest } from "../../fleet/release"
+import { bucket } from "../../fleet/rollout"
+import { Cmd, open, seal, sessionKey, WSSK_MAGIC } from "../../fleet/wssk"
+import { Manifest } from "../../fleet/types"
+import { signedText } from "../../src/core/protocol/canonical"
+
+const keys = generateSigningKey()
+/** sha256 -> version: what a stand-in board "runs" after a deploy of that image */
+const versions = new Map<string, string>()
+
+function release(version: string, privateKeyPem = keys.privateKeyPem, publicKeyPem = keys.publicKeyPem): { manifest: Manifest; image: Buffer } {
+    const image = padImage(Buffer.concat([DEVS_MAGIC, Buffer.from("\0" + version + "\0"), randomBytes(900)]))
+    const sha256 = sha256Hex(image)
+    versions.set(sha256, version)
+    const manifest = signManifest({ version, board: "shed10", commit: "0".repeat(40), size: image.length, sha256, compiler: "2.16.4", builtAt: new Date().toISOString() }, privateKeyPem, publicKeyPem)
+    return { manifest, image }
+}
+
+const V1 = release("v1.0.0")
+const V2 = release("v2.0.0")
+const BAD = release("v3.0.0")
+
+class FakeBoard {
+    readonly deviceId = randomBytes(8).toString("hex")
+    readonly wsskKey = randomBytes(32).toString("hex")
+    readonly cmdKey = randomBytes(32).toString("hex")
+    hash: string
+    charging = false
+    /** versions whose program crashes at boot: no MQTT, exception reports on the channel */
+    crashes = new Set<string>()
+    mq!: MqttClient
+    ws: WebSocket | null = null
+    deploys = 0
+    /** update commands it refused as busy */
+    busy = 0
+    private image: Buffer[] = []
+
+    constructor(
+        readonly id: string,
+        private broker: string,
+        private server: () => number,
+        running: { manifest: Manifest }
+    ) {
+        this.hash = running.manifest.sha256
+    }
+
+    get version(): string {
+        return versions.get(this.hash)!
+    }
+
+    private stopped = false
+
+    async boot() {
+        if (this.stopped) return
+        if (this.crashes.has(this.version)) return this.crashLoop()
+        this.mq = await mqtt.connectAsync(this.broker, { clientId: "shed-" + this.id, will: { topic: `shed/${this.id}/online`, payload: Buffer.from("offline"), retain: true, qos: 0 } })
+        this.mq.on("message", (_t, p) => void this.command(p.toString()))
+        await this.mq.subscribeAsync(`shed/${this.id}/cmd`)
+        await this.mq.publishAsync(`shed/${this.id}/online`, "online", { retain: true })
+        await this.mq.publishAsync(`shed/${this.id}/event`, JSON.stringify({ t: "boot", ver: this.version, board: "shed10_esp32", sockets: 10, cfg: "0", resumed: 0 }))
+    }
+
+    private async command(text: string) {
+        const c = JSON.parse(text)
+        const { sig, ...body } = c
+        // the board's own check: a command from the server must carry the board's signature
+        assert.equal(sig, createHmac("sha256", Buffer.from(this.cmdKey, "hex")).update(signedText(this.id, body), "utf8").digest("hex"))
+        if (c.cmd !== "update") return
+        if (this.charging && !c.args.force) {
+            this.busy++
+            return this.mq.publishAsync(`shed/${this.id}/reply`, JSON.stringify({ id: c.id, ok: false, error: "busy" }))
+        }
+        await this.mq.publishAsync(`shed/${this.id}/reply`, JSON.stringify({ id: c.id, ok: true, windowS: c.args.windowS, live: this.charging ? 1 : 0 }))
+        await this.mq.publishAsync(`shed/${this.id}/online`, "updating", { retain: true })
+        await this.mq.endAsync()
+        this.channel()
+    }
+
+    /** What the runtime does with the socket free: connect the update channel. */
+    channel() {
+        const client = randomBytes(16)
+        const ws = new WebSocket(`ws://127.0.0.1:${this.server()}/wssk/shed/${this.deviceId}`, "devs-key-" + client.toString("hex"))
+        this.ws = ws
+        // a server gone (its restart) is a closed channel, as for the runtime
+        ws.on("error", () => {})
+        let key: Buffer | null = null
+        const rx = Buffer.alloc(13)
+        const tx = Buffer.alloc(13)
+        rx[0] = 2
+        tx[0] = 1
+        const inc = (n: Buffer) => {
+            for (let i = 12; i >= 0; i--) {
+                n[i]++
+                if (n[i] !== 0) break
+            }
+        }
+        const send = (plain: Buffer) => {
+            if (!key || ws.readyState !== WebSocket.OPEN) return
+            ws.send(seal(key, tx, plain))
+            inc(tx)
+        }
+        let authed = false
+        ws.on("message", (data: Buffer) => {
+            if (!key) {
+                assert.equal(data.readUInt32LE(0), WSSK_MAGIC)
+                key = sessionKey(Buffer.from(this.wsskKey, "hex"), client, data.subarray(8, 24))
+                send(Buffer.alloc(32))
+                return
+            }
+            const plain = open(key, rx, data)
+            inc(rx)
+            assert.ok(plain, "a frame from the server opens with the session key")
+            if (!authed) {
+                authed = true
+                if (this.crashes.has(this.version)) for (let k = 0; k < 2; k++) send(Buffer.concat([Buffer.from([Cmd.ExceptionReport]), Buffer.from("Error: broken release\n at main")]))
+                return
+            }
+            const cmd = plain[0]
+            const p = plain.subarray(1)
+            if (cmd === Cmd.GetHash) send(Buffer.concat([Buffer.from([cmd]), Buffer.from(this.hash, "hex")]))
+            else if (cmd === Cmd.DeployStart) {
+                this.image = []
+                this.hash = "0".repeat(64) // the program is gone from here on
+                send(Buffer.from([cmd]))
+            } else if (cmd === Cmd.DeployWrite) {
+                this.image.push(Buffer.from(p))
+                send(Buffer.from([cmd]))
+            } else if (cmd === Cmd.DeployFinish) {
+                this.hash = createHash("sha256").update(Buffer.concat(this.image)).digest("hex")
+                this.deploys++
+                send(Buffer.from([cmd]))
+                // the new program starts and takes the socket a moment later
+                setTimeout(() => {
+                    // a broken program panics at boot, again and again: the runtime reports each
+                    if (this.crashes.has(this.version)) {
+                        for (let k = 0; k < 2; k++) send(Buffer.concat([Buffer.from([Cmd.ExceptionReport]), Buffer.from("Error: broken release\n at main")]))
+                        return
+                    }
+                    ws.close()
+                    this.ws = null
+                    void this.boot()
+                }, 300)
+            }
+        })
+    }
+
+    private crashLoop() {
+        if (!this.ws) this.channel()
+    }
+
+    async stop() {
+        this.stopped = true
+        this.ws?.close()
+        await this.mq?.endAsync(true)
+    }
+}
+
+let broker: RunningBroker
+let server: FleetServer
+let data: string
+const lines: string[] = []
+const boards: FakeBoard[] = []
+
+async function post(path: string, body: object | string): Promise<{ status: number; body: any }> {
+    const res = await fetch(`http://127.0.0.1:${server.port}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) })
+    return { status: res.status, body: await res.json() }
+}
+
+async function get(path: string): Promise<any> {
+    return (await fetch(`http://127.0.0.1:${server.port}${path}`)).json()
+}
+
+async function startServer() {
+    server = new FleetServer({ dataDir: data, trust: [keys.publicKeyPem], mqttUrl: broker.url, tickMs: 100, retryS: 1, windowS: 30, log: l => lines.push(l) })
+    await server.start()
+}
+
+async function finished() {
+    for (let i = 0; i < 200; i++) {
+        const all: any[] = await get("/api/rollouts")
+        if (all.every(x => x.stage === "done" || x.stage === "rolled_back")) return
+        await new Promise(r => setTimeout(r, 100))
+    }
+    throw new Error("the last rollout did not finish")
+}
+
+before(async () => {
+    broker = await startBroker()
+    data = mkdtempSync(join(tmpdir(), "fleet-srv-"))
+    await startServer()
+    for (const r of [V1, V2, BAD]) assert.equal((await post("/api/releases", { manifest: r.manifest, image: r.image.toString("base64") })).status, 200)
+    for (let i = 0; i < 10; i++) {
+        const b = new FakeBoard("B" + i, broker.url, () => server.port, V1)
+        assert.equal((await post("/api/boards", { id: b.id, deviceId: b.deviceId, type: "shed10", wsskKey: b.wsskKey, cmdKey: b.cmdKey })).status, 200)
+        await b.boot()
+        boards.push(b)
+    }
+    for (let i = 0; i < 100; i++) {
+        const listed: any[] = await get("/api/boards")
+        if (listed.every(b => b.version === "v1.0.0")) break
+        await new Promise(r => setTimeout(r, 50))
+    }
+})
+
+after(async () => {
+    for (const b of boards) await b.stop()
+    await server?.stop()
+    await broker?.close()
+    rmSync(data, { recursive: true, force: true })
+})
+
+test("bad requests get a clear error and change nothing", async () => {
+    const before = await get("/api/boards")
+    const cases: [string, object | string, number, RegExp][] = [
+        ["/api/boards", { id: "bad id!", deviceId: "00".repeat(8), type: "shed10" }, 400, /id/],
+        ["/api/boards", { id: "X1", deviceId: "nothex", type: "shed10" }, 400, /deviceId/],
+        ["/api/boards", { id: "X1", deviceId: "00".repeat(8), type: "toaster" }, 400, /type/],
+        ["/api/boards", { id: "X1", deviceId: boards[0].deviceId, type: "shed10" }, 409, /already board B0/],
+        ["/api/boards", "{not json", 400, /not JSON/],
+        ["/api/rollouts", { version: "v9.9.9" }, 404, /no release/],
+        ["/api/rollouts", { version: "v2.0.0", canary: ["nobody"] }, 400, /unknown canary/],
+        ["/api/rollouts", { version: "v2.0.0", percent: 150 }, 400, /percent/],
+        ["/api/releases", { manifest: V2.manifest, image: BAD.image.toString("base64") }, 422, /size|sha256/],
+        ["/api/releases", { manifest: release("v2.0.0").manifest, image: V2.image.toString("base64") }, 422, /sha256/],
+        ["/api/nothing", {}, 404, /no such route/],
+    ]
+    for (const [path, body, status, re] of cases) {
+        const r = await post(path, body)
+        assert.equal(r.status, status, path + " " + JSON.stringify(body))
+        assert.match(r.body.error, re)
+    }
+    const other = generateSigningKey()
+    const forged = release("v4.0.0", other.privateKeyPem, other.publicKeyPem)
+    const f = await post("/api/releases", { manifest: forged.manifest, image: forged.image.toString("base64") })
+    assert.equal(f.status, 422)
+    assert.match(f.body.error, /unknown key/)
+    assert.deepEqual(await get("/api/boards"), before)
+    assert.equal((await get("/api/releases")).length, 3)
+    assert.equal((await get("/api/rollouts")).length, 0)
+})
+
+test("a staged rollout: the canary first, then the share of the fleet its bucket picks, then all", { timeout: 60000 }, async () => {
+    const order: string[] = []
+    server.onProgress = (id, sent, total) => {
+        if (sent === total && !order.includes(id)) order.push(id)
+    }
+    const r = await post("/api/rollouts", { version: "v2.0.0", canary: ["B3"], percent: 40, soakS: 1, reportS: 20 })
+    assert.equal(r.status, 200, JSON.stringify(r.body))
+    assert.equal(r.body.previous, "v1.0.0")
+    await until(() => boards.every(b => b.version === "v2.0.0"), 50000, "every board on v2")
+    await finished()
+    server.onProgress = undefined
+    const inPercent = boards.filter(b => b.id !== "B3" && bucket(b.id, r.body.id) < 40).map(b => b.id)
+    assert.equal(order[0], "B3", "the canary first: " + order.join(","))
+    assert.deepEqual(order.slice(1, 1 + inPercent.length).sort(), inPercent.sort(), "then the boards of the percent stage: " + order.join(","))
+    assert.equal(order.length, 10)
+    const listed: any[] = await get("/api/boards")
+    for (const b of listed) {
+        assert.equal(b.version, "v2.0.0")
+        assert.equal(b.wsskKey, undefined, "keys never leave the server")
+        assert.equal(b.cmdKey, undefined)
+    }
+})
+
+test("a charging board is asked again until it is idle; an open channel outside a window is no consent", { timeout: 60000 }, async () => {
+    await finished()
+    const b = boards[5]
+    b.charging = true
+    // the runtime can connect between two MQTT connections of a running program
+    b.channel()
+    const deploys = b.deploys
+    const r = await post("/api/rollouts", { version: "v1.0.0", canary: [b.id], percent: 0, soakS: 1, reportS: 20 })
+    assert.equal(r.status, 200)
+    await until(() => b.busy >= 2, 20000, "asked twice, refused as busy")
+    assert.ok(lines.some(l => l.includes(`${b.id}: on the update channel outside a window`)), "the open channel noticed and left alone")
+    assert.equal(b.deploys, deploys, "no deploy while it charges")
+    assert.equal(b.version, "v2.0.0")
+    b.ws?.close()
+    b.charging = false
+    await until(() => b.version === "v1.0.0", 20000, "v1 once idle")
+    await finished()
+    // past its canary the rollout went on to every board (percent 0: no middle stage)
+    await until(() => boards.every(x => x.version === "v1.0.0"), 20000, "every board on v1")
+})
+
+test("a crash-looping release is rolled back on every board that got it; the state survives a server restart", { timeout: 60000 }, async () => {
+    await finished()
+    const canary = boards[7]
+    canary.crashes.add("v3.0.0")
+    const r = await post("/api/rollouts", { version: "v3.0.0", canary: [canary.id], percent: 100, soakS: 1, reportS: 20 })
+    assert.equal(r.status, 200)
+    // the last rollout went on past its canary to every board
+    assert.equal(r.body.previous, "v1.0.0", "the version the boards run")
+    await until(() => lines.some(l => l.includes("exception report")), 20000, "the crash reports")
+    const all = async () => (await get("/api/rollouts")).find((x: any) => x.id === r.body.id)
+    for (let i = 0; i < 100 && (await all()).stage !== "rolled_back"; i++) await new Promise(res => setTimeout(res, 100))
+    const rolled = await all()
+    assert.equal(rolled.stage, "rolled_back")
+    assert.match(rolled.reason, new RegExp(canary.id))
+    await until(() => canary.version === "v1.0.0", 20000, "the canary back on v1")
+    for (let i = 0; i < 100 && (await get("/api/boards")).find((b: any) => b.id === canary.id).version !== "v1.0.0"; i++) await new Promise(res => setTimeout(res, 100))
+    assert.ok(boards.filter(b => b !== canary).every(b => b.version !== "v3.0.0"), "no other board got the broken release")
+    // the server's state is in its database
+    await server.stop()
+    await startServer()
+    const after: any[] = await get("/api/rollouts")
+    assert.equal(after.find(x => x.id === r.body.id).stage, "rolled_back")
+    assert.equal((await get("/api/releases")).length, 3)
+    const listed: any[] = await get("/api/boards")
+    assert.equal(listed.length, 10)
+    assert.equal(listed.find(b => b.id === canary.id).assigned, "v1.0.0")
+})
