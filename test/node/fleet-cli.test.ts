@@ -1,0 +1,103 @@
+// The fleet CLI against a running update server: the commands a fleet engineer types, their
+// output and their refusals.
+import { test, before, after } from "node:test"
+import assert from "node:assert/strict"
+import { execFile, spawnSync } from "node:child_process"
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { randomBytes } from "node:crypto"
+import { FleetServer } from "../../fleet/server"
+import { DEVS_MAGIC, padImage, sha256Hex, signManifest } from "../../fleet/release"
+import { ROOT } from "../../sim/root"
+
+const TSX = join(ROOT, "node_modules/.bin/tsx")
+let dir: string
+let server: FleetServer
+
+/** Runs the CLI as a user would; never synchronously, the server answers from this process. */
+function fleet(...args: string[]): Promise<{ code: number; out: string }> {
+    return new Promise(res => {
+        execFile(TSX, [join(ROOT, "fleet/cli.ts"), ...args], { encoding: "utf8", env: { ...process.env, FLEET_API: `http://127.0.0.1:${server.port}`, FLEET_TOKEN: "t0ken" } }, (err, stdout, stderr) => {
+            res({ code: err ? (typeof err.code === "number" ? err.code : -1) : 0, out: stdout + stderr })
+        })
+    })
+}
+
+before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "fleet-cli-"))
+    // the keys first: the server trusts the public one
+    const r = spawnSync(TSX, [join(ROOT, "fleet/cli.ts"), "keygen", "--out", join(dir, "keys")], { encoding: "utf8" })
+    assert.equal(r.status, 0, r.stderr)
+    server = new FleetServer({ dataDir: join(dir, "data"), trust: [readFileSync(join(dir, "keys/release-signing.pub"), "utf8")], token: "t0ken", tickMs: 200 })
+    await server.start()
+})
+
+after(async () => {
+    await server?.stop()
+    rmSync(dir, { recursive: true, force: true })
+})
+
+test("keygen writes a key pair; the private key readable by its owner only", () => {
+    assert.equal(statSync(join(dir, "keys/release-signing.key")).mode & 0o077, 0)
+    assert.match(readFileSync(join(dir, "keys/release-signing.pub"), "utf8"), /BEGIN PUBLIC KEY/)
+})
+
+test("upload, boards, rollout, pause and resume; refusals exit non-zero with the server's reason", async () => {
+    // a release folder as `fleet release` writes it (the image here is a stand-in, not a build)
+    const rel = join(dir, "releases/v1.0.0")
+    mkdirSync(rel, { recursive: true })
+    const image = padImage(Buffer.concat([DEVS_MAGIC, randomBytes(500)]))
+    const m = signManifest(
+        { version: "v1.0.0", board: "shed10", commit: "0".repeat(40), size: image.length, sha256: sha256Hex(image), compiler: "2.16.4", builtAt: new Date().toISOString() },
+        readFileSync(join(dir, "keys/release-signing.key"), "utf8"),
+        readFileSync(join(dir, "keys/release-signing.pub"), "utf8")
+    )
+    writeFileSync(join(rel, "shed10.devs"), image)
+    writeFileSync(join(rel, "shed10.manifest.json"), JSON.stringify(m))
+    let r = await fleet("upload", rel)
+    assert.equal(r.code, 0, r.out)
+    assert.match(r.out, /uploaded v1\.0\.0 for shed10/)
+    // the same version with other bytes is refused
+    const other = join(dir, "releases/other")
+    mkdirSync(other, { recursive: true })
+    writeFileSync(join(other, "shed10.devs"), padImage(Buffer.concat([DEVS_MAGIC, randomBytes(500)])))
+    writeFileSync(join(other, "shed10.manifest.json"), JSON.stringify(m))
+    r = await fleet("upload", other)
+    assert.notEqual(r.code, 0)
+    assert.match(r.out, /422: release refused: (size|sha256)/)
+
+    await server.register({ id: "S01", deviceId: "0123456789abcdef", type: "shed10" })
+    r = await fleet("boards")
+    assert.equal(r.code, 0, r.out)
+    assert.match(r.out, /board\s+type\s+version\s+assigned/)
+    assert.match(r.out, /S01\s+shed10\s+\?\s+-/)
+
+    r = await fleet("rollout", "v1.0.0", "--canary", "S01", "--percent", "20", "--soak", "60")
+    assert.equal(r.code, 0, r.out)
+    const id = /rollout (\S+):/.exec(r.out)![1]
+    assert.match(r.out, /stage canary/)
+    r = await fleet("rollout", "v1.0.0")
+    assert.notEqual(r.code, 0, "one active rollout at a time")
+    assert.match(r.out, /409: .*still canary/)
+    r = await fleet("pause", id)
+    assert.equal(r.code, 0, r.out)
+    assert.match(r.out, /paused/)
+    r = await fleet("resume", id)
+    assert.equal(r.code, 0, r.out)
+    assert.match(r.out, /canary/)
+    r = await fleet("boards")
+    assert.match(r.out, /S01\s+shed10\s+\?\s+v1\.0\.0/, "assigned by the canary stage")
+
+    r = await fleet("rollout")
+    assert.notEqual(r.code, 0)
+    assert.match(r.out, /a version is required/)
+    r = await fleet("frobnicate")
+    assert.equal(r.code, 2)
+    assert.match(r.out, /fleet <command>/)
+})
+
+test("without the server's token the API refuses", async () => {
+    const res = await fetch(`http://127.0.0.1:${server.port}/api/boards`)
+    assert.equal(res.status, 401)
+})
