@@ -47,6 +47,8 @@ export interface FleetServerOptions {
 const MAX_BODY = 2 * 1024 * 1024
 /** a board not heard on MQTT this long (ms) has no working program (safe mode, none at all) */
 const SILENT_MS = 180000
+/** exception report frames closer than this (ms) are one crash */
+const CRASH_BURST_MS = 2000
 const BOARD_TYPES: BoardType[] = ["shed10", "shed2", "shed2tft"]
 
 function backoffS(fails: number): number {
@@ -67,6 +69,8 @@ export class FleetServer {
     private asked = new Map<string, number>()
     /** board id -> ms: end of the update window it granted us */
     private windows = new Map<string, number>()
+    /** board id -> ms: last exception report frame */
+    private lastCrash = new Map<string, number>()
     /** boards whose program a deploy stopped and did not replace (a cut deploy): no program runs */
     private unprogrammed = new Set<string>()
     /** board id -> ms: last message from its program over MQTT */
@@ -265,10 +269,18 @@ export class FleetServer {
         return run
     }
 
+    /**
+     * The runtime sends one panic's log as several report frames within milliseconds, and
+     * restarts a crashed program only after 5 s: frames closer than 2 s are one crash.
+     */
     private async crashReport(id: string, text: string) {
+        const now = Date.now()
+        const last = this.lastCrash.get(id) ?? 0
+        this.lastCrash.set(id, now)
+        if (now - last < CRASH_BURST_MS) return
         const b = await this.store.getBoard(id)
         if (!b) return
-        this.log(`exception report: ${text.split("\n")[0].slice(0, 120)}`, id)
+        this.log(`exception report: ${text.replace(/\s+/g, " ").slice(0, 120)}`, id)
         if (b.deployedAt) await this.store.updateBoard(id, { crashes: b.crashes + 1 })
     }
 

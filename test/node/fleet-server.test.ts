@@ -115,6 +115,13 @@ class FakeBoard {
             inc(tx)
         }
         let authed = false
+        // a broken program panics at boot, is restarted by the runtime and panics again; each
+        // panic's log goes out as a burst of report frames
+        const panics = () => {
+            if (this.stopped || this.ws !== ws || !this.crashes.has(this.version)) return
+            for (const part of ["Error: broken release", "    at main", "DevS-SHA256: 00"]) send(Buffer.concat([Buffer.from([Cmd.ExceptionReport]), Buffer.from(part)]))
+            setTimeout(panics, 2500)
+        }
         ws.on("message", (data: Buffer) => {
             if (!key) {
                 assert.equal(data.readUInt32LE(0), WSSK_MAGIC)
@@ -127,7 +134,7 @@ class FakeBoard {
             assert.ok(plain, "a frame from the server opens with the session key")
             if (!authed) {
                 authed = true
-                if (this.crashes.has(this.version)) for (let k = 0; k < 2; k++) send(Buffer.concat([Buffer.from([Cmd.ExceptionReport]), Buffer.from("Error: broken release\n at main")]))
+                panics()
                 return
             }
             const cmd = plain[0]
@@ -146,11 +153,7 @@ class FakeBoard {
                 send(Buffer.from([cmd]))
                 // the new program starts and takes the socket a moment later
                 setTimeout(() => {
-                    // a broken program panics at boot, again and again: the runtime reports each
-                    if (this.crashes.has(this.version)) {
-                        for (let k = 0; k < 2; k++) send(Buffer.concat([Buffer.from([Cmd.ExceptionReport]), Buffer.from("Error: broken release\n at main")]))
-                        return
-                    }
+                    if (this.crashes.has(this.version)) return panics()
                     ws.close()
                     this.ws = null
                     void this.boot()
@@ -312,6 +315,7 @@ test("a crash-looping release is rolled back on every board that got it; the sta
     const rolled = await all()
     assert.equal(rolled.stage, "rolled_back")
     assert.match(rolled.reason, new RegExp(canary.id))
+    assert.match(rolled.reason, /crashed 2 times/, "a panic's burst of report frames is one crash")
     await until(() => canary.version === "v1.0.0", 20000, "the canary back on v1")
     for (let i = 0; i < 100 && (await get("/api/boards")).find((b: any) => b.id === canary.id).version !== "v1.0.0"; i++) await new Promise(res => setTimeout(res, 100))
     assert.ok(boards.filter(b => b !== canary).every(b => b.version !== "v3.0.0"), "no other board got the broken release")
