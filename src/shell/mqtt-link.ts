@@ -169,7 +169,11 @@ export class MqttLink {
         let accepted = false
         while (this.sock === s) {
             const chunk = await s.recv(1000)
-            if (chunk === null) return // closed by the broker
+            if (chunk === null) {
+                // the broker, the network, or the runtime's update channel taking the one socket
+                console.log("mqtt: connection closed after " + Math.round((ds.millis() - opened) / 1000) + " s")
+                return
+            }
             const now = ds.millis()
             if (chunk !== undefined) {
                 this.lastRx = now
