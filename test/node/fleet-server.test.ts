@@ -43,6 +43,8 @@ class FakeBoard {
     charging = false
     /** versions whose program crashes at boot: no MQTT, exception reports on the channel */
     crashes = new Set<string>()
+    /** versions whose program hangs at boot: no MQTT, no reports; the runtime's channel comes back */
+    hangs = new Set<string>()
     mq!: MqttClient
     ws: WebSocket | null = null
     deploys = 0
@@ -154,6 +156,15 @@ class FakeBoard {
                 // the new program starts and takes the socket a moment later
                 setTimeout(() => {
                     if (this.crashes.has(this.version)) return panics()
+                    if (this.hangs.has(this.version)) {
+                        ws.close()
+                        this.ws = null
+                        // the runtime's own retry, with no program holding the socket
+                        setTimeout(() => {
+                            if (!this.stopped && !this.ws) this.channel()
+                        }, 1000)
+                        return
+                    }
                     ws.close()
                     this.ws = null
                     void this.boot()
@@ -328,4 +339,23 @@ test("a crash-looping release is rolled back on every board that got it; the sta
     const listed: any[] = await get("/api/boards")
     assert.equal(listed.length, 10)
     assert.equal(listed.find(b => b.id === canary.id).assigned, "v1.0.0")
+})
+
+test("a board that stops reporting after a deploy fails the rollout; it gets its previous release back", { timeout: 60000 }, async () => {
+    await finished()
+    const b = boards[2]
+    const v4 = release("v4.0.0")
+    assert.equal((await post("/api/releases", { manifest: v4.manifest, image: v4.image.toString("base64") })).status, 200)
+    b.hangs.add("v4.0.0")
+    const r = await post("/api/rollouts", { version: "v4.0.0", canary: [b.id], percent: 100, soakS: 1, reportS: 3 })
+    assert.equal(r.status, 200)
+    await until(() => b.version === "v4.0.0", 20000, "the release deployed")
+    const all = async () => (await get("/api/rollouts")).find((x: any) => x.id === r.body.id)
+    for (let i = 0; i < 100 && (await all()).stage !== "rolled_back"; i++) await new Promise(res => setTimeout(res, 100))
+    const rolled = await all()
+    assert.equal(rolled.stage, "rolled_back")
+    assert.match(rolled.reason, new RegExp(b.id))
+    await until(() => b.version === "v1.0.0", 20000, "the board back on v1")
+    for (let i = 0; i < 100 && (await get("/api/boards")).find((x: any) => x.id === b.id).version !== "v1.0.0"; i++) await new Promise(res => setTimeout(res, 100))
+    assert.ok(boards.every(x => x.version !== "v4.0.0"), "no board left on the silent release")
 })
