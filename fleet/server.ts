@@ -19,7 +19,7 @@ import { BoardRecord, BoardType, Manifest, Rollout } from "./types"
 import { verifyRelease } from "./release"
 import { step } from "./rollout"
 import { clientRandom, Cmd, deploy, WsskSession } from "./wssk"
-import { signCommand } from "./sign-command"
+import { CommandReplies } from "./board-command"
 
 export interface FleetServerOptions {
     /** database and images */
@@ -75,8 +75,8 @@ export class FleetServer {
     private unprogrammed = new Set<string>()
     /** board id -> ms: last message from its program over MQTT */
     private heard = new Map<string, number>()
-    /** replies to our update commands by id */
-    private waiting = new Map<string, (r: any) => void>()
+    /** our update commands waiting for their replies */
+    private commands = new CommandReplies()
     private ticking = false
     /** read-modify-writes of board records from reports, one at a time (two crash reports in one
      * breath must count two) */
@@ -128,7 +128,7 @@ export class FleetServer {
         await this.mq.subscribeAsync(["shed/+/event", "shed/+/reply", "shed/+/online", "shed/+/telemetry"])
     }
 
-    private async report(topic: string, text: string) {
+    private async report(topic: string, text: string): Promise<void> {
         const [, id, sub] = topic.split("/")
         // a program that talks is a program that runs (its last will "offline" is the broker's)
         if (sub !== "online" || text === "online") this.heard.set(id, Date.now())
@@ -139,14 +139,7 @@ export class FleetServer {
         } catch {
             return
         }
-        if (sub === "reply") {
-            const w = this.waiting.get(m.id)
-            if (w) {
-                this.waiting.delete(m.id)
-                w(m)
-            }
-            return
-        }
+        if (sub === "reply") return void this.commands.deliver(m)
         if (m.t !== "boot") return
         // a program that boots has left any window it granted
         this.windows.delete(id)
@@ -218,18 +211,7 @@ export class FleetServer {
 
     private command(b: BoardRecord, cmd: string, args: object, ms = 10000): Promise<any> {
         if (!this.mq) return Promise.resolve(null)
-        const id = "fleet-" + randomUUID().slice(0, 8)
-        return new Promise(res => {
-            const t = setTimeout(() => {
-                this.waiting.delete(id)
-                res(null)
-            }, ms)
-            this.waiting.set(id, r => {
-                clearTimeout(t)
-                res(r)
-            })
-            this.mq!.publishAsync(`shed/${b.id}/cmd`, signCommand(b.id, b.cmdKey, { id, ts: Date.now(), cmd, args })).catch(() => {})
-        })
+        return this.commands.send(this.mq, b.id, b.cmdKey, "fleet-" + randomUUID().slice(0, 8), cmd, args, ms)
     }
 
     // --- the update channel ---

@@ -4,7 +4,7 @@
 // money that was not used.
 import { randomUUID } from "node:crypto"
 import mqtt, { MqttClient } from "mqtt"
-import { signCommand } from "../../fleet/sign-command"
+import { CommandReplies, signCommand } from "../../fleet/board-command"
 
 export interface Tariff {
     /** prepaid deposit for "until full" and energy orders (cents) */
@@ -35,7 +35,7 @@ export class Backend {
     readonly billedEids = new Set<string>()
     online = false
     private client!: MqttClient
-    private waiting = new Map<string, (r: any) => void>()
+    private commands = new CommandReplies()
     private n = 0
     onEvent: (e: any) => void = () => {}
 
@@ -74,11 +74,7 @@ export class Backend {
         }
         if (sub === "reply") {
             this.replies.push(m)
-            const w = this.waiting.get(m.id)
-            if (w) {
-                this.waiting.delete(m.id)
-                w(m)
-            }
+            this.commands.deliver(m)
         } else if (sub === "event" || sub === "telemetry") {
             this.events.push(m)
             if (m.t === "ended") this.bill(m)
@@ -130,20 +126,9 @@ export class Backend {
 
     private async sendOnce(cmd: string, args: object, ms: number): Promise<any> {
         const id = `c${++this.n}-${Date.now().toString(36)}`
-        const reply = new Promise<any>((res, rej) => {
-            const t = setTimeout(() => {
-                this.waiting.delete(id)
-                rej(new Error(`no reply to ${cmd} ${id} within ${ms} ms`))
-            }, ms)
-            this.waiting.set(id, r => {
-                clearTimeout(t)
-                res(r)
-            })
-        })
-        // while the broker is away mqtt.js holds the publish until it reconnects: the reply's
-        // own timeout decides, never a publish left pending
-        this.client.publishAsync(`shed/${this.boardId}/cmd`, this.sign({ id, ts: Date.now(), cmd, args })).catch(() => {})
-        return reply
+        const r = await this.commands.send(this.client, this.boardId, this.keyHex, id, cmd, args, ms)
+        if (r === null) throw new Error(`no reply to ${cmd} ${id} within ${ms} ms`)
+        return r
     }
 
     /** Publishes raw bytes on the command topic (tests of bad input). */
