@@ -7,6 +7,7 @@ import { FleetServer } from "./server"
 import { buildRelease, generateSigningKey } from "./release"
 import { BoardType } from "./types"
 import { provisionBoard } from "./provision"
+import { apiCall } from "./api-client"
 import { ROOT } from "../sim/root"
 
 const USAGE = `fleet <command> [options]
@@ -26,18 +27,9 @@ const USAGE = `fleet <command> [options]
                                            register the board on the bus (devs devtools) and write its settings
 `
 
-const api = () => (process.env.FLEET_API ?? "http://127.0.0.1:8090").replace(/\/$/, "")
+const api = () => process.env.FLEET_API ?? "http://127.0.0.1:8090"
 
-async function call(method: string, path: string, body?: object): Promise<any> {
-    const res = await fetch(api() + path, {
-        method,
-        headers: { "content-type": "application/json", ...(process.env.FLEET_TOKEN ? { authorization: "Bearer " + process.env.FLEET_TOKEN } : {}) },
-        body: body ? JSON.stringify(body) : undefined,
-    })
-    const out: any = await res.json()
-    if (!res.ok) throw new Error(`${res.status}: ${out.error ?? JSON.stringify(out)}`)
-    return out
-}
+const call = (method: "GET" | "POST", path: string, body?: object) => apiCall(api(), process.env.FLEET_TOKEN, method, path, body)
 
 function ago(ms?: number): string {
     if (!ms) return "-"

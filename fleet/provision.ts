@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto"
 import { CloudConfigurationCmd, JDBus, SRV_CLOUD_CONFIGURATION, jdpack } from "jacdac-ts"
 import { findBoardSettings, provision, Settings } from "../sim/bus/provision"
 import { BoardType } from "./types"
+import { apiCall } from "./api-client"
 
 export interface ProvisionOptions {
     /** the update server's API, e.g. http://fleet.example:8090 */
@@ -43,20 +44,13 @@ export async function setUpdateChannel(bus: JDBus, conn: string, ms = 20000): Pr
     }
 }
 
-async function call(api: string, token: string | undefined, path: string, body: object): Promise<any> {
-    const res = await fetch(api + path, { method: "POST", headers: { "content-type": "application/json", ...(token ? { authorization: "Bearer " + token } : {}) }, body: JSON.stringify(body) })
-    const out: any = await res.json()
-    if (!res.ok) throw new Error(`${path}: ${res.status} ${out.error ?? ""}`)
-    return out
-}
-
 /** Registers the board on the bus with the server and writes everything it needs. Returns its keys. */
 export async function provisionBoard(bus: JDBus, o: ProvisionOptions): Promise<{ deviceId: string; wsskKey: string; cmdKey: string }> {
     const settings = await findBoardSettings(bus)
     const deviceId = settings.device.deviceId.toLowerCase()
     const wsskKey = randomBytes(32).toString("hex")
     const cmdKey = o.cmdKey ?? randomBytes(32).toString("hex")
-    await call(o.api, o.token, "/api/boards", { id: o.id, deviceId, type: o.type, wsskKey, cmdKey })
+    await apiCall(o.api, o.token, "POST", "/api/boards", { id: o.id, deviceId, type: o.type, wsskKey, cmdKey })
     await provision(bus, { boardId: o.id, boardKey: cmdKey, mqttHost: o.mqttHost, mqttPort: o.mqttPort, mqttProto: o.mqttProto ?? "tcp", ...(o.settings ?? {}) })
     await setUpdateChannel(bus, connectionString(wsskKey, o.serverHost, o.serverPort, deviceId))
     return { deviceId, wsskKey, cmdKey }

@@ -115,11 +115,6 @@ export class FleetServer {
         await this.store.close()
     }
 
-    /** The connection string a board is provisioned with. */
-    connectionString(b: BoardRecord, host = "127.0.0.1"): string {
-        return `ws://wssk:${b.wsskKey}@${host}:${this.port}/wssk/shed/${b.deviceId}`
-    }
-
     // --- the boards' reports, from the broker ---
 
     private async connectBroker(url: string) {
@@ -285,8 +280,9 @@ export class FleetServer {
         try {
             const b = (await this.store.getBoard(id))!
             const rel = b.assigned ? await this.store.getRelease(b.assigned, b.type) : null
-            if (rel && !this.mayDeploy(b, Date.now())) this.log(`on the update channel outside a window, its program running: not deploying ${rel.manifest.version}`, id)
-            if (!rel || !this.mayDeploy(b, Date.now())) {
+            const may = !!rel && this.mayDeploy(b, Date.now())
+            if (rel && !may) this.log(`on the update channel outside a window, its program running: not deploying ${rel.manifest.version}`, id)
+            if (!rel || !may) {
                 const h = await s.request(Cmd.GetHash, undefined, this.opts.stepMs ?? 10000)
                 await this.store.updateBoard(id, { hash: h.subarray(0, 32).toString("hex") })
                 return
