@@ -19,11 +19,7 @@ export async function printUpdateBench(trials = 3) {
         const total: number[] = []
         for (let i = 0; i < trials; i++) {
             const v = tags[i % 2]
-            for (let k = 0; k < 120; k++) {
-                const all: any[] = await f.get("/api/rollouts")
-                if (all.every(x => x.stage === "done" || x.stage === "rolled_back")) break
-                await new Promise(r => setTimeout(r, 250))
-            }
+            await f.rolloutsFinished()
             const before = f.sim.backend.events.filter(e => e.t === "boot" && e.ver === v).length
             const t0 = Date.now()
             await f.post("/api/rollouts", { version: v, canary: [f.sim.boardId], percent: 100, soakS: 1, reportS: 120 })

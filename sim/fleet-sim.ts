@@ -112,6 +112,15 @@ export class FleetSim {
         return (await fetch(this.api + path)).json()
     }
 
+    /** Waits (up to 30 s) until no rollout is still running: its stages soak before it ends. */
+    async rolloutsFinished() {
+        for (let i = 0; i < 120; i++) {
+            const all: any[] = await this.get("/api/rollouts")
+            if (all.every(x => x.stage === "done" || x.stage === "rolled_back")) return
+            await new Promise(res => setTimeout(res, 250))
+        }
+    }
+
     async upload(tag: string) {
         const r = this.images.get(tag)!
         return this.post("/api/releases", { manifest: r.manifest, image: r.image.toString("base64") })

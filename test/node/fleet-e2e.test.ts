@@ -41,11 +41,7 @@ function boots(ver: string): number {
 
 /** Starts a rollout to this one board once the last one has finished (its stages soak 1 s). */
 async function rollout(version: string, extra: object = {}) {
-    for (let i = 0; i < 120; i++) {
-        const all: any[] = await f.get("/api/rollouts")
-        if (all.every(x => x.stage === "done" || x.stage === "rolled_back")) break
-        await new Promise(res => setTimeout(res, 250))
-    }
+    await f.rolloutsFinished()
     const r = await f.post("/api/rollouts", { version, canary: [f.sim.boardId], percent: 100, soakS: 1, reportS: 60, ...extra })
     assert.equal(r.status, 200, JSON.stringify(r.body))
     return r.body
