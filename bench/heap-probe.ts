@@ -1,6 +1,6 @@
 // Bench-only firmware entry: the 10-socket board's program, plus a probe. Once the setting
-// "heapProbe" is written (over the bus, when every socket charges), it allocates 1 KB buffers
-// until the VM runs out of memory, printing the count: the heap still free at that moment.
+// "heapProbe" is written (over the bus, when every socket charges), it allocates 256 B buffers
+// until the VM runs out of memory, printing the total: the heap still free at that moment.
 import * as ds from "@devicescript/core"
 import { board } from "@dsboard/shed10_esp32"
 import { ShedHardware } from "../src/shell/shed"
@@ -16,9 +16,11 @@ for (;;) {
     await ds.sleep(500)
     if ((await loadJson("heapProbe")) === 1) break
 }
+// blocks small enough to fill the gaps between live objects, large enough that the keeping
+// array (8 B a block) stays a small part of the count
 const keep: Buffer[] = []
-for (let i = 0; i < 200; i++) {
-    keep.push(Buffer.alloc(1024))
-    console.log("heap-probe-free-kb " + (i + 1))
-    await ds.sleep(5)
+for (let i = 0; i < 400; i++) {
+    keep.push(Buffer.alloc(256))
+    console.log("heap-probe-free-b " + (i + 1) * 256)
+    await ds.sleep(2)
 }

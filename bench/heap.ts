@@ -1,44 +1,62 @@
-// Heap high-water, measured: the 10-socket firmware in the VM on the simulated shed with every
-// socket charging, MQTT up and the display drawn; then the probe (bench/heap-probe.ts) fills
-// what is left with 1 KB buffers until the VM runs out of memory. Free at that moment + used =
-// the VM's heap; the same probe on an empty program gives the heap's size.
+// Heap high-water, measured: the 10-socket firmware in the VM on the simulated shed with
+// `sessions` sockets charging and MQTT up; then the probe (bench/heap-probe.ts) fills what is
+// left with 256 B buffers until the VM runs out of memory. Free at that moment + used = the
+// VM's heap; the same probe on an empty program gives the heap's size (~60 KB).
 import { ShedSim, until } from "../sim/shed-sim"
 import { provision } from "../sim/bus/provision"
 
-export async function printHeapBench(chargeMs = 20000) {
+export interface HeapFigure {
+    sessions: number
+    simMin: number
+    /** bytes still allocatable in 256 B blocks; -1: not measured */
+    freeB: number
+    /** out-of-memory restarts before the probe ran */
+    oomBefore: number
+}
+
+/** Empty program's free heap in the same VM and probe (KB). */
+export const EMPTY_FREE_KB = 60
+
+export async function measureHeap(sessions: number, chargeMs: number): Promise<HeapFigure> {
     const sim = new ShedSim({ board: "shed10", speed: 60, entry: "bench/heap-probe.ts" })
-    let free = -1
+    const fig: HeapFigure = { sessions, simMin: Math.round(chargeMs / 1000), freeB: -1, oomBefore: 0 }
     try {
         await sim.start()
-        for (let n = 1; n <= 10; n++) {
+        for (let n = 1; n <= sessions; n++) {
             sim.shed.plug(n, { model: "li", soc0: 0.2, seed: n })
             const o = await sim.backend.pay(n)
             if (!o.startReply?.ok) throw new Error(`socket ${n}: ${JSON.stringify(o.startReply)}`)
         }
-        await until(() => sim.shed.sockets.every(s => s.relayOn && s.powerW > 20), 60000, "every socket charging")
-        // a few simulated hours of traces, telemetry and redraws
+        await until(() => sim.shed.sockets.slice(0, sessions).every(s => s.relayOn && s.powerW > 20), 60000, "every socket charging")
+        // traces, telemetry and redraws for a while (speed 60: a real second is a simulated minute)
         await new Promise(r => setTimeout(r, chargeMs))
         const from = sim.vm.log.length
         await provision(sim.bus, { heapProbe: 1 })
-        await sim.vm.waitLog(/OutOfMemory|PANIC/, 60000, from)
+        await sim.vm.waitLog(/OutOfMemory|PANIC/, 90000, from)
         const after = sim.vm.log.slice(from)
-        // out of memory before the first 1 KB block: nothing left
-        free = 0
+        fig.freeB = 0
         for (const l of after) {
-            const m = /heap-probe-free-kb (\d+)/.exec(l)
-            if (m) free = Number(m[1])
+            const m = /heap-probe-free-b (\d+)/.exec(l)
+            if (m) fig.freeB = Number(m[1])
         }
-        const before = sim.vm.log.slice(0, from).filter(l => /OutOfMemory|PANIC/.test(l)).length
-        if (before > 0) console.log(`\n(the board ran out of memory ${before} times before the probe)`)
-        if (process.env.HEAP_DEBUG) console.log(after.slice(0, 20).join("\n"))
+        fig.oomBefore = sim.vm.log.slice(0, from).filter(l => /OutOfMemory|PANIC/.test(l)).length
     } catch (e) {
         console.log(`\n(heap probe failed: ${(e as Error).message.split("\n")[0]})`)
         if (process.env.HEAP_DEBUG) console.log(sim.vm.log.filter(l => /Exception|PANIC|  at |ended|fault/.test(l)).slice(-30).join("\n"))
     } finally {
         await sim.stop()
     }
-    console.log("\n## Heap\n")
-    if (free < 0) return console.log("not measured")
-    const total = 60 // KB free to an empty program in the same VM (probe without the firmware)
-    console.log(`- 10-socket board as shipped (no display), all 10 sockets charging for ${Math.round((chargeMs / 1000) * 60 / 60)} simulated minutes, MQTT up: ${free} KB of 1 KB blocks still allocatable of ~${total} KB, so ~${total - free} KB used (target <= 40 KB of 64 KB, with the display drawn)`)
+    return fig
+}
+
+function line(f: HeapFigure): string {
+    if (f.freeB < 0) return `- ${f.sessions} sessions: not measured`
+    const free = f.freeB / 1024
+    const oom = f.oomBefore ? ` (ran out of memory ${f.oomBefore} times before the probe)` : ""
+    return `- ${f.sessions} of 10 sockets charging for ${f.simMin} simulated minutes, MQTT up: ${free.toFixed(2)} KB allocatable of ~${EMPTY_FREE_KB} KB, so ~${(EMPTY_FREE_KB - free).toFixed(1)} KB used${oom}`
+}
+
+export async function printHeapBench(chargeMs = 20000) {
+    console.log("\n## Heap (10-socket board as shipped, no display; target <= 40 KB of 64 KB with the display drawn)\n")
+    for (const n of [0, 10]) console.log(line(await measureHeap(n, n === 0 ? 5000 : chargeMs)))
 }

@@ -10,10 +10,13 @@ import { countBoot, HEALTHY_MS, markHealthy, SAFE_MODE_AFTER } from "./safemode"
 import { coreNow, loadTimeScale } from "./clock"
 import { ntcCelsius } from "../core/ntc"
 import { firmwareVersion } from "../version"
+import { REPORT_READING, watchSensor } from "./sensor-watch"
 
 /** A meter that has not reported for this long (ms) is silent: its socket is cut. */
 const METER_SILENT_MS = 1000
 const BOOT_WAIT_MS = 5000
+/** Socket Meter (services/socketmeter.md): get voltage (u22.10 V); the reading is power (i22.10 W) */
+const GET_VOLTAGE = 0x1180
 
 /** Control loop period (ms): a short circuit is cut within one period plus the bus latency. */
 export const TICK_MS = 100
@@ -86,8 +89,14 @@ export async function runShed(hw: ShedHardware): Promise<Supervisor> {
     let reported = 0
     const bootT = ds.millis()
     for (let i = 0; i < n; i++) seen.push(-1)
-    hw.meters.forEach((m, i) => {
-        m.reading.subscribe(async p => {
+    const watchMeter = (m: ds.SocketMeter, i: number) => {
+        watchSensor(m, [GET_VOLTAGE], async (cmd, payload) => {
+            if (cmd === GET_VOLTAGE) {
+                latest[i].v = payload.getAt(0, "u32") / 1024
+                return
+            }
+            if (cmd !== REPORT_READING) return
+            const p = payload.getAt(0, "i32") / 1024
             latest[i].p = p
             // a short circuit does not wait for the next tick: the contacts open on the reading
             // itself; the core still judges it on its tick (it sees its relay as closed)
@@ -98,15 +107,13 @@ export async function runShed(hw: ShedHardware): Promise<Supervisor> {
             if (seen[i] < 0) reported++
             seen[i] = ds.millis()
         })
-        m.voltage.subscribe(v => {
-            latest[i].v = v
-        })
-    })
+    }
+    for (let i = 0; i < n; i++) watchMeter(hw.meters[i], i)
     // board temperature: warning, no new starts, all off (src/core/thermal.ts); none without a sensor
     let tempC = NaN
     if (hw.temperature)
-        hw.temperature.reading.subscribe(r => {
-            tempC = ntcCelsius(r)
+        watchSensor(hw.temperature, [], async (cmd, payload) => {
+            if (cmd === REPORT_READING) tempC = ntcCelsius(payload.getAt(0, "u16") / 65536)
         })
     // resume persisted sessions (power cut, crash, update)
     const now0 = coreNow()

@@ -99,6 +99,8 @@ describe("protections through the simulated shed, at 1x time", { timeout: 600000
         const o2 = await charge(1, curve(600, t => (t < 10 ? 200 : 1500)))
         await until(() => !!o2.billed, 60000, "the overload record")
         assert.equal(o2.billed.reason, "overload")
+        // the fault follows the billing record out of the outbox: it may land a moment later
+        await until(() => sim.backend.events.slice(warned).some(e => e.t === "fault" && e.kind === "overload"), 10000, "the overload fault")
         const after = sim.backend.events.slice(warned)
         const warn = after.findIndex(e => e.t === "warning" && e.kind === "overload")
         const cut = after.findIndex(e => e.t === "fault" && e.kind === "overload")

@@ -20,7 +20,7 @@ import * as events from "../../src/core/protocol/events"
 import { Outbox, OUTBOX_SLOTS } from "../../src/core/protocol/outbox"
 import { statusResult } from "../../src/core/protocol/status"
 import { STOP_REASONS } from "../../src/core/reasons"
-import { applyConfigPatch, CONFIG_BOUNDS, configHash, copyConfig, DEFAULT_CONFIG, ShedConfig } from "../../src/core/config"
+import { applyConfigPatch, configBound, configHash, copyConfig, DEFAULT_CONFIG, ShedConfig } from "../../src/core/config"
 import { Supervisor } from "../../src/core/supervisor"
 import { PROFILES } from "../../src/core/session"
 import { lithiumW } from "../shared/scenarios"
@@ -89,9 +89,9 @@ function boardCtx(sockets: number, over: Partial<ParseContext> = {}): ParseConte
 function widestConfig(sockets: number): ShedConfig {
     const c = copyConfig(DEFAULT_CONFIG)
     c.sockets = sockets
-    c.maxDurationMin = CONFIG_BOUNDS.maxDurationMin.max
-    c.socketLimitW = CONFIG_BOUNDS.socketLimitW.max
-    c.shortW = CONFIG_BOUNDS.shortW.max
+    c.maxDurationMin = configBound("maxDurationMin").max
+    c.socketLimitW = configBound("socketLimitW").max
+    c.shortW = configBound("shortW").max
     assert.ok(applyConfigPatch(DEFAULT_CONFIG, c).ok)
     return c
 }
@@ -152,11 +152,13 @@ describe("the schemas", () => {
             .map(f => /ShedHardware = \{ name: "([^"]+)"/.exec(readFileSync(join(ROOT, "src", f), "utf8"))?.[1])
         assert.deepEqual(schemaJson("event-boot.schema.json").properties.board.enum.slice().sort(), names.slice().sort())
         assert.deepEqual(names.slice().sort(), Object.values(BOARDS).map(b => b.name).sort())
-        // the config patch: every key of CONFIG_BOUNDS with its type and bounds, nothing else
+        // the config patch: every config key with its type and bounds, nothing else
         const patch = schemaJson("command-config.schema.json").properties.args.properties.patch
         assert.equal(patch.additionalProperties, false)
-        assert.deepEqual(Object.keys(patch.properties), Object.keys(CONFIG_BOUNDS))
-        for (const [k, b] of Object.entries(CONFIG_BOUNDS)) {
+        assert.deepEqual(Object.keys(patch.properties), Object.keys(DEFAULT_CONFIG))
+        for (const k of Object.keys(DEFAULT_CONFIG)) {
+            const b = configBound(k)
+            assert.ok(b, `${k} has bounds`)
             const p = patch.properties[k]
             assert.deepEqual([p.type, p.minimum, p.maximum, p.default], [b.integer ? "integer" : "number", b.min, b.max, (DEFAULT_CONFIG as any)[k]], k)
         }
@@ -797,8 +799,8 @@ const limitArb = field(
 )
 const patchArb = fc
     .array(
-        fc.oneof(fc.constantFrom(...Object.keys(CONFIG_BOUNDS)), fc.constantFrom("nope", "Sockets", "socketlimitw")).chain(k => {
-            const b = CONFIG_BOUNDS[k]
+        fc.oneof(fc.constantFrom(...Object.keys(DEFAULT_CONFIG)), fc.constantFrom("nope", "Sockets", "socketlimitw")).chain(k => {
+            const b = configBound(k)
             const v = b ? field(num(b.min, b.max), num(b.min - 10, b.max + 10), fc.constant(b.max + (b.integer ? 1 : 0.001))) : field(num(0, 100))
             return fc.tuple(fc.constant(k), v)
         }),
