@@ -87,11 +87,14 @@ function main() {
         }
         const chunks: string[] = Array.isArray(rec) ? rec : rec.trace
         if (!Array.isArray(chunks) || chunks.some(c => typeof c !== "string" || !/^[0-9a-f]*$/.test(c) || c.length % 6 !== 0))
-            fail(`${input}: expected a list of hex trace chunks (or {"trace": [...], "reason", "stopMin"})`)
+            fail(`${input}: expected a list of hex trace chunks (or {"trace": [...], "min", "reason", "stopMin"})`)
+        // minutes a row covers (the trace event's `min`; 1 when not given)
+        const step = Array.isArray(rec) || rec.min === undefined ? 1 : rec.min
+        if (!(Number.isInteger(step) && step >= 1)) fail(`${input}: "min" must be a whole number of minutes per row`)
         const rows = decodeTrace(chunks)
-        const series: Series = { t: rows.map((_, i) => i + 0.5), mean: rows.map(r => r[0]), min: rows.map(r => r[1]), max: rows.map(r => r[2]) }
-        const marker = rec.reason ? { t: rec.stopMin ?? rows.length, label: `${rec.reason}${rec.detail ? ": " + rec.detail : ""}` } : null
-        svg = svgPlot(series, `session trace (${rows.length} min)`, marker)
+        const series: Series = { t: rows.map((_, i) => (i + 0.5) * step), mean: rows.map(r => r[0]), min: rows.map(r => r[1]), max: rows.map(r => r[2]) }
+        const marker = rec.reason ? { t: rec.stopMin ?? rows.length * step, label: `${rec.reason}${rec.detail ? ": " + rec.detail : ""}` } : null
+        svg = svgPlot(series, `session trace (${rows.length * step} min${step > 1 ? `, ${step} min a row` : ""})`, marker)
     } else {
         let opts: ReplayOptions = {}
         if (config) {

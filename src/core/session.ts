@@ -205,7 +205,7 @@ export class SocketSession {
         this.peakW = peakW
         this.fullAtT = fullAtS >= 0 ? this.startT + fullAtS * 1000 : -1
         this.warned = false
-        this.trace = new PowerTrace(this.cfg.maxDurationMin)
+        this.trace = new PowerTrace()
         // the detector starts when the relay actually closes: inrush blanking and the
         // no-load timer count from then, not from a staggered wait
         this.detector = null

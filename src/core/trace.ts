@@ -1,11 +1,15 @@
-// A session's compact power trace: per minute the mean, min and max power, one byte each
-// on a logarithmic scale (3.6 % steps from 0 to ~4 kW), so support staff can see why a
-// session ended. 3 bytes a minute: a 12 h session is 2160 bytes, sent as hex chunks of
-// 60 minutes (360 characters) that fit one MQTT message each.
+// A session's compact power trace: per row the mean, min and max power, one byte each on a
+// logarithmic scale (3.6 % steps from 0 to ~4 kW), so support staff can see why a session
+// ended. A row is one minute until the trace holds TRACE_ROWS rows; then pairs of rows merge
+// and a row covers twice as long (2, 4, 8, 16 minutes): the trace's heap is fixed (360 bytes a
+// session, whatever its length: ten 12 h sessions at a minute a row would hold 21 KB of the
+// board's 64 KB heap). Sent as hex chunks of TRACE_CHUNK_ROWS rows, one MQTT message each.
 
 const SCALE = 19.6
 const BASE_W = 0.5
-export const TRACE_CHUNK_MIN = 60
+/** rows a trace holds before it halves its resolution (even: rows merge in pairs) */
+export const TRACE_ROWS = 120
+export const TRACE_CHUNK_ROWS = 60
 
 /** W -> one byte, logarithmic. */
 export function traceCode(w: number): number {
@@ -21,15 +25,13 @@ export function traceValue(code: number): number {
 
 const HEX = "0123456789abcdef"
 
-
 export class PowerTrace {
-    /**
-     * codes: mean, min, max per finished minute, in a byte buffer grown an hour at a time (a
-     * number array costs 8 bytes a code in the VM: 17 KB for a 12 h session)
-     */
-    private codes: Buffer = Buffer.alloc(0)
+    /** mean, min, max codes per finished row, allocated once at the first row */
+    private codes: Buffer = null
     private used = 0
-    private minuteStart = -1
+    /** minutes a row covers: 1, doubled each time the rows merge */
+    private stepMin = 1
+    private rowStart = -1
     private sumWs = 0
     private spanMs = 0
     private minW = 0
@@ -37,23 +39,21 @@ export class PowerTrace {
     private lastT = -1
     private lastP = 0
 
-    constructor(readonly maxMinutes: number) {}
-
-    /** Feed a reading (ms, W). Gaps longer than a minute repeat the last value. */
+    /** Feed a reading (ms, W). Gaps longer than a row repeat the last value. */
     add(t: number, p: number) {
-        if (this.minuteStart < 0) {
-            this.minuteStart = t
+        if (this.rowStart < 0) {
+            this.rowStart = t
             this.lastT = t
             this.lastP = p
             this.minW = p
             this.maxW = p
             return
         }
-        while (t - this.minuteStart >= 60000) {
-            const end = this.minuteStart + 60000
+        while (t - this.rowStart >= this.stepMin * 60000) {
+            const end = this.rowStart + this.stepMin * 60000
             this.accumulate(end, this.lastP)
-            this.closeMinute()
-            this.minuteStart = end
+            this.closeRow()
+            this.rowStart = end
             this.lastT = end
             this.minW = this.lastP
             this.maxW = this.lastP
@@ -73,30 +73,48 @@ export class PowerTrace {
         this.lastT = t
     }
 
-    private closeMinute() {
-        if (this.used >= this.maxMinutes * 3) return
+    private closeRow() {
+        if (!this.codes) this.codes = Buffer.alloc(TRACE_ROWS * 3)
         const mean = this.spanMs > 0 ? this.sumWs / this.spanMs : this.lastP
-        if (this.used + 3 > this.codes.length) {
-            const grown = Buffer.alloc(this.codes.length + TRACE_CHUNK_MIN * 3)
-            for (let i = 0; i < this.used; i++) grown[i] = this.codes[i]
-            this.codes = grown
-        }
         this.codes[this.used] = traceCode(mean)
         this.codes[this.used + 1] = traceCode(this.minW)
         this.codes[this.used + 2] = traceCode(this.maxW)
         this.used += 3
         this.sumWs = 0
         this.spanMs = 0
+        // full: the rows so far merge in pairs and the next row covers the new, longer step
+        if (this.used >= TRACE_ROWS * 3) this.mergePairs()
     }
 
-    minutes(): number {
+    /** Halves the resolution: rows 2k and 2k+1 become row k (mean of means, min, max). */
+    private mergePairs() {
+        const c = this.codes
+        const rows = this.used / 3
+        for (let k = 0; k < rows / 2; k++) {
+            const a = 6 * k
+            const b = a + 3
+            c[3 * k] = traceCode((traceValue(c[a]) + traceValue(c[b])) / 2)
+            c[3 * k + 1] = Math.min(c[a + 1], c[b + 1])
+            c[3 * k + 2] = Math.max(c[a + 2], c[b + 2])
+        }
+        this.used = this.used / 2
+        this.stepMin *= 2
+    }
+
+    /** Finished rows. */
+    rows(): number {
         return this.used / 3
     }
 
-    /** Hex chunks of TRACE_CHUNK_MIN minutes each (the last one partial). */
+    /** Minutes each row covers. */
+    minutesPerRow(): number {
+        return this.stepMin
+    }
+
+    /** Hex chunks of TRACE_CHUNK_ROWS rows each (the last one partial). */
     chunks(): string[] {
         const out: string[] = []
-        const per = TRACE_CHUNK_MIN * 3
+        const per = TRACE_CHUNK_ROWS * 3
         for (let i = 0; i < this.used; i += per) {
             // one hex conversion per chunk: building it a byte at a time (s += ...) leaves
             // ~30 KB of string garbage per hour of trace, enough to fragment the VM's heap
@@ -107,7 +125,7 @@ export class PowerTrace {
     }
 }
 
-/** Decode hex chunks back into per-minute {mean, min, max} (W). */
+/** Decode hex chunks back into rows of {mean, min, max} (W). */
 export function decodeTrace(chunks: string[]): number[][] {
     const out: number[][] = []
     let row: number[] = []

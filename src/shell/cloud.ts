@@ -340,7 +340,7 @@ export class CloudLink {
             this.later(explainEvent(eid, e.record.detail))
             const tr = this.sup.socket(e.socket).trace
             const chunks = tr ? tr.chunks() : []
-            for (let k = 0; k < chunks.length; k++) this.later(traceEvent(eid, k, chunks.length, chunks[k]))
+            for (let k = 0; k < chunks.length; k++) this.later(traceEvent(eid, k, chunks.length, tr.minutesPerRow(), chunks[k]))
         } else if (e.kind === "fault") {
             const eid = "f" + this.boot + "-" + ++this.seq
             const r = this.outbox.enqueue(eid, "fault", faultEvent(eid, e.socket, e.fault, e.detail, ts), real)

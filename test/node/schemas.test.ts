@@ -355,7 +355,7 @@ class Board {
                 this.emit(ev.explainEvent(eid, e.record.detail))
                 const tr = this.sup.socket(e.socket).trace
                 const chunks = tr ? tr.chunks() : []
-                for (let k = 0; k < chunks.length; k++) this.emit(ev.traceEvent(eid, k, chunks.length, chunks[k]))
+                for (let k = 0; k < chunks.length; k++) this.emit(ev.traceEvent(eid, k, chunks.length, tr.minutesPerRow(), chunks[k]))
             } else if (e.kind === "fault") this.emit(ev.faultEvent("f1-" + ++this.seq, e.socket, e.fault, e.detail, ts))
             else if (e.kind === "started") this.emit(ev.startedEvent(this.sup.socket(e.socket).order, e.socket, ts))
             else if (e.kind === "state") this.emit(ev.stateEvent(e.socket, e.state, ts))
@@ -454,7 +454,7 @@ function scenarios() {
     refusal(d.start(1, 1300 * 1000, flat(2)))
     boards.push(d)
 
-    // the longest session: 24 hours, its trace in 24 chunks
+    // the longest session: 24 hours, its trace in 2 chunks of 16-minute rows
     const e = new Board(1, { maxDurationMin: 1440 })
     e.start(1, 0, t => 150 + 10 * Math.sin(t / 600), "o-long", { kind: "full" }, { profile: "lithium" })
     e.run(0, 24 * 3600 + 60, 10)
@@ -532,12 +532,12 @@ describe("messages the code produces", () => {
         assert.deepEqual(seen(m => (m.t === "fault" ? m.kind : undefined)), fault.properties.kind.enum.slice().sort())
         assert.deepEqual(seen(m => (m.t === "fault" && m.socket === 0 ? m.kind : undefined)), fault.then.properties.kind.enum.slice().sort())
         assert.deepEqual(seen(m => (m.t === "fault" && m.socket > 0 ? m.kind : undefined)), fault.else.properties.kind.enum.slice().sort())
-        // the details of these scenarios: ts -1 unanchored, a top-off, 24 trace chunks, null volts
+        // the details of these scenarios: ts -1 unanchored, a top-off, a 24 h trace in 2 chunks of 16-minute rows, null volts
         assert.ok(all.some(m => m.t === "ended" && m.end === -1))
         assert.ok(all.some(m => m.t === "ended" && m.reason === "full" && m.top === 180))
         // without a top-off, full is detected the moment the session ends (as docs/protocol.md says)
         for (const m of all.filter(m => m.t === "ended" && m.reason === "full" && m.top === 0)) assert.equal(m.full, m.s)
-        assert.ok(all.some(m => m.t === "trace" && m.n === 24 && m.i === 23))
+        assert.ok(all.some(m => m.t === "trace" && m.n === 2 && m.i === 1 && m.min === 16))
         assert.ok(all.some(m => m.t === "tm" && m.v === null))
         assert.ok(all.some(m => m.t === "tm" && m.v === 230))
     })
@@ -584,7 +584,8 @@ describe("messages the code produces", () => {
             ["socket 0 on a state", { ...pick("state"), socket: 0 }],
             ["upper-case trace", { ...pick("trace"), hex: "A0A1A2" }],
             ["a trace of half a minute", { ...pick("trace"), hex: "a0a1" }],
-            ["61 minutes in a chunk", { ...pick("trace"), hex: "a0a1a2".repeat(61) }],
+            ["61 rows in a chunk", { ...pick("trace"), hex: "a0a1a2".repeat(61) }],
+            ["rows of 3 minutes", { ...pick("trace"), min: 3 }],
             ["a socket fault on the board", { t: "fault", eid: "f1-1", socket: 0, kind: "short", detail: "", ts: T0 }],
             ["a board condition on a socket", { t: "fault", eid: "f1-1", socket: 2, kind: "mains_ok", detail: "", ts: T0 }],
             ["a billing eid on a lost record", { t: "lost", eid: "b1-1", ts: T0 }],

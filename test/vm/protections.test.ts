@@ -31,7 +31,7 @@ describe("protections in the VM", () => {
         expect(r.key).toBe("shortW")
     })
     test("trace encodes per-minute rows", () => {
-        const tr = new PowerTrace(720)
+        const tr = new PowerTrace()
         for (let t = 0; t <= 180; t++) tr.add(t * 1000, 100)
         const rows = decodeTrace(tr.chunks())
         expect(rows.length).toBe(3)

@@ -57,8 +57,8 @@ export function telemetryEvent(socket: number, w: number, wh: number, v: number,
 }
 
 /** One chunk of an ended session's power trace (best effort, after its billing record). */
-export function traceEvent(eid: string, index: number, count: number, hex: string): string {
-    return JSON.stringify({ t: "trace", eid: eid, i: index, n: count, hex: hex })
+export function traceEvent(eid: string, index: number, count: number, minutesPerRow: number, hex: string): string {
+    return JSON.stringify({ t: "trace", eid: eid, i: index, n: count, min: minutesPerRow, hex: hex })
 }
 
 /** A fault record the outbox gave up to keep a billing record: it will not be resent. */
