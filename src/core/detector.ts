@@ -12,7 +12,7 @@
 // Pure: readings and time (ms) in, verdicts out.
 
 import { ShedConfig } from "./config"
-import { Ema } from "./ema"
+import { emaStep } from "./ema"
 import { Flattening } from "./flatten"
 import { roundTo } from "./mathx"
 import { Verdict } from "./reasons"
@@ -71,8 +71,9 @@ function verdict(reason: string, detail: string, levelW: number, refW: number, h
 }
 
 export class ChargeDetector {
-    private fast: Ema
-    private slow: Ema
+    /** averages of the draw (W): fast (FAST_TAU_MS), slow (SLOW_TAU_MS), both as of lastUpdateT */
+    private fastW = 0
+    private slowW = 0
     /** the session's plateau: highest sustained draw (W) */
     refW = 0
     /** the charger has drawn real power in this session */
@@ -94,12 +95,14 @@ export class ChargeDetector {
     private stepFromW = 0
     private flicker = 0
     private terminatedOnce = false
-    private flickerT = 0
+    /** the last full-check (ms): the flicker count and the scatter decay from it */
+    private flickerT: number
     private flickerSide = false
     private plateauMs = 0
     private lastUpdateT: number
     private flattening: Flattening
-    private scatter: Ema
+    /** readings' mean distance from the fast level (W), as of flickerT */
+    private scatterW = 0
     private pendingT = -1
     private pendingFromW = 0
 
@@ -117,12 +120,10 @@ export class ChargeDetector {
         private t0: number
     ) {
         this.inrushFrom = t0
+        // the socket drew nothing before the relay closed: the averages start at zero
         this.lastUpdateT = t0
+        this.flickerT = t0
         this.flattening = new Flattening((cfg.flatConfirmS * 1000) / 3)
-        this.scatter = new Ema(SCATTER_TAU_MS, 0, t0)
-        // the socket drew nothing before the relay closed: start the averages at zero
-        this.fast = new Ema(FAST_TAU_MS, 0, t0)
-        this.slow = new Ema(SLOW_TAU_MS, 0, t0)
     }
 
     /**
@@ -137,7 +138,7 @@ export class ChargeDetector {
 
     /** Smoothed draw (W), for display and telemetry. */
     levelW(): number {
-        return this.fast.value
+        return this.fastW
     }
 
     /** True while end-of-charge judgements are paused by a mains brownout. */
@@ -157,15 +158,17 @@ export class ChargeDetector {
         const over = this.checkOverload(t, p)
         if (over) return over
 
-        const slowBefore = this.slow.value
-        const fastBefore = this.fast.value
+        const slowBefore = this.slowW
+        const fastBefore = this.fastW
+        const dt = t - this.lastUpdateT
         // over-limit readings are judged above; they must not inflate the plateau
-        this.slow.update(t, p < this.limits.limitW ? p : this.limits.limitW)
-        const level = this.fast.update(t, p)
-        if (this.slow.value > this.refW) this.refW = this.slow.value
+        this.slowW = emaStep(this.slowW, dt, SLOW_TAU_MS, p < this.limits.limitW ? p : this.limits.limitW)
+        this.fastW = emaStep(this.fastW, dt, FAST_TAU_MS, p)
+        const level = this.fastW
+        if (this.slowW > this.refW) this.refW = this.slowW
         // time spent near the plateau: a charge with a constant-current plateau, unlike the
         // brief top-up of a battery that was already full, which only ever tapers
-        if (this.refW >= cfg.noLoadW && this.slow.value >= PLATEAU_BAND * this.refW) this.plateauMs += t - this.lastUpdateT
+        if (this.refW >= cfg.noLoadW && this.slowW >= PLATEAU_BAND * this.refW) this.plateauMs += dt
         this.lastUpdateT = t
         if (!this.drew && this.refW >= cfg.noLoadW) this.drew = true
 
@@ -286,7 +289,8 @@ export class ChargeDetector {
         const lowW = Math.max(cfg.fullFraction * this.refW, cfg.idleFloorW)
         const recent = this.trackRecent(t, level)
         // how much the readings scatter around the level: a step must stand out of the noise
-        this.scatter.update(t, Math.abs(p - level))
+        const dt = t - this.flickerT
+        this.scatterW = emaStep(this.scatterW, dt, SCATTER_TAU_MS, Math.abs(p - level))
         // a fall by a third within a minute from a tapered level is a step candidate; it
         // becomes the step once it stands out of the readings' scatter (right after a
         // balancing flicker the scatter is still high), and is dropped if the level comes back
@@ -295,7 +299,7 @@ export class ChargeDetector {
             this.pendingFromW = recent
         }
         if (this.pendingT >= 0 && (level > (1 - STEP_DROP) * this.pendingFromW || t - this.pendingT > PENDING_MAX_MS)) this.pendingT = -1
-        if (this.pendingT >= 0 && this.stepT < 0 && this.pendingFromW - level >= STEP_NOISE_FACTOR * this.scatter.value) {
+        if (this.pendingT >= 0 && this.stepT < 0 && this.pendingFromW - level >= STEP_NOISE_FACTOR * this.scatterW) {
             this.pendingT = -1
             this.stepT = t
             this.stepFromW = this.pendingFromW
@@ -306,7 +310,7 @@ export class ChargeDetector {
         // raw readings toggling across half the step within seconds: BMS balancing flicker,
         // the charger is not done (a fan cycling after full toggles over minutes)
         const side = p > 0.5 * this.stepFromW
-        this.flicker *= Math.exp(-(t - this.flickerT) / FLICKER_TAU_MS)
+        this.flicker *= Math.exp(-dt / FLICKER_TAU_MS)
         this.flickerT = t
         if (this.stepT >= 0 && side !== this.flickerSide) this.flicker += 1
         this.flickerSide = side
@@ -342,7 +346,7 @@ export class ChargeDetector {
         const floorFall = this.stepT >= 0 ? AFTER_STEP_FALL_FRACTION * this.refW : MIN_TAPER_STEP_W
         // and a fall must also stand out of the meter's scatter, or noise keeps the
         // confirmation from ever completing
-        const step = Math.max(cfg.taperStepFraction * this.anchorW, floorFall, this.scatter.value)
+        const step = Math.max(cfg.taperStepFraction * this.anchorW, floorFall, this.scatterW)
         if (level < this.anchorW - step) {
             // still falling: the battery is still taking charge, or the step is settling
             this.anchorW = level

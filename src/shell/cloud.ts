@@ -22,13 +22,15 @@ import { scheduledWindowDue } from "../core/update-schedule"
 
 /** commands received and not yet worked off; more are dropped (the backend retries) */
 const INBOX_MAX = 16
-/** best-effort events (state, started, explanations, trace chunks) waiting to be published */
+/** best-effort events (state, started, explanations, trace chunks) waiting to be published,
+ * by count and by bytes (ten sessions ending at once queue ~10 KB of explanations and traces) */
 const EVENTS_MAX = 24
+const EVENTS_BYTES = 4 * 1024
 /** a command larger than this is refused as too_large; over it by more than a topic's length,
  * the link skips it without reading it into memory */
 const MAX_COMMAND_BYTES = 1024
-/** bytes of commands waiting at most: a flood cannot take the heap */
-const INBOX_BYTES = 10 * 1024
+/** bytes of commands waiting at most: a flood cannot take the heap (ten sessions leave ~10 KB) */
+const INBOX_BYTES = 3 * 1024
 /** an update window without windowS (s) */
 const DEFAULT_WINDOW_S = 300
 
@@ -65,6 +67,7 @@ export class CloudLink {
     private working = false
     private sending = false
     private pending: string[] = []
+    private pendingBytes = 0
     private pumping = false
     private urgent = 0
     /** the broker is reachable (shown on the display); follows the link every pump */
@@ -379,15 +382,20 @@ export class CloudLink {
      * on, it never waits on the network. Bounded; the oldest go first when it is full.
      */
     private later(body: string) {
-        if (this.pending.length >= EVENTS_MAX) this.pending.shift()
         this.pending.push(body)
+        this.pendingBytes += body.length
+        while (this.pending.length > EVENTS_MAX || (this.pendingBytes > EVENTS_BYTES && this.pending.length > 1)) this.pendingBytes -= this.pending.shift().length
     }
 
     private async pump() {
         if (!this.mqtt || this.pumping) return
         this.pumping = true
         try {
-            while (this.pending.length > 0 && this.connected) await this.send("event", this.pending.shift())
+            while (this.pending.length > 0 && this.connected) {
+                const body = this.pending.shift()
+                this.pendingBytes -= body.length
+                await this.send("event", body)
+            }
             await this.pumpOutbox()
         } finally {
             this.pumping = false

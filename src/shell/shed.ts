@@ -74,12 +74,16 @@ export async function runShed(hw: ShedHardware): Promise<Supervisor> {
     hw.cals = cals
     const raw: number[] = []
     const clean: Reading[] = []
-    const latest: Reading[] = []
+    // last reading of each meter: power (W) and voltage (V), numbers in arrays (an object per
+    // socket costs ~100 B of heap, a number 8)
+    const latestP: number[] = []
+    const latestV: number[] = []
     const relayState: boolean[] = []
     /** opened at once on a short, ahead of the core's verdict */
     const opened: boolean[] = []
     for (let i = 0; i < n; i++) {
-        latest.push({ p: 0, v: NaN })
+        latestP.push(0)
+        latestV.push(NaN)
         relayState.push(false)
         opened.push(false)
     }
@@ -92,12 +96,12 @@ export async function runShed(hw: ShedHardware): Promise<Supervisor> {
     const watchMeter = (m: ds.SocketMeter, i: number) => {
         watchSensor(m, [GET_VOLTAGE], async (cmd, payload) => {
             if (cmd === GET_VOLTAGE) {
-                latest[i].v = payload.getAt(0, "u32") / 1024
+                latestV[i] = payload.getAt(0, "u32") / 1024
                 return
             }
             if (cmd !== REPORT_READING) return
             const p = payload.getAt(0, "i32") / 1024
-            latest[i].p = p
+            latestP[i] = p
             // a short circuit does not wait for the next tick: the contacts open on the reading
             // itself; the core still judges it on its tick (it sees its relay as closed)
             if (relayState[i] && !opened[i] && applyCal(p, cals[i]) > sup.config().shortW) {
@@ -139,12 +143,12 @@ export async function runShed(hw: ShedHardware): Promise<Supervisor> {
                 ticking = false
                 return
             }
-            for (let i = 0; i < n; i++) raw[i] = latest[i].p
+            for (let i = 0; i < n; i++) raw[i] = latestP[i]
             const c = sup.config()
             const watts = cleanReadings(raw, cals, c.crossTalk, c.meterFloorW)
             for (let i = 0; i < n; i++) {
                 const silent = seen[i] < 0 || real - seen[i] > METER_SILENT_MS
-                clean[i] = { p: silent ? NaN : watts[i], v: silent ? NaN : latest[i].v }
+                clean[i] = { p: silent ? NaN : watts[i], v: silent ? NaN : latestV[i] }
             }
             if (tempC === tempC) sup.temperature(now, tempC)
             const want = sup.tick(now, clean, relayState)
