@@ -88,11 +88,14 @@ export class CloudLink {
         this.clock = new ServerClock(0)
     }
 
-    private async flash(ops: FlashOp[]) {
+    /** Applies the outbox's flash operations; false when a write was refused. */
+    private async flash(ops: FlashOp[]): Promise<boolean> {
+        let ok = true
         for (let i = 0; i < ops.length; i++) {
             if (ops[i].value === null) await remove(ops[i].key)
-            else await saveJson(ops[i].key, JSON.parse(ops[i].value))
+            else if (await saveJson(ops[i].key, JSON.parse(ops[i].value))) ok = false
         }
+        return ok
     }
 
     async start() {
@@ -337,7 +340,7 @@ export class CloudLink {
             const body = endedEvent(eid, e.record, ms => self.toServer(ms))
             const r = this.outbox.enqueue(eid, "billing", body, real)
             if (!r.ok) console.log("billing record not persisted: " + r.error)
-            await this.flash(r.ops)
+            if ((await this.flash(r.ops)) && r.ok) this.outbox.inFlash(eid)
             if (r.displaced) this.later(lostEvent(r.displaced, ts))
             // the explanation and the power trace follow the record, best effort
             this.later(explainEvent(eid, e.record.detail))
@@ -347,7 +350,7 @@ export class CloudLink {
         } else if (e.kind === "fault") {
             const eid = "f" + this.boot + "-" + ++this.seq
             const r = this.outbox.enqueue(eid, "fault", faultEvent(eid, e.socket, e.fault, e.detail, ts), real)
-            await this.flash(r.ops)
+            if ((await this.flash(r.ops)) && r.ok) this.outbox.inFlash(eid)
         } else if (e.kind === "warning") {
             this.later(warningEvent(e.socket, e.fault, e.detail, ts))
         } else if (e.kind === "started") {
@@ -403,12 +406,25 @@ export class CloudLink {
     }
 
     private async pumpOutbox() {
-        this.queueTelemetry(ds.millis())
+        // telemetry is live state: none queued while the broker is away (the billing record
+        // carries the energy), so an outage does not fill the heap with stale readings
         if (!this.connected) return
+        this.queueTelemetry(ds.millis())
         for (let k = 0; k < 4; k++) {
             const it = this.outbox.nextToSend(ds.millis())
             if (!it) return
-            await this.send(it.kind === "telemetry" ? "telemetry" : "event", it.body)
+            let body = it.body
+            if (body === null) {
+                const rec = await loadJson(slotKey(it.slot))
+                if (!rec) {
+                    // the flash lost it (corrupt page): nothing left to send, stop retrying it
+                    console.log("outbox: record " + it.eid + " missing from " + slotKey(it.slot) + "; dropped")
+                    await this.flash(this.outbox.ack([it.eid]))
+                    continue
+                }
+                body = JSON.stringify(rec)
+            }
+            await this.send(it.kind === "telemetry" ? "telemetry" : "event", body)
         }
     }
 }

@@ -193,6 +193,24 @@ test("outbox: resends with back-off, the same eid every time, until acked", () =
     assert.equal(box.nextToSend(1e9), null)
 })
 
+test("outbox: a record in flash leaves RAM and is sent from its slot; restored records stay in flash", () => {
+    const box = new Outbox()
+    const r = box.enqueue("b1", "billing", '{"t":"ended","eid":"b1"}', 0)
+    assert.deepEqual(r.ops, [{ key: "ob0", value: '{"t":"ended","eid":"b1"}' }])
+    // until the shell says the write went through, the text stays in RAM
+    assert.equal(box.nextToSend(0)!.body, '{"t":"ended","eid":"b1"}')
+    box.inFlash("b1")
+    const it = box.nextToSend(1e9)!
+    assert.equal(it.body, null)
+    assert.equal(it.slot, 0)
+    box.enqueue("t1", "telemetry", "{}", 0)
+    assert.equal(box.nextToSend(0)!.slot, -1, "telemetry has no slot")
+    const again = new Outbox()
+    again.restore(k => (k === "ob3" ? '{"t":"fault","eid":"f2"}' : null), 0)
+    const back = again.nextToSend(0)!
+    assert.deepEqual([back.eid, back.kind, back.body, back.slot], ["f2", "fault", null, 3])
+})
+
 test("outbox: a corrupt record is reported and freed at boot, never crashes", () => {
     const store = new Map<string, string>([
         ["ob0", '{"t":"ended","eid":"b1"}'],
@@ -203,7 +221,7 @@ test("outbox: a corrupt record is reported and freed at boot, never crashes", ()
     const r = box.restore(k => store.get(k) ?? null, 0)
     assert.deepEqual(r.corrupt, ["ob1", "ob2"])
     assert.deepEqual(box.pending(), ["b1"])
-    assert.equal(box.nextToSend(0)!.body, '{"t":"ended","eid":"b1"}')
+    assert.equal(box.nextToSend(0)!.slot, 0)
 })
 
 test("a billing record with the longest order id fits one settings record", () => {

@@ -1,15 +1,20 @@
 // At-least-once outbox for what the backend must receive: billing records (session ended)
 // and faults are persisted, one settings record each, and resent with back-off until the
 // backend acks their event id; telemetry is best effort, in RAM only, dropped oldest first.
-// Pure: it says which settings to write or delete; the shell does the flash I/O.
+// Pure: it says which settings to write or delete; the shell does the flash I/O. Once the
+// shell says a record is in flash (inFlash), its text leaves RAM and the shell reads it back
+// from its slot to send it: sixteen records waiting through a network outage would otherwise
+// hold ~4 KB of the board's 64 KB heap.
 
 export type OutboxKind = "billing" | "fault" | "telemetry"
 
 export interface OutboxItem {
     eid: string
     kind: OutboxKind
-    /** the JSON payload to publish */
+    /** the JSON payload to publish; null once it is in flash under slotKey(slot) */
     body: string
+    /** its settings slot (-1: telemetry, RAM only) */
+    slot: number
     tries: number
     nextT: number
 }
@@ -77,7 +82,7 @@ export class Outbox {
 
     /** `body`: the event JSON; persisted kinds must carry their `eid` and type `t` in it. */
     enqueue(eid: string, kind: OutboxKind, body: string, now: number): EnqueueResult {
-        const item: OutboxItem = { eid: eid, kind: kind, body: body, tries: 0, nextT: now }
+        const item: OutboxItem = { eid: eid, kind: kind, body: body, slot: -1, tries: 0, nextT: now }
         if (kind === "telemetry") {
             const dropped: string[] = []
             while (this.telemetry.length >= TELEMETRY_MAX) dropped.push(this.telemetry.shift().eid)
@@ -98,6 +103,7 @@ export class Outbox {
             if (slot >= 0) displaced = this.slots[slot].eid
         }
         if (slot < 0) return { ok: false, ops: [], error: "outbox full: " + OUTBOX_SLOTS + " records waiting for their ack" }
+        item.slot = slot
         this.slots[slot] = item
         return { ok: true, ops: [{ key: slotKey(slot), value: record }], displaced: displaced }
     }
@@ -129,6 +135,11 @@ export class Outbox {
         for (let k = 1; k < best.tries && delay < BACKOFF_MAX_MS; k++) delay *= 2
         best.nextT = now + Math.min(delay, BACKOFF_MAX_MS)
         return best
+    }
+
+    /** The record `eid` was written to flash: its text may leave RAM (read back from its slot). */
+    inFlash(eid: string) {
+        for (let i = 0; i < this.slots.length; i++) if (this.slots[i] && this.slots[i].eid === eid) this.slots[i].body = null
     }
 
     /** The link came back: resend everything now. */
@@ -178,7 +189,8 @@ export class Outbox {
                 ops.push({ key: slotKey(i), value: null })
                 continue
             }
-            this.slots[i] = { eid: rec.eid, kind: rec.t === "fault" ? "fault" : "billing", body: typeof raw === "string" ? raw : JSON.stringify(rec), tries: 0, nextT: now }
+            // the record is in flash already: its text stays there
+            this.slots[i] = { eid: rec.eid, kind: rec.t === "fault" ? "fault" : "billing", body: null, slot: i, tries: 0, nextT: now }
         }
         return { ops: ops, corrupt: corrupt }
     }
