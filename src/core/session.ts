@@ -206,6 +206,9 @@ export class SocketSession {
         this.fullAtT = fullAtS >= 0 ? this.startT + fullAtS * 1000 : -1
         this.warned = false
         this.trace = new PowerTrace()
+        // the previous session's record went out with its "ended" event; holding it through
+        // this one would cost ~370 B a socket of the heap while every socket charges
+        this.lastRecord = null
         // the detector starts when the relay actually closes: inrush blanking and the
         // no-load timer count from then, not from a staggered wait
         this.detector = null
@@ -391,6 +394,9 @@ export class SocketSession {
             refW: finite(v.refW) ? roundTo(v.refW, 0) : 0,
         }
         this.paused = false
+        // the detector's state (~1 KB of the board's heap) has no use once the session ended;
+        // the trace stays until the next session (the cloud link sends it after the record)
+        this.detector = null
         this.setState("ended")
         this.events.push({ kind: "ended", socket: this.socket, record: this.lastRecord })
         this.trackHealth(v.reason)
