@@ -100,7 +100,8 @@ export class ChargeDetector {
     private flickerSide = false
     private plateauMs = 0
     private lastUpdateT: number
-    private flattening: Flattening
+    /** the taper-flattening fit, only while the draw is low (lowSince >= 0): ~380 B of heap */
+    private flattening: Flattening = null
     /** readings' mean distance from the fast level (W), as of flickerT */
     private scatterW = 0
     private pendingT = -1
@@ -123,7 +124,6 @@ export class ChargeDetector {
         // the socket drew nothing before the relay closed: the averages start at zero
         this.lastUpdateT = t0
         this.flickerT = t0
-        this.flattening = new Flattening((cfg.flatConfirmS * 1000) / 3)
     }
 
     /**
@@ -198,6 +198,7 @@ export class ChargeDetector {
 
     private resetEpisodes() {
         this.lowSince = -1
+        this.flattening = null
         this.aboveSince = -1
         this.stepSince = -1
         this.stepT = -1
@@ -323,6 +324,7 @@ export class ChargeDetector {
                     // the charger had stayed down a while before: it terminated, then restarted
                     if (this.stepT >= 0 && this.aboveSince - this.stepT >= TERMINATED_HOLD_MS) this.terminatedOnce = true
                     this.lowSince = -1
+                    this.flattening = null
                     this.stepT = -1
                 }
             } else this.aboveSince = -1
@@ -333,7 +335,7 @@ export class ChargeDetector {
             this.lowSince = t
             this.anchorW = level
             this.lastFallT = t
-            this.flattening.reset()
+            this.flattening = new Flattening((cfg.flatConfirmS * 1000) / 3)
             return null
         }
         this.flattening.add(t, p, level)

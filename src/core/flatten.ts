@@ -38,13 +38,6 @@ export class Flattening {
 
     constructor(private windowMs: number) {}
 
-    reset() {
-        this.means = []
-        this.counts = []
-        this.winStart = -1
-        this.agree = 0
-    }
-
     add(t: number, p: number, level: number) {
         if (this.winStart < 0) {
             this.winStart = t
