@@ -5,7 +5,7 @@
 // costs (telemetry at the configured period, keep-alive pings).
 import mqttPacket from "mqtt-packet"
 import { ShedSim, until } from "../sim/shed-sim"
-import { DEFAULT_CONFIG } from "../src/core/config"
+import { defaultConfig } from "../src/core/config"
 
 interface Tally {
     up: number
@@ -74,7 +74,7 @@ export async function printWireBench(seconds = 60) {
         counting = false
         const hours = (Date.now() - t0) / 3600000
         const perMsg = t.telemetry ? t.telemetryBytes / t.telemetry : 0
-        const defPeriod = DEFAULT_CONFIG.telemetryS
+        const defPeriod = defaultConfig().telemetryS
         const telemetryPerSocketHour = (3600 / defPeriod) * perMsg
         const pingsPerHour = t.pings / hours
         console.log("\n## Bytes on the wire (MQTT packets as counted at the broker, 2-socket board, 1x time)\n")

@@ -25,7 +25,7 @@ export interface ManifestEntry {
     sample_s: number
 }
 
-/** DEFAULT_CONFIG.maxDurationMin: every session ends by then, whatever the battery does. */
+/** defaultConfig().maxDurationMin: every session ends by then, whatever the battery does. */
 const MAX_SESSION_S = 720 * 60
 
 type Variant = (r: Recipe, rng: Rng, fullAt: number | null) => Recipe | null

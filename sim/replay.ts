@@ -2,7 +2,7 @@
 // session started just before plug-in, one supervisor tick per reading, the relay state
 // fed back. Used by `npm run replay`, the tests and the benchmark.
 
-import { applyConfigPatch, DEFAULT_CONFIG, ShedConfig } from "../src/core/config"
+import { applyConfigPatch, defaultConfig, ShedConfig } from "../src/core/config"
 import { Limit } from "../src/core/session"
 import { Supervisor } from "../src/core/supervisor"
 import { CurveSample } from "./csv"
@@ -32,7 +32,7 @@ export function outcomeOf(reason: string): ReplayOutcome {
 }
 
 export function replayCurve(samples: CurveSample[], opts: ReplayOptions = {}): ReplayResult {
-    const cfg = { ...(opts.config ?? DEFAULT_CONFIG), sockets: 1 }
+    const cfg = { ...(opts.config ?? defaultConfig()), sockets: 1 }
     const sup = new Supervisor(cfg)
     const t0 = samples[0].t_s * 1000 - 1
     const started = sup.start(1, "replay", opts.limit ?? { kind: "full", value: 0 }, { topOffMin: opts.topOffMin ?? cfg.topOffMin }, t0)
@@ -53,7 +53,7 @@ export function replayCurve(samples: CurveSample[], opts: ReplayOptions = {}): R
 export function replayOptionsFromJson(json: any): ReplayOptions {
     if (json === null || typeof json !== "object" || Array.isArray(json)) throw new Error("config file must hold a JSON object")
     const { limit, ...patch } = json
-    const r = applyConfigPatch(DEFAULT_CONFIG, patch)
+    const r = applyConfigPatch(defaultConfig(), patch)
     if (!r.ok) throw new Error(`bad config: ${r.error}`)
     const opts: ReplayOptions = { config: r.config }
     if (limit !== undefined) opts.limit = limit

@@ -82,48 +82,54 @@ export interface ShedConfig {
     updateWindowS: number
 }
 
-export const DEFAULT_CONFIG: ShedConfig = {
-    sockets: 10,
-    socketLimitW: 1000,
-    shortW: 3000,
-    overloadHoldS: 10,
-    inrushS: 2,
-    boardCapW: 6000,
-    staggerS: 3,
-    maxDurationMin: 720,
-    noLoadW: 15,
-    noLoadS: 300,
-    fullFraction: 0.12,
-    idleFloorW: 2,
-    fullConfirmS: 120,
-    flatConfirmS: 1800,
-    taperStepFraction: 0.02,
-    resumeS: 60,
-    unplugFraction: 0.3,
-    unplugHoldS: 30,
-    terminateFraction: 0.25,
-    brownoutV: 196,
-    brownoutGraceS: 60,
-    weldW: 5,
-    weldHoldS: 2,
-    boardStartW: 5400,
-    topOffMin: 0,
-    mainsMinV: 100,
-    mainsMaxV: 270,
-    mainsHoldS: 10,
-    mainsRecoverS: 60,
-    mainsMaxOutMin: 30,
-    tempWarnC: 60,
-    tempNoStartC: 70,
-    tempCutC: 80,
-    tempHysteresisC: 5,
-    suspectStarts: 3,
-    suspectW: 7,
-    meterFloorW: 1,
-    crossTalk: 0,
-    telemetryS: 60,
-    updateEveryH: 24,
-    updateWindowS: 120,
+/**
+ * The defaults, a fresh object at each call: a module-level constant would hold its ~700 B of
+ * the board's heap for good, and the board keeps only its validated copy.
+ */
+export function defaultConfig(): ShedConfig {
+    return {
+        sockets: 10,
+        socketLimitW: 1000,
+        shortW: 3000,
+        overloadHoldS: 10,
+        inrushS: 2,
+        boardCapW: 6000,
+        staggerS: 3,
+        maxDurationMin: 720,
+        noLoadW: 15,
+        noLoadS: 300,
+        fullFraction: 0.12,
+        idleFloorW: 2,
+        fullConfirmS: 120,
+        flatConfirmS: 1800,
+        taperStepFraction: 0.02,
+        resumeS: 60,
+        unplugFraction: 0.3,
+        unplugHoldS: 30,
+        terminateFraction: 0.25,
+        brownoutV: 196,
+        brownoutGraceS: 60,
+        weldW: 5,
+        weldHoldS: 2,
+        boardStartW: 5400,
+        topOffMin: 0,
+        mainsMinV: 100,
+        mainsMaxV: 270,
+        mainsHoldS: 10,
+        mainsRecoverS: 60,
+        mainsMaxOutMin: 30,
+        tempWarnC: 60,
+        tempNoStartC: 70,
+        tempCutC: 80,
+        tempHysteresisC: 5,
+        suspectStarts: 3,
+        suspectW: 7,
+        meterFloorW: 1,
+        crossTalk: 0,
+        telemetryS: 60,
+        updateEveryH: 24,
+        updateWindowS: 120,
+    }
 }
 
 export interface Bound {
@@ -239,7 +245,7 @@ export interface ConfigResult {
 
 export function copyConfig(c: ShedConfig): ShedConfig {
     const out: any = {}
-    const keys = Object.keys(DEFAULT_CONFIG)
+    const keys = Object.keys(defaultConfig())
     for (let i = 0; i < keys.length; i++) out[keys[i]] = (c as any)[keys[i]]
     return out as ShedConfig
 }
@@ -289,7 +295,7 @@ export function applyConfigPatch(current: ShedConfig, patch: any): ConfigResult 
 
 /** Validate a whole stored configuration (e.g. read back from flash). */
 export function validateConfig(c: any): ConfigResult {
-    return applyConfigPatch(DEFAULT_CONFIG, c)
+    return applyConfigPatch(defaultConfig(), c)
 }
 
 /**
@@ -298,10 +304,11 @@ export function validateConfig(c: any): ConfigResult {
  */
 export function configDiff(c: ShedConfig): any {
     const out: any = {}
-    const keys = Object.keys(DEFAULT_CONFIG)
+    const d: any = defaultConfig()
+    const keys = Object.keys(d)
     for (let i = 0; i < keys.length; i++) {
         const k = keys[i]
-        if (k !== "sockets" && (c as any)[k] !== (DEFAULT_CONFIG as any)[k]) out[k] = (c as any)[k]
+        if (k !== "sockets" && (c as any)[k] !== d[k]) out[k] = (c as any)[k]
     }
     return out
 }
@@ -323,7 +330,7 @@ export function fnv1a(text: string): string {
 
 /** The boot event's config hash: FNV-1a of "key=value;" for every key in order. */
 export function configHash(c: ShedConfig): string {
-    const keys = Object.keys(DEFAULT_CONFIG)
+    const keys = Object.keys(defaultConfig())
     let text = ""
     for (let i = 0; i < keys.length; i++) text += keys[i] + "=" + (c as any)[keys[i]] + ";"
     return fnv1a(text)

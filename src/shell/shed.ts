@@ -1,7 +1,7 @@
 // The firmware shell: wires the board's relays and meters to the core supervisor and runs the
 // control loop. Decisions are the core's; this file owns roles, timers and flash.
 import * as ds from "@devicescript/core"
-import { DEFAULT_CONFIG, ShedConfig, validateConfig } from "../core/config"
+import { defaultConfig, ShedConfig, validateConfig } from "../core/config"
 import { Supervisor, Reading } from "../core/supervisor"
 import { PersistedSession, SocketEvent } from "../core/session"
 import { applyCal, ChannelCal, checkCal, cleanReadings, IDENTITY_CAL } from "../core/metering"
@@ -45,7 +45,7 @@ function sessionKey(socket: number): string {
 export async function loadConfig(sockets: number): Promise<ShedConfig> {
     const stored = await loadJson("config")
     const r = validateConfig(stored ? stored : {})
-    const cfg = r.ok ? r.config : DEFAULT_CONFIG
+    const cfg = r.ok ? r.config : defaultConfig()
     if (!r.ok) console.log("config in flash refused (" + r.error + "): using defaults")
     cfg.sockets = sockets
     return cfg

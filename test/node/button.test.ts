@@ -3,10 +3,10 @@ import { test } from "node:test"
 import assert from "node:assert/strict"
 import { servicePress, PRESS_CLEAR_MIN_MS } from "../../src/core/button"
 import { Supervisor } from "../../src/core/supervisor"
-import { DEFAULT_CONFIG } from "../../src/core/config"
+import { defaultConfig } from "../../src/core/config"
 
 function board() {
-    return new Supervisor({ ...DEFAULT_CONFIG, sockets: 3, staggerS: 0 })
+    return new Supervisor({ ...defaultConfig(), sockets: 3, staggerS: 0 })
 }
 
 test("short presses step through the sockets and wrap; each says what the socket does", () => {

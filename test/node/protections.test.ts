@@ -1,7 +1,7 @@
 // Each protection: a case where it must trip and a case where it must not.
 import { test } from "node:test"
 import assert from "node:assert/strict"
-import { DEFAULT_CONFIG, ShedConfig } from "../../src/core/config"
+import { defaultConfig, ShedConfig } from "../../src/core/config"
 import { Supervisor } from "../../src/core/supervisor"
 import { MainsGuard } from "../../src/core/mains"
 import { ThermalGuard } from "../../src/core/thermal"
@@ -21,7 +21,7 @@ function drive(sup: Supervisor, wave: Wave, t0: number, t1: number, relay: boole
 }
 
 function board(patch: Partial<ShedConfig> = {}) {
-    return new Supervisor({ ...DEFAULT_CONFIG, sockets: 1, ...patch })
+    return new Supervisor({ ...defaultConfig(), sockets: 1, ...patch })
 }
 
 const plateau = (t: number) => ({ p: t < 3 ? 0 : 250, v: 230 })
@@ -42,9 +42,9 @@ test("mains: 60 s at 90 V pauses the session (relay off), then resumes it after 
     const tr = drive(sup, t => (t >= 600 && t < 660 ? { p: 0, v: 90 } : plateau(t)), 0, 1800, relay)
     assert.equal(tr.length, 3, JSON.stringify(tr))
     assert.equal(tr[1].on, false)
-    assert.ok(tr[1].t >= 600 + DEFAULT_CONFIG.mainsHoldS)
+    assert.ok(tr[1].t >= 600 + defaultConfig().mainsHoldS)
     assert.equal(tr[2].on, true)
-    assert.ok(tr[2].t >= 660 + DEFAULT_CONFIG.mainsRecoverS)
+    assert.ok(tr[2].t >= 660 + defaultConfig().mainsRecoverS)
     assert.equal(sup.sockets[0].state, "charging", "a paused session is not ended")
     const faults = sup.takeEvents().filter(e => e.kind === "fault").map(e => e.fault)
     assert.deepEqual(faults, ["mains_voltage", "mains_ok"])
@@ -60,7 +60,7 @@ test("mains: out of range too long ends the session with mains_voltage; no start
 })
 
 test("mains guard: high but legal mains (253 V) is fine", () => {
-    const g = new MainsGuard(DEFAULT_CONFIG)
+    const g = new MainsGuard(defaultConfig())
     for (let t = 0; t < 3600; t++) g.update(t * 1000, 253)
     assert.equal(g.state, "ok")
 })
@@ -71,9 +71,9 @@ test("socket health: three no-load starts under 7 W flag the socket; clear lifts
     let t = 0
     for (let i = 0; i < 3; i++) {
         assert.ok(sup.start(1, "o" + i, { kind: "full", value: 0 }, {}, t * 1000).ok)
-        drive(sup, () => ({ p: 0.3, v: 230 }), t, t + DEFAULT_CONFIG.noLoadS + 5, relay)
+        drive(sup, () => ({ p: 0.3, v: 230 }), t, t + defaultConfig().noLoadS + 5, relay)
         assert.equal(sup.sockets[0].lastRecord!.reason, "no_load")
-        t += DEFAULT_CONFIG.noLoadS + 10
+        t += defaultConfig().noLoadS + 10
     }
     assert.ok(sup.sockets[0].suspect)
     assert.equal(sup.start(1, "o9", { kind: "full", value: 0 }, {}, t * 1000).error, "socket_suspect")
@@ -87,8 +87,8 @@ test("socket health: no-load starts of a charger idling at 10 W are not a broken
     let t = 0
     for (let i = 0; i < 3; i++) {
         sup.start(1, "o" + i, { kind: "full", value: 0 }, {}, t * 1000)
-        drive(sup, () => ({ p: 10, v: 230 }), t, t + DEFAULT_CONFIG.noLoadS + 5, relay)
-        t += DEFAULT_CONFIG.noLoadS + 10
+        drive(sup, () => ({ p: 10, v: 230 }), t, t + defaultConfig().noLoadS + 5, relay)
+        t += defaultConfig().noLoadS + 10
     }
     assert.equal(sup.sockets[0].suspect, false)
 })
@@ -140,7 +140,7 @@ test("top-off: charging continues after full for the ordered minutes, reported a
 })
 
 test("temperature: warning, no new starts, all off, each with hysteresis", () => {
-    const g = new ThermalGuard(DEFAULT_CONFIG)
+    const g = new ThermalGuard(defaultConfig())
     assert.equal(g.update(50), 0)
     assert.equal(g.update(62), 1)
     assert.equal(g.update(71), 2)

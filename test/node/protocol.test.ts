@@ -6,7 +6,7 @@ import { canonicalJson, signedText } from "../../src/core/protocol/canonical"
 import { ServerClock } from "../../src/core/protocol/clock"
 import { ReplayGuard } from "../../src/core/protocol/replay"
 import { parseCommand, ParseContext, COMMAND_ERRORS, replyJson, utf8Length } from "../../src/core/protocol/command"
-import { configDiff, configHash, DEFAULT_CONFIG, applyConfigPatch } from "../../src/core/config"
+import { configDiff, configHash, defaultConfig, applyConfigPatch } from "../../src/core/config"
 import { Outbox, OUTBOX_SLOTS, TELEMETRY_MAX, FlashOp } from "../../src/core/protocol/outbox"
 import { endedEvent, BILLING_BODY_MAX } from "../../src/core/protocol/events"
 
@@ -266,16 +266,16 @@ test("after a reboot, a replay of a command seen before it is refused (persisted
 })
 
 test("config in flash: only keys that differ from the defaults; the hash is FNV-1a and follows every value", () => {
-    const r = applyConfigPatch(DEFAULT_CONFIG, { noLoadS: 240, telemetryS: 30 })
+    const r = applyConfigPatch(defaultConfig(), { noLoadS: 240, telemetryS: 30 })
     assert.ok(r.ok)
     assert.deepEqual(configDiff(r.config!), { noLoadS: 240, telemetryS: 30 })
-    assert.deepEqual(configDiff(DEFAULT_CONFIG), {})
+    assert.deepEqual(configDiff(defaultConfig()), {})
     const reference = (c: any) => {
         let h = 0x811c9dc5
-        for (const k of Object.keys(DEFAULT_CONFIG)) for (const b of Buffer.from(k + "=" + c[k] + ";")) h = Math.imul(h ^ b, 0x01000193) >>> 0
+        for (const k of Object.keys(defaultConfig())) for (const b of Buffer.from(k + "=" + c[k] + ";")) h = Math.imul(h ^ b, 0x01000193) >>> 0
         return h.toString(16).padStart(8, "0")
     }
-    assert.equal(configHash(DEFAULT_CONFIG), reference(DEFAULT_CONFIG))
+    assert.equal(configHash(defaultConfig()), reference(defaultConfig()))
     assert.equal(configHash(r.config!), reference(r.config))
-    assert.notEqual(configHash(r.config!), configHash(DEFAULT_CONFIG))
+    assert.notEqual(configHash(r.config!), configHash(defaultConfig()))
 })

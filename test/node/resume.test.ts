@@ -2,7 +2,7 @@
 // order, energy, paid limit and plateau, so it ends correctly after the reboot.
 import { test } from "node:test"
 import assert from "node:assert/strict"
-import { DEFAULT_CONFIG } from "../../src/core/config"
+import { defaultConfig } from "../../src/core/config"
 import { Supervisor } from "../../src/core/supervisor"
 
 function run(sup: Supervisor, from: number, to: number, p: (t: number) => number, relay: boolean[]) {
@@ -13,7 +13,7 @@ function run(sup: Supervisor, from: number, to: number, p: (t: number) => number
 }
 
 test("a persisted session fits one setting and resumes with its limit, energy and plateau", () => {
-    const sup = new Supervisor({ ...DEFAULT_CONFIG, sockets: 1 })
+    const sup = new Supervisor({ ...defaultConfig(), sockets: 1 })
     sup.start(1, "order-with-a-32-character-id-xx1", { kind: "minutes", value: 90 }, { topOffMin: 30, powerCapW: 800 }, 0)
     const relay = [false]
     run(sup, 0, 1800, () => 250, relay)
@@ -21,7 +21,7 @@ test("a persisted session fits one setting and resumes with its limit, energy an
     const json = JSON.stringify(p)
     assert.ok("sess10".length + 1 + json.length <= 232, `${json.length} bytes`)
     // reboot: a new board, the session resumed from flash, board clock restarted at 0
-    const after = new Supervisor({ ...DEFAULT_CONFIG, sockets: 1 })
+    const after = new Supervisor({ ...defaultConfig(), sockets: 1 })
     after.sockets[0].resume(JSON.parse(json), 0)
     assert.equal(after.sockets[0].state, "charging")
     assert.ok(Math.abs(after.sockets[0].energy() - 125) < 1, `energy ${after.sockets[0].energy()}`)
@@ -36,11 +36,11 @@ test("a persisted session fits one setting and resumes with its limit, energy an
 })
 
 test("a resumed session does not mistake the charger's soft restart for an unplug", () => {
-    const sup = new Supervisor({ ...DEFAULT_CONFIG, sockets: 1 })
+    const sup = new Supervisor({ ...defaultConfig(), sockets: 1 })
     sup.start(1, "o", { kind: "full", value: 0 }, {}, 0)
     const relay = [false]
     run(sup, 0, 1800, () => 250, relay)
-    const after = new Supervisor({ ...DEFAULT_CONFIG, sockets: 1 })
+    const after = new Supervisor({ ...defaultConfig(), sockets: 1 })
     after.sockets[0].resume(sup.sockets[0].persisted(1800000)!, 0)
     const relay2 = [false]
     // the charger soft-starts for 20 s after power returns
@@ -49,12 +49,12 @@ test("a resumed session does not mistake the charger's soft restart for an unplu
 })
 
 test("a session that cannot resume ends with power_loss and its figures", () => {
-    const sup = new Supervisor({ ...DEFAULT_CONFIG, sockets: 1 })
+    const sup = new Supervisor({ ...defaultConfig(), sockets: 1 })
     sup.start(1, "o", { kind: "full", value: 0 }, {}, 0)
     const relay = [false]
     run(sup, 0, 600, () => 250, relay)
     const p = sup.sockets[0].persisted(600000)!
-    const after = new Supervisor({ ...DEFAULT_CONFIG, sockets: 1 })
+    const after = new Supervisor({ ...defaultConfig(), sockets: 1 })
     after.sockets[0].endPersisted(p, 0, "power_loss", "board restarted without a way to resume")
     const r = after.sockets[0].lastRecord!
     assert.equal(r.reason, "power_loss")

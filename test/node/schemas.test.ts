@@ -20,7 +20,7 @@ import * as events from "../../src/core/protocol/events"
 import { Outbox, OUTBOX_SLOTS } from "../../src/core/protocol/outbox"
 import { statusResult } from "../../src/core/protocol/status"
 import { STOP_REASONS } from "../../src/core/reasons"
-import { applyConfigPatch, configBound, configHash, copyConfig, DEFAULT_CONFIG, ShedConfig } from "../../src/core/config"
+import { applyConfigPatch, configBound, configHash, copyConfig, defaultConfig, ShedConfig } from "../../src/core/config"
 import { Supervisor } from "../../src/core/supervisor"
 import { PROFILES } from "../../src/core/session"
 import { lithiumW } from "../shared/scenarios"
@@ -87,12 +87,12 @@ function boardCtx(sockets: number, over: Partial<ParseContext> = {}): ParseConte
 
 /** The widest configuration the bounds allow for the per-order checks (minutes, power cap). */
 function widestConfig(sockets: number): ShedConfig {
-    const c = copyConfig(DEFAULT_CONFIG)
+    const c = copyConfig(defaultConfig())
     c.sockets = sockets
     c.maxDurationMin = configBound("maxDurationMin").max
     c.socketLimitW = configBound("socketLimitW").max
     c.shortW = configBound("shortW").max
-    assert.ok(applyConfigPatch(DEFAULT_CONFIG, c).ok)
+    assert.ok(applyConfigPatch(defaultConfig(), c).ok)
     return c
 }
 
@@ -155,12 +155,12 @@ describe("the schemas", () => {
         // the config patch: every config key with its type and bounds, nothing else
         const patch = schemaJson("command-config.schema.json").properties.args.properties.patch
         assert.equal(patch.additionalProperties, false)
-        assert.deepEqual(Object.keys(patch.properties), Object.keys(DEFAULT_CONFIG))
-        for (const k of Object.keys(DEFAULT_CONFIG)) {
+        assert.deepEqual(Object.keys(patch.properties), Object.keys(defaultConfig()))
+        for (const k of Object.keys(defaultConfig())) {
             const b = configBound(k)
             assert.ok(b, `${k} has bounds`)
             const p = patch.properties[k]
-            assert.deepEqual([p.type, p.minimum, p.maximum, p.default], [b.integer ? "integer" : "number", b.min, b.max, (DEFAULT_CONFIG as any)[k]], k)
+            assert.deepEqual([p.type, p.minimum, p.maximum, p.default], [b.integer ? "integer" : "number", b.min, b.max, (defaultConfig() as any)[k]], k)
         }
     })
 
@@ -260,7 +260,7 @@ describe("docs/protocol.md", () => {
         for (const c of cmds) {
             const { sig, ...body } = c
             assert.equal(JSON.parse(signed(body)).sig, sig, `signature of example ${c.id}`)
-            const verdict = firmwareVerdict(JSON.stringify(c), 10, DEFAULT_CONFIG)
+            const verdict = firmwareVerdict(JSON.stringify(c), 10, defaultConfig())
             assert.equal(verdict, null, `example ${c.id}: ${verdict}`)
         }
     })
@@ -302,7 +302,7 @@ class Board {
         readonly sockets: number,
         patch: Partial<ShedConfig> = {}
     ) {
-        const r = applyConfigPatch(DEFAULT_CONFIG, { ...patch, sockets })
+        const r = applyConfigPatch(defaultConfig(), { ...patch, sockets })
         assert.ok(r.ok, r.error)
         this.cfg = r.config
         this.sup = new Supervisor(this.cfg)
@@ -544,11 +544,11 @@ describe("messages the code produces", () => {
 
     test("boot, lost and the truncated texts validate", () => {
         for (const b of Object.values(BOARDS)) {
-            const cfg = copyConfig(DEFAULT_CONFIG)
+            const cfg = copyConfig(defaultConfig())
             cfg.sockets = b.sockets
             for (const ver of ["v1.2.0", "v0.1.1-d398324-2026.11.25.17.41", "dev"]) for (const resumed of [0, b.sockets]) assertMessage(JSON.parse(ev.bootEvent(ver, b.name, b.sockets, configHash(cfg), resumed)))
         }
-        assertInvalid("event-boot.schema.json", JSON.parse(ev.bootEvent("v1.2.0", "test", 1, configHash(DEFAULT_CONFIG), 0)), "a test build's board name")
+        assertInvalid("event-boot.schema.json", JSON.parse(ev.bootEvent("v1.2.0", "test", 1, configHash(defaultConfig()), 0)), "a test build's board name")
         // the outbox gives up the oldest fault to keep a billing record: `lost` names it
         const box = new Outbox()
         for (let i = 1; i <= OUTBOX_SLOTS; i++) assert.ok(box.enqueue(`f1-${i}`, "fault", ev.faultEvent(`f1-${i}`, 0, "mains_voltage", "mains at 290 V", T0), 0).ok)
@@ -621,7 +621,7 @@ describe("messages the code produces", () => {
         }
         assert.ok(replies.some(r => r.id === null) && replies.some(r => typeof r.id === "string"))
         // the core's refusals from the scenarios, the configuration's, and the shell's own
-        const config = applyConfigPatch(DEFAULT_CONFIG, { shortW: 500 })
+        const config = applyConfigPatch(defaultConfig(), { shortW: 500 })
         refusals.set("bad_config", config.error)
         const cloud = readFileSync(join(ROOT, "src/shell/cloud.ts"), "utf8")
         // the shell's own refusals: their detail's text parts, figures as 2
@@ -643,7 +643,7 @@ describe("messages the code produces", () => {
             replyJson("c11", true, null, null, { socket: 2, state: b.sup.socket(2).state }),
             replyJson("c12", true, null, null, statusResult(a.sup, box.pending().length)),
             replyJson("c17", true, null, null, { socket: 3, gain: 1.02, offsetW: -0.5 }),
-            replyJson("c13", true, null, null, { cfg: configHash(applyConfigPatch(DEFAULT_CONFIG, { telemetryS: 30 }).config) }),
+            replyJson("c13", true, null, null, { cfg: configHash(applyConfigPatch(defaultConfig(), { telemetryS: 30 }).config) }),
             replyJson("c14", true, null, null, null),
             replyJson("c16", true, null, null, { windowS: 300, live: 0 }),
             replyJson("c15", true, undefined, undefined, undefined),
@@ -735,7 +735,7 @@ describe("messages the code produces", () => {
         assert.deepEqual([...new Set(sent.map(s => JSON.parse(s).cmd))].sort(), COMMANDS.slice().sort())
         for (const s of sent) {
             // two of them the board refuses (a configuration, a calibration): the schema refuses them too
-            const v = firmwareVerdict(s, 4, DEFAULT_CONFIG)
+            const v = firmwareVerdict(s, 4, defaultConfig())
             if (v === "bad_config" || v === "bad_calibration") assertInvalid("command.schema.json", JSON.parse(s), "the refused command:")
             else assertMessage(JSON.parse(s), "sent by the backend:")
         }
@@ -800,7 +800,7 @@ const limitArb = field(
 )
 const patchArb = fc
     .array(
-        fc.oneof(fc.constantFrom(...Object.keys(DEFAULT_CONFIG)), fc.constantFrom("nope", "Sockets", "socketlimitw")).chain(k => {
+        fc.oneof(fc.constantFrom(...Object.keys(defaultConfig())), fc.constantFrom("nope", "Sockets", "socketlimitw")).chain(k => {
             const b = configBound(k)
             const v = b ? field(num(b.min, b.max), num(b.min - 10, b.max + 10), fc.constant(b.max + (b.integer ? 1 : 0.001))) : field(num(0, 100))
             return fc.tuple(fc.constant(k), v)
@@ -1032,7 +1032,7 @@ describe("the schemas and the firmware agree", () => {
         ]) {
             const s = signed({ id: "n2", ts: T0, cmd: "start", args })
             assertValid("command.schema.json", JSON.parse(s))
-            assert.equal(firmwareVerdict(s, 10, DEFAULT_CONFIG), args.powerCapW ? "bad_power_cap" : "bad_limit")
+            assert.equal(firmwareVerdict(s, 10, defaultConfig()), args.powerCapW ? "bad_power_cap" : "bad_limit")
         }
         // a well-formed signature that does not match
         const bad = { ...JSON.parse(signed({ id: "n3", ts: T0, cmd: "status", args: {} })), sig: "0".repeat(64) }

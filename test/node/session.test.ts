@@ -2,7 +2,7 @@ import { test } from "node:test"
 import assert from "node:assert/strict"
 import fc from "fast-check"
 import { lithiumW, lithiumFullS, runSocket, Lcg } from "../shared/scenarios"
-import { DEFAULT_CONFIG, copyConfig } from "../../src/core/config"
+import { defaultConfig, copyConfig } from "../../src/core/config"
 import { Supervisor } from "../../src/core/supervisor"
 
 const pause = async () => {}
@@ -18,7 +18,7 @@ test("a lithium charge ends as full, after the charger terminates and within min
 test("a step to zero mid-plateau is unplugged, after the hold", async () => {
     const r = await runSocket(t => (t < 1800 ? lithiumW(t, 200, 3600, 1200, 0.08, 0.7) : 0.2), 3600, 1, null, false, pause)
     assert.equal(r.reason, "unplugged")
-    assert.ok(r.stopS >= 1800 + DEFAULT_CONFIG.unplugHoldS)
+    assert.ok(r.stopS >= 1800 + defaultConfig().unplugHoldS)
 })
 
 test("a short circuit is cut on the first reading over the hard limit, and locks the socket", async () => {
@@ -33,13 +33,13 @@ test("sustained overload is cut after the hold, inrush is not", async () => {
     assert.equal(inrush.stopS, -1, "inrush must not trip")
     const r = await runSocket(t => (t < 300 ? 200 : 1500), 600, 1, null, false, pause)
     assert.equal(r.reason, "overload")
-    assert.ok(r.stopS >= 300 + DEFAULT_CONFIG.overloadHoldS && r.stopS <= 300 + DEFAULT_CONFIG.overloadHoldS + 1)
+    assert.ok(r.stopS >= 300 + defaultConfig().overloadHoldS && r.stopS <= 300 + defaultConfig().overloadHoldS + 1)
 })
 
 test("a charger that never draws is no load after the timeout", async () => {
     const r = await runSocket(() => 2, 900, 1, null, false, pause)
     assert.equal(r.reason, "no_load")
-    assert.equal(r.stopS, DEFAULT_CONFIG.noLoadS)
+    assert.equal(r.stopS, defaultConfig().noLoadS)
 })
 
 test("current through an open relay is a welded-relay fault", async () => {
@@ -76,21 +76,22 @@ test("property: noise and single glitches never cut a lithium charge before full
 
 test("config: a bad value is refused naming the key, and nothing changes", async () => {
     const { applyConfigPatch } = await import("../../src/core/config")
-    const before = copyConfig(DEFAULT_CONFIG)
-    const r = applyConfigPatch(DEFAULT_CONFIG, { socketLimitW: 500, shortW: -3 })
+    const current = defaultConfig()
+    const before = copyConfig(current)
+    const r = applyConfigPatch(current, { socketLimitW: 500, shortW: -3 })
     assert.equal(r.ok, false)
     assert.equal(r.key, "shortW")
-    assert.deepEqual(DEFAULT_CONFIG, before)
-    assert.equal(applyConfigPatch(DEFAULT_CONFIG, { nope: 1 }).key, "nope")
-    assert.equal(applyConfigPatch(DEFAULT_CONFIG, { sockets: 2.5 }).key, "sockets")
-    assert.equal(applyConfigPatch(DEFAULT_CONFIG, { shortW: 900 }).key, "shortW", "short limit must stay above the overload limit")
-    const ok = applyConfigPatch(DEFAULT_CONFIG, { socketLimitW: 800 })
+    assert.deepEqual(current, before)
+    assert.equal(applyConfigPatch(defaultConfig(), { nope: 1 }).key, "nope")
+    assert.equal(applyConfigPatch(defaultConfig(), { sockets: 2.5 }).key, "sockets")
+    assert.equal(applyConfigPatch(defaultConfig(), { shortW: 900 }).key, "shortW", "short limit must stay above the overload limit")
+    const ok = applyConfigPatch(defaultConfig(), { socketLimitW: 800 })
     assert.ok(ok.ok)
     assert.equal(ok.config!.socketLimitW, 800)
 })
 
 test("supervisor: unknown socket, busy socket and duplicate order are refused", () => {
-    const sup = new Supervisor({ ...DEFAULT_CONFIG, sockets: 2 })
+    const sup = new Supervisor({ ...defaultConfig(), sockets: 2 })
     assert.equal(sup.start(3, "a", { kind: "full", value: 0 }, null as any, 0).error, "unknown_socket")
     assert.ok(sup.start(1, "a", { kind: "full", value: 0 }, null as any, 0).ok)
     assert.equal(sup.start(1, "b", { kind: "full", value: 0 }, null as any, 0).error, "socket_busy")
@@ -100,7 +101,7 @@ test("supervisor: unknown socket, busy socket and duplicate order are refused", 
 })
 
 test("supervisor: relays close staggered, one at a time", () => {
-    const sup = new Supervisor({ ...DEFAULT_CONFIG, sockets: 3, staggerS: 3 })
+    const sup = new Supervisor({ ...defaultConfig(), sockets: 3, staggerS: 3 })
     for (let i = 1; i <= 3; i++) sup.start(i, "o" + i, { kind: "full", value: 0 }, null as any, 0)
     let relays = [false, false, false]
     const closeTimes: number[] = [-1, -1, -1]
@@ -114,7 +115,7 @@ test("supervisor: relays close staggered, one at a time", () => {
 })
 
 test("supervisor: over the board cap the newest session is shed", () => {
-    const sup = new Supervisor({ ...DEFAULT_CONFIG, sockets: 2, staggerS: 0, boardCapW: 1500, boardStartW: 1400 })
+    const sup = new Supervisor({ ...defaultConfig(), sockets: 2, staggerS: 0, boardCapW: 1500, boardStartW: 1400 })
     sup.start(1, "a", { kind: "full", value: 0 }, null as any, 0)
     let relays = sup.tick(0, [{ p: 0, v: 230 }, { p: 0, v: 230 }], [false, false])
     sup.start(2, "b", { kind: "full", value: 0 }, null as any, 1000)

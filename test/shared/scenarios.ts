@@ -1,7 +1,7 @@
 // Deterministic synthetic curves and a driver, written in the portable subset so the same
 // scenarios run in node (test/node) and inside the DeviceScript VM (test/vm).
 
-import { DEFAULT_CONFIG, ShedConfig, copyConfig } from "../../src/core/config"
+import { defaultConfig, ShedConfig, copyConfig } from "../../src/core/config"
 import { Supervisor } from "../../src/core/supervisor"
 
 /** A tiny deterministic PRNG (LCG) so both runtimes see the same noise. */
@@ -51,7 +51,7 @@ export async function runSocket(
     /** the VM must yield now and then or it panics with InfiniteLoop */
     pause: () => Promise<void>
 ): Promise<RunResult> {
-    const cfg: ShedConfig = copyConfig(DEFAULT_CONFIG)
+    const cfg: ShedConfig = copyConfig(defaultConfig())
     cfg.sockets = 1
     if (cfgPatch) {
         const keys = Object.keys(cfgPatch)

@@ -1,13 +1,13 @@
 // Board-level protections and the power trace inside the DeviceScript VM.
 import { describe, test, expect } from "@devicescript/test"
-import { DEFAULT_CONFIG, applyConfigPatch } from "../../src/core/config"
+import { defaultConfig, applyConfigPatch } from "../../src/core/config"
 import { MainsGuard, boardVoltage } from "../../src/core/mains"
 import { ThermalGuard } from "../../src/core/thermal"
 import { PowerTrace, decodeTrace } from "../../src/core/trace"
 
 describe("protections in the VM", () => {
     test("mains: a short dip is ignored, a long one pauses, recovery resumes", () => {
-        const g = new MainsGuard(DEFAULT_CONFIG)
+        const g = new MainsGuard(defaultConfig())
         for (let t = 0; t < 5; t++) g.update(t * 1000, 90)
         g.update(6000, 230)
         expect(g.state).toBe("ok")
@@ -20,13 +20,13 @@ describe("protections in the VM", () => {
         expect(boardVoltage([230, NaN, 228, 0, 231])).toBe(230)
     })
     test("thermal levels with hysteresis", () => {
-        const g = new ThermalGuard(DEFAULT_CONFIG)
+        const g = new ThermalGuard(defaultConfig())
         expect(g.update(81)).toBe(3)
         expect(g.update(76)).toBe(3)
         expect(g.update(40)).toBe(0)
     })
     test("config refuses a bad key and names it", () => {
-        const r = applyConfigPatch(DEFAULT_CONFIG, { shortW: 10 })
+        const r = applyConfigPatch(defaultConfig(), { shortW: 10 })
         expect(r.ok).toBe(false)
         expect(r.key).toBe("shortW")
     })
