@@ -138,101 +138,68 @@ export interface Bound {
     integer: boolean
 }
 
-function b(min: number, max: number, integer: boolean): Bound {
-    return { min: min, max: max, integer: integer }
-}
-
 /**
- * Accepted range of a key (null: no such key). Bounds keep an operator from disabling a
- * protection. A switch, not an object table: a table of 46 small objects held ~5 KB of the
- * VM's 64 KB heap for the board's whole life; a switch lives in the program's flash.
+ * Accepted range of every key: a line "key:[min,max,integer]" for each, in one string. A string lives
+ * in the program image's data; a table of objects held ~5 KB of the VM's 64 KB heap for good,
+ * and a switch took 800 B of the 64 KB the runtime allows for the program's code.
  */
+const BOUNDS = `
+sockets:[1,16,1]
+socketLimitW:[50,3680,0]
+shortW:[200,10000,0]
+overloadHoldS:[0,120,0]
+inrushS:[0,10,0]
+boardCapW:[100,30000,0]
+staggerS:[0,60,0]
+maxDurationMin:[1,1440,0]
+noLoadW:[1,100,0]
+noLoadS:[10,3600,0]
+fullFraction:[0.01,0.5,0]
+idleFloorW:[0,30,0]
+fullConfirmS:[10,3600,0]
+flatConfirmS:[10,7200,0]
+taperStepFraction:[0.001,0.5,0]
+resumeS:[5,3600,0]
+unplugFraction:[0.01,0.9,0]
+unplugHoldS:[1,600,0]
+terminateFraction:[0.01,0.9,0]
+brownoutV:[0,260,0]
+brownoutGraceS:[0,600,0]
+weldW:[0.5,100,0]
+weldHoldS:[0.2,60,0]
+boardStartW:[100,30000,0]
+topOffMin:[0,240,0]
+mainsMinV:[50,240,0]
+mainsMaxV:[200,300,0]
+mainsHoldS:[0,600,0]
+mainsRecoverS:[0,3600,0]
+mainsMaxOutMin:[1,1440,0]
+tempWarnC:[20,120,0]
+tempNoStartC:[20,120,0]
+tempCutC:[20,120,0]
+tempHysteresisC:[0,30,0]
+suspectStarts:[1,20,1]
+suspectW:[0,50,0]
+meterFloorW:[0,10,0]
+crossTalk:[0,0.05,0]
+telemetryS:[10,3600,1]
+updateEveryH:[0,168,1]
+updateWindowS:[30,3600,1]
+`
+
+/** Accepted range of a key (null: no such key). Bounds keep an operator from disabling a protection. */
 export function configBound(key: string): Bound {
-    switch (key) {
-        case "sockets":
-            return b(1, 16, true)
-        case "socketLimitW":
-            return b(50, 3680, false)
-        case "shortW":
-            return b(200, 10000, false)
-        case "overloadHoldS":
-            return b(0, 120, false)
-        case "inrushS":
-            return b(0, 10, false)
-        case "boardCapW":
-            return b(100, 30000, false)
-        case "staggerS":
-            return b(0, 60, false)
-        case "maxDurationMin":
-            return b(1, 1440, false)
-        case "noLoadW":
-            return b(1, 100, false)
-        case "noLoadS":
-            return b(10, 3600, false)
-        case "fullFraction":
-            return b(0.01, 0.5, false)
-        case "idleFloorW":
-            return b(0, 30, false)
-        case "fullConfirmS":
-            return b(10, 3600, false)
-        case "flatConfirmS":
-            return b(10, 7200, false)
-        case "taperStepFraction":
-            return b(0.001, 0.5, false)
-        case "resumeS":
-            return b(5, 3600, false)
-        case "unplugFraction":
-            return b(0.01, 0.9, false)
-        case "unplugHoldS":
-            return b(1, 600, false)
-        case "terminateFraction":
-            return b(0.01, 0.9, false)
-        case "brownoutV":
-            return b(0, 260, false)
-        case "brownoutGraceS":
-            return b(0, 600, false)
-        case "weldW":
-            return b(0.5, 100, false)
-        case "weldHoldS":
-            return b(0.2, 60, false)
-        case "boardStartW":
-            return b(100, 30000, false)
-        case "topOffMin":
-            return b(0, 240, false)
-        case "mainsMinV":
-            return b(50, 240, false)
-        case "mainsMaxV":
-            return b(200, 300, false)
-        case "mainsHoldS":
-            return b(0, 600, false)
-        case "mainsRecoverS":
-            return b(0, 3600, false)
-        case "mainsMaxOutMin":
-            return b(1, 1440, false)
-        case "tempWarnC":
-            return b(20, 120, false)
-        case "tempNoStartC":
-            return b(20, 120, false)
-        case "tempCutC":
-            return b(20, 120, false)
-        case "tempHysteresisC":
-            return b(0, 30, false)
-        case "suspectStarts":
-            return b(1, 20, true)
-        case "suspectW":
-            return b(0, 50, false)
-        case "meterFloorW":
-            return b(0, 10, false)
-        case "crossTalk":
-            return b(0, 0.05, false)
-        case "telemetryS":
-            return b(10, 3600, true)
-        case "updateEveryH":
-            return b(0, 168, true)
-        case "updateWindowS":
-            return b(30, 3600, true)
+    // a key is letters only: anything else could match across two lines of the table
+    if (typeof key !== "string" || key.length === 0) return null
+    for (let i = 0; i < key.length; i++) {
+        const c = key.charCodeAt(i) | 32
+        if (c < 97 || c > 122) return null
     }
-    return null
+    const at = BOUNDS.indexOf("\n" + key + ":[")
+    if (at < 0) return null
+    const from = at + key.length + 2
+    const r = JSON.parse(BOUNDS.slice(from, BOUNDS.indexOf("]", from) + 1))
+    return { min: r[0], max: r[1], integer: r[2] === 1 }
 }
 
 export interface ConfigResult {

@@ -1040,6 +1040,11 @@ describe("the schemas and the firmware agree", () => {
         assert.equal(firmwareVerdict(JSON.stringify(bad)), "bad_signature")
     })
 
+    test("config bounds: a key that only spans two lines of the bounds table finds none", () => {
+        for (const k of ["16,1]\nsocketLimitW", "sockets:[1", "Sockets", "socket", "hortW", "1"]) assert.equal(configBound(k), null, JSON.stringify(k))
+        assert.deepEqual(configBound("weldHoldS"), { min: 0.2, max: 60, integer: false })
+    })
+
     test(
         "a config patch naming an Object.prototype member is refused like any unknown key",
         () => {

@@ -1,6 +1,6 @@
 // Board-level protections and the power trace inside the DeviceScript VM.
 import { describe, test, expect } from "@devicescript/test"
-import { defaultConfig, applyConfigPatch } from "../../src/core/config"
+import { defaultConfig, applyConfigPatch, configBound } from "../../src/core/config"
 import { MainsGuard, boardVoltage } from "../../src/core/mains"
 import { ThermalGuard } from "../../src/core/thermal"
 import { PowerTrace, decodeTrace } from "../../src/core/trace"
@@ -24,6 +24,15 @@ describe("protections in the VM", () => {
         expect(g.update(81)).toBe(3)
         expect(g.update(76)).toBe(3)
         expect(g.update(40)).toBe(0)
+    })
+    test("config bounds come from the table, and a key that is not one finds none", () => {
+        const b = configBound("crossTalk")
+        expect(b.max).toBe(0.05)
+        expect(b.integer).toBe(false)
+        expect(configBound("telemetryS").integer).toBe(true)
+        expect(configBound("constructor")).toBe(null)
+        expect(configBound("16,1],socketLimitW")).toBe(null)
+        expect(configBound("")).toBe(null)
     })
     test("config refuses a bad key and names it", () => {
         const r = applyConfigPatch(defaultConfig(), { shortW: 10 })

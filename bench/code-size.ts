@@ -1,0 +1,11 @@
+// The size of a build's code: what the runtime's verifier limits (functions must end within the
+// first 64 KB of the image, runtime/devicescript/verify.c check 1051), apart from the image total.
+import { readFileSync } from "node:fs"
+
+export const CODE_LIMIT = 65536
+
+/** Bytes of functions in the last `devs build` (its .devicescript/bin/bytecode-sizes.md). */
+export function functionBytes(): number {
+    const m = /^\s*(\d+) \| Function TOTAL/m.exec(readFileSync(".devicescript/bin/bytecode-sizes.md", "utf8"))
+    return m ? Number(m[1]) : -1
+}
