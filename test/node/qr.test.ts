@@ -6,7 +6,9 @@ import { encodeQr, QrError, chooseVersion } from "../../src/core/qr/encoder"
 import { formatInformation, versionInformation } from "../../src/core/qr/matrix"
 import { rsDivisor, rsRemainder } from "../../src/core/qr/reedsolomon"
 import { makeSegment, utf8Bytes } from "../../src/core/qr/segments"
-import { numDataCodewords, alignmentPositions } from "../../src/core/qr/tables"
+import { numDataCodewords, alignmentPositions, eccCodewordsPerBlock, numErrorCorrectionBlocks, formatBits, eccName, eccIndex } from "../../src/core/qr/tables"
+import { columnPenalty, rowPenalty } from "../../src/core/qr/penalty"
+import fc from "fast-check"
 import { qrToRgba } from "../../tools/qr-image"
 
 function decode(text: string, ecc: string): string | null {
@@ -35,6 +37,64 @@ test("Reed-Solomon: the 1-M 'HELLO WORLD' example's error correction codewords",
     // Thonky's QR tutorial: data codewords of HELLO WORLD at 1-M and their 10 EC codewords
     const data = [32, 91, 11, 120, 209, 114, 220, 77, 67, 64, 236, 17, 236, 17, 236, 17]
     assert.deepEqual(rsRemainder(data, rsDivisor(10)), [196, 35, 39, 119, 235, 215, 231, 226, 93, 23])
+})
+
+test("error correction tables match ISO/IEC 18004 table 9 entry for entry", () => {
+    const perBlock = [
+        [7, 10, 15, 20, 26, 18, 20, 24, 30, 18],
+        [10, 16, 26, 18, 24, 16, 18, 22, 22, 26],
+        [13, 22, 18, 26, 18, 24, 18, 22, 20, 24],
+        [17, 28, 22, 16, 22, 28, 26, 26, 24, 28],
+    ]
+    const blocks = [
+        [1, 1, 1, 1, 1, 2, 2, 2, 2, 4],
+        [1, 1, 1, 2, 2, 4, 4, 4, 5, 5],
+        [1, 1, 2, 2, 4, 4, 6, 6, 8, 8],
+        [1, 1, 2, 4, 4, 4, 5, 6, 8, 8],
+    ]
+    for (let e = 0; e < 4; e++)
+        for (let v = 1; v <= 10; v++) {
+            assert.equal(eccCodewordsPerBlock(e, v), perBlock[e][v - 1], `ecc ${e} v${v}`)
+            assert.equal(numErrorCorrectionBlocks(e, v), blocks[e][v - 1], `ecc ${e} v${v}`)
+        }
+    assert.deepEqual([0, 1, 2, 3].map(formatBits), [1, 0, 3, 2])
+    assert.deepEqual([0, 1, 2, 3].map(eccName), ["L", "M", "Q", "H"])
+    assert.deepEqual(["L", "M", "Q", "H", "LM", "", "x"].map(eccIndex), [0, 1, 2, 3, -1, -1, -1])
+})
+
+/** Rules 1 and 3 as the standard words them, over a copied line: the reference for the in-place scan. */
+function referencePenalty(line: number[]): number {
+    let score = 0
+    let run = 1
+    for (let i = 1; i <= line.length; i++) {
+        if (i < line.length && line[i] === line[i - 1]) run++
+        else {
+            if (run >= 5) score += 3 + (run - 5)
+            run = 1
+        }
+    }
+    const padded = [0, 0, 0, 0, ...line, 0, 0, 0, 0]
+    for (let i = 4; i + 7 <= line.length + 4; i++) {
+        if (padded.slice(i, i + 7).join("") !== "1011101") continue
+        if (padded.slice(i - 4, i).every(x => x === 0)) score += 40
+        if (padded.slice(i + 7, i + 11).every(x => x === 0)) score += 40
+    }
+    return score
+}
+
+test("mask penalty, rules 1 and 3, read in place along rows and columns: as the reference on copied lines", () => {
+    fc.assert(
+        fc.property(fc.integer({ min: 7, max: 29 }), fc.array(fc.constantFrom(0, 1), { minLength: 29 * 29, maxLength: 29 * 29 }), (size, bits) => {
+            const m = Buffer.from(bits.slice(0, size * size))
+            for (let k = 0; k < size; k++) {
+                const row = [...m.subarray(k * size, (k + 1) * size)]
+                const col = row.map((_, y) => m[y * size + k])
+                assert.equal(rowPenalty(m, size, k), referencePenalty(row))
+                assert.equal(columnPenalty(m, size, k), referencePenalty(col))
+            }
+        }),
+        { numRuns: 200 }
+    )
 })
 
 test("capacities and alignment positions match the spec tables", () => {

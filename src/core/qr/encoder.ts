@@ -7,7 +7,7 @@ import { balancePenalty, blockPenalty, columnPenalty, rowPenalty } from "./penal
 import { QrMatrix } from "./matrix"
 import { rsDivisor, RsRemainder } from "./reedsolomon"
 import { BitWriter, makeSegment, Segment, segmentBits } from "./segments"
-import { ECC_CODEWORDS_PER_BLOCK, ECC_NAMES, eccIndex, FORMAT_BITS, MAX_VERSION, NUM_ERROR_CORRECTION_BLOCKS, numDataCodewords, numRawDataModules } from "./tables"
+import { eccCodewordsPerBlock, eccIndex, eccName, formatBits, MAX_VERSION, numDataCodewords, numErrorCorrectionBlocks, numRawDataModules } from "./tables"
 
 export interface QrCode {
     version: number
@@ -78,7 +78,7 @@ export class QrEncoder {
             if (this.addEccBlock()) this.stage = 2
         } else if (this.stage === 2) {
             this.matrix = new QrMatrix(this.version)
-            this.matrix.drawFunctionPatterns(FORMAT_BITS[this.ecc])
+            this.matrix.drawFunctionPatterns(formatBits(this.ecc))
             this.stage = 6
         } else if (this.stage === 6) {
             if (this.matrix.drawCodewords(this.data, STEP_MODULES)) {
@@ -95,11 +95,11 @@ export class QrEncoder {
             this.matrix.applyMask(this.bestMask, this.line, end)
             this.line = end
             if (end < size) return false
-            this.matrix.drawFormatBits(FORMAT_BITS[this.ecc], this.bestMask)
+            this.matrix.drawFormatBits(formatBits(this.ecc), this.bestMask)
             this.result = {
                 version: this.version,
                 size: this.matrix.size,
-                ecc: ECC_NAMES[this.ecc],
+                ecc: eccName(this.ecc),
                 mask: this.bestMask,
                 mode: MODE_NAMES[this.seg.mode],
                 modules: this.matrix.modules,
@@ -124,7 +124,7 @@ export class QrEncoder {
                 this.dark = 0
             }
             m.applyMask(this.mask, this.line, end)
-            if (end === size) m.drawFormatBits(FORMAT_BITS[this.ecc], this.mask)
+            if (end === size) m.drawFormatBits(formatBits(this.ecc), this.mask)
         } else if (this.part === 1) {
             for (let y = this.line; y < end; y++) this.score += rowPenalty(m.modules, size, y)
         } else if (this.part === 2) {
@@ -191,8 +191,8 @@ export class QrEncoder {
      */
     private addEccBlock(): boolean {
         const v = this.version
-        const numBlocks = NUM_ERROR_CORRECTION_BLOCKS[this.ecc][v]
-        const blockEccLen = ECC_CODEWORDS_PER_BLOCK[this.ecc][v]
+        const numBlocks = numErrorCorrectionBlocks(this.ecc, v)
+        const blockEccLen = eccCodewordsPerBlock(this.ecc, v)
         const rawCodewords = Math.floor(numRawDataModules(v) / 8)
         const numShortBlocks = numBlocks - (rawCodewords % numBlocks)
         const shortBlockLen = Math.floor(rawCodewords / numBlocks)

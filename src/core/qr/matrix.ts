@@ -1,7 +1,7 @@
 // The QR symbol's module grid: function patterns, codeword placement, masks, format and
 // version information, and the standard penalty score used to pick a mask.
 
-import { alignmentPositions, FORMAT_BITS } from "./tables"
+import { alignmentPositions } from "./tables"
 
 export class QrMatrix {
     readonly size: number
@@ -165,4 +165,3 @@ export function versionInformation(ver: number): number {
     return (ver << 12) | rem
 }
 
-export { FORMAT_BITS }

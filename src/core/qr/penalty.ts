@@ -6,25 +6,32 @@ const N1 = 3
 const N2 = 3
 const N3 = 40
 const N4 = 10
+/** the finder-like pattern 1:1:3:1:1 as bits: 1011101 */
+const FINDER = 0x5d
 
-/** Rules 1 and 3 over one line (a row or a column) of 0/1 modules. */
-export function linePenalty(line: number[]): number {
+/**
+ * Rules 1 and 3 over one line of 0/1 modules: `n` modules from `start`, `stride` apart (a row
+ * or a column of the matrix, read in place: no copy in the VM's heap).
+ */
+export function linePenalty(m: Buffer, start: number, stride: number, n: number): number {
     let score = 0
     let run = 1
-    for (let i = 1; i <= line.length; i++) {
-        if (i < line.length && line[i] === line[i - 1]) run++
+    for (let i = 1; i <= n; i++) {
+        if (i < n && m[start + i * stride] === m[start + (i - 1) * stride]) run++
         else {
             if (run >= 5) score += N1 + (run - 5)
             run = 1
         }
     }
-    const n = line.length
     for (let i = 0; i + 7 <= n; i++) {
-        if (!(line[i] === 1 && line[i + 1] === 0 && line[i + 2] === 1 && line[i + 3] === 1 && line[i + 4] === 1 && line[i + 5] === 0 && line[i + 6] === 1)) continue
+        // dark, light, dark x3, light, dark: the bits of FINDER from the top
+        let finder = true
+        for (let k = 0; k < 7 && finder; k++) if (m[start + (i + k) * stride] !== ((FINDER >> (6 - k)) & 1)) finder = false
+        if (!finder) continue
         let before = true
-        for (let k = i - 4; k < i; k++) if (k >= 0 && line[k] === 1) before = false
+        for (let k = i - 4; k < i; k++) if (k >= 0 && m[start + k * stride] === 1) before = false
         let after = true
-        for (let k = i + 7; k < i + 11; k++) if (k < n && line[k] === 1) after = false
+        for (let k = i + 7; k < i + 11; k++) if (k < n && m[start + k * stride] === 1) after = false
         if (before) score += N3
         if (after) score += N3
     }
@@ -32,15 +39,11 @@ export function linePenalty(line: number[]): number {
 }
 
 export function rowPenalty(modules: Buffer, size: number, y: number): number {
-    const row: number[] = []
-    for (let x = 0; x < size; x++) row.push(modules[y * size + x])
-    return linePenalty(row)
+    return linePenalty(modules, y * size, 1, size)
 }
 
 export function columnPenalty(modules: Buffer, size: number, x: number): number {
-    const col: number[] = []
-    for (let y = 0; y < size; y++) col.push(modules[y * size + x])
-    return linePenalty(col)
+    return linePenalty(modules, x, size, size)
 }
 
 /** Rule 2 over rows y0..y1-1 (2x2 blocks whose top row is there) and their dark count. */

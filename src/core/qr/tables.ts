@@ -1,24 +1,37 @@
 // QR Code Model 2 tables for versions 1-10 (ISO/IEC 18004, table 9). Index: [ecc][version].
 
-/** Error correction levels in table order; `FORMAT_BITS` is what the format information encodes. */
-export const ECC_NAMES = ["L", "M", "Q", "H"]
-export const FORMAT_BITS = [1, 0, 3, 2]
+/**
+ * Error correction levels in table order. The format information encodes L, M, Q, H as
+ * 1, 0, 3, 2: the index with its low bit flipped (formatBits).
+ */
+const ECC_NAMES = "LMQH"
 
 export const MAX_VERSION = 10
 
-export const ECC_CODEWORDS_PER_BLOCK: number[][] = [
-    [-1, 7, 10, 15, 20, 26, 18, 20, 24, 30, 18],
-    [-1, 10, 16, 26, 18, 24, 16, 18, 22, 22, 26],
-    [-1, 13, 22, 18, 26, 18, 24, 18, 22, 20, 24],
-    [-1, 17, 28, 22, 16, 22, 28, 26, 26, 24, 28],
-]
+// The tables as strings, one character per entry: its code minus 32 (printable, no NUL),
+// index [ecc * 11 + version], version 0 unused. Strings live in the program image, where
+// arrays of arrays are built in the VM's heap at boot and kept (~1 KB) and take code to build.
+const ECC_CODEWORDS_PER_BLOCK = " '*/4:248>2 *0:280266: -62:282648 1<606<::8<"
+const NUM_ERROR_CORRECTION_BLOCKS = " !!!!!\"\"\"\"$ !!!\"\"$$$%% !!\"\"$$&&(( !!\"$$$%&(("
 
-export const NUM_ERROR_CORRECTION_BLOCKS: number[][] = [
-    [-1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 4],
-    [-1, 1, 1, 1, 2, 2, 4, 4, 4, 5, 5],
-    [-1, 1, 1, 2, 2, 4, 4, 6, 6, 8, 8],
-    [-1, 1, 1, 2, 4, 4, 4, 5, 6, 8, 8],
-]
+/** ECC codewords per block (ISO/IEC 18004 table 9). */
+export function eccCodewordsPerBlock(ecc: number, ver: number): number {
+    return ECC_CODEWORDS_PER_BLOCK.charCodeAt(ecc * 11 + ver) - 32
+}
+
+/** Error correction blocks (ISO/IEC 18004 table 9). */
+export function numErrorCorrectionBlocks(ecc: number, ver: number): number {
+    return NUM_ERROR_CORRECTION_BLOCKS.charCodeAt(ecc * 11 + ver) - 32
+}
+
+/** What the format information encodes for an error correction level (index in "LMQH"). */
+export function formatBits(ecc: number): number {
+    return ecc ^ 1
+}
+
+export function eccName(ecc: number): string {
+    return ECC_NAMES.charAt(ecc)
+}
 
 /** Modules available for data and ECC (everything but function patterns and format/version). */
 export function numRawDataModules(ver: number): number {
@@ -32,7 +45,7 @@ export function numRawDataModules(ver: number): number {
 }
 
 export function numDataCodewords(ver: number, ecc: number): number {
-    return Math.floor(numRawDataModules(ver) / 8) - ECC_CODEWORDS_PER_BLOCK[ecc][ver] * NUM_ERROR_CORRECTION_BLOCKS[ecc][ver]
+    return Math.floor(numRawDataModules(ver) / 8) - eccCodewordsPerBlock(ecc, ver) * numErrorCorrectionBlocks(ecc, ver)
 }
 
 /** Centre coordinates of the alignment patterns of a version (row and column alike). */
@@ -47,7 +60,7 @@ export function alignmentPositions(ver: number): number[] {
     return result
 }
 
+/** Index of an error correction level ("L", "M", "Q", "H"), -1 for anything else. */
 export function eccIndex(name: string): number {
-    const i = ECC_NAMES.indexOf(name)
-    return i
+    return typeof name === "string" && name.length === 1 ? ECC_NAMES.indexOf(name) : -1
 }
