@@ -2,7 +2,7 @@
 // output), rebuilding only when a source file is newer than the program.
 import { spawnSync } from "node:child_process"
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from "node:fs"
-import { join, resolve } from "node:path"
+import { dirname, join, resolve } from "node:path"
 import { ROOT } from "../root"
 
 const CLI = join(ROOT, "node_modules/@devicescript/cli/built/devicescript-cli.cjs")
@@ -29,8 +29,8 @@ export function buildFirmware(board: BoardName, entry?: string): string {
     const b = entry ? { entry, name: entry.replace(/^.*\//, "").replace(/\.ts$/, "") } : BOARDS[board]
     const outDir = join(ROOT, "out/firmware")
     const out = join(outDir, b.name + ".devs")
-    // an entry outside src/ (the heap probe in bench/) counts too
-    const src = Math.max(newest(join(ROOT, "src")), newest(join(ROOT, "boards")), newest(join(ROOT, "services")), statSync(join(ROOT, b.entry)).mtimeMs)
+    // an entry outside src/ (the heap probes in bench/) counts too, with the files beside it
+    const src = Math.max(newest(join(ROOT, "src")), newest(join(ROOT, "boards")), newest(join(ROOT, "services")), newest(dirname(join(ROOT, b.entry))))
     if (existsSync(out) && statSync(out).mtimeMs > src) return out
     const r = spawnSync(process.execPath, [CLI, "build", b.entry], { cwd: ROOT, encoding: "utf8" })
     if (r.status !== 0) throw new Error(`devs build ${b.entry} failed:\n${r.stdout}\n${r.stderr}`)

@@ -8,7 +8,6 @@ import { rsDivisor, rsRemainder } from "../../src/core/qr/reedsolomon"
 import { makeSegment, utf8Bytes } from "../../src/core/qr/segments"
 import { numDataCodewords, alignmentPositions, eccCodewordsPerBlock, numErrorCorrectionBlocks, formatBits, eccName, eccIndex } from "../../src/core/qr/tables"
 import { columnPenalty, rowPenalty } from "../../src/core/qr/penalty"
-import fc from "fast-check"
 import { qrToRgba } from "../../tools/qr-image"
 
 function decode(text: string, ecc: string): string | null {
