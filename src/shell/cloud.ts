@@ -417,9 +417,9 @@ export class CloudLink {
             if (body === null) {
                 const rec = await loadJson(slotKey(it.slot))
                 if (!rec) {
-                    // the flash lost it (corrupt page): nothing left to send, stop retrying it
-                    console.log("outbox: record " + it.eid + " missing from " + slotKey(it.slot) + "; dropped")
-                    await this.flash(this.outbox.ack([it.eid]))
+                    // unreadable now: it stays in the outbox and is tried again on its back-off
+                    // (a billing record is never dropped on a failed read)
+                    console.log("outbox: record " + it.eid + " could not be read from " + slotKey(it.slot))
                     continue
                 }
                 body = JSON.stringify(rec)
