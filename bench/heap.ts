@@ -1,7 +1,7 @@
-// Heap high-water, measured: the 10-socket firmware in the VM on the simulated shed with
-// `sessions` sockets charging and MQTT up; then the probe (bench/heap-probe.ts) fills what is
+// Heap high-water, measured: a board's firmware as shipped in the VM on the simulated shed with
+// `sessions` sockets charging and MQTT up; then the probe (bench/heap-probe*.ts) fills what is
 // left with 256 B buffers until the VM runs out of memory. Free at that moment + used = the
-// VM's heap; the same probe on an empty program gives the heap's size (~60 KB).
+// VM's heap; the same probe on an empty program gives what a program can have (EMPTY_FREE_KB).
 import { ShedSim, until } from "../sim/shed-sim"
 import { provision, Settings } from "../sim/bus/provision"
 import { BoardName, BOARDS } from "../sim/bus/firmware"
@@ -45,7 +45,7 @@ export async function measureHeap(sessions: number, chargeMs: number, offline = 
         if (offline) {
             await sim.broker!.close()
             for (let n = 1; n <= sessions; n++) sim.shed.unplug(n)
-            // unplugged sessions end within a minute or two (simulated), telemetry piles up meanwhile
+            // unplugged sessions end within a minute or two (simulated): records and their trace queue up
             await new Promise(r => setTimeout(r, 10000))
         }
         const from = sim.vm.log.length

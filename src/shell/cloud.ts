@@ -10,7 +10,7 @@ import { ServerClock } from "../core/protocol/clock"
 import { statusResult } from "../core/protocol/status"
 import { bootEvent, endedEvent, explainEvent, faultEvent, lostEvent, quietEvent, startedEvent, warningEvent, stateEvent, telemetryEvent, traceEvent } from "../core/protocol/events"
 import { firmwareVersion } from "../version"
-import { FlashOp, Outbox, OUTBOX_SLOTS, slotKey } from "../core/protocol/outbox"
+import { EnqueueResult, FlashOp, Outbox, OUTBOX_SLOTS, slotKey } from "../core/protocol/outbox"
 import { ReplayGuard } from "../core/protocol/replay"
 import { SocketEvent } from "../core/session"
 import { ChannelCal } from "../core/metering"
@@ -96,6 +96,11 @@ export class CloudLink {
             else if (await saveJson(ops[i].key, JSON.parse(ops[i].value))) ok = false
         }
         return ok
+    }
+
+    /** Writes a new outbox record to flash; once it is there, its text leaves RAM. */
+    private async keep(eid: string, r: EnqueueResult) {
+        if ((await this.flash(r.ops)) && r.ok) this.outbox.inFlash(eid)
     }
 
     async start() {
@@ -340,7 +345,7 @@ export class CloudLink {
             const body = endedEvent(eid, e.record, ms => self.toServer(ms))
             const r = this.outbox.enqueue(eid, "billing", body, real)
             if (!r.ok) console.log("billing record not persisted: " + r.error)
-            if ((await this.flash(r.ops)) && r.ok) this.outbox.inFlash(eid)
+            await this.keep(eid, r)
             if (r.displaced) this.later(lostEvent(r.displaced, ts))
             // the explanation and the power trace follow the record, best effort
             this.later(explainEvent(eid, e.record.detail))
@@ -349,8 +354,7 @@ export class CloudLink {
             for (let k = 0; k < chunks.length; k++) this.later(traceEvent(eid, k, chunks.length, tr.minutesPerRow(), chunks[k]))
         } else if (e.kind === "fault") {
             const eid = "f" + this.boot + "-" + ++this.seq
-            const r = this.outbox.enqueue(eid, "fault", faultEvent(eid, e.socket, e.fault, e.detail, ts), real)
-            if ((await this.flash(r.ops)) && r.ok) this.outbox.inFlash(eid)
+            await this.keep(eid, this.outbox.enqueue(eid, "fault", faultEvent(eid, e.socket, e.fault, e.detail, ts), real))
         } else if (e.kind === "warning") {
             this.later(warningEvent(e.socket, e.fault, e.detail, ts))
         } else if (e.kind === "started") {
