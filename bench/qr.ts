@@ -48,7 +48,7 @@ export function printModuleSizes() {
         for (const u of TYPICAL)
             for (const sockets of [2, 10]) {
                 const lines = sockets + 1
-                const ecc = pickEcc(u.text, s.w, s.h, lines)
+                const ecc = pickEcc(u.text, s.w, s.h, lines, planLayout)
                 const c = encodeQr(u.text, ecc)
                 const l = planLayout(s.w, s.h, c.size, lines)
                 const side = (c.size + 2 * l.quiet) * l.module

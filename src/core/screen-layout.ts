@@ -34,49 +34,65 @@ export const CHAR_H = 8
 const MIN_CELL_H = 10
 
 /**
- * Plan a screen of `width` x `height` px for a QR of `qrSize` modules and `lines` text lines
- * (a header and one per socket).
- * - Landscape (at least twice as wide as high, the 128x64 OLED): the code takes the full height
- *   on the left, one line per row on the right, text at 1x.
- * - Square or portrait (the 240x240 TFT): text at 2x (a 1x font on a 1.3" 240 px panel is under
- *   a millimetre high); the code on top takes all the height that leaves the header and two
- *   rows of sockets (two sockets a row when two 10-character lines fit across), the cells below.
+ * A screen's planner: where the code (`qrSize` modules) and `lines` text lines (a header and
+ * one per socket) go on a `width` x `height` screen. Each screen has its own (planLandscape,
+ * planSquare), so a board carries only its screen's code; planLayout picks by shape.
  * The quiet zone is 4 modules, reduced to 2 only when 4 would leave modules of a single pixel.
  * Every cell's top and height are even when the screen's height is (the TFT is sent in
  * 4-bpp bands, whose height must be even), and code and cells tile the screen exactly.
  */
+export type Planner = (width: number, height: number, qrSize: number, lines: number) => ScreenLayout
+
+/** Either planner, by the screen's shape (node: tests, bench, tools). */
 export function planLayout(width: number, height: number, qrSize: number, lines: number): ScreenLayout {
-    const landscape = width >= 2 * height
-    const text = landscape || Math.min(width, height) < 160 ? 1 : 2
-    const cellMin = MIN_CELL_H * text
-    const cols = !landscape && width >= 2 * 10 * CHAR_W * text ? 2 : 1
-    let side = height
-    if (!landscape) {
-        const shown = Math.min(lines, 1 + 2 * cols)
-        const rows = 1 + Math.ceil((shown - 1) / cols)
-        side = Math.max(1, Math.min(width, height - rows * cellMin))
-    }
+    return width >= 2 * height ? planLandscape(width, height, qrSize, lines) : planSquare(width, height, qrSize, lines)
+}
+
+/** The largest module (px) for a code of `qrSize` modules in `side` px: [module, quiet zone]. */
+function fitCode(side: number, qrSize: number): number[] {
     let quiet = 4
     let module = Math.floor(side / (qrSize + 2 * quiet))
     if (module < 2) {
         quiet = 2
         module = Math.floor(side / (qrSize + 2 * quiet))
     }
-    if (module < 1) module = 1
-    const box = (qrSize + 2 * quiet) * module
-    const q = quiet * module
+    return [Math.max(1, module), quiet]
+}
+
+/**
+ * Landscape (at least twice as wide as high, the 128x64 OLED): the code takes the full height
+ * on the left, one line per row on the right, text at 1x.
+ */
+export function planLandscape(width: number, height: number, qrSize: number, lines: number): ScreenLayout {
+    const fit = fitCode(height, qrSize)
+    const module = fit[0]
+    const box = (qrSize + 2 * fit[1]) * module
+    const perPage = Math.max(1, Math.min(lines, Math.floor(height / MIN_CELL_H)))
+    const cellH = even(Math.floor(height / perPage))
     const cells: Rect[] = []
-    if (landscape) {
-        const rows = Math.max(1, Math.floor(height / cellMin))
-        const perPage = Math.max(1, Math.min(lines, rows))
-        const cellH = even(Math.floor(height / perPage))
-        for (let i = 0; i < perPage; i++) {
-            const y = i * cellH
-            cells.push({ x: box, y: y, w: width - box, h: i === perPage - 1 ? height - y : cellH })
-        }
-        const code = { x: 0, y: 0, w: box, h: height }
-        return { qrX: q, qrY: Math.floor((height - box) / 2) + q, module: module, quiet: quiet, code: code, cells: cells, perPage: perPage, text: text }
+    for (let i = 0; i < perPage; i++) {
+        const y = i * cellH
+        cells.push({ x: box, y: y, w: width - box, h: i === perPage - 1 ? height - y : cellH })
     }
+    const q = fit[1] * module
+    return { qrX: q, qrY: Math.floor((height - box) / 2) + q, module: module, quiet: fit[1], code: { x: 0, y: 0, w: box, h: height }, cells: cells, perPage: perPage, text: 1 }
+}
+
+/**
+ * Square or portrait (the 240x240 TFT): text at 2x (a 1x font on a 1.3" 240 px panel is under
+ * a millimetre high; 1x under 160 px); the code on top takes all the height that leaves the
+ * header and two rows of sockets (two sockets a row when two 10-character lines fit across),
+ * the cells below: the header spans the width, the sockets fill the rows below, the last row's
+ * last cell and the last row stretched to the screen's edges.
+ */
+export function planSquare(width: number, height: number, qrSize: number, lines: number): ScreenLayout {
+    const text = Math.min(width, height) < 160 ? 1 : 2
+    const cellMin = MIN_CELL_H * text
+    const cols = width >= 2 * 10 * CHAR_W * text ? 2 : 1
+    const shown = Math.min(lines, 1 + 2 * cols)
+    const fit = fitCode(Math.max(1, Math.min(width, height - (1 + Math.ceil((shown - 1) / cols)) * cellMin)), qrSize)
+    const module = fit[0]
+    const box = (qrSize + 2 * fit[1]) * module
     const codeH = Math.min(height, box + (box & 1))
     const areaH = height - codeH
     const rows = Math.max(1, Math.floor(areaH / cellMin))
@@ -84,9 +100,7 @@ export function planLayout(width: number, height: number, qrSize: number, lines:
     const rowsUsed = 1 + Math.ceil((perPage - 1) / cols)
     const cellH = even(Math.floor(areaH / rowsUsed))
     const cellW = Math.floor(width / cols)
-    // the header spans the width; sockets fill the rows below, the last row's last cell and
-    // the last row stretched to the screen's edges
-    cells.push({ x: 0, y: codeH, w: width, h: rowsUsed === 1 ? areaH : cellH })
+    const cells: Rect[] = [{ x: 0, y: codeH, w: width, h: rowsUsed === 1 ? areaH : cellH }]
     for (let i = 1; i < perPage; i++) {
         const r = 1 + Math.floor((i - 1) / cols)
         const c = (i - 1) % cols
@@ -94,25 +108,26 @@ export function planLayout(width: number, height: number, qrSize: number, lines:
         const y = codeH + r * cellH
         cells.push({ x: x, y: y, w: c === cols - 1 || i === perPage - 1 ? width - x : cellW, h: r === rowsUsed - 1 ? height - y : cellH })
     }
-    const code = { x: 0, y: 0, w: width, h: codeH }
-    return { qrX: Math.floor((width - box) / 2) + q, qrY: q, module: module, quiet: quiet, code: code, cells: cells, perPage: perPage, text: text }
+    const q = fit[1] * module
+    return { qrX: Math.floor((width - box) / 2) + q, qrY: q, module: module, quiet: fit[1], code: { x: 0, y: 0, w: width, h: codeH }, cells: cells, perPage: perPage, text: text }
 }
 
 /**
- * The error correction level for `text` on a `width` x `height` screen with `lines` lines: M,
- * or L when M's modules would be under 3 px and L's smaller symbol gets larger ones (on the
- * 128x64 OLED a 32-byte URL is version 3 at M, 1 px a module, and version 2 at L, 2 px). A
- * screen is not a printed label that gets scratched: there the sharper code reads better than
- * the extra correction would help; with modules of 3 px and more M's correction is kept.
+ * The error correction level for `text` on a `width` x `height` screen planned by `plan` with
+ * `lines` lines: M, or L when M's modules would be under 3 px and L's smaller symbol gets
+ * larger ones (on the 128x64 OLED a 32-byte URL is version 3 at M, 1 px a module, and version
+ * 2 at L, 2 px). A screen is not a printed label that gets scratched: there the sharper code
+ * reads better than the extra correction would help; with modules of 3 px and more M's
+ * correction is kept.
  */
-export function pickEcc(text: string, width: number, height: number, lines: number): string {
+export function pickEcc(text: string, width: number, height: number, lines: number, plan: Planner): string {
     const seg = makeSegment(text)
     const m = chooseVersion(seg, eccIndex("M"))
     const l = chooseVersion(seg, eccIndex("L"))
     if (m < 0) return l < 0 ? "M" : "L"
     if (l === m) return "M"
-    const mm = planLayout(width, height, 17 + 4 * m, lines).module
-    const ml = planLayout(width, height, 17 + 4 * l, lines).module
+    const mm = plan(width, height, 17 + 4 * m, lines).module
+    const ml = plan(width, height, 17 + 4 * l, lines).module
     return mm < 3 && ml > mm ? "L" : "M"
 }
 

@@ -15,7 +15,7 @@ import { spi } from "@devicescript/spi"
 import { SSD1306Driver } from "@devicescript/drivers/src/ssd1306"
 import { FourWireDriver, STLikeDisplayOptions } from "@devicescript/drivers/src/stlikedisplay"
 import { QrEncoder } from "../core/qr/encoder"
-import { CHAR_H, CHAR_W, pickEcc, planLayout, payUrl, Rect, ScreenLayout } from "../core/screen-layout"
+import { CHAR_H, CHAR_W, pickEcc, payUrl, planLandscape, Planner, planSquare, ScreenLayout } from "../core/screen-layout"
 import { headerLine, headerTone, socketLine, socketTone, TONE_ALERT, TONE_TEXT } from "../core/screen-text"
 import { Supervisor } from "../core/supervisor"
 
@@ -44,6 +44,8 @@ export interface Painter {
 export interface ScreenOut {
     readonly width: number
     readonly height: number
+    /** where the code and the lines go on this screen (a board carries only its screen's planner) */
+    readonly plan: Planner
     /** puts these regions on the screen, painted by `p`; the rest of the screen stays as it is */
     show(regions: Region[], p: Painter): Promise<void>
 }
@@ -89,13 +91,14 @@ export class ShedScreen implements Painter {
     private async encode(text: string) {
         if (text === this.qrText) return
         const lines = this.sup.sockets.length + 1
-        const enc = new QrEncoder(text, pickEcc(text, this.out.width, this.out.height, lines))
+        const out = this.out
+        const enc = new QrEncoder(text, pickEcc(text, out.width, out.height, lines, out.plan))
         while (!enc.step()) await ds.sleep(0)
         this.qr = enc.result.modules
         this.qrSize = enc.result.size
         this.qrText = text
         // one header line above the sockets
-        this.layout = planLayout(this.out.width, this.out.height, this.qrSize, lines)
+        this.layout = out.plan(out.width, out.height, this.qrSize, lines)
         this.font = fontAt(this.layout.text)
     }
 
@@ -241,6 +244,7 @@ export async function showMessage(out: ScreenOut, lines: string[]) {
 class FramebufferOut implements ScreenOut {
     readonly width: number
     readonly height: number
+    readonly plan: Planner = planLandscape
     private screen: ds.IndexedScreen = null
     constructor(
         private fb: Image,
@@ -351,6 +355,7 @@ const TONE_COLOURS = hex`01 01 05 09 07 02`
 class TftOut implements ScreenOut {
     readonly width = 240
     readonly height = 240
+    readonly plan: Planner = planSquare
     private band = Buffer.alloc(BAND_BYTES)
     private palette = Palette.arcade()
     private screen: ds.IndexedScreen = null

@@ -76,14 +76,14 @@ test("error correction: L only where it makes the modules larger on a small scre
     // 32 bytes: version 3 at M (1 px a module on the OLED), version 2 at L (2 px)
     const board = payUrl("https://pay.example.com/{board}/", "Sa1b2c3", 0)
     assert.equal(board.length, 32)
-    assert.equal(pickEcc(board, 128, 64, 3), "L")
+    assert.equal(pickEcc(board, 128, 64, 3, planLayout), "L")
     assert.equal(planLayout(128, 64, encodeQr(board, "L").size, 3).module, 2)
     // the TFT keeps M: 5 px modules already
-    assert.equal(pickEcc(board, 240, 240, 3), "M")
+    assert.equal(pickEcc(board, 240, 240, 3, planLayout), "M")
     // 33 bytes: version 3 either way, M kept
-    assert.equal(pickEcc(board + "1", 128, 64, 3), "M")
+    assert.equal(pickEcc(board + "1", 128, 64, 3, planLayout), "M")
     // short text: same version at L and M
-    assert.equal(pickEcc("HTTPS://P.EX/1", 128, 64, 3), "M")
+    assert.equal(pickEcc("HTTPS://P.EX/1", 128, 64, 3, planLayout), "M")
 })
 
 test("pay URL template: board and socket replaced, socket 0 leaves it to the pay page", () => {
