@@ -5,7 +5,7 @@ import jsQR from "jsqr"
 import { encodeQr, QrError, chooseVersion } from "../../src/core/qr/encoder"
 import { formatInformation, versionInformation } from "../../src/core/qr/matrix"
 import { rsDivisor, rsRemainder } from "../../src/core/qr/reedsolomon"
-import { makeSegment, utf8Bytes } from "../../src/core/qr/segments"
+import { makeSegment } from "../../src/core/qr/segments"
 import { numDataCodewords, alignmentPositions, eccCodewordsPerBlock, numErrorCorrectionBlocks, formatBits, eccName, eccIndex } from "../../src/core/qr/tables"
 import { columnPenalty, rowPenalty } from "../../src/core/qr/penalty"
 import { qrToRgba } from "../../tools/qr-image"
@@ -107,19 +107,22 @@ test("capacities and alignment positions match the spec tables", () => {
 })
 
 test("the tightest mode is chosen and gives a smaller or equal version", () => {
-    assert.equal(makeSegment("0123456789").mode, 1)
+    assert.equal(makeSegment("0123456789").mode, 2)
     assert.equal(makeSegment("HTTPS://PAY.EXAMPLE.COM/S/42").mode, 2)
     assert.equal(makeSegment("https://pay.example.com").mode, 4)
-    const digits = "12345678901234567890123456789012345678"
-    assert.ok(chooseVersion(makeSegment(digits), 1) < chooseVersion(makeSegment("x" + digits), 1))
-    assert.equal(encodeQr(digits, "M").mode, "numeric")
+    assert.equal(makeSegment("").mode, 4)
+    const upper = "HTTPS://PAY.EXAMPLE.COM/S/SHED-0042/10"
+    assert.ok(chooseVersion(makeSegment(upper), 1) < chooseVersion(makeSegment(upper.toLowerCase()), 1))
+    assert.equal(encodeQr(upper, "M").mode, "alphanumeric")
+    assert.equal(encodeQr(upper.toLowerCase(), "M").mode, "byte")
 })
 
-test("UTF-8 encoding of accents, CJK and emoji", () => {
-    assert.deepEqual(utf8Bytes("é"), [0xc3, 0xa9])
-    assert.deepEqual(utf8Bytes("中"), [0xe4, 0xb8, 0xad])
-    assert.deepEqual(utf8Bytes("😀"), [0xf0, 0x9f, 0x98, 0x80])
-    assert.deepEqual(utf8Bytes("aé中😀"), [...Buffer.from("aé中😀", "utf8")])
+test("byte mode carries UTF-8: accents, CJK and emoji", () => {
+    const bytes = (s: string) => makeSegment(s).parts.filter((_, i) => i % 2 === 0)
+    assert.deepEqual(bytes("é"), [0xc3, 0xa9])
+    assert.deepEqual(bytes("中"), [0xe4, 0xb8, 0xad])
+    assert.deepEqual(bytes("😀"), [0xf0, 0x9f, 0x98, 0x80])
+    assert.equal(makeSegment("aé中😀").count, 10)
 })
 
 test("every length up to each version's capacity decodes, at every ECC level, in each mode", () => {
@@ -143,7 +146,7 @@ test("every length up to each version's capacity decodes, at every ECC level, in
             let d = ""
             for (let i = 0; i < n; i++) d += String((i * 3) % 10)
             try {
-                assert.equal(decode(d, ecc), d, `numeric ${ecc} len ${n}`)
+                assert.equal(decode(d, ecc), d, `digits ${ecc} len ${n}`)
                 checked++
             } catch (e) {
                 if (!(e instanceof QrError)) throw e
@@ -225,4 +228,10 @@ test("node and the VM produce the same symbol for the pay URL (checksum shared w
     assert.equal(c.version, 4)
     assert.equal(h, 656524)
     assert.equal(decode("https://pay.example.com/s/SHED-0042?socket=3", "M"), "https://pay.example.com/s/SHED-0042?socket=3")
+    const u = "https://pay.example.com/Größe/中/3"
+    const cu = encodeQr(u, "M")
+    h = 0
+    for (let i = 0; i < cu.modules.length; i++) h = (h * 31 + cu.modules[i] + i) % 1000003
+    assert.equal(h, 730472)
+    assert.equal(decode(u, "M"), u)
 })

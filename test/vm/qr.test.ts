@@ -2,7 +2,7 @@
 import * as ds from "@devicescript/core"
 import { describe, test, expect } from "@devicescript/test"
 import { QrEncoder } from "../../src/core/qr/encoder"
-import { payUrl, planLayout } from "../../src/core/screen-layout"
+import { payUrl, planLandscape } from "../../src/core/screen-layout"
 
 async function encode(text: string, ecc: string) {
     const enc = new QrEncoder(text, ecc)
@@ -34,6 +34,13 @@ describe("QR in the VM", () => {
         // the same checksum is asserted on node's output in test/node/qr.test.ts: both runtimes agree
         expect(checksum(r.code.modules)).toBe(656524)
     })
+    test("non-ASCII text goes in as UTF-8, as in node", async () => {
+        const r = await encode("https://pay.example.com/Größe/中/3", "M")
+        expect(r.code.mode).toBe("byte")
+        expect(r.code.version).toBe(3)
+        // node's encodeQr gives the same symbol (test/node/qr.test.ts)
+        expect(checksum(r.code.modules)).toBe(730472)
+    })
     test("a version 10 code completes within the step limit", async () => {
         let s = ""
         for (let i = 0; i < 200; i++) s += "x"
@@ -44,9 +51,9 @@ describe("QR in the VM", () => {
 })
 
 describe("screen layout in the VM", () => {
-    test("pay URL template and the OLED layout", () => {
+    test("pay URL template and the OLED layout (landscape)", () => {
         expect(payUrl("https://p.example/{board}?s={socket}", "B7", 3)).toBe("https://p.example/B7?s=3")
-        const l = planLayout(128, 64, 25, 10)
+        const l = planLandscape(128, 64, 25, 10)
         expect(l.module).toBe(2)
         expect(l.quiet).toBe(2)
     })

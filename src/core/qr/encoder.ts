@@ -6,7 +6,7 @@
 import { balancePenalty, blockPenalty, columnPenalty, rowPenalty } from "./penalty"
 import { QrMatrix } from "./matrix"
 import { rsDivisor, RsRemainder } from "./reedsolomon"
-import { BitWriter, makeSegment, Segment, segmentBits } from "./segments"
+import { BitWriter, makeSegment, MODE_ALNUM, Segment, segmentBits } from "./segments"
 import { eccCodewordsPerBlock, eccIndex, eccName, formatBits, MAX_VERSION, numDataCodewords, numErrorCorrectionBlocks, numRawDataModules } from "./tables"
 
 export interface QrCode {
@@ -14,7 +14,7 @@ export interface QrCode {
     size: number
     ecc: string
     mask: number
-    /** "numeric" | "alphanumeric" | "byte" */
+    /** "alphanumeric" | "byte" */
     mode: string
     /** row-major, 1 dark */
     modules: Buffer
@@ -31,13 +31,11 @@ export function chooseVersion(seg: Segment, ecc: number): number {
     return -1
 }
 
-const MODE_NAMES = ["", "numeric", "alphanumeric", "", "byte"]
-
 /** Modules handled per step: keeps every step well under the VM's ~128K-opcode slice. */
 const STEP_MODULES = 300
 /** Reed-Solomon field multiplications per step. */
 const RS_MULS_PER_STEP = 300
-/** Data fields (bytes, digit triples, character pairs) written per step. */
+/** Data fields (bytes, character pairs) written per step. */
 const STEP_FIELDS = 48
 
 export class QrEncoder {
@@ -64,7 +62,7 @@ export class QrEncoder {
         if (this.version < 0) {
             const cap = numDataCodewords(MAX_VERSION, this.ecc)
             throw new QrError(
-                "text too long for a QR code up to version " + MAX_VERSION + " at ECC " + eccName + ": " + this.seg.count + (this.seg.mode === 4 ? " bytes" : " characters") + ", the version " + MAX_VERSION + " symbol holds " + cap + " data codewords"
+                "text too long for a QR code up to version " + MAX_VERSION + " at ECC " + eccName + ": " + this.seg.count + (this.seg.mode === MODE_ALNUM ? " characters" : " bytes") + ", the version " + MAX_VERSION + " symbol holds " + cap + " data codewords"
             )
         }
     }
@@ -101,7 +99,7 @@ export class QrEncoder {
                 size: this.matrix.size,
                 ecc: eccName(this.ecc),
                 mask: this.bestMask,
-                mode: MODE_NAMES[this.seg.mode],
+                mode: this.seg.mode === MODE_ALNUM ? "alphanumeric" : "byte",
                 modules: this.matrix.modules,
             }
             this.stage = 5
