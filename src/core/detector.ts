@@ -141,11 +141,6 @@ export class ChargeDetector {
         return this.fastW
     }
 
-    /** True while end-of-charge judgements are paused by a mains brownout. */
-    inBrownout(t: number): boolean {
-        return t < this.holdUntil
-    }
-
     /**
      * Feed one reading. Returns a verdict when the relay must open, otherwise null.
      * `v` may be NaN when the meter gives no voltage.

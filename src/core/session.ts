@@ -230,12 +230,6 @@ export class SocketSession {
         this.setState(p.drew ? "charging" : "reserved")
     }
 
-    /** End a persisted session that must not resume (e.g. it outlived its limit during the outage). */
-    endPersisted(p: PersistedSession, now: number, reason: string, detail: string) {
-        this.resume(p, now)
-        this.end(now, { reason: reason, detail: detail, levelW: 0, refW: p.refW, heldS: 0 })
-    }
-
     persisted(now: number): PersistedSession {
         if (!this.isLive()) return null
         return {

@@ -82,10 +82,6 @@ export class MqttLink {
         this.paused = false
     }
 
-    isPaused() {
-        return this.paused
-    }
-
     /** One packet on the wire; false when it could not be written (not connected, write failed). */
     async publish(topic: string, body: string, retain: boolean): Promise<boolean> {
         if (!this.connected) return false

@@ -47,17 +47,3 @@ test("a resumed session does not mistake the charger's soft restart for an unplu
     run(after, 0, 600, t => (t < 20 ? 0 : 250), relay2)
     assert.equal(after.sockets[0].state, "charging")
 })
-
-test("a session that cannot resume ends with power_loss and its figures", () => {
-    const sup = new Supervisor({ ...defaultConfig(), sockets: 1 })
-    sup.start(1, "o", { kind: "full", value: 0 }, {}, 0)
-    const relay = [false]
-    run(sup, 0, 600, () => 250, relay)
-    const p = sup.sockets[0].persisted(600000)!
-    const after = new Supervisor({ ...defaultConfig(), sockets: 1 })
-    after.sockets[0].endPersisted(p, 0, "power_loss", "board restarted without a way to resume")
-    const r = after.sockets[0].lastRecord!
-    assert.equal(r.reason, "power_loss")
-    assert.ok(r.energyWh > 40)
-    assert.equal(after.sockets[0].state, "ended")
-})
