@@ -44,6 +44,13 @@ describe("protocol in the VM", () => {
         expect(parseCommand("{", c).error).toBe("malformed")
         expect(parseCommand("null", c).error).toBe("malformed")
     })
+    test("too_large counts UTF-8 bytes, not characters", () => {
+        let euros = ""
+        for (let i = 0; i < 200; i++) euros += "€"
+        // 200 characters, 600 bytes: over the 512-byte limit
+        expect(parseCommand(euros, ctx()).error).toBe("too_large")
+        expect(parseCommand(euros.slice(0, 170), ctx()).error).toBe("malformed")
+    })
     test("outbox restores from settings text", () => {
         const box = new Outbox()
         const r = box.restore(k => (k === "ob3" ? '{"t":"ended","eid":"b7"}' : k === "ob4" ? "{bad" : null), 0)

@@ -96,24 +96,10 @@ function sameText(a: string, b: string): boolean {
     return d === 0
 }
 
-/** Bytes of `s` in UTF-8 (the wire size; a string's length counts UTF-16 units). */
-export function utf8Length(s: string): number {
-    let n = 0
-    for (let i = 0; i < s.length; i++) {
-        const c = s.charCodeAt(i)
-        if (c < 0x80) n += 1
-        else if (c < 0x800) n += 2
-        else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-            n += 4
-            i++
-        } else n += 3
-    }
-    return n
-}
-
 export function parseCommand(raw: string, ctx: ParseContext): ParseResult {
     if (typeof raw !== "string") return refuse("malformed", null, "payload is not text")
-    const bytes = utf8Length(raw)
+    // bytes on the wire (UTF-8, in the VM as in node), not the string's UTF-16 units
+    const bytes = Buffer.from(raw).length
     if (bytes > ctx.maxBytes) return refuse("too_large", null, "payload of " + bytes + " bytes over the limit of " + ctx.maxBytes)
     let msg: any = null
     try {
@@ -152,68 +138,78 @@ function bad(error: string, detail: string): ArgError {
     return { error: error, detail: detail }
 }
 
-function onlyKeys(args: any, allowed: string[]): ArgError {
-    const keys = Object.keys(args)
-    for (let i = 0; i < keys.length; i++) if (allowed.indexOf(keys[i]) < 0) return bad("bad_args", "unknown argument " + keys[i])
-    return null
-}
-
 function checkSocket(v: any, sockets: number): ArgError {
     if (!isInt(v)) return bad("bad_args", "socket must be a whole number")
     if (v < 1 || v > sockets) return bad("unknown_socket", "socket " + v + " does not exist (1.." + sockets + ")")
     return null
 }
 
+/**
+ * Each command's arguments, in the order they are checked, and their kind ("?" after it: may
+ * be left out): o an order id, s a string, n a number, b true or false, O an object, S a socket,
+ * L a limit, w an update window, I event ids, * checked with the others (calibrate's constants).
+ * One line a command; text that stays in the program image (no table in the VM's heap).
+ */
+const ARG_SPECS = `
+start:{"order":"o","socket":"S","limit":"L","powerCapW":"n?","topOffMin":"n?","profile":"s?"}
+stop:{"socket":"S","order":"s?"}
+clear:{"socket":"S"}
+status:{}
+calibrate:{"socket":"S","gain":"*","offsetW":"*"}
+config:{"patch":"O"}
+update:{"force":"b?","windowS":"w?"}
+ack:{"ids":"I"}
+`
+
+/** What an argument of `kind` must be, or "" when `v` is one. */
+function kindError(kind: string, v: any): string {
+    if (kind === "o") return typeof v === "string" && v.length >= 1 && v.length <= 32 ? "" : "a string of 1..32 characters"
+    if (kind === "s") return typeof v === "string" ? "" : "a string"
+    if (kind === "n") return typeof v === "number" ? "" : "a number"
+    if (kind === "b") return typeof v === "boolean" ? "" : "true or false"
+    if (kind === "O") return isObject(v) ? "" : "an object"
+    if (kind === "w") return isInt(v) && v >= 30 && v <= 3600 ? "" : "30..3600"
+    if (kind === "I") {
+        if (!Array.isArray(v) || v.length < 1 || v.length > 16) return "a list of 1..16 event ids"
+        for (let i = 0; i < v.length; i++) if (typeof v[i] !== "string" || v[i].length > 32) return "strings"
+    }
+    return ""
+}
+
+function checkLimit(l: any): ArgError {
+    if (!isObject(l)) return bad("bad_limit", "limit must be an object")
+    const kind = l.kind
+    if (kind !== "full" && kind !== "minutes" && kind !== "wh") return bad("bad_limit", "limit.kind must be full, minutes or wh")
+    if (kind !== "full" && !(typeof l.value === "number" && l.value > 0 && l.value <= 100000)) return bad("bad_limit", "limit.value must be a positive number")
+    return null
+}
+
 function checkArgs(cmd: string, a: any, sockets: number): ArgError {
+    // a known command only: any other text could match across two lines of the table
     if (COMMANDS.indexOf(cmd) < 0) return bad("unknown_command", "unknown command " + cmd)
-    if (cmd === "start") {
-        const k = onlyKeys(a, ["order", "socket", "limit", "powerCapW", "profile", "topOffMin"])
-        if (k) return k
-        if (typeof a.order !== "string" || a.order.length < 1 || a.order.length > 32) return bad("bad_args", "order must be a string of 1..32 characters")
-        const s = checkSocket(a.socket, sockets)
-        if (s) return s
-        if (!isObject(a.limit)) return bad("bad_limit", "limit must be an object")
-        const kind = a.limit.kind
-        if (kind !== "full" && kind !== "minutes" && kind !== "wh") return bad("bad_limit", "limit.kind must be full, minutes or wh")
-        if (kind !== "full" && !(typeof a.limit.value === "number" && a.limit.value > 0 && a.limit.value <= 100000)) return bad("bad_limit", "limit.value must be a positive number")
-        if (a.powerCapW !== undefined && typeof a.powerCapW !== "number") return bad("bad_args", "powerCapW must be a number")
-        if (a.topOffMin !== undefined && typeof a.topOffMin !== "number") return bad("bad_args", "topOffMin must be a number")
-        if (a.profile !== undefined && typeof a.profile !== "string") return bad("bad_args", "profile must be a string")
-        return null
+    const from = ARG_SPECS.indexOf("\n" + cmd + ":") + cmd.length + 2
+    const spec = JSON.parse(ARG_SPECS.slice(from, ARG_SPECS.indexOf("\n", from)))
+    const names = Object.keys(spec)
+    const keys = Object.keys(a)
+    for (let i = 0; i < keys.length; i++) if (names.indexOf(keys[i]) < 0) return bad("bad_args", "unknown argument " + keys[i])
+    for (let i = 0; i < names.length; i++) {
+        const name = names[i]
+        const kind: string = spec[name]
+        const v = a[name]
+        if (kind.length > 1 && v === undefined) continue
+        let e: ArgError = null
+        if (kind === "S") e = checkSocket(v, sockets)
+        else if (kind === "L") e = checkLimit(v)
+        else {
+            const need = kindError(kind.charAt(0), v)
+            if (need) e = bad("bad_args", name + " must be " + need)
+        }
+        if (e) return e
     }
-    if (cmd === "stop" || cmd === "clear") {
-        const k = onlyKeys(a, cmd === "stop" ? ["socket", "order"] : ["socket"])
-        if (k) return k
-        if (a.order !== undefined && typeof a.order !== "string") return bad("bad_args", "order must be a string")
-        return checkSocket(a.socket, sockets)
-    }
-    if (cmd === "status") return onlyKeys(a, [])
     if (cmd === "calibrate") {
-        const k = onlyKeys(a, ["socket", "gain", "offsetW"])
-        if (k) return k
-        const s = checkSocket(a.socket, sockets)
-        if (s) return s
         const e = checkCal({ gain: a.gain, offsetW: a.offsetW })
-        return e ? bad("bad_calibration", e) : null
+        if (e) return bad("bad_calibration", e)
     }
-    if (cmd === "config") {
-        const k = onlyKeys(a, ["patch"])
-        if (k) return k
-        if (!isObject(a.patch)) return bad("bad_args", "patch must be an object")
-        return null
-    }
-    if (cmd === "update") {
-        const k = onlyKeys(a, ["force", "windowS"])
-        if (k) return k
-        if (a.force !== undefined && typeof a.force !== "boolean") return bad("bad_args", "force must be true or false")
-        if (a.windowS !== undefined && !(isInt(a.windowS) && a.windowS >= 30 && a.windowS <= 3600)) return bad("bad_args", "windowS must be 30..3600")
-        return null
-    }
-    // ack
-    const k = onlyKeys(a, ["ids"])
-    if (k) return k
-    if (!Array.isArray(a.ids) || a.ids.length < 1 || a.ids.length > 16) return bad("bad_args", "ids must be a list of 1..16 event ids")
-    for (let i = 0; i < a.ids.length; i++) if (typeof a.ids[i] !== "string" || a.ids[i].length > 32) return bad("bad_args", "ids must be strings")
     return null
 }
 
