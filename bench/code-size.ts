@@ -2,7 +2,11 @@
 // first 64 KB of the image, runtime/devicescript/verify.c check 1051), apart from the image total.
 import { readFileSync } from "node:fs"
 
-export const CODE_LIMIT = 65536
+/**
+ * Bytes of functions (descriptors, 16 B each, and code) a build may have: they follow the
+ * image's 112-byte header (32 B and 10 section headers of 8 B), and must end before 64 KB.
+ */
+export const CODE_LIMIT = 65536 - 112
 
 /** Bytes of functions in the last `devs build` (its .devicescript/bin/bytecode-sizes.md). */
 export function functionBytes(): number {

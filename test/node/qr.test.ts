@@ -35,7 +35,7 @@ test("version information for version 7 is 0x07C94", () => {
 test("Reed-Solomon: the 1-M 'HELLO WORLD' example's error correction codewords", () => {
     // Thonky's QR tutorial: data codewords of HELLO WORLD at 1-M and their 10 EC codewords
     const data = [32, 91, 11, 120, 209, 114, 220, 77, 67, 64, 236, 17, 236, 17, 236, 17]
-    assert.deepEqual(rsRemainder(data, rsDivisor(10)), [196, 35, 39, 119, 235, 215, 231, 226, 93, 23])
+    assert.deepEqual([...rsRemainder(Buffer.from(data), rsDivisor(10))], [196, 35, 39, 119, 235, 215, 231, 226, 93, 23])
 })
 
 test("error correction tables match ISO/IEC 18004 table 9 entry for entry", () => {
@@ -118,7 +118,7 @@ test("the tightest mode is chosen and gives a smaller or equal version", () => {
 })
 
 test("byte mode carries UTF-8: accents, CJK and emoji", () => {
-    const bytes = (s: string) => makeSegment(s).parts.filter((_, i) => i % 2 === 0)
+    const bytes = (s: string) => [...makeSegment(s).data]
     assert.deepEqual(bytes("é"), [0xc3, 0xa9])
     assert.deepEqual(bytes("中"), [0xe4, 0xb8, 0xad])
     assert.deepEqual(bytes("😀"), [0xf0, 0x9f, 0x98, 0x80])

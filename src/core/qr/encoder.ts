@@ -6,7 +6,7 @@
 import { balancePenalty, blockPenalty, columnPenalty, rowPenalty } from "./penalty"
 import { QrMatrix } from "./matrix"
 import { rsDivisor, RsRemainder } from "./reedsolomon"
-import { BitWriter, makeSegment, MODE_ALNUM, Segment, segmentBits } from "./segments"
+import { BitWriter, fieldCount, makeSegment, MODE_ALNUM, Segment, segmentBits, writeFields } from "./segments"
 import { eccCodewordsPerBlock, eccIndex, eccName, formatBits, MAX_VERSION, numDataCodewords, numErrorCorrectionBlocks, numRawDataModules } from "./tables"
 
 export interface QrCode {
@@ -43,7 +43,8 @@ export class QrEncoder {
     private ecc: number
     private seg: Segment
     private version: number
-    private data: number[] = []
+    /** the data codewords, then (after error correction) all codewords interleaved */
+    private data: Buffer = null
     private matrix: QrMatrix
     private mask = 0
     private part = 0
@@ -80,6 +81,7 @@ export class QrEncoder {
             this.stage = 6
         } else if (this.stage === 6) {
             if (this.matrix.drawCodewords(this.data, STEP_MODULES)) {
+                this.data = null
                 this.stage = 3
                 this.mask = 0
                 this.part = 0
@@ -151,74 +153,83 @@ export class QrEncoder {
     }
 
     private writer: BitWriter = null
-    private partI = 0
+    private field = 0
 
     /** Data bits into codewords, a bounded number of fields per call. True when done. */
     private encodeData(): boolean {
         const v = this.version
+        const seg = this.seg
         if (!this.writer) {
-            this.writer = new BitWriter()
-            this.writer.put(this.seg.mode, 4)
-            this.writer.put(this.seg.count, segmentBits(this.seg, v) - 4 - this.seg.bitLength)
+            this.writer = new BitWriter(Buffer.alloc(numDataCodewords(v, this.ecc)))
+            this.writer.put(seg.mode, 4)
+            this.writer.put(seg.count, segmentBits(seg, v) - 4 - seg.bitLength)
         }
         const w = this.writer
-        const parts = this.seg.parts
-        const end = Math.min(this.partI + STEP_FIELDS * 2, parts.length)
-        for (; this.partI < end; this.partI += 2) w.put(parts[this.partI], parts[this.partI + 1])
-        if (this.partI < parts.length) return false
-        const capacity = numDataCodewords(v, this.ecc) * 8
+        const end = Math.min(this.field + STEP_FIELDS, fieldCount(seg))
+        writeFields(seg, w, this.field, end)
+        this.field = end
+        if (end < fieldCount(seg)) return false
+        const bytes = w.bytes
+        const capacity = bytes.length * 8
         w.put(0, Math.min(4, capacity - w.length))
         w.put(0, (8 - (w.length % 8)) % 8)
-        const bytes = w.bytes
-        for (let pad = 0xec; bytes.length < capacity / 8; pad ^= 0xec ^ 0x11) bytes.push(pad)
+        let pad = 0xec
+        for (let i = w.length >> 3; i < bytes.length; i++) {
+            bytes[i] = pad
+            pad ^= 0xec ^ 0x11
+        }
         this.data = bytes
+        this.writer = null
         return true
     }
 
-    private blocks: number[][] = []
+    /** all codewords, interleaved, filled block by block */
+    private out: Buffer = null
+    /** the block whose error correction is being computed, its first data codeword, how far */
+    private block = 0
     private blockK = 0
-    /** the block whose error correction is being computed, and how far */
     private rs: RsRemainder = null
-    private rsDat: number[] = null
     private rsPos = 0
 
     /**
-     * Split into blocks and compute their ECC, a slice of one block per step (a 44-byte block
-     * with 26 ECC codewords is over a thousand field multiplications); after the last block,
-     * interleave. True when done.
+     * Compute each block's ECC, a slice of one block per step (a 44-byte block with 26 ECC
+     * codewords is over a thousand field multiplications), and put its data and ECC codewords
+     * straight in their interleaved places. True when done.
      */
     private addEccBlock(): boolean {
         const v = this.version
         const numBlocks = numErrorCorrectionBlocks(this.ecc, v)
-        const blockEccLen = eccCodewordsPerBlock(this.ecc, v)
-        const rawCodewords = Math.floor(numRawDataModules(v) / 8)
-        const numShortBlocks = numBlocks - (rawCodewords % numBlocks)
-        const shortBlockLen = Math.floor(rawCodewords / numBlocks)
-        const i = this.blocks.length
+        const eccLen = eccCodewordsPerBlock(this.ecc, v)
+        const raw = Math.floor(numRawDataModules(v) / 8)
+        // short blocks first; a long block has one data codeword more
+        const numShort = numBlocks - (raw % numBlocks)
+        const shortData = Math.floor(raw / numBlocks) - eccLen
+        const j = this.block
+        const len = shortData + (j < numShort ? 0 : 1)
         if (!this.rs) {
-            const len = shortBlockLen - blockEccLen + (i < numShortBlocks ? 0 : 1)
-            this.rsDat = this.data.slice(this.blockK, this.blockK + len)
-            this.blockK += len
-            this.rs = new RsRemainder(rsDivisor(blockEccLen))
+            if (!this.out) this.out = Buffer.alloc(raw)
+            this.rs = new RsRemainder(rsDivisor(eccLen))
             this.rsPos = 0
             return false
         }
-        const dat = this.rsDat
-        const end = Math.min(dat.length, this.rsPos + Math.max(1, Math.floor(RS_MULS_PER_STEP / blockEccLen)))
-        this.rs.feed(dat, this.rsPos, end)
+        const data = this.data
+        const end = Math.min(len, this.rsPos + Math.max(1, Math.floor(RS_MULS_PER_STEP / eccLen)))
+        this.rs.feed(data, this.blockK + this.rsPos, this.blockK + end)
         this.rsPos = end
-        if (end < dat.length) return false
+        if (end < len) return false
+        // interleaved: codeword c of every block in turn (the long blocks' extra one after the
+        // others), then ECC codeword e of every block in turn
+        const out = this.out
+        for (let c = 0; c < len; c++) out[c < shortData ? c * numBlocks + j : shortData * numBlocks + j - numShort] = data[this.blockK + c]
         const ecc = this.rs.result
+        const dataTotal = raw - eccLen * numBlocks
+        for (let e = 0; e < eccLen; e++) out[dataTotal + e * numBlocks + j] = ecc[e]
         this.rs = null
-        if (i < numShortBlocks) dat.push(0)
-        for (let e = 0; e < ecc.length; e++) dat.push(ecc[e])
-        this.blocks.push(dat)
-        if (this.blocks.length < numBlocks) return false
-        const out: number[] = []
-        const blocks = this.blocks
-        for (let c = 0; c < blocks[0].length; c++)
-            for (let j = 0; j < blocks.length; j++) if (c !== shortBlockLen - blockEccLen || j >= numShortBlocks) out.push(blocks[j][c])
+        this.blockK += len
+        this.block++
+        if (this.block < numBlocks) return false
         this.data = out
+        this.out = null
         return true
     }
 }

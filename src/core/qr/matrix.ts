@@ -97,7 +97,7 @@ export class QrMatrix {
      * Place the codewords in the zigzag order, skipping function modules, at most `budget`
      * modules per call (the VM's step limit). True when every module is placed.
      */
-    drawCodewords(data: number[], budget: number): boolean {
+    drawCodewords(data: Buffer, budget: number): boolean {
         const size = this.size
         if (this.zzRight < 0) {
             this.zzRight = size - 1

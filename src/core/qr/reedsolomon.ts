@@ -1,6 +1,6 @@
 // Reed-Solomon error correction over GF(2^8) with the QR primitive polynomial x^8+x^4+x^3+x^2+1.
+// Byte buffers throughout, not arrays: a number in a VM array takes 8 bytes of its 64 KB heap.
 
-// byte buffers, not arrays: 768 bytes instead of several KB of the VM's 64 KB heap
 let EXP: Buffer = null
 let LOG: Buffer = null
 
@@ -26,41 +26,42 @@ export function gfMultiply(x: number, y: number): number {
 }
 
 /** Generator polynomial of the given degree, coefficients from the highest power down, leading 1 dropped. */
-export function rsDivisor(degree: number): number[] {
-    const result: number[] = []
-    for (let i = 0; i < degree - 1; i++) result.push(0)
-    result.push(1)
+export function rsDivisor(degree: number): Buffer {
+    const result = Buffer.alloc(degree)
+    result[degree - 1] = 1
     let root = 1
     for (let i = 0; i < degree; i++) {
-        for (let j = 0; j < result.length; j++) {
-            result[j] = gfMultiply(result[j], root)
-            if (j + 1 < result.length) result[j] ^= result[j + 1]
+        for (let j = 0; j < degree; j++) {
+            let c = gfMultiply(result[j], root)
+            if (j + 1 < degree) c ^= result[j + 1]
+            result[j] = c
         }
         root = gfMultiply(root, 0x02)
     }
     return result
 }
 
-/** The ECC codewords of a block of data codewords. */
-/** The remainder of data divided by the generator, fed a few bytes at a time (VM step limit). */
+/** The remainder of data divided by the generator (the ECC codewords), fed a few bytes at a time (VM step limit). */
 export class RsRemainder {
-    result: number[] = []
-    constructor(private divisor: number[]) {
-        for (let i = 0; i < divisor.length; i++) this.result.push(0)
+    readonly result: Buffer
+    constructor(private divisor: Buffer) {
+        this.result = Buffer.alloc(divisor.length)
     }
 
-    feed(data: number[], from: number, to: number) {
+    /** Feeds data[from..to-1]. */
+    feed(data: Buffer, from: number, to: number) {
         const div = this.divisor
-        const result = this.result
+        const r = this.result
+        const n = div.length
         for (let k = from; k < to; k++) {
-            const factor = data[k] ^ result.shift()
-            result.push(0)
-            for (let i = 0; i < div.length; i++) result[i] ^= gfMultiply(div[i], factor)
+            const factor = data[k] ^ r[0]
+            // shift the remainder by one codeword and subtract factor x divisor
+            for (let i = 0; i < n; i++) r[i] = (i + 1 < n ? r[i + 1] : 0) ^ gfMultiply(div[i], factor)
         }
     }
 }
 
-export function rsRemainder(data: number[], divisor: number[]): number[] {
+export function rsRemainder(data: Buffer, divisor: Buffer): Buffer {
     const r = new RsRemainder(divisor)
     r.feed(data, 0, data.length)
     return r.result
