@@ -9,7 +9,7 @@ const CLI = join(ROOT, "node_modules/@devicescript/cli/built/devicescript-cli.cj
 
 /** Each board's entry, socket count and screen (width, height, bits per pixel) if it has one. */
 export const BOARDS = {
-    shed10: { entry: "src/main.ts", name: "shed10_esp32", sockets: 10, display: false, screen: [128, 64, 1], tempSensor: true },
+    shed10: { entry: "src/main.ts", name: "shed10_esp32", sockets: 10, display: true, screen: [128, 64, 1], tempSensor: true },
     shed2: { entry: "src/main_shed2.ts", name: "shed2_esp32c3", sockets: 2, display: true, screen: [128, 64, 1], tempSensor: false },
     shed2tft: { entry: "src/main_shed2_tft.ts", name: "shed2tft_esp32c3", sockets: 2, display: true, screen: [240, 240, 4], tempSensor: false },
 } as const

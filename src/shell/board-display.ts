@@ -1,12 +1,10 @@
 // A board with the pay display: the control loop and cloud link (board.ts), plus the screen.
-// The 10-socket board runs without it for now: with the display's framebuffer, fonts and QR
-// work it ran out of the VM's 64 KB heap at peaks with five or more sessions (README).
 // The screen is the board's: the 128x64 OLED (startOled) or the 240x240 TFT (startTft), chosen
-// by the board's entry file.
+// by the board's entry file, as is whether each socket may have its own code (ShedScreen).
 import * as ds from "@devicescript/core"
 import { ShedHardware } from "./shed"
 import { runBoard } from "./board"
-import { ScreenOut, showMessage, ShedScreen, startOled } from "./display"
+import { ScreenOut, showMessage, ShedScreen } from "./display"
 import { loadJson } from "./persist"
 import { startServiceButton } from "./button"
 
@@ -16,8 +14,8 @@ import { startServiceButton } from "./button"
  */
 const DEFAULT_PAY_URL = "https://pay.example.com/{board}/"
 
-export async function runBoardWithDisplay(hw: ShedHardware, startDisplay?: () => Promise<ScreenOut>) {
-    const screen = startDisplay ? await startDisplay() : await startOled()
+export async function runBoardWithDisplay(hw: ShedHardware, startDisplay: () => Promise<ScreenOut>, socketCodes: boolean) {
+    const screen = await startDisplay()
     const b = await runBoard(hw, true)
     if (!b.sup) {
         await showMessage(screen, ["SAFE MODE", "restarts in a row", "relays off", "waiting for update"])
@@ -26,7 +24,7 @@ export async function runBoardWithDisplay(hw: ShedHardware, startDisplay?: () =>
     const board = await loadJson("boardId")
     const tpl = await loadJson("payUrl")
     const template = typeof tpl === "string" && tpl.length > 0 && tpl.length <= 120 ? tpl : DEFAULT_PAY_URL
-    const view = new ShedScreen(screen, b.sup, typeof board === "string" ? board : "unprovisioned", template)
+    const view = new ShedScreen(screen, b.sup, typeof board === "string" ? board : "unprovisioned", template, socketCodes)
     const cloud = b.cloud
     view.online = () => (cloud ? cloud.connected : false)
     if (hw.button)

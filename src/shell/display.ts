@@ -76,15 +76,21 @@ export class ShedScreen implements Painter {
     private message = ""
     online: () => boolean = () => false
 
+    /**
+     * `socketCodes`: a template with {socket} gives each socket its own code, cycled. Without
+     * (the 10-socket board: re-encoding a code every few seconds beside ten sessions ran its
+     * heap out) {socket} is left empty and the pay page asks for the socket.
+     */
     constructor(
         private out: ScreenOut,
         private sup: Supervisor,
         private board: string,
-        private template: string
+        private template: string,
+        private socketCodes: boolean
     ) {}
 
     private perSocket(): boolean {
-        return this.template.indexOf("{socket}") >= 0
+        return this.socketCodes && this.template.indexOf("{socket}") >= 0
     }
 
     /** Encodes the code for `text`, yielding between steps (the VM's slice limit). */
@@ -132,8 +138,10 @@ export class ShedScreen implements Painter {
         const lines: string[] = [header]
         const tones: number[] = [headerTone(online)]
         let focusLine = -1
-        const page = Math.floor((this.focus > 0 ? this.focus - 1 : 0) / Math.max(1, L.perPage - 1))
-        const first = page * (L.perPage - 1)
+        // the focused socket's page; with one code for the board, every page in turn
+        const perPage = Math.max(1, L.perPage - 1)
+        const page = this.perSocket() || held ? Math.floor((this.focus > 0 ? this.focus - 1 : 0) / perPage) : Math.floor(nowMs / CYCLE_MS) % Math.ceil(n / perPage)
+        const first = page * perPage
         for (let i = first; i < n && lines.length < L.perPage; i++) {
             const s = this.sup.sockets[i]
             // a suspect socket (its last starts drew nothing) shows as a fault until it is cleared

@@ -150,6 +150,57 @@ describe("one code for the board (payUrl without {socket})", { timeout: 240000 }
     })
 })
 
+describe("the 10-socket board's OLED: one code for the board, the sockets paged", { timeout: 240000 }, () => {
+    // a template with {socket}: this board still shows one code (no per-socket codes: heap)
+    const sim = new ShedSim({ board: "shed10", speed: 1, settings: { payUrl: "https://pay.example.com/{board}/{socket}" } })
+    before(async () => {
+        await sim.start()
+    })
+    after(async () => {
+        await sim.stop()
+    })
+
+    test("the code is the board's with {socket} left empty and never changes; the lines show sockets 1-5, then 6-10, then 1-5 again", { timeout: 180000 }, async () => {
+        await until(() => sim.shed.screen.frames > 0, 60000, "a first frame")
+        const s = sim.shed.screen
+        const first = decode(s, 4)
+        assert.equal(first?.data, `https://pay.example.com/${sim.boardId}/`)
+        // header and five sockets a page (64 px / 10 px rows)
+        const L = planLayout(128, 64, 17 + 4 * first!.version, 11)
+        assert.equal(L.cells.length, 6)
+        const signature = () => L.cells.slice(1).map(c => {
+            const px: number[] = []
+            for (let y = c.y; y < c.y + c.h; y++) for (let x = c.x; x < c.x + c.w; x++) px.push(s.get(x, y))
+            return px.join("")
+        }).join("|")
+        // every socket idle: "1 idle" .. "5 idle" on one page, "6 idle" .. "10 idle" on the other
+        const pages: string[] = []
+        const lastLine: number[] = []
+        let frames = s.frames
+        await until(
+            () => {
+                if (s.frames !== frames) {
+                    frames = s.frames
+                    const sig = signature()
+                    if (pages[pages.length - 1] !== sig) {
+                        pages.push(sig)
+                        lastLine.push(litShare(s, textBar(L.cells[5], 1)))
+                        assert.equal(decode(s, 4)?.data, first!.data, "the code stays")
+                    }
+                }
+                return pages.length >= 3
+            },
+            60000,
+            "three pages in turn"
+        )
+        assert.notEqual(pages[0], pages[1])
+        assert.equal(pages[2], pages[0], "back to the first page")
+        // the last line of one page is "10 ...", one character longer than "5 ...": more lit pixels
+        const [a, b] = [lastLine[0], lastLine[1]]
+        assert.ok(Math.abs(a - b) > 0.005, `the pages' last lines differ: ${a.toFixed(3)} vs ${b.toFixed(3)}`)
+    })
+})
+
 describe("the 240x240 colour TFT (2-socket ESP32-C3 board with an ST7789)", { timeout: 240000 }, () => {
     const sim = new ShedSim({ board: "shed2tft", speed: 60 })
     before(async () => {
