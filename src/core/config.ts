@@ -83,20 +83,52 @@ export interface ShedConfig {
 }
 
 /**
- * The configuration a board starts with, every key at its default (BOUNDS, the fourth column),
- * a fresh object at each call: a module-level constant would hold its ~700 B of the board's
- * heap for good, and the board keeps only its validated copy.
+ * The defaults, a fresh object at each call: a module-level constant would hold its ~700 B of
+ * the board's heap for good, and the board keeps only its validated copy.
  */
 export function defaultConfig(): ShedConfig {
-    const c: any = {}
-    let at = 0
-    for (;;) {
-        const colon = BOUNDS.indexOf(":[", at)
-        if (colon < 0) return c as ShedConfig
-        const end = BOUNDS.indexOf("]", colon)
-        c[BOUNDS.slice(at + 1, colon)] = JSON.parse(BOUNDS.slice(colon + 1, end + 1))[3]
-        // the line's end: the next key starts after it
-        at = end + 1
+    return {
+        sockets: 10,
+        socketLimitW: 1000,
+        shortW: 3000,
+        overloadHoldS: 10,
+        inrushS: 2,
+        boardCapW: 6000,
+        staggerS: 3,
+        maxDurationMin: 720,
+        noLoadW: 15,
+        noLoadS: 300,
+        fullFraction: 0.12,
+        idleFloorW: 2,
+        fullConfirmS: 120,
+        flatConfirmS: 1800,
+        taperStepFraction: 0.02,
+        resumeS: 60,
+        unplugFraction: 0.3,
+        unplugHoldS: 30,
+        terminateFraction: 0.25,
+        brownoutV: 196,
+        brownoutGraceS: 60,
+        weldW: 5,
+        weldHoldS: 2,
+        boardStartW: 5400,
+        topOffMin: 0,
+        mainsMinV: 100,
+        mainsMaxV: 270,
+        mainsHoldS: 10,
+        mainsRecoverS: 60,
+        mainsMaxOutMin: 30,
+        tempWarnC: 60,
+        tempNoStartC: 70,
+        tempCutC: 80,
+        tempHysteresisC: 5,
+        suspectStarts: 3,
+        suspectW: 7,
+        meterFloorW: 1,
+        crossTalk: 0,
+        telemetryS: 60,
+        updateEveryH: 24,
+        updateWindowS: 120,
     }
 }
 
@@ -107,53 +139,52 @@ export interface Bound {
 }
 
 /**
- * Every key's accepted range and default: a line "key:[min,max,integer,default]" for each, in
- * one string. A string lives
+ * Accepted range of every key: a line "key:[min,max,integer]" for each, in one string. A string lives
  * in the program image's data; a table of objects held ~5 KB of the VM's 64 KB heap for good,
  * and a switch took 800 B of the 64 KB the runtime allows for the program's code.
  */
 const BOUNDS = `
-sockets:[1,16,1,10]
-socketLimitW:[50,3680,0,1000]
-shortW:[200,10000,0,3000]
-overloadHoldS:[0,120,0,10]
-inrushS:[0,10,0,2]
-boardCapW:[100,30000,0,6000]
-staggerS:[0,60,0,3]
-maxDurationMin:[1,1440,0,720]
-noLoadW:[1,100,0,15]
-noLoadS:[10,3600,0,300]
-fullFraction:[0.01,0.5,0,0.12]
-idleFloorW:[0,30,0,2]
-fullConfirmS:[10,3600,0,120]
-flatConfirmS:[10,7200,0,1800]
-taperStepFraction:[0.001,0.5,0,0.02]
-resumeS:[5,3600,0,60]
-unplugFraction:[0.01,0.9,0,0.3]
-unplugHoldS:[1,600,0,30]
-terminateFraction:[0.01,0.9,0,0.25]
-brownoutV:[0,260,0,196]
-brownoutGraceS:[0,600,0,60]
-weldW:[0.5,100,0,5]
-weldHoldS:[0.2,60,0,2]
-boardStartW:[100,30000,0,5400]
-topOffMin:[0,240,0,0]
-mainsMinV:[50,240,0,100]
-mainsMaxV:[200,300,0,270]
-mainsHoldS:[0,600,0,10]
-mainsRecoverS:[0,3600,0,60]
-mainsMaxOutMin:[1,1440,0,30]
-tempWarnC:[20,120,0,60]
-tempNoStartC:[20,120,0,70]
-tempCutC:[20,120,0,80]
-tempHysteresisC:[0,30,0,5]
-suspectStarts:[1,20,1,3]
-suspectW:[0,50,0,7]
-meterFloorW:[0,10,0,1]
-crossTalk:[0,0.05,0,0]
-telemetryS:[10,3600,1,60]
-updateEveryH:[0,168,1,24]
-updateWindowS:[30,3600,1,120]
+sockets:[1,16,1]
+socketLimitW:[50,3680,0]
+shortW:[200,10000,0]
+overloadHoldS:[0,120,0]
+inrushS:[0,10,0]
+boardCapW:[100,30000,0]
+staggerS:[0,60,0]
+maxDurationMin:[1,1440,0]
+noLoadW:[1,100,0]
+noLoadS:[10,3600,0]
+fullFraction:[0.01,0.5,0]
+idleFloorW:[0,30,0]
+fullConfirmS:[10,3600,0]
+flatConfirmS:[10,7200,0]
+taperStepFraction:[0.001,0.5,0]
+resumeS:[5,3600,0]
+unplugFraction:[0.01,0.9,0]
+unplugHoldS:[1,600,0]
+terminateFraction:[0.01,0.9,0]
+brownoutV:[0,260,0]
+brownoutGraceS:[0,600,0]
+weldW:[0.5,100,0]
+weldHoldS:[0.2,60,0]
+boardStartW:[100,30000,0]
+topOffMin:[0,240,0]
+mainsMinV:[50,240,0]
+mainsMaxV:[200,300,0]
+mainsHoldS:[0,600,0]
+mainsRecoverS:[0,3600,0]
+mainsMaxOutMin:[1,1440,0]
+tempWarnC:[20,120,0]
+tempNoStartC:[20,120,0]
+tempCutC:[20,120,0]
+tempHysteresisC:[0,30,0]
+suspectStarts:[1,20,1]
+suspectW:[0,50,0]
+meterFloorW:[0,10,0]
+crossTalk:[0,0.05,0]
+telemetryS:[10,3600,1]
+updateEveryH:[0,168,1]
+updateWindowS:[30,3600,1]
 `
 
 /** Accepted range of a key (null: no such key). Bounds keep an operator from disabling a protection. */
