@@ -1,24 +1,30 @@
 // Why a session ended. One list for the whole product: the detector, the session, the
 // protocol and the docs (docs/stop-reasons.md maps each to OCPP 1.6) use these strings.
 
-export const STOP_REASONS = [
-    "full",
-    "unplugged",
-    "no_load",
-    "overload",
-    "short",
-    "limit_time",
-    "limit_energy",
-    "max_duration",
-    "remote_stop",
-    "power_loss",
-    "welded_relay",
-    "mains_voltage",
-    "over_temperature",
-    "board_cap",
-    "update",
-    "fault",
-]
+/**
+ * The list, for node (tests, schemas): a function, so a board's program, which writes the
+ * strings where it decides, builds no table of them in its heap.
+ */
+export function stopReasons(): string[] {
+    return [
+        "full",
+        "unplugged",
+        "no_load",
+        "overload",
+        "short",
+        "limit_time",
+        "limit_energy",
+        "max_duration",
+        "remote_stop",
+        "power_loss",
+        "welded_relay",
+        "mains_voltage",
+        "over_temperature",
+        "board_cap",
+        "update",
+        "fault",
+    ]
+}
 
 /** A decision to open a relay, with the figures that triggered it. */
 export interface Verdict {
@@ -31,8 +37,4 @@ export interface Verdict {
     refW: number
     /** how long the condition held (s) */
     heldS: number
-}
-
-export function isStopReason(s: string): boolean {
-    return STOP_REASONS.indexOf(s) >= 0
 }

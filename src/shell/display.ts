@@ -174,12 +174,18 @@ export class ShedScreen implements Painter {
             const c = L.cells[i]
             regions.push({ x: c.x, y: c.y, w: c.w, h: c.h, tone: tone, part: i })
         }
-        if (regions.length > 0) await this.out.show(regions, this)
+        if (regions.length === 0) return
+        await this.out.show(regions, this)
+        // the code is on the screen (the OLED's framebuffer, the TFT's memory) and is painted
+        // again only after a new encode: its modules need not stay in the VM's heap
+        if (regions[0].part < 0) this.qr = null
     }
 
     paint(img: Image, r: Region, dx: number, dy: number, on: number) {
         img.fillRect(r.x + dx, r.y + dy, r.w, r.h, 0)
-        if (r.part < 0) this.paintQr(img, dx, dy, on)
+        if (r.part < 0) {
+            if (this.qr) this.paintQr(img, dx, dy, on)
+        }
         else if (r.part < this.layout.cells.length) this.paintCell(img, r.part, dx, dy, on)
     }
 

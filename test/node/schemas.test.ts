@@ -13,13 +13,13 @@ import fc from "fast-check"
 import { ROOT } from "../../sim/root"
 import { BOARDS } from "../../sim/bus/firmware"
 import { Backend } from "../../sim/cloud/backend"
-import { COMMAND_ERRORS, COMMANDS, parseCommand, ParseContext, ParseResult, replyJson } from "../../src/core/protocol/command"
+import { commandErrors, COMMANDS, parseCommand, ParseContext, ParseResult, replyJson } from "../../src/core/protocol/command"
 import { ServerClock } from "../../src/core/protocol/clock"
 import { ReplayGuard } from "../../src/core/protocol/replay"
 import * as events from "../../src/core/protocol/events"
 import { Outbox, OUTBOX_SLOTS } from "../../src/core/protocol/outbox"
 import { statusResult } from "../../src/core/protocol/status"
-import { STOP_REASONS } from "../../src/core/reasons"
+import { stopReasons } from "../../src/core/reasons"
 import { applyConfigPatch, configBound, configHash, copyConfig, defaultConfig, ShedConfig } from "../../src/core/config"
 import { Supervisor } from "../../src/core/supervisor"
 import { PROFILES } from "../../src/core/session"
@@ -143,7 +143,7 @@ describe("the schemas", () => {
 
     test("the enums are the code's lists", () => {
         const common = schemaJson("common.schema.json").$defs
-        assert.deepEqual(common.stopReason.enum, STOP_REASONS)
+        assert.deepEqual(common.stopReason.enum, stopReasons())
         assert.deepEqual(common.envelope.properties.cmd.enum, COMMANDS)
         assert.deepEqual(schemaJson("command-start.schema.json").properties.args.properties.profile.enum, PROFILES)
         // board definitions the firmware reports on boot: the entries' hardware names
@@ -181,8 +181,8 @@ describe("the schemas", () => {
         walk(join(ROOT, "src"))
         assert.deepEqual([...found].sort(), names.slice().sort())
         // all of them are listed by the firmware; the one it lists but no longer sends is `not_supported`
-        for (const n of names) assert.ok(COMMAND_ERRORS.includes(n), n)
-        assert.deepEqual(COMMAND_ERRORS.filter(e => !names.includes(e)), ["not_supported"])
+        for (const n of names) assert.ok(commandErrors().includes(n), n)
+        assert.deepEqual(commandErrors().filter(e => !names.includes(e)), ["not_supported"])
     })
 })
 
@@ -527,7 +527,7 @@ describe("messages the code produces", () => {
         assert.deepEqual(seen(m => m.t), [...schemaJson("event.schema.json").properties.t.enum.filter((t: string) => !["boot", "lost", "quiet"].includes(t)), "tm"].sort())
         assert.deepEqual(seen(m => (m.t === "state" ? m.state : undefined)), common.socketState.enum.slice().sort())
         // every stop reason but the two this firmware never uses
-        assert.deepEqual(seen(m => (m.t === "ended" ? m.reason : undefined)), STOP_REASONS.filter(r => r !== "power_loss" && r !== "update").sort())
+        assert.deepEqual(seen(m => (m.t === "ended" ? m.reason : undefined)), stopReasons().filter(r => r !== "power_loss" && r !== "update").sort())
         const fault = schemaJson("event-fault.schema.json")
         assert.deepEqual(seen(m => (m.t === "fault" ? m.kind : undefined)), fault.properties.kind.enum.slice().sort())
         assert.deepEqual(seen(m => (m.t === "fault" && m.socket === 0 ? m.kind : undefined)), fault.then.properties.kind.enum.slice().sort())
@@ -883,7 +883,7 @@ describe("the schemas and the firmware agree", () => {
                     assertValid(schemaOfMessage(JSON.parse(text)), JSON.parse(text))
                 } else {
                     tally.refused++
-                    assert.ok(COMMAND_ERRORS.includes(fw), `unnamed refusal ${fw}`)
+                    assert.ok(commandErrors().includes(fw), `unnamed refusal ${fw}`)
                 }
                 if (schema !== null) assert.notEqual(fw, null, `refused by the schema (${schema}), accepted by the firmware: ${text}`)
                 // the reverse: schema-valid means accepted, outside the schema's known blind spots

@@ -7,36 +7,42 @@ import { signedText } from "./canonical"
 import { ServerClock } from "./clock"
 import { ReplayGuard } from "./replay"
 
-export const COMMAND_ERRORS = [
-    "malformed",
-    "too_large",
-    "bad_signature",
-    "stale",
-    "replayed",
-    "unknown_command",
-    "unknown_socket",
-    "bad_limit",
-    "bad_args",
-    // decided later by the sessions and the board
-    "socket_busy",
-    "socket_faulted",
-    "socket_suspect",
-    "duplicate_order",
-    "mains_out_of_range",
-    "over_temperature",
-    "board_busy",
-    "outbox_full",
-    "bad_power_cap",
-    "bad_top_off",
-    "bad_profile",
-    "not_running",
-    "not_faulted",
-    "socket_drawing",
-    "bad_config",
-    "bad_calibration",
-    "busy",
-    "not_supported",
-]
+/**
+ * Every error a command can get back, for node (tests, schemas): a function, so the board's
+ * program builds no table of them in its heap.
+ */
+export function commandErrors(): string[] {
+    return [
+        "malformed",
+        "too_large",
+        "bad_signature",
+        "stale",
+        "replayed",
+        "unknown_command",
+        "unknown_socket",
+        "bad_limit",
+        "bad_args",
+        // decided later by the sessions and the board
+        "socket_busy",
+        "socket_faulted",
+        "socket_suspect",
+        "duplicate_order",
+        "mains_out_of_range",
+        "over_temperature",
+        "board_busy",
+        "outbox_full",
+        "bad_power_cap",
+        "bad_top_off",
+        "bad_profile",
+        "not_running",
+        "not_faulted",
+        "socket_drawing",
+        "bad_config",
+        "bad_calibration",
+        "busy",
+        "not_supported",
+    ]
+}
 
 export const COMMANDS = ["start", "stop", "status", "config", "clear", "update", "ack", "calibrate"]
 
