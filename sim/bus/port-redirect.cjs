@@ -7,6 +7,13 @@
 //   board's lwIP stack hands them over. Node would hand over up to 64 KB at once, which the
 //   runtime copies into the VM's 64 KB heap in one piece: a burst of large commands would then
 //   crash the simulated board where a real one would not.
+// - The runtime's flash is a file the CLI rewrites whole (writeFileSync truncates, then writes);
+//   a power cut (the process killed) in the middle left an empty or cut file, and the board
+//   came back without its program or settings, which a real flash's settings store does not
+//   do. Each save goes to a temporary file renamed over the old one: the old or the new image,
+//   never half of one.
+const fs = require("fs")
+const path = require("path")
 const net = require("net")
 const port = Number(process.env.DEVS_HUB_PORT)
 const MSS = 1436
@@ -15,6 +22,14 @@ net.createConnection = function (p, host, ...rest) {
     if (p === 8082 && port > 0) return original.call(this, port, host, ...rest)
     if (typeof p === "object" && p !== null && p.port !== 8082) return segmented(original.call(this, p, host, ...rest))
     return original.call(this, p, host, ...rest)
+}
+
+const writeFileSync = fs.writeFileSync
+fs.writeFileSync = function (file, data, ...rest) {
+    if (typeof file !== "string" || path.basename(file) !== "sim.bin") return writeFileSync.call(this, file, data, ...rest)
+    const tmp = file + ".tmp"
+    writeFileSync.call(this, tmp, data, ...rest)
+    fs.renameSync(tmp, file)
 }
 
 /**
