@@ -125,8 +125,13 @@ export class ShedSim {
     }
 
     async waitOnline(ms = 60000) {
+        await this.until(() => this.backend.online, ms, "the board online")
+    }
+
+    /** `until`, and when it times out, the VM's last words in the error (what the board was doing). */
+    async until(cond: () => boolean, ms: number, what: string) {
         try {
-            await until(() => this.backend.online, ms, "the board online")
+            await until(cond, ms, what)
         } catch (e) {
             throw new Error(`${(e as Error).message}; the VM said:\n${this.vm.log.filter(l => !/mqtt: (send|recv)/.test(l)).slice(-30).join("\n")}`)
         }

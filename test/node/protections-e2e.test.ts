@@ -124,17 +124,17 @@ describe("mains protections through the simulated shed, at 20x time", { timeout:
         sim.shed.plug(1, { model: "csv", csv: curve(6 * 3600, () => 200) })
         const o = await sim.backend.pay(1)
         assert.equal(o.startReply?.ok, true)
-        await until(() => sim.shed.socket(1).relayOn, 10000, "relay 1 on")
+        await sim.until(() => sim.shed.socket(1).relayOn, 10000, "relay 1 on")
         await sleep(1000)
         sim.shed.mainsV = 90
-        await until(() => !sim.shed.socket(1).relayOn, 10000, "paused (relay off)")
+        await sim.until(() => !sim.shed.socket(1).relayOn, 10000, "paused (relay off)")
         await sleep(3000 - 500) // 60 simulated seconds in all
         sim.shed.mainsV = 230
-        await until(() => sim.shed.socket(1).relayOn, 20000, "resumed (relay on)")
+        await sim.until(() => sim.shed.socket(1).relayOn, 20000, "resumed (relay on)")
         assert.equal(o.billed, undefined, "a brownout does not end the session")
         // now out of range for good
         sim.shed.mainsV = 285
-        await until(() => !!o.billed, 60000, "the record")
+        await sim.until(() => !!o.billed, 60000, "the record")
         assert.equal(o.billed.reason, "mains_voltage")
         const refused = await sim.backend.pay(2)
         assert.equal(refused.startReply?.error, "mains_out_of_range")
