@@ -90,7 +90,8 @@ export class SocketSession {
     /** kind of the fault while faulted */
     fault = ""
     order = ""
-    limit: Limit = { kind: "full", value: 0 }
+    /** the running (or last) session's limit; none before the first (ten idle sockets need no object each) */
+    limit: Limit = null
     lastRecord: SessionRecord = null
     /** the socket's last reading (W) whatever its state; NaN while its meter is silent */
     drawW = 0
@@ -219,7 +220,8 @@ export class SocketSession {
     /** Resume a persisted session after a reboot; the caller decides whether it may resume. */
     resume(p: PersistedSession, now: number) {
         this.order = p.order
-        this.limit = p.limit
+        // a literal: the parsed object's keys would be strings kept in the heap
+        this.limit = { kind: p.limit.kind, value: p.limit.value }
         this.powerCapW = p.powerCapW
         this.topOffMin = p.topOffMin
         this.profile = p.profile ? p.profile : "auto"

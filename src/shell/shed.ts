@@ -69,7 +69,9 @@ export async function runShed(hw: ShedHardware): Promise<Supervisor> {
         const c = await loadJson("cal" + s)
         const err = c ? checkCal(c) : null
         if (err) console.log("calibration of socket " + s + " refused: " + err)
-        cals.push(c && !err ? c : IDENTITY_CAL)
+        // copied into a literal: the parsed object's keys are strings in the heap, a literal's
+        // live in the program image
+        cals.push(c && !err ? { gain: c.gain, offsetW: c.offsetW } : IDENTITY_CAL)
     }
     hw.cals = cals
     const raw: number[] = []
