@@ -2,6 +2,8 @@
 // A patch is validated as a whole: one bad value refuses the whole patch and the old
 // configuration stays (a half-applied config could leave protections inconsistent).
 
+import { fnv1a32 } from "./mathx"
+
 export interface ShedConfig {
     /** number of sockets on the board */
     sockets: number
@@ -280,16 +282,9 @@ export function configDiff(c: ShedConfig): any {
     return out
 }
 
-/** FNV-1a, 32 bit, as 8 hex digits (bytes of `text` taken as its char codes' low 8 bits). */
+/** FNV-1a, 32 bit, as 8 hex digits. */
 export function fnv1a(text: string): string {
-    let h = 0x811c9dc5
-    for (let j = 0; j < text.length; j++) {
-        h = (h ^ (text.charCodeAt(j) & 0xff)) >>> 0
-        // h * 0x01000193 mod 2^32 in 16-bit halves (exact in doubles, no Math.imul needed)
-        const lo = h & 0xffff
-        const hi = h >>> 16
-        h = (lo * 0x193 + (((hi * 0x193 + lo * 0x100) & 0xffff) << 16)) >>> 0
-    }
+    const h = fnv1a32(text)
     let hex = ""
     for (let k = 7; k >= 0; k--) hex += "0123456789abcdef".charAt((h >>> (k * 4)) & 15)
     return hex

@@ -85,6 +85,13 @@ test("the replay guard stays bounded and never forgets into a replay window", ()
     assert.ok(!g.seen("new", T0 + 100))
 })
 
+test("the replay guard keeps ids as hashes: every remembered id is refused, 20,000 others pass", () => {
+    const g = new ReplayGuard(64)
+    for (let i = 0; i < 64; i++) g.remember("c-" + i, T0 + i, 0)
+    for (let i = 0; i < 64; i++) assert.ok(g.seen("c-" + i, T0 + 1000), `c-${i} replayed`)
+    for (let i = 64; i < 20000; i++) assert.ok(!g.seen("c-" + i, T0 + 1000), `c-${i} is new`)
+})
+
 test("fuzz: thousands of mutated commands never throw, never get accepted, always get a named error", () => {
     const c = ctx()
     const original = sign(start("fz", T0))

@@ -1,9 +1,14 @@
 // Remembers recent command ids so a replayed command is refused. Bounded memory: when full,
 // the oldest id is forgotten and its server time becomes a floor under which every command
 // counts as replayed (so forgetting never opens a window for a replay).
+// Ids are kept as 32-bit hashes: an id string took ~50 B of the VM's heap, 64 of them ~3 KB. A
+// replay has the same id, so the same hash, and is always refused; two ids with one hash can
+// only make a new command look replayed (about one in 2^32 / 64 per command).
+
+import { fnv1a32 } from "../mathx"
 
 export class ReplayGuard {
-    private ids: string[] = []
+    private ids: number[] = []
     private tss: number[] = []
     floorTs = 0
 
@@ -11,7 +16,7 @@ export class ReplayGuard {
 
     seen(id: string, ts: number): boolean {
         if (ts <= this.floorTs) return true
-        return this.ids.indexOf(id) >= 0
+        return this.ids.indexOf(fnv1a32(id)) >= 0
     }
 
     remember(id: string, ts: number, oldestUseful: number) {
@@ -26,7 +31,7 @@ export class ReplayGuard {
             if (t > this.floorTs) this.floorTs = t
         }
         // keep sorted by ts so the oldest is first (insertion by bubbling: no splice in the VM)
-        this.ids.push(id)
+        this.ids.push(fnv1a32(id))
         this.tss.push(ts)
         for (let i = this.tss.length - 1; i > 0 && this.tss[i - 1] > this.tss[i]; i--) {
             const t = this.tss[i]
