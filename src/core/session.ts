@@ -220,8 +220,10 @@ export class SocketSession {
     /** Resume a persisted session after a reboot; the caller decides whether it may resume. */
     resume(p: PersistedSession, now: number) {
         this.order = p.order
-        // a literal: the parsed object's keys would be strings kept in the heap
-        this.limit = { kind: p.limit.kind, value: p.limit.value }
+        // a literal: the parsed object's keys would be strings kept in the heap. A record without
+        // a limit must not throw here, at boot (a crash loop, safe mode): it is kept as it was read
+        const l = p.limit
+        this.limit = l ? { kind: l.kind, value: l.value } : l
         this.powerCapW = p.powerCapW
         this.topOffMin = p.topOffMin
         this.profile = p.profile ? p.profile : "auto"

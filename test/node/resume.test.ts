@@ -47,3 +47,16 @@ test("a resumed session does not mistake the charger's soft restart for an unplu
     run(after, 0, 600, t => (t < 20 ? 0 : 250), relay2)
     assert.equal(after.sockets[0].state, "charging")
 })
+
+test("a persisted record without its limit does not throw at boot, and a remote stop still ends it", () => {
+    const sup = new Supervisor({ ...defaultConfig(), sockets: 1 })
+    sup.start(1, "o-nolimit", { kind: "full", value: 0 }, {}, 0)
+    const relay = [false]
+    run(sup, 0, 60, () => 250, relay)
+    const p: any = JSON.parse(JSON.stringify(sup.sockets[0].persisted(60000)))
+    delete p.limit
+    const after = new Supervisor({ ...defaultConfig(), sockets: 1 })
+    assert.doesNotThrow(() => after.sockets[0].resume(p, 0))
+    assert.equal(after.stop(1, 1000, "remote_stop", "stopped by the backend").ok, true)
+    assert.equal(after.sockets[0].lastRecord?.reason, "remote_stop")
+})
