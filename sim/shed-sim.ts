@@ -63,10 +63,12 @@ export class ShedSim {
         const u = new URL(url)
         this.vm = new FirmwareVM({ program, hubPort: this.hub.port, deviceId: "d" + this.boardId.toLowerCase().padEnd(15, "0").slice(0, 15), dir: o.flashDir, onLine: o.onLog })
         await this.boot()
+        // the factory boot counts itself in the crash counter; provisioning resets that count,
+        // so it must come after, or the count of 1 lands over our 0
+        await this.vm.waitLog(/cloud: not provisioned|connecting to |SAFE MODE/, 30000)
         // provisioning, as at the factory: settings over the bus, then a reset to use them
         await provision(this.bus, {
             boardId: this.boardId,
-            boardKey: this.keyHex,
             mqttHost: u.hostname,
             mqttPort: Number(u.port || 1883),
             mqttProto: "tcp",
@@ -74,8 +76,13 @@ export class ShedSim {
             // a technician provisioning the board starts its crash counter afresh
             crashes: 0,
             ...(o.settings ?? {}),
+            // last: see below
+            boardKey: this.keyHex,
         })
-        // the runtime flushes settings to flash on its own schedule: a reset before that loses them
+        // The runtime writes its flash, a whole image, on its own schedule: a reset before that
+        // loses settings. An image holding the last one written holds every one before it; a
+        // wait on the first ones alone once lost the crash count's reset, and three boots later
+        // the board sat in safe mode, deaf, for the rest of the suite.
         await this.vm.waitFlash([this.boardId, this.keyHex])
         this.backend = new Backend(url, this.boardId, this.keyHex)
         await this.backend.connect()
