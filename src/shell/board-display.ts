@@ -7,6 +7,7 @@ import { runBoard } from "./board"
 import { ScreenOut, showMessage, ShedScreen } from "./display"
 import { loadJson } from "./persist"
 import { startServiceButton } from "./button"
+import { SAFE_HOLD_MS } from "./safemode"
 
 /**
  * Pay URL template when none is provisioned: one code for the board, the pay page asks for the
@@ -18,7 +19,7 @@ export async function runBoardWithDisplay(hw: ShedHardware, startDisplay: () => 
     const screen = await startDisplay()
     const b = await runBoard(hw, true)
     if (!b.sup) {
-        await showMessage(screen, ["SAFE MODE", "restarts in a row", "relays off", "waiting for update"])
+        await showMessage(screen, ["SAFE MODE", "restarts in a row", "relays off", "next try in " + SAFE_HOLD_MS / 60000 + " min"])
         return
     }
     const board = await loadJson("boardId")

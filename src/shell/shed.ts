@@ -6,8 +6,8 @@ import { Supervisor, Reading } from "../core/supervisor"
 import { PersistedSession, SocketEvent } from "../core/session"
 import { applyCal, ChannelCal, checkCal, cleanReadings, IDENTITY_CAL } from "../core/metering"
 import { loadJson, remove, saveJson } from "./persist"
-import { countBoot, HEALTHY_MS, markHealthy, SAFE_MODE_AFTER } from "./safemode"
-import { coreNow, loadTimeScale } from "./clock"
+import { countBoot, HEALTHY_MS, markHealthy, retryAfter, SAFE_HOLD_MS, SAFE_MODE_AFTER } from "./safemode"
+import { coreNow, loadTimeScale, timeScale } from "./clock"
 import { ntcCelsius } from "../core/ntc"
 import { firmwareVersion } from "../version"
 import { REPORT_READING, watchSensor } from "./sensor-watch"
@@ -56,11 +56,12 @@ export async function runShed(hw: ShedHardware): Promise<Supervisor> {
     const boots = await countBoot(firmwareVersion())
     // relays first: off until a persisted session says otherwise
     for (let i = 0; i < n; i++) await hw.relays[i].enabled.write(false)
+    await loadTimeScale()
     if (boots >= SAFE_MODE_AFTER) {
-        console.log("SAFE MODE: " + boots + " restarts in a row; relays off, network left free")
+        console.log("SAFE MODE: " + boots + " restarts in a row; relays off, network left free; next try in " + SAFE_HOLD_MS / 60000 + " min")
+        retryAfter(firmwareVersion(), SAFE_HOLD_MS / timeScale())
         return null
     }
-    await loadTimeScale()
     const cfg = await loadConfig(n)
     const sup = new Supervisor(cfg)
     // per-channel calibration ("cal1".."calN"), refused with a message when out of bounds

@@ -254,5 +254,16 @@ describe("the 240x240 colour TFT (2-socket ESP32-C3 board with an ST7789)", { ti
         const all = { x: 0, y: 0, w: 240, h: 240 }
         await until(() => count(scr, all, 2) > 500 && count(scr, all, 0) + count(scr, all, 2) === 240 * 240, 60000, "red text on black, the whole screen")
         assert.equal(decode(scr, 2), null, "no pay code in safe mode")
+        assert.equal(sim.shed.socket(1).relayOn, false, "relays off in safe mode")
+    })
+
+    test("safe mode holds 30 simulated minutes, then the board tries again: back online, socket 1's paid session resumed, the pay code shown", { timeout: 180000 }, async () => {
+        const from = sim.vm.log.length
+        // 30 min at 60x: 30 s
+        await sim.vm.waitLog(/start: shed-controller/, 90000, from)
+        await sim.vm.waitLog(/socket 1: resumed order/, 30000, from)
+        await sim.waitOnline()
+        await until(() => sim.shed.socket(1).relayOn, 30000, "relay 1 on again (resumed)")
+        await until(() => decode(sim.shed.screen, 2)?.data === `https://pay.example.com/${sim.boardId}/`, 60000, "the pay code back on the screen")
     })
 })
