@@ -140,7 +140,9 @@ export class ShedSim {
         try {
             await until(cond, ms, what)
         } catch (e) {
-            throw new Error(`${(e as Error).message}; the VM said:\n${this.vm.log.filter(l => !/mqtt: (send|recv)/.test(l)).slice(-30).join("\n")}`)
+            // the last lines first, on one line: a CI report may keep only an error's first lines
+            const said = this.vm.log.filter(l => !/mqtt: (send|recv)/.test(l))
+            throw new Error(`${(e as Error).message}; the VM's last words: ${said.slice(-6).join(" | ")}\nthe VM said:\n${said.slice(-30).join("\n")}`)
         }
     }
 
