@@ -10,6 +10,7 @@ import { ChargeDetector } from "./detector"
 import { finite, roundTo } from "./mathx"
 import { Verdict } from "./reasons"
 import { PowerTrace } from "./trace"
+import { persistedError } from "./protocol/command"
 
 export type SocketState = "idle" | "reserved" | "charging" | "ended" | "faulted"
 
@@ -217,11 +218,17 @@ export class SocketSession {
         this.resumeDrew = false
     }
 
-    /** Resume a persisted session after a reboot; the caller decides whether it may resume. */
+    /**
+     * Resume a persisted session after a reboot; the caller decides whether it may resume. A
+     * record that is not whole (a corrupt setting) cannot run on, and must not throw here, at
+     * boot (a crash loop): it ends at once as a fault, its record carrying the order and the
+     * energy it states.
+     */
     resume(p: PersistedSession, now: number) {
+        const err = persistedError(p)
+        if (err) p = { order: "" + p.order, limit: null, elapsedS: 0, energyWh: typeof p.energyWh === "number" ? p.energyWh : 0, peakW: 0, refW: 0, drew: false, powerCapW: 0, topOffMin: 0, fullAtS: -1 }
         this.order = p.order
-        // a literal: the parsed object's keys would be strings kept in the heap. A record without
-        // a limit must not throw here, at boot (a crash loop, safe mode): it is kept as it was read
+        // a literal: the parsed object's keys would be strings kept in the heap
         const l = p.limit
         this.limit = l ? { kind: l.kind, value: l.value } : l
         this.powerCapW = p.powerCapW
@@ -232,6 +239,7 @@ export class SocketSession {
         this.resumeRefW = p.refW
         this.resumeDrew = p.drew
         this.setState(p.drew ? "charging" : "reserved")
+        if (err) this.stop(now, "fault", "persisted record refused: " + err)
     }
 
     persisted(now: number): PersistedSession {

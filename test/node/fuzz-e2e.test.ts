@@ -167,3 +167,34 @@ describe("bad commands through the broker (firmware in the VM)", { timeout: 9000
         await until(() => !sim.shed.socket(1).relayOn, 10000, "relay 1 off")
     })
 })
+
+describe("a corrupt session record in flash (firmware in the VM)", { timeout: 300000 }, () => {
+    // a paid session's record whose limit is not one: written as the board would have, but bad
+    const corrupt = { order: "o-corrupt", limit: "sixty", elapsedS: 600, energyWh: 12.5, peakW: 250, refW: 250, drew: true, powerCapW: 0, topOffMin: 0, profile: "auto", fullAtS: -1 }
+    const sim = new ShedSim({ board: "shed2", speed: 1, settings: { sess1: corrupt } })
+    before(async () => {
+        await sim.start()
+    })
+    after(async () => {
+        await sim.stop()
+    })
+
+    test("is not resumed: the board boots, ends it at once as a fault with the order and energy it states, never closes the relay, and leaves nothing to resume", async () => {
+        await sim.until(() => sim.backend.events.some(e => e.t === "ended" && e.order === "o-corrupt"), 30000, "the corrupt record's billing record")
+        const rec = sim.backend.events.find(e => e.t === "ended" && e.order === "o-corrupt")
+        assert.equal(rec.reason, "fault")
+        // the detail follows the billing record in its own event
+        await sim.until(() => sim.backend.events.some(e => e.t === "why" && e.eid === rec.eid), 20000, "the record's detail")
+        assert.match(sim.backend.events.find(e => e.t === "why" && e.eid === rec.eid).detail, /persisted record refused: limit/)
+        assert.equal(rec.wh, 12.5)
+        assert.equal(sim.shed.socket(1).relayOn, false)
+        assert.ok(!sim.vm.log.some(l => /Exception|PANIC|SAFE MODE/.test(l)), "no crash at boot")
+        const boots = sim.backend.events.filter(e => e.t === "boot").length
+        await sim.powerCut(500)
+        await sim.waitOnline()
+        await sim.until(() => sim.backend.events.filter(e => e.t === "boot").length > boots, 20000, "the next boot event")
+        assert.equal(sim.backend.events.filter(e => e.t === "boot").pop().resumed, 0)
+        assert.equal(sim.backend.events.filter(e => e.t === "ended" && e.order === "o-corrupt").length >= 1, true)
+        assert.equal(new Set(sim.backend.events.filter(e => e.t === "ended" && e.order === "o-corrupt").map(e => e.eid)).size, 1, "one record")
+    })
+})

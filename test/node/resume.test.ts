@@ -4,6 +4,7 @@ import { test } from "node:test"
 import assert from "node:assert/strict"
 import { defaultConfig } from "../../src/core/config"
 import { Supervisor } from "../../src/core/supervisor"
+import { persistedError } from "../../src/core/protocol/command"
 
 function run(sup: Supervisor, from: number, to: number, p: (t: number) => number, relay: boolean[]) {
     for (let t = from; t <= to; t++) {
@@ -48,15 +49,61 @@ test("a resumed session does not mistake the charger's soft restart for an unplu
     assert.equal(after.sockets[0].state, "charging")
 })
 
-test("a persisted record without its limit does not throw at boot, and a remote stop still ends it", () => {
+/** a minute of a charge, its persisted record as read back from flash */
+function persistedAfterAMinute(): any {
     const sup = new Supervisor({ ...defaultConfig(), sockets: 1 })
-    sup.start(1, "o-nolimit", { kind: "full", value: 0 }, {}, 0)
+    sup.start(1, "o-corrupt", { kind: "minutes", value: 60 }, {}, 0)
     const relay = [false]
     run(sup, 0, 60, () => 250, relay)
-    const p: any = JSON.parse(JSON.stringify(sup.sockets[0].persisted(60000)))
-    delete p.limit
+    return JSON.parse(JSON.stringify(sup.sockets[0].persisted(60000)))
+}
+
+test("persistedError names what is wrong with a record, and passes a whole one", () => {
+    const p = persistedAfterAMinute()
+    assert.equal(persistedError(p), "")
+    assert.equal(persistedError({ ...p, addedLater: 1 }), "", "a field a later release adds is left alone")
+    assert.equal(persistedError(null), "not an object")
+    assert.equal(persistedError([p]), "not an object")
+    const cases: [string, any, RegExp][] = [
+        ["limit", undefined, /limit/],
+        ["limit", { kind: "minutes", value: "60" }, /limit.value/],
+        ["elapsedS", "60", /elapsedS/],
+        ["energyWh", null, /energyWh/],
+        ["drew", 1, /drew/],
+        ["order", "", /order/],
+        ["order", "x".repeat(33), /order/],
+        ["fullAtS", undefined, /fullAtS/],
+        ["profile", 3, /profile/],
+    ]
+    for (const [k, v, re] of cases) {
+        const q = { ...p }
+        if (v === undefined) delete q[k]
+        else q[k] = v
+        assert.match(persistedError(q), re, `${k} = ${JSON.stringify(v)}`)
+    }
+})
+
+test("a corrupt persisted record does not throw at boot: it ends at once as a fault, its record carrying the order and energy, the relay never closed", () => {
+    const p = persistedAfterAMinute()
+    p.limit = "sixty"
     const after = new Supervisor({ ...defaultConfig(), sockets: 1 })
     assert.doesNotThrow(() => after.sockets[0].resume(p, 0))
-    assert.equal(after.stop(1, 1000, "remote_stop", "stopped by the backend").ok, true)
-    assert.equal(after.sockets[0].lastRecord?.reason, "remote_stop")
+    const s = after.sockets[0]
+    assert.equal(s.state, "ended")
+    assert.equal(s.lastRecord?.order, "o-corrupt")
+    assert.equal(s.lastRecord?.reason, "fault")
+    assert.match(s.lastRecord!.detail, /persisted record refused: limit/)
+    assert.ok(Math.abs(s.lastRecord!.energyWh - p.energyWh) < 0.01, `energy ${s.lastRecord!.energyWh}`)
+    assert.equal(s.persisted(1000), null, "nothing left to resume at the next boot")
+    const ended = after.takeEvents().filter(e => e.kind === "ended")
+    assert.equal(ended.length, 1)
+    assert.deepEqual(after.tick(100, [{ p: 0, v: 230 }], [false]), [false])
+})
+
+test("a whole persisted record resumes as before", () => {
+    const p = persistedAfterAMinute()
+    const after = new Supervisor({ ...defaultConfig(), sockets: 1 })
+    after.sockets[0].resume(p, 0)
+    assert.equal(after.sockets[0].state, "charging")
+    assert.equal(after.sockets[0].order, "o-corrupt")
 })

@@ -165,6 +165,7 @@ calibrate:{"socket":"S","gain":"*","offsetW":"*"}
 config:{"patch":"O"}
 update:{"force":"b?","windowS":"w?"}
 ack:{"ids":"I"}
+sess:{"order":"o","limit":"L","elapsedS":"n","energyWh":"n","peakW":"n","refW":"n","drew":"b","powerCapW":"n","topOffMin":"n","profile":"s?","fullAtS":"n"}
 `
 
 /** What an argument of `kind` must be, or "" when `v` is one. */
@@ -190,14 +191,13 @@ function checkLimit(l: any): ArgError {
     return null
 }
 
-function checkArgs(cmd: string, a: any, sockets: number): ArgError {
-    // a known command only: any other text could match across two lines of the table
-    if (COMMANDS.indexOf(cmd) < 0) return bad("unknown_command", "unknown command " + cmd)
-    const from = ARG_SPECS.indexOf("\n" + cmd + ":") + cmd.length + 2
+/** `a` against the table's line `name`: each field of its kind; fields it lacks refused when `strict`. */
+function checkShape(name: string, a: any, sockets: number, strict: boolean): ArgError {
+    const from = ARG_SPECS.indexOf("\n" + name + ":") + name.length + 2
     const spec = JSON.parse(ARG_SPECS.slice(from, ARG_SPECS.indexOf("\n", from)))
     const names = Object.keys(spec)
     const keys = Object.keys(a)
-    for (let i = 0; i < keys.length; i++) if (names.indexOf(keys[i]) < 0) return bad("bad_args", "unknown argument " + keys[i])
+    if (strict) for (let i = 0; i < keys.length; i++) if (names.indexOf(keys[i]) < 0) return bad("bad_args", "unknown argument " + keys[i])
     for (let i = 0; i < names.length; i++) {
         const name = names[i]
         const kind: string = spec[name]
@@ -212,11 +212,29 @@ function checkArgs(cmd: string, a: any, sockets: number): ArgError {
         }
         if (e) return e
     }
+    return null
+}
+
+function checkArgs(cmd: string, a: any, sockets: number): ArgError {
+    // a known command only: any other text could match across two lines of the table
+    if (COMMANDS.indexOf(cmd) < 0) return bad("unknown_command", "unknown command " + cmd)
+    const e = checkShape(cmd, a, sockets, true)
+    if (e) return e
     if (cmd === "calibrate") {
         const e = checkCal({ gain: a.gain, offsetW: a.offsetW })
         if (e) return bad("bad_calibration", e)
     }
     return null
+}
+
+/**
+ * What is wrong with a session record read from flash ("" when it is whole). Fields the table
+ * does not name are left alone: a later release may add some.
+ */
+export function persistedError(p: any): string {
+    if (!isObject(p)) return "not an object"
+    const e = checkShape("sess", p, 0, false)
+    return e ? e.detail : ""
 }
 
 /** The reply to a command: ok with a result, or a named error. Always small. */
