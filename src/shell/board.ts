@@ -12,5 +12,6 @@ export async function runBoard(hw: ShedHardware, withScreen = false): Promise<{ 
     // without a screen the button still clears faults; its messages go to the log
     if (hw.button && !withScreen) startServiceButton(hw.button, sup, async () => {})
     const cloud = await startProvisionedCloud(sup, hw)
+    if (!cloud) hw.onEvent = null
     return { sup: sup, cloud: cloud }
 }

@@ -28,7 +28,11 @@ export interface ShedHardware {
     meters: ds.SocketMeter[]
     /** toggled every healthy tick for an external watchdog (null: none) */
     heartbeat: (on: boolean) => void
-    /** called with every supervisor event (the cloud link queues them); may be null */
+    /**
+     * Called with every supervisor event (the cloud link queues them). Null: nobody takes them
+     * (an unprovisioned board). Until it is set either way, events wait in the core: a billing
+     * record taken before the cloud link is up would be lost.
+     */
     onEvent?: (e: SocketEvent, now: number) => Promise<void>
     /** the service button (null: none) */
     button?: ds.Button
@@ -163,7 +167,7 @@ export async function runShed(hw: ShedHardware): Promise<Supervisor> {
                     await hw.relays[i].enabled.write(want[i])
                 }
             }
-            const events = sup.takeEvents()
+            const events = hw.onEvent === undefined ? [] : sup.takeEvents()
             for (let k = 0; k < events.length; k++) {
                 const e = events[k]
                 if (e.kind === "state" || e.kind === "started" || e.kind === "ended") {

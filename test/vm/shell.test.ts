@@ -26,7 +26,7 @@ let sup: Supervisor = null
 
 describe("firmware shell in the VM", () => {
     test("boots with every relay off", async () => {
-        sup = await runShed({ name: "test", relays: relays, meters: meters, heartbeat: null })
+        sup = await runShed({ name: "test", relays: relays, meters: meters, heartbeat: null, onEvent: null })
         expect(sup !== null).toBe(true)
         await ds.sleep(1500) // role binding
         expect(fakeRelays[0].on).toBe(false)
