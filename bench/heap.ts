@@ -59,7 +59,10 @@ export async function measureHeap(sessions: number, chargeMs: number, offline = 
         }
         fig.oomBefore = sim.vm.log.slice(0, from).filter(l => /OutOfMemory|PANIC/.test(l)).length
     } catch (e) {
-        console.log(`\n(heap probe failed: ${(e as Error).message.split("\n")[0]})`)
+        // a build's reason is further down its message (over the code limit: "verification error")
+        const lines = (e as Error).message.split("\n")
+        const why = lines.find(l => /error/i.test(l))
+        console.log(`\n(heap probe failed: ${lines[0]}${why ? " " + why.replace(/\x1b\[[0-9;]*m/g, "").trim() : ""}${/verification error/.test(why ?? "") ? " (the probe's ~0.13 KB of code put the program over the runtime's code limit)" : ""})`)
         if (process.env.HEAP_DEBUG) console.log(sim.vm.log.filter(l => /Exception|PANIC|  at |ended|fault/.test(l)).slice(-30).join("\n"))
     } finally {
         await sim.stop()

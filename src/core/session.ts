@@ -226,7 +226,8 @@ export class SocketSession {
      */
     resume(p: PersistedSession, now: number) {
         const err = persistedError(p)
-        if (err) p = { order: "" + p.order, limit: null, elapsedS: 0, energyWh: typeof p.energyWh === "number" ? p.energyWh : 0, peakW: 0, refW: 0, drew: false, powerCapW: 0, topOffMin: 0, fullAtS: -1 }
+        // only what the record needs: the session stops below, before anything else reads it
+        if (err) p = { order: "" + p.order, limit: null, elapsedS: 0, energyWh: typeof p.energyWh === "number" ? p.energyWh : 0, peakW: 0, fullAtS: -1 } as PersistedSession
         this.order = p.order
         // a literal: the parsed object's keys would be strings kept in the heap
         const l = p.limit

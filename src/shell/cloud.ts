@@ -254,10 +254,8 @@ export class CloudLink {
         const now = coreNow()
         if (c.cmd === "start") {
             if (!this.outbox.canAcceptBilling(this.sup.liveCount())) return { ok: false, error: "outbox_full", detail: "too many session records wait for their ack" }
-            const opts: any = {}
-            if (a.powerCapW !== undefined) opts.powerCapW = a.powerCapW
-            if (a.topOffMin !== undefined) opts.topOffMin = a.topOffMin
-            if (a.profile !== undefined) opts.profile = a.profile
+            // an option left out is undefined here, as the core takes it
+            const opts = { powerCapW: a.powerCapW, topOffMin: a.topOffMin, profile: a.profile }
             const lim = { kind: a.limit.kind, value: a.limit.value === undefined ? 0 : a.limit.value }
             const r = this.sup.start(a.socket, a.order, lim, opts, now)
             return { ok: r.ok, error: r.error, detail: r.detail, result: r.ok ? { socket: a.socket, state: this.sup.socket(a.socket).state } : null }
@@ -265,14 +263,12 @@ export class CloudLink {
         if (c.cmd === "stop") {
             const s = this.sup.socket(a.socket)
             if (a.order !== undefined && s.order !== a.order) return { ok: false, error: "not_running", detail: "order " + a.order + " is not on socket " + a.socket }
-            const r = this.sup.stop(a.socket, now, "remote_stop", "stopped by the backend")
-            return { ok: r.ok, error: r.error, detail: r.detail }
+            return this.sup.stop(a.socket, now, "remote_stop", "stopped by the backend")
         }
         if (c.cmd === "clear") {
             const s = this.sup.socket(a.socket)
             // what the meter reads now, not the session's level (0 once a session has ended)
-            const r = s.clear(s.drawW)
-            return { ok: r.ok, error: r.error, detail: r.detail }
+            return s.clear(s.drawW)
         }
         if (c.cmd === "status") {
             return { ok: true, result: statusResult(this.sup, this.outbox.pending().length) }
