@@ -2,25 +2,16 @@
 // served on the bus (DeviceScript's own test pattern): sessions switch relays, a short circuit
 // opens the relay, and the short-to-relay-off latency is printed for the benchmark.
 import * as ds from "@devicescript/core"
-import { startServer } from "@devicescript/server"
-import { FakeMeter, FakeRelay, waitFor } from "./fakes"
+import { fakeSockets, waitFor } from "./fakes"
 import { describe, test, expect } from "@devicescript/test"
 import { runShed } from "../../src/shell/shed"
 import { Supervisor } from "../../src/core/supervisor"
 
-const fakeRelays: FakeRelay[] = []
-const fakeMeters: FakeMeter[] = []
-const relays: ds.Relay[] = []
-const meters: ds.SocketMeter[] = []
-for (let i = 0; i < 2; i++) {
-    const r = new FakeRelay()
-    const m = new FakeMeter(50)
-    fakeRelays.push(r)
-    fakeMeters.push(m)
-    relays.push(new ds.Relay(startServer(r, { roleName: "relay" + i })))
-    meters.push(new ds.SocketMeter(startServer(m, { roleName: "meter" + i })))
-}
-
+const shed = fakeSockets(2)
+const fakeRelays = shed.fakeRelays
+const fakeMeters = shed.fakeMeters
+const relays = shed.relays
+const meters = shed.meters
 
 let sup: Supervisor = null
 
