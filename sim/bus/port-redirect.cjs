@@ -8,10 +8,11 @@
 //   runtime copies into the VM's 64 KB heap in one piece: a burst of large commands would then
 //   crash the simulated board where a real one would not.
 // - The runtime's flash is a file the CLI rewrites whole (writeFileSync truncates, then writes);
-//   a power cut (the process killed) in the middle left an empty or cut file, and the board
-//   came back without its program or settings, which a real flash's settings store does not
-//   do. Each save goes to a temporary file renamed over the old one: the old or the new image,
-//   never half of one.
+//   a power cut (the process killed) in the middle could leave an empty or cut file, and the
+//   board come back without its program or settings, which a real flash's settings store does
+//   not do. Each save goes to a temporary file renamed over the old one: the old or the new
+//   image, never half of one. (Not seen to happen: a board that once came back deaf after a
+//   power cut was in safe mode, a race in the simulator's provisioning, see shed-sim.ts.)
 const fs = require("fs")
 const path = require("path")
 const net = require("net")

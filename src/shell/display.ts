@@ -185,8 +185,7 @@ export class ShedScreen implements Painter {
         img.fillRect(r.x + dx, r.y + dy, r.w, r.h, 0)
         if (r.part < 0) {
             if (this.qr) this.paintQr(img, dx, dy, on)
-        }
-        else if (r.part < this.layout.cells.length) this.paintCell(img, r.part, dx, dy, on)
+        } else if (r.part < this.layout.cells.length) this.paintCell(img, r.part, dx, dy, on)
     }
 
     /** The code, light modules and quiet zone lit (phones read dark-on-light); only its rows inside `img`. */

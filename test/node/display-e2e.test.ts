@@ -6,7 +6,7 @@ import { describe, test, before, after } from "node:test"
 import assert from "node:assert/strict"
 import { PNG } from "pngjs"
 import jsQR from "jsqr"
-import { ShedSim, until } from "../../sim/shed-sim"
+import { ShedSim, ShedSimOptions, until } from "../../sim/shed-sim"
 import { SimScreen } from "../../sim/bus/screen"
 import { planLayout, Rect } from "../../src/core/screen-layout"
 
@@ -32,6 +32,25 @@ function count(screen: SimScreen, r: Rect, c: number) {
 }
 
 /** The rows of a cell its line's text takes (display.ts centres a bar of 10 rows a text scale). */
+/** A rectangle's pixels, row by row, as one string: equal strings, an unchanged picture. */
+function pixels(screen: SimScreen, r: Rect): string {
+    const px: number[] = []
+    for (let y = r.y; y < r.y + r.h; y++) for (let x = r.x; x < r.x + r.w; x++) px.push(screen.get(x, y))
+    return px.join("")
+}
+
+/** A simulated shed started before the describe's tests and stopped after them. */
+function shedFor(opts: ShedSimOptions): ShedSim {
+    const sim = new ShedSim(opts)
+    before(async () => {
+        await sim.start()
+    })
+    after(async () => {
+        await sim.stop()
+    })
+    return sim
+}
+
 function textBar(c: Rect, scale: number): Rect {
     const h = Math.min(c.h, 10 * scale)
     return { x: c.x, y: c.y + Math.floor((c.h - h) / 2), w: c.w, h }
@@ -71,13 +90,7 @@ async function watchCodes(sim: ShedSim, done: (seen: Seen[]) => boolean, ms: num
 }
 
 describe("one code per socket, cycled (2-socket OLED board, payUrl with {socket})", { timeout: 240000 }, () => {
-    const sim = new ShedSim({ board: "shed2", speed: 1, settings: { payUrl: "https://pay.example.com/{board}/{socket}" } })
-    before(async () => {
-        await sim.start()
-    })
-    after(async () => {
-        await sim.stop()
-    })
+    const sim = shedFor({ board: "shed2", speed: 1, settings: { payUrl: "https://pay.example.com/{board}/{socket}" } })
 
     test("the screen shows socket 1's code, then socket 2's, then socket 1's again; the focused socket's line is highlighted", { timeout: 180000 }, async () => {
         const url = (n: number) => `https://pay.example.com/${sim.boardId}/${n}`
@@ -101,24 +114,14 @@ describe("one code per socket, cycled (2-socket OLED board, payUrl with {socket}
 })
 
 describe("one code for the board (payUrl without {socket})", { timeout: 240000 }, () => {
-    const sim = new ShedSim({ board: "shed2", speed: 60, settings: { payUrl: "https://pay.example.com/b/{board}" } })
-    before(async () => {
-        await sim.start()
-    })
-    after(async () => {
-        await sim.stop()
-    })
+    const sim = shedFor({ board: "shed2", speed: 60, settings: { payUrl: "https://pay.example.com/b/{board}" } })
 
     test("the code stays on the board's URL while the sockets' lines change; no line is highlighted", { timeout: 180000 }, async () => {
         await until(() => sim.shed.screen.frames > 0, 60000, "a first frame")
         const first = decode(sim.shed.screen, 4)
         assert.equal(first?.data, `https://pay.example.com/b/${sim.boardId}`)
         const L = planLayout(128, 64, 17 + 4 * first!.version, 3)
-        const codePixels = () => {
-            const px: number[] = []
-            for (let y = L.code.y; y < L.code.y + L.code.h; y++) for (let x = L.code.x; x < L.code.x + L.code.w; x++) px.push(sim.shed.screen.get(x, y))
-            return px.join("")
-        }
+        const codePixels = () => pixels(sim.shed.screen, L.code)
         const code0 = codePixels()
         // a rider pays for socket 1 and charges: its line changes (state, then power and
         // minutes, 60x time), redrawn frame after frame; the code's pixels never move
@@ -152,13 +155,7 @@ describe("one code for the board (payUrl without {socket})", { timeout: 240000 }
 
 describe("the 10-socket board's OLED: one code for the board, the sockets paged", { timeout: 240000 }, () => {
     // a template with {socket}: this board still shows one code (no per-socket codes: heap)
-    const sim = new ShedSim({ board: "shed10", speed: 1, settings: { payUrl: "https://pay.example.com/{board}/{socket}" } })
-    before(async () => {
-        await sim.start()
-    })
-    after(async () => {
-        await sim.stop()
-    })
+    const sim = shedFor({ board: "shed10", speed: 1, settings: { payUrl: "https://pay.example.com/{board}/{socket}" } })
 
     test("the code is the board's with {socket} left empty and never changes; the lines show sockets 1-5, then 6-10, then 1-5 again", { timeout: 180000 }, async () => {
         await until(() => sim.shed.screen.frames > 0, 60000, "a first frame")
@@ -168,11 +165,7 @@ describe("the 10-socket board's OLED: one code for the board, the sockets paged"
         // header and five sockets a page (64 px / 10 px rows)
         const L = planLayout(128, 64, 17 + 4 * first!.version, 11)
         assert.equal(L.cells.length, 6)
-        const signature = () => L.cells.slice(1).map(c => {
-            const px: number[] = []
-            for (let y = c.y; y < c.y + c.h; y++) for (let x = c.x; x < c.x + c.w; x++) px.push(s.get(x, y))
-            return px.join("")
-        }).join("|")
+        const signature = () => L.cells.slice(1).map(c => pixels(s, c)).join("|")
         // every socket idle: "1 idle" .. "5 idle" on one page, "6 idle" .. "10 idle" on the other
         const pages: string[] = []
         const lastLine: number[] = []
@@ -202,13 +195,7 @@ describe("the 10-socket board's OLED: one code for the board, the sockets paged"
 })
 
 describe("the 240x240 colour TFT (2-socket ESP32-C3 board with an ST7789)", { timeout: 240000 }, () => {
-    const sim = new ShedSim({ board: "shed2tft", speed: 60 })
-    before(async () => {
-        await sim.start()
-    })
-    after(async () => {
-        await sim.stop()
-    })
+    const sim = shedFor({ board: "shed2tft", speed: 60 })
 
     test("the captured 240x240 frame decodes to the pay URL, with the code's modules whole pixels, and shows the header and socket cells", { timeout: 180000 }, async () => {
         const scr = sim.shed.screen
