@@ -2,12 +2,9 @@
 import { spawnSync } from "node:child_process"
 import { statSync } from "node:fs"
 import { CODE_LIMIT, functionBytes } from "./code-size"
+import { BOARDS } from "../boards/catalogue"
 
-const ENTRIES: [string, string][] = [
-    ["shed10_esp32 (src/main.ts)", "src/main.ts"],
-    ["shed2_esp32c3 (src/main_shed2.ts)", "src/main_shed2.ts"],
-    ["shed2tft_esp32c3 (src/main_shed2_tft.ts)", "src/main_shed2_tft.ts"],
-]
+const ENTRIES: [string, string][] = Object.values(BOARDS).map(b => [`${b.name} (${b.entry}; ${b.sockets} sockets, meters: ${b.meter})`, b.entry])
 
 export function printFirmwareBench() {
     console.log("\n## Firmware build\n\n| board | bytecode (target <= 96 KB) | of it, code (runtime limit 64 KB) |\n|---|---|---|")

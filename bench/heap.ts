@@ -1,10 +1,11 @@
 // Heap high-water, measured: a board's firmware as shipped in the VM on the simulated shed with
-// `sessions` sockets charging and MQTT up; then the probe (bench/heap-probe*.ts) fills what is
+// `sessions` sockets charging and MQTT up; then the probe (bench/heap-probe-entry.ts) fills what is
 // left with 256 B buffers until the VM runs out of memory. Free at that moment + used = the
 // VM's heap; the same probe on an empty program gives what a program can have (EMPTY_FREE_KB).
 import { ShedSim, until } from "../sim/shed-sim"
 import { provision, Settings } from "../sim/bus/provision"
-import { BoardName, BOARDS } from "../sim/bus/firmware"
+import { BOARD_NAMES, BoardName, BOARDS } from "../boards/catalogue"
+import { heapProbeEntry } from "./heap-probe-entry"
 
 export interface HeapFigure {
     board: BoardName
@@ -28,7 +29,7 @@ export const EMPTY_FREE_KB = 56
  * while the board cannot send: their billing records wait in the outbox (RAM and flash).
  */
 export async function measureHeap(sessions: number, chargeMs: number, offline = false, board: BoardName = "shed10", perSocketCodes = false): Promise<HeapFigure> {
-    const entry = board === "shed10" ? "bench/heap-probe.ts" : `bench/heap-probe-${board}.ts`
+    const entry = heapProbeEntry(board)
     const settings: Settings = perSocketCodes ? { payUrl: "https://pay.example.com/{board}/{socket}" } : {}
     const sim = new ShedSim({ board, speed: 60, entry, settings })
     const fig: HeapFigure = { board, perSocketCodes, sessions, simMin: Math.round(chargeMs / 1000), offline, freeB: -1, oomBefore: 0 }
@@ -78,7 +79,7 @@ function line(f: HeapFigure): string {
     const what = f.offline
         ? `${f.sessions} sessions charged ${f.simMin} simulated minutes, then the broker went away and all ended unplugged (records waiting in the outbox)`
         : `${f.sessions} of ${n} sockets charging for ${f.simMin} simulated minutes, MQTT up`
-    const screen = BOARDS[f.board].display ? (f.perSocketCodes ? ", display drawn, per-socket codes cycling" : ", display drawn") : ""
+    const screen = BOARDS[f.board].screen ? (f.perSocketCodes ? ", display drawn, per-socket codes cycling" : ", display drawn") : ""
     return `- ${BOARDS[f.board].name}, ${what}${screen}: ${free.toFixed(2)} KB allocatable of ~${EMPTY_FREE_KB} KB an empty program has, so ~${(EMPTY_FREE_KB - free).toFixed(1)} KB used${oom}`
 }
 
@@ -88,5 +89,5 @@ export async function printHeapBench() {
     console.log(line(await measureHeap(10, 20000)))
     console.log(line(await measureHeap(10, 180000)))
     console.log(line(await measureHeap(10, 20000, true)))
-    for (const b of ["shed2", "shed2tft"] as BoardName[]) console.log(line(await measureHeap(2, 20000, false, b, true)))
+    for (const b of BOARD_NAMES.filter(b => BOARDS[b].sockets <= 2)) console.log(line(await measureHeap(2, 20000, false, b, true)))
 }

@@ -6,6 +6,7 @@ import { join } from "node:path"
 import { FleetServer } from "./server"
 import { buildRelease, generateSigningKey } from "./release"
 import { BoardType } from "./types"
+import { BOARD_NAMES } from "../boards/catalogue"
 import { provisionBoard } from "./provision"
 import { apiCall } from "./api-client"
 import { ROOT } from "../sim/root"
@@ -13,7 +14,7 @@ import { ROOT } from "../sim/root"
 const USAGE = `fleet <command> [options]
 
   keygen --out <dir>                       a release signing key pair (keep the .key offline)
-  release --tag <vX.Y.Z> --key <file.key> --pub <file.pub> [--boards shed10,shed2,shed2tft] [--out releases]
+  release --tag <vX.Y.Z> --key <file.key> --pub <file.pub> [--boards ${BOARD_NAMES.join(",")}] [--out releases]
                                            build each board's image from the git tag, sign it
   server --trust <file.pub>[,<file.pub>] [--port 8090] [--data fleet-data] [--mqtt mqtt://host:1883]
                                            run the update server (FLEET_TOKEN protects its API)
@@ -23,7 +24,7 @@ const USAGE = `fleet <command> [options]
                                            start a staged rollout (canary, percent, all)
   pause <rollout id> | resume <rollout id>
   watch [--board <id>]                     follow rollouts, deploys and boards
-  provision --id <board id> --type <shed10|shed2|shed2tft> --mqtt <host:port> --server <host:port> [--hub 8082]
+  provision --id <board id> --type <${BOARD_NAMES.join("|")}> --mqtt <host:port> --server <host:port> [--hub 8082]
                                            register the board on the bus (devs devtools) and write its settings
 `
 
@@ -95,7 +96,7 @@ async function main() {
             return
         }
         case "release": {
-            const boards = (o.boards ?? "shed10,shed2,shed2tft").split(",") as BoardType[]
+            const boards = (o.boards ?? BOARD_NAMES.join(",")).split(",") as BoardType[]
             const built = await buildRelease({
                 repo: ROOT,
                 tag: need(o.tag, "--tag"),

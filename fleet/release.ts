@@ -9,7 +9,7 @@ import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { promisify } from "node:util"
 import { canonicalJson } from "../src/core/protocol/canonical"
-import { BOARDS } from "../sim/bus/firmware"
+import { BOARDS, isBoardName } from "../boards/catalogue"
 import type { BoardType, Manifest } from "./types"
 
 const run = promisify(execFile)
@@ -83,7 +83,7 @@ export function verifyRelease(m: Manifest, image: Buffer, trustedPublicKeyPems: 
     }
     if (!ok) return `bad signature (key ${m.keyId})`
     if (typeof m.version !== "string" || !VERSION_RE.test(m.version)) return `bad version format ${JSON.stringify(m.version)}`
-    if (!Object.hasOwn(BOARDS, m.board)) return `unknown board type ${JSON.stringify(m.board)}`
+    if (!isBoardName(m.board)) return `unknown board type ${JSON.stringify(m.board)}`
     const major = /^(\d+)\./.exec(String(m.compiler))?.[1]
     if (Number(major) !== RUNTIME_MAJOR) return `compiler ${m.compiler}: boards run runtime major ${RUNTIME_MAJOR}`
     if (image.length !== m.size) return `size mismatch: manifest says ${m.size} bytes, image has ${image.length}`
@@ -132,7 +132,7 @@ export async function buildRelease(opts: BuildOptions): Promise<{ manifest: Mani
     const { tag } = opts
     if (!VERSION_RE.test(tag)) throw new Error(`tag ${JSON.stringify(tag)} is not a release version (vMAJOR.MINOR.PATCH)`)
     if (tag.includes("-")) throw new Error(`tag ${tag}: the compiler does not report a tag with a "-" as the version, so it cannot be built as a release`)
-    for (const b of opts.boards) if (!Object.hasOwn(BOARDS, b)) throw new Error(`unknown board type ${JSON.stringify(b)}`)
+    for (const b of opts.boards) if (!isBoardName(b)) throw new Error(`unknown board type ${JSON.stringify(b)}`)
     let commit: string
     try {
         commit = await git(repo, ["rev-parse", "--verify", "--quiet", `refs/tags/${tag}^{commit}`])

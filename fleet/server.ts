@@ -16,6 +16,7 @@ import { WebSocketServer } from "ws"
 import mqtt, { MqttClient } from "mqtt"
 import { FleetStore } from "./store"
 import { BoardRecord, BoardType, Manifest, Rollout } from "./types"
+import { BOARD_NAMES, isBoardName } from "../boards/catalogue"
 import { verifyRelease } from "./release"
 import { step } from "./rollout"
 import { clientRandom, Cmd, deploy, WsskSession } from "./wssk"
@@ -49,7 +50,6 @@ const MAX_BODY = 2 * 1024 * 1024
 const SILENT_MS = 180000
 /** exception report frames closer than this (ms) are one crash */
 const CRASH_BURST_MS = 2000
-const BOARD_TYPES: BoardType[] = ["shed10", "shed2", "shed2tft"]
 
 function backoffS(fails: number): number {
     return Math.min(300, 5 * 2 ** Math.min(fails, 6))
@@ -361,7 +361,7 @@ export class FleetServer {
     async register(body: any): Promise<BoardRecord> {
         if (!body || typeof body.id !== "string" || !/^[A-Za-z0-9_-]{1,24}$/.test(body.id)) throw new ApiError(400, "id: 1-24 letters, digits, _ or -")
         if (typeof body.deviceId !== "string" || !/^[0-9a-f]{16}$/.test(body.deviceId)) throw new ApiError(400, "deviceId: 16 lower-case hex digits (the runtime's device id)")
-        if (!BOARD_TYPES.includes(body.type)) throw new ApiError(400, "type: one of " + BOARD_TYPES.join(", "))
+        if (!isBoardName(body.type)) throw new ApiError(400, "type: one of " + BOARD_NAMES.join(", "))
         for (const k of ["wsskKey", "cmdKey"]) if (body[k] !== undefined && !/^[0-9a-f]{64}$/.test(body[k])) throw new ApiError(400, k + ": 64 hex digits")
         const old = await this.store.getBoard(body.id)
         const other = await this.store.boardByDevice(body.deviceId)

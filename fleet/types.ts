@@ -1,8 +1,10 @@
 // The fleet update server's records. One release is one version (a git tag) built for each
 // board type; a board gets the image for its own type.
 
-/** board types: the firmware entries in sim/bus/firmware.ts BOARDS */
-export type BoardType = "shed10" | "shed2" | "shed2tft"
+import type { BoardName } from "../boards/catalogue"
+
+/** board types: the catalogue's boards (boards/catalogue.ts) */
+export type BoardType = BoardName
 
 /** What a release engineer signs: one board type's image of one version. */
 export interface Manifest {

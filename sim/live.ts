@@ -5,7 +5,7 @@
 import * as readline from "node:readline"
 import { mkdirSync, writeFileSync } from "node:fs"
 import { dirname } from "node:path"
-import { BoardName, BOARDS } from "./bus/firmware"
+import { BOARD_NAMES, BoardName, isBoardName } from "../boards/catalogue"
 import { ALIASES } from "./bus/plug"
 import { ShedSim } from "./shed-sim"
 
@@ -16,8 +16,8 @@ const arg = (name: string, def?: string) => {
 }
 const speed = Number(arg("--speed", "60"))
 const board = arg("--board", "shed10") as BoardName
-if (!(speed >= 1 && speed <= 600) || !(board in BOARDS)) {
-    console.error("usage: npm start -- [--speed 1..600] [--board shed10|shed2|shed2tft] [--mqtt mqtt://host:port]")
+if (!(speed >= 1 && speed <= 600) || !isBoardName(board)) {
+    console.error(`usage: npm start -- [--speed 1..600] [--board ${BOARD_NAMES.join("|")}] [--mqtt mqtt://host:port]`)
     process.exit(2)
 }
 

@@ -1,6 +1,6 @@
 // The scenario format of `npm run sim` (sim/scenarios/README.md): validated whole before
 // anything runs, every error naming the action and the field.
-import { BOARDS, BoardName } from "./bus/firmware"
+import { BOARD_NAMES, BOARDS, BoardName, isBoardName } from "../boards/catalogue"
 import { Fault } from "./bus/shed"
 
 export type Action =
@@ -37,7 +37,7 @@ export function parseScenario(text: string): Scenario {
     }
     if (typeof j !== "object" || j === null || Array.isArray(j)) throw new Error("scenario must be a JSON object")
     const board = j.board ?? "shed10"
-    if (!(board in BOARDS)) throw new Error(`board must be one of ${Object.keys(BOARDS).join(", ")}`)
+    if (!isBoardName(board)) throw new Error(`board must be one of ${BOARD_NAMES.join(", ")}`)
     const speed = j.speed ?? 60
     if (typeof speed !== "number" || !(speed >= 1 && speed <= 600)) throw new Error("speed must be a number 1..600")
     const maxS = j.maxS ?? 4 * 3600

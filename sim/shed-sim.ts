@@ -26,7 +26,7 @@ export interface ShedSimOptions {
     onLog?: (line: string) => void
     /** keep flash here (a folder) instead of a temporary one */
     flashDir?: string
-    /** another firmware entry for this board (bench/heap-probe.ts) */
+    /** another firmware entry for this board (bench/heap-probe-entry.ts) */
     entry?: string
 }
 
@@ -50,9 +50,9 @@ export class ShedSim {
         this.boardId = o.boardId ?? "S" + randomBytes(3).toString("hex")
         this.bus = new JDBus([], { client: false, disableRoleManager: true })
         this.bus.start()
-        this.shed = new SimShed({ sockets: BOARDS[board].sockets, speed: o.speed ?? 1, crossTalkPct: o.crossTalkPct, display: BOARDS[board].display, tempSensor: BOARDS[board].tempSensor })
-        const [sw, sh, bpp] = BOARDS[board].screen
-        this.shed.screen.resize(sw, sh, bpp)
+        this.shed = new SimShed({ sockets: BOARDS[board].sockets, speed: o.speed ?? 1, crossTalkPct: o.crossTalkPct, display: BOARDS[board].screen !== null, tempSensor: BOARDS[board].tempSensor })
+        const screen = BOARDS[board].screen
+        if (screen) this.shed.screen.resize(screen[0], screen[1], screen[2])
         this.shed.attach(this.bus)
         this.hub = await startHub(this.bus)
         let url = o.mqtt

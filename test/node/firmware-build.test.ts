@@ -5,10 +5,13 @@ import { test } from "node:test"
 import assert from "node:assert/strict"
 import { spawnSync } from "node:child_process"
 import { functionBytes, CODE_LIMIT } from "../../bench/code-size"
+import { BOARD_NAMES, BOARDS } from "../../boards/catalogue"
+import { heapProbeEntry } from "../../bench/heap-probe-entry"
 
-// the heap bench's entries (each board's program as shipped, plus ~0.13 KB of probe) build too,
-// or the bench cannot measure the program's heap
-for (const entry of ["src/main.ts", "src/main_shed2.ts", "src/main_shed2_tft.ts", "bench/heap-probe.ts", "bench/heap-probe-shed2.ts", "bench/heap-probe-shed2tft.ts"]) {
+// each board of the catalogue, and its heap bench entry (the program as shipped plus ~0.13 KB of
+// probe), or the bench cannot measure the program's heap
+const entries = BOARD_NAMES.flatMap(b => [BOARDS[b].entry, heapProbeEntry(b)])
+for (const entry of entries) {
     test(`devs build ${entry}`, () => {
         const r = spawnSync("npx", ["devs", "build", entry], { encoding: "utf8" })
         const out = (r.stdout || "") + (r.stderr || "")

@@ -11,7 +11,7 @@ import { join } from "node:path"
 import Ajv2020 from "ajv/dist/2020"
 import fc from "fast-check"
 import { ROOT } from "../../sim/root"
-import { BOARDS } from "../../sim/bus/firmware"
+import { BOARDS } from "../../boards/catalogue"
 import { Backend } from "../../sim/cloud/backend"
 import { commandErrors, COMMANDS, parseCommand, ParseContext, ParseResult, replyJson } from "../../src/core/protocol/command"
 import { ServerClock } from "../../src/core/protocol/clock"
@@ -146,12 +146,14 @@ describe("the schemas", () => {
         assert.deepEqual(common.stopReason.enum, stopReasons())
         assert.deepEqual(common.envelope.properties.cmd.enum, COMMANDS)
         assert.deepEqual(schemaJson("command-start.schema.json").properties.args.properties.profile.enum, PROFILES)
-        // board definitions the firmware reports on boot: the entries' hardware names
-        const names = readdirSync(join(ROOT, "src"))
-            .filter(f => /^main.*\.ts$/.test(f))
-            .map(f => /ShedHardware = \{ name: "([^"]+)"/.exec(readFileSync(join(ROOT, "src", f), "utf8"))?.[1])
-        assert.deepEqual(schemaJson("event-boot.schema.json").properties.board.enum.slice().sort(), names.slice().sort())
-        assert.deepEqual(names.slice().sort(), Object.values(BOARDS).map(b => b.name).sort())
+        // board definitions the firmware reports on boot: each catalogue entry's board, which has
+        // its definition file, and a name the schema takes
+        const boot = new Ajv2020({ strict: true }).compile(schemaJson("event-boot.schema.json").properties.board)
+        for (const b of Object.values(BOARDS)) {
+            assert.equal(/ShedHardware = \{ name: "([^"]+)"/.exec(readFileSync(join(ROOT, b.entry), "utf8"))?.[1], b.name, b.entry)
+            assert.ok(readdirSync(join(ROOT, "boards")).includes(b.name + ".board.json"), b.name)
+            assert.ok(boot(b.name), b.name)
+        }
         // the config patch: every config key with its type and bounds, nothing else
         const patch = schemaJson("command-config.schema.json").properties.args.properties.patch
         assert.equal(patch.additionalProperties, false)
