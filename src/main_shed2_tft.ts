@@ -4,11 +4,11 @@
 import * as ds from "@devicescript/core"
 import { board, pins } from "@dsboard/shed2tft_esp32c3"
 import { ShedHardware } from "./shell/shed"
+import { busMeters, meterRoles } from "./shell/meters"
 import { runBoardWithDisplay } from "./shell/board-display"
 import { startTft } from "./shell/display"
 
 const relays = [board.startSocket1(), board.startSocket2()]
-const meters = [new ds.SocketMeter("meter1"), new ds.SocketMeter("meter2")]
 
-const hw: ShedHardware = { name: "shed2tft_esp32c3", relays: relays, meters: meters, heartbeat: null, button: board.startService() }
+const hw: ShedHardware = { name: "shed2tft_esp32c3", relays: relays, meters: busMeters(meterRoles(2)), heartbeat: null, button: board.startService() }
 await runBoardWithDisplay(hw, async () => await startTft({ sck: pins.SCK, mosi: pins.MOSI, miso: pins.MISO, cs: pins.TFT_CS, dc: pins.TFT_DC, reset: pins.TFT_RST }), true)

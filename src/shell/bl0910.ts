@@ -1,14 +1,13 @@
-// The BL0910 metering front end on the 10-socket board: polls the chip over SPI and serves each
-// channel as a Socket Meter (services/socketmeter.md) on the board's own bus, so the control
-// loop reads the chip through the same client roles that the simulator's meters bind to.
+// The BL0910 metering front end on the 10-socket board: polls the chip over SPI and feeds each
+// channel's readings straight to the control loop (src/shell/meters.ts). Serving the channels
+// as Socket Meters on the board's own bus, for the program to read back as clients, cost ~1.7 KB
+// of code and a server and a role per channel of heap (docs/hardware.md, "Metering").
 // Datasheet: Shanghai Belling BL0910, 10-channel energy metering IC (SPI mode 1, <= 1 MHz).
 import * as ds from "@devicescript/core"
 import "@devicescript/gpio"
 import { spi } from "@devicescript/spi"
-import { Server, startServer } from "@devicescript/server"
 import {
     Bl0910Readings,
-    ChannelReading,
     checkRef,
     DEFAULT_REF,
     MeterRef,
@@ -23,6 +22,7 @@ import {
     writeFrame,
 } from "../core/meter/bl0910"
 import { loadJson } from "./persist"
+import { MeterFeed, MeterStart } from "./meters"
 
 /** power is read every poll (a short is cut on the reading itself); the rest every 10th */
 const POLL_MS = 50
@@ -33,56 +33,6 @@ export interface Bl0910Pins {
     miso: ds.InputPin
     mosi: ds.OutputPin
     cs: ds.OutputPin
-}
-
-/**
- * One channel as a Jacdac Socket Meter. Samples go out only after a good read: a chip that
- * stops answering (or answers with bad checksums) goes silent on the bus, and the control loop
- * cuts a socket whose meter is silent.
- */
-class ChannelServer extends Server implements ds.SocketMeterServerSpec {
-    last: ChannelReading = { powerW: 0, currentA: 0, voltageV: 0, energyWh: 0 }
-    samples = 0
-    interval = POLL_MS
-    constructor(
-        private readings: Bl0910Readings,
-        private ch: number
-    ) {
-        super(ds.SocketMeter.spec)
-    }
-    reading() {
-        return this.last.powerW
-    }
-    voltage() {
-        return this.last.voltageV
-    }
-    current() {
-        return this.last.currentA
-    }
-    energy() {
-        return Math.floor(this.last.energyWh)
-    }
-    resetEnergy() {
-        this.readings.resetEnergy(this.ch)
-    }
-    streamingSamples() {
-        return this.samples
-    }
-    set_streamingSamples(v: number) {
-        this.samples = v
-    }
-    streamingInterval() {
-        return this.interval
-    }
-    set_streamingInterval(v: number) {
-        this.interval = Math.max(POLL_MS, v)
-    }
-    async publish(r: ChannelReading) {
-        this.last = r
-        if (this.samples <= 0) return
-        this.samples--
-        await this._send(ds.SocketMeter.spec.lookup("reading").encode(r.powerW))
-    }
 }
 
 async function xfer(cs: ds.OutputPin, tx: Buffer): Promise<Buffer> {
@@ -97,27 +47,34 @@ async function readReg(cs: ds.OutputPin, addr: number, signed: boolean): Promise
 }
 
 /**
- * Starts the driver: `channels` Socket Meter roles named meter1..meterN, served from the chip.
- * The LSB-per-unit constants come from the setting "meterRef" (docs/hardware.md), the design
- * values otherwise (said in the log: an uncalibrated board still protects, roughly).
+ * The chip's `channels` as the board's meters. Readings go out only after a good read: a chip
+ * that stops answering (or answers with bad checksums) goes silent, and the control loop cuts a
+ * socket whose meter is silent. The LSB-per-unit constants come from the setting "meterRef"
+ * (docs/hardware.md), the design values otherwise (said in the log: an uncalibrated board still
+ * protects, roughly).
  */
-export async function startBl0910(pins: Bl0910Pins, channels: number): Promise<ds.SocketMeter[]> {
+export function bl0910Meters(pins: Bl0910Pins, channels: number): MeterStart {
+    return async feed => {
+        await pollChip(pins, channels, feed)
+    }
+}
+
+async function pollChip(pins: Bl0910Pins, channels: number, feed: MeterFeed) {
     const stored = await loadJson("meterRef")
     const err = stored === null || stored === undefined ? "not provisioned" : checkRef(stored)
     const ref: MeterRef = err ? DEFAULT_REF : stored
     if (err) console.log("bl0910: meterRef " + err + "; using the design values")
-    pins.cs.write(1)
-    spi.configure({ sck: pins.sck, miso: pins.miso, mosi: pins.mosi, mode: 1, hz: 1000000 })
-    await xfer(pins.cs, writeFrame(REG_SOFT_RESET, SOFT_RESET))
-    await ds.sleep(10)
-    const readings = new Bl0910Readings(ref)
-    const servers: ChannelServer[] = []
-    const roles: ds.SocketMeter[] = []
-    for (let ch = 0; ch < channels; ch++) {
-        const s = new ChannelServer(readings, ch)
-        servers.push(s)
-        roles.push(new ds.SocketMeter(startServer(s, { roleName: "meter" + (ch + 1) })))
+    try {
+        pins.cs.write(1)
+        spi.configure({ sck: pins.sck, miso: pins.miso, mosi: pins.mosi, mode: 1, hz: 1000000 })
+        await xfer(pins.cs, writeFrame(REG_SOFT_RESET, SOFT_RESET))
+        await ds.sleep(10)
+    } catch (e) {
+        // the meters stay silent: the control loop keeps every socket off
+        console.log("bl0910: " + e)
+        return
     }
+    const readings = new Bl0910Readings(ref)
     const slow: number[] = []
     for (let ch = 0; ch < channels; ch++) slow.push(0)
     let vrms = 0
@@ -144,7 +101,8 @@ export async function startBl0910(pins: Bl0910Pins, channels: number): Promise<d
                 // a frame with a bad checksum publishes nothing for its channel
                 if (w === w) {
                     const r = readings.update(ch, w, slow[ch], vrms, cf)
-                    await servers[ch].publish(r)
+                    if (full) feed.voltage(ch, r.voltageV)
+                    await feed.power(ch, r.powerW)
                 }
             }
         } catch (e) {
@@ -152,5 +110,4 @@ export async function startBl0910(pins: Bl0910Pins, channels: number): Promise<d
         }
         busy = false
     }, POLL_MS)
-    return roles
 }

@@ -29,9 +29,6 @@ export async function startProvisionedCloud(sup: Supervisor, hw: ShedHardware): 
     cloud.boardName = hw.name
     cloud.cals = hw.cals
     cloud.resumed = sup.liveCount()
-    hw.onEvent = async (e, now) => {
-        await cloud.onEvent(e, now)
-    }
     await cloud.start()
     return cloud
 }

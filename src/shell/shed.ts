@@ -11,12 +11,11 @@ import { coreNow, loadTimeScale, timeScale } from "./clock"
 import { ntcCelsius } from "../core/ntc"
 import { firmwareVersion } from "../version"
 import { REPORT_READING, watchSensor } from "./sensor-watch"
+import { MeterStart } from "./meters"
 
 /** A meter that has not reported for this long (ms) is silent: its socket is cut. */
 const METER_SILENT_MS = 1000
 const BOOT_WAIT_MS = 5000
-/** Socket Meter (services/socketmeter.md): get voltage (u22.10 V); the reading is power (i22.10 W) */
-const GET_VOLTAGE = 0x1180
 
 /** Control loop period (ms): a short circuit is cut within one period plus the bus latency. */
 export const TICK_MS = 100
@@ -25,21 +24,36 @@ export interface ShedHardware {
     /** board definition id, reported on the boot event */
     name: string
     relays: ds.Relay[]
-    meters: ds.SocketMeter[]
+    /** the sockets' meters, in socket order (src/shell/meters.ts) */
+    meters: MeterStart
     /** toggled every healthy tick for an external watchdog (null: none) */
     heartbeat: (on: boolean) => void
-    /**
-     * Called with every supervisor event (the cloud link queues them). Null: nobody takes them
-     * (an unprovisioned board). Until it is set either way, events wait in the core: a billing
-     * record taken before the cloud link is up would be lost.
-     */
-    onEvent?: (e: SocketEvent, now: number) => Promise<void>
     /** the service button (null: none) */
     button?: ds.Button
     /** the board's NTC divider, served as a potentiometer (null: the board has no sensor) */
     temperature?: ds.Potentiometer
     /** per-channel calibration in use, filled by runShed (the cloud's calibrate command edits it) */
     cals?: ChannelCal[]
+}
+
+/**
+ * Where the supervisor's events go. Until the board has settled who takes them (`to`), they wait
+ * in the core: a billing record taken before the cloud link is up would be lost. `to(null)`:
+ * nobody takes them (an unprovisioned board).
+ */
+export class EventRoute {
+    private settled = false
+    private taker: (e: SocketEvent, now: number) => Promise<void> = null
+    to(taker: (e: SocketEvent, now: number) => Promise<void>) {
+        this.taker = taker
+        this.settled = true
+    }
+    ready(): boolean {
+        return this.settled
+    }
+    async deliver(e: SocketEvent, now: number) {
+        if (this.taker) await this.taker(e, now)
+    }
 }
 
 function sessionKey(socket: number): string {
@@ -55,7 +69,7 @@ export async function loadConfig(sockets: number): Promise<ShedConfig> {
     return cfg
 }
 
-export async function runShed(hw: ShedHardware): Promise<Supervisor> {
+export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supervisor> {
     const n = hw.relays.length
     const boots = await countBoot(firmwareVersion())
     // relays first: off until a persisted session says otherwise
@@ -100,14 +114,8 @@ export async function runShed(hw: ShedHardware): Promise<Supervisor> {
     let reported = 0
     const bootT = ds.millis()
     for (let i = 0; i < n; i++) seen.push(-1)
-    const watchMeter = (m: ds.SocketMeter, i: number) => {
-        watchSensor(m, [GET_VOLTAGE], async (cmd, payload) => {
-            if (cmd === GET_VOLTAGE) {
-                latestV[i] = payload.getAt(0, "u32") / 1024
-                return
-            }
-            if (cmd !== REPORT_READING) return
-            const p = payload.getAt(0, "i32") / 1024
+    await hw.meters({
+        power: async (i, p) => {
             latestP[i] = p
             // a short circuit does not wait for the next tick: the contacts open on the reading
             // itself; the core still judges it on its tick (it sees its relay as closed)
@@ -117,9 +125,11 @@ export async function runShed(hw: ShedHardware): Promise<Supervisor> {
             }
             if (seen[i] < 0) reported++
             seen[i] = ds.millis()
-        })
-    }
-    for (let i = 0; i < n; i++) watchMeter(hw.meters[i], i)
+        },
+        voltage: (i, v) => {
+            latestV[i] = v
+        },
+    })
     // board temperature: warning, no new starts, all off (src/core/thermal.ts); none without a sensor
     let tempC = NaN
     if (hw.temperature)
@@ -167,7 +177,7 @@ export async function runShed(hw: ShedHardware): Promise<Supervisor> {
                     await hw.relays[i].enabled.write(want[i])
                 }
             }
-            const events = hw.onEvent === undefined ? [] : sup.takeEvents()
+            const events = route.ready() ? sup.takeEvents() : []
             for (let k = 0; k < events.length; k++) {
                 const e = events[k]
                 if (e.kind === "state" || e.kind === "started" || e.kind === "ended") {
@@ -175,7 +185,7 @@ export async function runShed(hw: ShedHardware): Promise<Supervisor> {
                     if (p) await saveJson(sessionKey(e.socket), p)
                     else await remove(sessionKey(e.socket))
                 }
-                if (hw.onEvent) await hw.onEvent(e, now)
+                await route.deliver(e, now)
                 if (e.kind === "ended") console.log("socket " + e.socket + " ended: " + e.record.reason + " " + e.record.energyWh + " Wh")
                 if (e.kind === "fault") console.log("fault socket " + e.socket + ": " + e.fault + " " + e.detail)
             }

@@ -5,7 +5,8 @@ import * as ds from "@devicescript/core"
 import { startServer } from "@devicescript/server"
 import { FakeMeter, FakeRelay, waitFor } from "../vm/fakes"
 import { describe, test, expect } from "@devicescript/test"
-import { runShed, ShedHardware } from "../../src/shell/shed"
+import { EventRoute, runShed, ShedHardware } from "../../src/shell/shed"
+import { busMeters } from "../../src/shell/meters"
 import { CloudLink } from "../../src/shell/cloud"
 
 const fr = new FakeRelay()
@@ -13,19 +14,20 @@ const fm = new FakeMeter(100)
 const hw: ShedHardware = {
     name: "test",
     relays: [new ds.Relay(startServer(fr, { roleName: "relay1" }))],
-    meters: [new ds.SocketMeter(startServer(fm, { roleName: "meter1" }))],
+    meters: busMeters([new ds.SocketMeter(startServer(fm, { roleName: "meter1" }))]),
     heartbeat: null,
 }
 
 
 describe("cloud link against a broker", () => {
     test("signed start, relay on, remote stop, relay off", async () => {
-        const sup = await runShed(hw)
+        const route = new EventRoute()
+        const sup = await runShed(hw, route)
         const cloud = new CloudLink(sup, { host: "127.0.0.1", port: 18830, proto: "tcp", boardId: "B1", keyHex: "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff" })
-        hw.onEvent = async (e, now) => {
-            await cloud.onEvent(e, now)
-        }
         await cloud.start()
+        route.to(async (e, now) => {
+            await cloud.onEvent(e, now)
+        })
         console.log("cloud-started")
         expect(await waitFor(() => fr.on, 60000)).toBe(true)
         console.log("relay-on")

@@ -5,7 +5,8 @@ import * as ds from "@devicescript/core"
 import { describe, test, expect } from "@devicescript/test"
 import { writeSetting } from "@devicescript/settings"
 import { fakeSockets, waitFor } from "./fakes"
-import { runShed, ShedHardware } from "../../src/shell/shed"
+import { EventRoute, runShed, ShedHardware } from "../../src/shell/shed"
+import { busMeters } from "../../src/shell/meters"
 import { SocketEvent } from "../../src/core/session"
 
 const shed = fakeSockets(2)
@@ -13,15 +14,16 @@ const shed = fakeSockets(2)
 describe("events at boot", () => {
     test("a record ended at resume reaches the event taker set after the loop started", async () => {
         await writeSetting("sess1", { order: "o-corrupt", limit: "sixty", elapsedS: 60, energyWh: 3.5, peakW: 200, refW: 200, drew: true, powerCapW: 0, topOffMin: 0, fullAtS: -1 })
-        const hw: ShedHardware = { name: "test", relays: shed.relays, meters: shed.meters, heartbeat: null }
-        const sup = await runShed(hw)
+        const hw: ShedHardware = { name: "test", relays: shed.relays, meters: busMeters(shed.meters), heartbeat: null }
+        const route = new EventRoute()
+        const sup = await runShed(hw, route)
         expect(sup.socket(1).state).toBe("ended")
         // the loop ticks meanwhile (its meters report every 50 ms)
         await ds.sleep(1500)
         const got: SocketEvent[] = []
-        hw.onEvent = async (e, now) => {
+        route.to(async (e, now) => {
             got.push(e)
-        }
+        })
         let ended: SocketEvent = null
         expect(
             await waitFor(() => {

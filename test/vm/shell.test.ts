@@ -4,7 +4,8 @@
 import * as ds from "@devicescript/core"
 import { fakeSockets, waitFor } from "./fakes"
 import { describe, test, expect } from "@devicescript/test"
-import { runShed } from "../../src/shell/shed"
+import { EventRoute, runShed } from "../../src/shell/shed"
+import { busMeters } from "../../src/shell/meters"
 import { Supervisor } from "../../src/core/supervisor"
 
 const shed = fakeSockets(2)
@@ -17,7 +18,9 @@ let sup: Supervisor = null
 
 describe("firmware shell in the VM", () => {
     test("boots with every relay off", async () => {
-        sup = await runShed({ name: "test", relays: relays, meters: meters, heartbeat: null, onEvent: null })
+        const route = new EventRoute()
+        route.to(null)
+        sup = await runShed({ name: "test", relays: relays, meters: busMeters(meters), heartbeat: null }, route)
         expect(sup !== null).toBe(true)
         await ds.sleep(1500) // role binding
         expect(fakeRelays[0].on).toBe(false)

@@ -1,0 +1,39 @@
+// Where the control loop takes each socket's readings from. A board's entry says which meters it
+// has: Socket Meter roles on the bus (the simulator's, or meter devices), or a metering chip the
+// program reads itself (src/shell/bl0910.ts), which feeds the loop directly.
+import * as ds from "@devicescript/core"
+import { REPORT_READING, watchSensor } from "./sensor-watch"
+
+/** Socket Meter (services/socketmeter.md): get voltage (u22.10 V); the reading is power (i22.10 W) */
+const GET_VOLTAGE = 0x1180
+
+export interface MeterFeed {
+    /** the active power (W) of socket `i` (0-based), every sample: a short is judged on it at once */
+    power(i: number, w: number): Promise<void>
+    /** the RMS voltage (V) of socket `i`, now and then */
+    voltage(i: number, v: number): void
+}
+
+/** Starts a board's meters; every reading goes to `feed`. */
+export type MeterStart = (feed: MeterFeed) => Promise<void>
+
+function watchMeter(role: ds.SocketMeter, i: number, feed: MeterFeed) {
+    watchSensor(role, [GET_VOLTAGE], async (cmd, payload) => {
+        if (cmd === GET_VOLTAGE) feed.voltage(i, payload.getAt(0, "u32") / 1024)
+        else if (cmd === REPORT_READING) await feed.power(i, payload.getAt(0, "i32") / 1024)
+    })
+}
+
+/** Meters on the bus: one Socket Meter role per socket, in socket order. */
+export function busMeters(roles: ds.SocketMeter[]): MeterStart {
+    return async feed => {
+        for (let i = 0; i < roles.length; i++) watchMeter(roles[i], i, feed)
+    }
+}
+
+/** Socket Meter roles meter1..meterN (the simulator serves them under these names). */
+export function meterRoles(n: number): ds.SocketMeter[] {
+    const roles: ds.SocketMeter[] = []
+    for (let i = 1; i <= n; i++) roles.push(new ds.SocketMeter("meter" + i))
+    return roles
+}
