@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { spawnSync } from "node:child_process"
 import { CurveSample, parseCurveCsv } from "../sim/csv"
-import { replayCurve, ReplayResult } from "../sim/replay"
+import { replayCurve, ReplayResult } from "../sim/curve-replay"
 import { FIXED_RULES, fixedRuleStop } from "./baseline"
 
 export interface CorpusEntry {

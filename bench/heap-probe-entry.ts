@@ -4,7 +4,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join, relative } from "node:path"
 import { BOARDS, BoardName } from "../boards/catalogue"
-import { ROOT } from "../sim/root"
+import { ROOT } from "../host/root"
 
 /** Writes (when it changed) and returns the probe entry of `board`, relative to the project root. */
 export function heapProbeEntry(board: BoardName): string {

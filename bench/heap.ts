@@ -3,7 +3,7 @@
 // left with 256 B buffers until the VM runs out of memory. Free at that moment + used = the
 // VM's heap; the same probe on an empty program gives what a program can have (EMPTY_FREE_KB).
 import { ShedSim, until } from "../sim/shed-sim"
-import { provision, Settings } from "../sim/bus/provision"
+import { provision, Settings } from "../host/board-settings"
 import { BOARD_NAMES, BoardName, BOARDS } from "../boards/catalogue"
 import { heapProbeEntry } from "./heap-probe-entry"
 

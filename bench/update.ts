@@ -2,7 +2,7 @@
 // whole path in the simulator: the signed `update` command over MQTT, the board going quiet,
 // the runtime connecting to the update server, hash check, deploy, hash read back, the new
 // program booting, reconnecting and sending its boot event. The 10-socket board, idle.
-import { FleetSim } from "../sim/fleet-sim"
+import { FleetSim } from "../test/support/fleet-sim"
 import { until } from "../sim/shed-sim"
 
 function pct(xs: number[], p: number): number {

@@ -9,7 +9,7 @@ import { BoardType } from "./types"
 import { BOARD_NAMES } from "../boards/catalogue"
 import { provisionBoard } from "./provision"
 import { apiCall } from "./api-client"
-import { ROOT } from "../sim/root"
+import { ROOT } from "../host/root"
 
 const USAGE = `fleet <command> [options]
 

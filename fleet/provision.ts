@@ -6,7 +6,7 @@
 // the one way a board learns where its updates come from.
 import { randomBytes } from "node:crypto"
 import { CloudConfigurationCmd, JDBus, SRV_CLOUD_CONFIGURATION, jdpack } from "jacdac-ts"
-import { findBoardSettings, provision, Settings } from "../sim/bus/provision"
+import { findBoardSettings, provision, Settings } from "../host/board-settings"
 import { BoardType } from "./types"
 import { apiCall } from "./api-client"
 

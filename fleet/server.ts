@@ -20,7 +20,7 @@ import { BOARD_NAMES, isBoardName } from "../boards/catalogue"
 import { verifyRelease } from "./release"
 import { step } from "./rollout"
 import { clientRandom, Cmd, deploy, WsskSession } from "./wssk"
-import { CommandReplies } from "./board-command"
+import { CommandReplies } from "../host/board-command"
 
 export interface FleetServerOptions {
     /** database and images */

@@ -1,7 +1,7 @@
 // The scenario format of `npm run sim` (sim/scenarios/README.md): validated whole before
 // anything runs, every error naming the action and the field.
 import { BOARD_NAMES, BOARDS, BoardName, isBoardName } from "../boards/catalogue"
-import { Fault } from "./bus/shed"
+import { Fault } from "./bus/sim-shed"
 
 export type Action =
     | { at: number; do: "plug"; socket: number; model: string; csv?: string; soc0?: number; seed?: number }

@@ -8,8 +8,9 @@ import { Backend } from "./cloud/backend"
 import { RunningBroker, startBroker } from "./cloud/broker"
 import { BoardName, BOARDS, buildFirmware } from "./bus/firmware"
 import { Hub, startHub } from "./bus/hub"
-import { checkRoles, provision, Settings } from "./bus/provision"
-import { SimShed } from "./bus/shed"
+import { provision, Settings } from "../host/board-settings"
+import { checkRoles } from "./bus/roles"
+import { SimShed } from "./bus/sim-shed"
 import { FirmwareVM } from "./bus/vm"
 
 export interface ShedSimOptions {

@@ -4,7 +4,7 @@
 import * as ds from "@devicescript/core"
 import "@devicescript/gpio"
 import { board, pins } from "@dsboard/shed10_esp32"
-import { ShedHardware } from "./shell/shed"
+import { ShedHardware } from "./shell/control-loop"
 import { runBoardWithDisplay } from "./shell/board-display"
 import { startOled } from "./shell/display"
 import { bl0910Meters } from "./shell/bl0910"

@@ -1,7 +1,7 @@
 // Firmware entry for the 2-socket ESP32-C3 board (boards/shed2_esp32c3.board.json).
 import * as ds from "@devicescript/core"
 import { board } from "@dsboard/shed2_esp32c3"
-import { ShedHardware } from "./shell/shed"
+import { ShedHardware } from "./shell/control-loop"
 import { busMeters, meterRoles } from "./shell/meters"
 import { runBoardWithDisplay } from "./shell/board-display"
 import { startOled } from "./shell/display"

@@ -3,7 +3,7 @@
 // ST7789 on the SPI bus it shares with the metering chip.
 import * as ds from "@devicescript/core"
 import { board, pins } from "@dsboard/shed2tft_esp32c3"
-import { ShedHardware } from "./shell/shed"
+import { ShedHardware } from "./shell/control-loop"
 import { busMeters, meterRoles } from "./shell/meters"
 import { runBoardWithDisplay } from "./shell/board-display"
 import { startTft } from "./shell/display"

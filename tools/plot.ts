@@ -4,7 +4,7 @@
 // for support staff: "why did my charge stop?"
 import { readFileSync, writeFileSync } from "node:fs"
 import { parseCurveCsv } from "../sim/csv"
-import { replayCurve, replayOptionsFromJson, ReplayOptions } from "../sim/replay"
+import { replayCurve, replayOptionsFromJson, ReplayOptions } from "../sim/curve-replay"
 import { decodeTrace } from "../src/core/trace"
 
 const USAGE = "usage: npm run plot -- <curve.csv | trace.json> --out <file.svg> [--config <file.json>]"

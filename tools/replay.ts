@@ -2,7 +2,7 @@
 // Prints one JSON line: {"outcome", "stop_s", "energy_wh", "reason", "detail"}. Exit 2 on bad input.
 import { readFileSync } from "node:fs"
 import { parseCurveCsv } from "../sim/csv"
-import { replayCurve, replayOptionsFromJson, ReplayOptions } from "../sim/replay"
+import { replayCurve, replayOptionsFromJson, ReplayOptions } from "../sim/curve-replay"
 
 function fail(msg: string): never {
     process.stderr.write(`replay: ${msg}\n`)

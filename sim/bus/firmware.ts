@@ -3,7 +3,7 @@
 import { spawnSync } from "node:child_process"
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"
-import { ROOT } from "../root"
+import { ROOT } from "../../host/root"
 
 const CLI = join(ROOT, "node_modules/@devicescript/cli/built/devicescript-cli.cjs")
 

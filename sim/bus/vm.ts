@@ -5,7 +5,7 @@ import { spawn, ChildProcess } from "node:child_process"
 import { readFileSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
-import { ROOT } from "../root"
+import { ROOT } from "../../host/root"
 
 const CLI = join(ROOT, "node_modules/@devicescript/cli/built/devicescript-cli.cjs")
 const REDIRECT = join(ROOT, "sim/bus/port-redirect.cjs")

@@ -4,7 +4,7 @@
 // money that was not used.
 import { randomUUID } from "node:crypto"
 import mqtt, { MqttClient } from "mqtt"
-import { CommandReplies, signCommand } from "../../fleet/board-command"
+import { CommandReplies, signCommand } from "../../host/board-command"
 
 export interface Tariff {
     /** prepaid deposit for "until full" and energy orders (cents) */

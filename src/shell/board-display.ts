@@ -2,7 +2,7 @@
 // The screen is the board's: the 128x64 OLED (startOled) or the 240x240 TFT (startTft), chosen
 // by the board's entry file, as is whether each socket may have its own code (ShedScreen).
 import * as ds from "@devicescript/core"
-import { ShedHardware } from "./shed"
+import { ShedHardware } from "./control-loop"
 import { runBoard } from "./board"
 import { ScreenOut, showMessage, ShedScreen } from "./display"
 import { loadJson } from "./persist"

@@ -1,6 +1,6 @@
 // One board's whole program: control loop and cloud link. The entry files (src/main*.ts) only
 // say which relays and meters the board has; boards with a display use board-display.ts.
-import { EventRoute, runShed, ShedHardware } from "./shed"
+import { EventRoute, runShed, ShedHardware } from "./control-loop"
 import { startProvisionedCloud } from "./provisioned"
 import { Supervisor } from "../core/supervisor"
 import { CloudLink } from "./cloud"

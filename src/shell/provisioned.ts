@@ -3,7 +3,7 @@
 import { CloudLink } from "./cloud"
 import { loadJson } from "./persist"
 import { Supervisor } from "../core/supervisor"
-import { ShedHardware } from "./shed"
+import { ShedHardware } from "./control-loop"
 
 export async function startProvisionedCloud(sup: Supervisor, hw: ShedHardware): Promise<CloudLink> {
     const boardId = await loadJson("boardId")

@@ -9,7 +9,7 @@ import { join } from "node:path"
 import { randomBytes } from "node:crypto"
 import { FleetServer } from "../../fleet/server"
 import { DEVS_MAGIC, padImage, sha256Hex, signManifest } from "../../fleet/release"
-import { ROOT } from "../../sim/root"
+import { ROOT } from "../../host/root"
 
 const TSX = join(ROOT, "node_modules/.bin/tsx")
 let dir: string

@@ -3,7 +3,7 @@
 // reports (boot events, replies) and on the relays.
 import { test, before, after } from "node:test"
 import assert from "node:assert/strict"
-import { FleetSim } from "../../sim/fleet-sim"
+import { FleetSim } from "../support/fleet-sim"
 import { until } from "../../sim/shed-sim"
 
 const V1 = "v1.0.0"

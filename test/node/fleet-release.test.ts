@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process"
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
-import { ROOT } from "../../sim/root"
+import { ROOT } from "../../host/root"
 import {
     buildRelease,
     canonicalManifest,

@@ -12,7 +12,7 @@ import { isDeepStrictEqual } from "node:util"
 import Ajv2020 from "ajv/dist/2020"
 import fc from "fast-check"
 import { ShedSim, until } from "../../sim/shed-sim"
-import { ROOT } from "../../sim/root"
+import { ROOT } from "../../host/root"
 import { Backend } from "../../sim/cloud/backend"
 
 const TOTAL = 3000

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { formatCurveCsv, parseCurveCsv, CurveCsvError } from "../../sim/csv"
 import { generateCorpus } from "../../sim/corpus"
-import { replayCurve } from "../../sim/replay"
+import { replayCurve } from "../../sim/curve-replay"
 import { lithiumW } from "../shared/scenarios"
 
 const tsx = join("node_modules", ".bin", "tsx")

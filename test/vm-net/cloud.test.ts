@@ -5,7 +5,7 @@ import * as ds from "@devicescript/core"
 import { startServer } from "@devicescript/server"
 import { FakeMeter, FakeRelay, waitFor } from "../vm/fakes"
 import { describe, test, expect } from "@devicescript/test"
-import { EventRoute, runShed, ShedHardware } from "../../src/shell/shed"
+import { EventRoute, runShed, ShedHardware } from "../../src/shell/control-loop"
 import { busMeters } from "../../src/shell/meters"
 import { CloudLink } from "../../src/shell/cloud"
 

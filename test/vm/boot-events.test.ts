@@ -5,7 +5,7 @@ import * as ds from "@devicescript/core"
 import { describe, test, expect } from "@devicescript/test"
 import { writeSetting } from "@devicescript/settings"
 import { fakeSockets, waitFor } from "./fakes"
-import { EventRoute, runShed, ShedHardware } from "../../src/shell/shed"
+import { EventRoute, runShed, ShedHardware } from "../../src/shell/control-loop"
 import { busMeters } from "../../src/shell/meters"
 import { SocketEvent } from "../../src/core/session"
 

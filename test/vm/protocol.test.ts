@@ -2,8 +2,8 @@
 // (test/node/protocol.test.ts uses the same key) verifies here, a tampered one does not.
 import { describe, test, expect } from "@devicescript/test"
 import { parseCommand } from "../../src/core/protocol/command"
-import { ServerClock } from "../../src/core/protocol/clock"
-import { ReplayGuard } from "../../src/core/protocol/replay"
+import { ServerClock } from "../../src/core/protocol/server-clock"
+import { ReplayGuard } from "../../src/core/protocol/replay-guard"
 import { Outbox } from "../../src/core/protocol/outbox"
 import { canonicalJson } from "../../src/core/protocol/canonical"
 import { hmacHex } from "../../src/shell/hmac"

@@ -4,7 +4,7 @@
 import * as ds from "@devicescript/core"
 import { fakeSockets, waitFor } from "./fakes"
 import { describe, test, expect } from "@devicescript/test"
-import { EventRoute, runShed } from "../../src/shell/shed"
+import { EventRoute, runShed } from "../../src/shell/control-loop"
 import { busMeters } from "../../src/shell/meters"
 import { Supervisor } from "../../src/core/supervisor"
 

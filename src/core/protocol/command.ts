@@ -4,8 +4,8 @@
 
 import { checkCal } from "../metering"
 import { signedText } from "./canonical"
-import { ServerClock } from "./clock"
-import { ReplayGuard } from "./replay"
+import { ServerClock } from "./server-clock"
+import { ReplayGuard } from "./replay-guard"
 
 /**
  * Every error a command can get back, for node (tests, schemas): a function, so the board's

@@ -1,43 +1,5 @@
-// Provisioning over the DeviceScript bus: the board's settings (board id, keys, broker) are
-// written through the runtime's Settings service, the same way a technician's laptop does it
-// over USB. Values are stored as JSON text, as @devicescript/settings reads them.
-import { JDBus, JDService, RoleManagerClient, SRV_ROLE_MANAGER, SRV_SETTINGS, jdpack } from "jacdac-ts"
-
-const SET = 0x81
-const DELETE = 0x84
-export const MAX_KEY = 13
-
-export type Settings = { [key: string]: string | number | boolean | null | object }
-
-/** The first Settings service on the bus that is not one of ours (the firmware's runtime). */
-export async function findBoardSettings(bus: JDBus, ms = 20000): Promise<JDService> {
-    const t0 = Date.now()
-    for (;;) {
-        const s = bus.services({ serviceClass: SRV_SETTINGS })[0]
-        if (s) return s
-        if (Date.now() - t0 > ms) throw new Error("no board on the bus answers as a Settings service")
-        await new Promise(r => setTimeout(r, 100))
-    }
-}
-
-/** Checks every key first: a bad key refuses the whole set, nothing is written. */
-export function checkSettings(values: Settings): string | null {
-    for (const [k, v] of Object.entries(values)) {
-        if (!k || k.length > MAX_KEY) return `setting key "${k}" must be 1..${MAX_KEY} characters`
-        if (v !== null && JSON.stringify(v).length + k.length + 1 > 232) return `setting "${k}" is over the 232-byte limit`
-    }
-    return null
-}
-
-export async function provision(bus: JDBus, values: Settings) {
-    const err = checkSettings(values)
-    if (err) throw new Error(err)
-    const srv = await findBoardSettings(bus)
-    for (const [k, v] of Object.entries(values)) {
-        if (v === null) await srv.sendCmdAsync(DELETE, jdpack("s", [k]), true)
-        else await srv.sendCmdAsync(SET, jdpack("z b", [k, new TextEncoder().encode(JSON.stringify(v))]), true)
-    }
-}
+// Which simulated server plays each of the firmware's roles, checked on the bus.
+import { JDBus, JDService, RoleManagerClient, SRV_ROLE_MANAGER } from "jacdac-ts"
 
 export interface RoleBinding {
     /** the role's full name in the firmware ("socket1[int:0]", "meter1") */

@@ -4,7 +4,7 @@
 // second); faults are injected here and nowhere else.
 import { readFileSync, existsSync } from "node:fs"
 import { join, resolve } from "node:path"
-import { ROOT } from "../root"
+import { ROOT } from "../../host/root"
 import {
     addServiceProvider,
     ButtonServer,
@@ -18,7 +18,7 @@ import {
     serviceSpecifications,
 } from "jacdac-ts"
 import { makePlug, Plug, PlugSpec } from "./plug"
-import { RoleBinding, roleOrder } from "./provision"
+import { RoleBinding, roleOrder } from "./roles"
 import { SimScreen } from "./screen"
 import { ntcRatio } from "../../src/core/ntc"
 
