@@ -119,9 +119,10 @@ async function main() {
     t0 = Date.now()
     sim.backend.onEvent = e => {
         if (e.t === "state") states[e.socket] = e.state
-        if (e.t === "ended") say(`socket ${e.socket}: ended ${e.reason}, ${e.wh} Wh`)
+        if (e.t === "ended") say(`socket ${e.socket}: session ${e.order} ended: ${e.reason}, ${e.wh} Wh in ${(e.s / 60).toFixed(1)} min`)
         if (e.t === "why") say(`  why: ${e.detail}`)
-        if (e.t === "fault") say(`${e.socket ? "socket " + e.socket : "board"}: FAULT ${e.kind}: ${e.detail}`)
+        // a guard's all-clear (mains_ok, temperature_ok) travels as a fault event, but is none
+        if (e.t === "fault") say(`${e.socket ? "socket " + e.socket : "board"}: ${/_ok$/.test(e.kind) ? "back to normal" : "FAULT"} ${e.kind}: ${e.detail}`)
     }
     say("plug a charger, then pay: e.g. 'plug 1 li' then 'pay 1'")
     const rl = readline.createInterface({ input: process.stdin, output: process.stdout })

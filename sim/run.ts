@@ -1,7 +1,8 @@
 // npm run sim -- --scenario <file.json> --report <out.json> [--mqtt mqtt://host:port]
 // Runs a scripted scenario headless against the firmware in the VM and the simulated shed,
 // exits when every action is done and no session is left running (or at maxS), and writes a
-// report: per socket the relay transitions, the sessions as billed, the faults.
+// report: per socket the relay transitions, the sessions as billed, the faults. Orders still
+// unbilled at maxS are named and the exit code is 1.
 import { readFileSync, writeFileSync } from "node:fs"
 import { dirname, resolve } from "node:path"
 import { parseScenario, Scenario, Action } from "./scenario"
@@ -94,6 +95,9 @@ function liveOrders(): number {
 async function main() {
     await sim.start()
     t0 = Date.now()
+    sim.backend.onEvent = e => {
+        if (e.t === "ended") say(`socket ${e.socket}: session ${e.order} ended: ${e.reason}, ${e.wh} Wh in ${(e.s / 60).toFixed(1)} min`)
+    }
     say(`board ${sim.boardId} online (${sc.board}, x${sc.speed})`)
     for (const a of sc.actions) {
         const wait = (a.at / sc.speed) * 1000 - (Date.now() - t0)
@@ -127,6 +131,11 @@ async function main() {
     }
     writeFileSync(reportFile, JSON.stringify(report, null, 2))
     say(`report written to ${reportFile}`)
+    if (report.timedOut) {
+        const open = [...sim.backend.orders.values()].filter(o => !o.billed).map(o => `${o.order} (socket ${o.socket})`)
+        console.error(`timed out at ${sc.maxS} simulated s with ${open.length} order(s) not billed: ${open.join(", ")}`)
+        process.exitCode = 1
+    }
 }
 
 main()
