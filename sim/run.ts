@@ -29,7 +29,7 @@ try {
 }
 const base = dirname(resolve(file))
 
-const sim = new ShedSim({ board: sc.board, speed: sc.speed, mqtt: arg("--mqtt"), settings: sc.settings })
+const sim = new ShedSim({ board: sc.board, speed: sc.speed, mqtt: arg("--mqtt"), settings: sc.settings, tariff: sc.tariff })
 let t0 = 0
 const simS = () => ((Date.now() - t0) / 1000) * sc.speed
 const log: string[] = []

@@ -2,6 +2,7 @@
 // anything runs, every error naming the action and the field.
 import { BOARD_NAMES, BOARDS, BoardName, isBoardName } from "../boards/catalogue"
 import { Fault } from "./bus/sim-shed"
+import { DEFAULT_TARIFF, Tariff } from "./cloud/backend"
 
 export type Action =
     | { at: number; do: "plug"; socket: number; model: string; csv?: string; soc0?: number; seed?: number }
@@ -22,6 +23,8 @@ export interface Scenario {
     maxS: number
     /** extra board settings at provisioning (e.g. {"config": {...}}) */
     settings?: { [k: string]: any }
+    /** the backend's prices: DEFAULT_TARIFF with any of its fields replaced */
+    tariff: Tariff
     actions: Action[]
 }
 
@@ -43,11 +46,24 @@ export function parseScenario(text: string): Scenario {
     const maxS = j.maxS ?? 4 * 3600
     if (typeof maxS !== "number" || !(maxS > 0)) throw new Error("maxS must be a positive number of simulated seconds")
     if (j.settings !== undefined && (typeof j.settings !== "object" || Array.isArray(j.settings))) throw new Error("settings must be an object")
+    const tariff = checkTariff(j.tariff)
     if (!Array.isArray(j.actions)) throw new Error("actions must be a list")
     const sockets = BOARDS[board as BoardName].sockets
     const actions: Action[] = j.actions.map((a: any, i: number) => checkAction(a, i, sockets))
     for (let i = 1; i < actions.length; i++) if (actions[i].at < actions[i - 1].at) throw new Error(`action ${i}: actions must be in time order`)
-    return { board, speed, maxS, settings: j.settings, actions }
+    return { board, speed, maxS, settings: j.settings, tariff, actions }
+}
+
+function checkTariff(t: any): Tariff {
+    if (t === undefined) return { ...DEFAULT_TARIFF }
+    if (typeof t !== "object" || t === null || Array.isArray(t)) throw new Error("tariff must be an object")
+    const out: Tariff = { ...DEFAULT_TARIFF }
+    for (const [k, v] of Object.entries(t)) {
+        if (!Object.hasOwn(DEFAULT_TARIFF, k)) throw new Error(`tariff: unknown field ${k} (${Object.keys(DEFAULT_TARIFF).join(", ")})`)
+        if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > 1000000) throw new Error(`tariff.${k} must be a whole number of cents, 0..1000000`)
+        out[k as keyof Tariff] = v as number
+    }
+    return out
 }
 
 function checkAction(a: any, i: number, sockets: number): Action {

@@ -4,7 +4,7 @@
 // the same services, settings and broker.
 import { randomBytes } from "node:crypto"
 import { JDBus } from "jacdac-ts"
-import { Backend } from "./cloud/backend"
+import { Backend, Tariff } from "./cloud/backend"
 import { RunningBroker, startBroker } from "./cloud/broker"
 import { BoardName, BOARDS, buildFirmware } from "./bus/firmware"
 import { Hub, startHub } from "./bus/hub"
@@ -23,6 +23,8 @@ export interface ShedSimOptions {
     crossTalkPct?: number
     /** board settings written at provisioning besides the cloud ones (e.g. {config: {...}}) */
     settings?: Settings
+    /** the backend's prices (DEFAULT_TARIFF otherwise) */
+    tariff?: Tariff
     /** every VM log line */
     onLog?: (line: string) => void
     /** keep flash here (a folder) instead of a temporary one */
@@ -85,7 +87,7 @@ export class ShedSim {
         // wait on the first ones alone once lost the crash count's reset, and three boots later
         // the board sat in safe mode, deaf, for the rest of the suite.
         await this.vm.waitFlash([this.boardId, this.keyHex])
-        this.backend = new Backend(url, this.boardId, this.keyHex)
+        this.backend = new Backend(url, this.boardId, this.keyHex, o.tariff)
         await this.backend.connect()
         await this.powerCut()
         await this.waitOnline()
