@@ -19,7 +19,7 @@ test("plot: a replayed curve is drawn with its decision marked", () => {
     assert.equal(r.status, 0, r.stderr)
     const svg = readFileSync(join(dir, "c.svg"), "utf8")
     assert.match(svg, /^<svg/)
-    assert.match(svg, /class="decision-label">full at /)
+    assert.match(svg, /class="decision-label"><tspan[^>]*>full at /)
     assert.match(svg, /class="power"/)
 })
 
@@ -38,4 +38,21 @@ test("plot: a session trace is drawn with its min-max band; bad input exits 2", 
     const bad = spawnSync(tsx, ["tools/plot.ts", join(dir, "bad.json"), "--out", join(dir, "b.svg")], { encoding: "utf8" })
     assert.equal(bad.status, 2)
     assert.match(bad.stderr, /hex trace chunks/)
+})
+
+test("plot: the decision's label stays inside the picture wherever the decision falls", async () => {
+    const { svgPlot, CHAR_PX } = await import("../../tools/plot-svg")
+    const long = "full at 3.85 h: " + "taper flattened onto a level that held for 30 min under 8 % of the plateau ".repeat(2)
+    for (const at of [0, 60, 120, 200, 239]) {
+        const svg = svgPlot({ t: [0, 120, 240], mean: [200, 100, 5] }, "t", { t: at, label: long })
+        const width = Number(/<svg[^>]* width="(\d+)"/.exec(svg)![1])
+        const label = /<text[^>]*text-anchor="(start|end)" class="decision-label">(.*?)<\/text>/.exec(svg)!
+        const spans = [...label[2].matchAll(/<tspan x="([\d.]+)"[^>]*>([^<]*)<\/tspan>/g)]
+        assert.ok(spans.length >= 2, "a long label is wrapped")
+        assert.equal(spans.map(s => s[2]).join(" "), long.trim())
+        for (const [, xs, text] of spans) {
+            const x0 = label[1] === "start" ? Number(xs) : Number(xs) - text.length * CHAR_PX
+            assert.ok(x0 >= 0 && x0 + text.length * CHAR_PX <= width, `decision at ${at} min: "${text}" from ${x0.toFixed(0)} px`)
+        }
+    }
 })
