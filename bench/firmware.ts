@@ -6,14 +6,19 @@ import { BOARDS } from "../boards/catalogue"
 
 const ENTRIES: [string, string][] = Object.values(BOARDS).map(b => [`${b.name} (${b.entry}; ${b.sockets} sockets, meters: ${b.meter})`, b.entry])
 
+/** code room every board keeps (DESIGN.md targets: 8 KB before the trust work, 4 KB once it is in) */
+export const ROOM_TARGET_KB = 4
+
 export function printFirmwareBench() {
-    console.log("\n## Firmware build\n\n| board | bytecode (target <= 96 KB) | of it, code (runtime limit 64 KB) |\n|---|---|---|")
+    console.log(`\n## Firmware build\n\n| board | bytecode (target <= 96 KB) | of it, code (runtime limit 64 KB) | code room (target >= ${ROOM_TARGET_KB} KB) |\n|---|---|---|---|`)
     for (const [name, entry] of ENTRIES) {
         const r = spawnSync("npx", ["devs", "build", entry], { encoding: "utf8" })
         const size = r.status === 0 ? statSync(".devicescript/bin/bytecode.devs").size : -1
         const code = r.status === 0 ? functionBytes() : -1
-        const codeCell = code >= 0 ? `${(code / 1024).toFixed(1)} KB, ${((CODE_LIMIT - code) / 1024).toFixed(1)} KB left` : "-"
-        console.log(`| ${name} | ${size >= 0 ? (size / 1024).toFixed(1) + " KB" : "build failed"} | ${codeCell} |`)
+        const room = (CODE_LIMIT - code) / 1024
+        const codeCell = code >= 0 ? `${(code / 1024).toFixed(1)} KB` : "-"
+        const roomCell = code >= 0 ? `${room.toFixed(1)} KB ${room >= ROOM_TARGET_KB ? "(met)" : "(**not met**)"}` : "-"
+        console.log(`| ${name} | ${size >= 0 ? (size / 1024).toFixed(1) + " KB" : "build failed"} | ${codeCell} | ${roomCell} |`)
     }
     // leave the default build in place
     spawnSync("npx", ["devs", "build", "src/main.ts"], { encoding: "utf8" })
