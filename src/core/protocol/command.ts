@@ -113,10 +113,9 @@ function signedRight(raw: Buffer, ctx: ParseContext): boolean {
     return d === 0
 }
 
-/** Deepest nesting of objects and arrays, by a flat scan of the bytes (strings skipped). */
-function depthOf(raw: Buffer): number {
+/** Objects and arrays nested deeper than MAX_DEPTH, by a flat scan of the bytes (strings skipped). */
+function tooDeep(raw: Buffer): boolean {
     let depth = 0
-    let max = 0
     let inString = false
     for (let i = 0; i < raw.length; i++) {
         const c = raw[i]
@@ -125,17 +124,17 @@ function depthOf(raw: Buffer): number {
             else if (c === 34) inString = false
         } else if (c === 34) inString = true
         else if (c === 123 || c === 91) {
-            if (++depth > max) max = depth
+            if (++depth > MAX_DEPTH) return true
         } else if (c === 125 || c === 93) depth--
     }
-    return max
+    return false
 }
 
 export function parseCommand(raw: Buffer, ctx: ParseContext): ParseResult {
     const bytes = raw.length
     if (bytes > ctx.maxBytes) return refuse("too_large", null, "payload of " + bytes + " bytes over the limit of " + ctx.maxBytes)
     if (!signedRight(raw, ctx)) return refuse("bad_signature", null, "no signature of this board's key over these bytes")
-    if (depthOf(raw) > MAX_DEPTH) return refuse("malformed", null, "nested deeper than " + MAX_DEPTH)
+    if (tooDeep(raw)) return refuse("malformed", null, "nested deeper than " + MAX_DEPTH)
     let msg: any = null
     try {
         msg = JSON.parse(raw.toString())
