@@ -106,7 +106,8 @@ export class Backend {
 
     /** A command signed for the board; it carries the board's boot nonce as last learned unless it names one. */
     sign(cmd: object): string {
-        return signCommand(this.boardId, this.keyHex, { boot: this.commands.boot(this.boardId) ?? "", ...cmd })
+        const { id, ts, ...rest } = cmd as any
+        return signCommand(this.boardId, this.keyHex, { id, ts, boot: this.commands.boot(this.boardId) ?? "", ...rest })
     }
 
     /** the board's boot nonce as last learned (its boot event, or any reply) */
