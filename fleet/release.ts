@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, readFile, rm, symlink, unlink, writeFile } from "node:f
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { promisify } from "node:util"
-import { canonicalJson } from "../src/core/protocol/canonical"
+import { canonicalJson } from "./canonical"
 import { BOARDS, isBoardName } from "../boards/catalogue"
 import type { BoardType, Manifest } from "./types"
 

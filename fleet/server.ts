@@ -20,7 +20,7 @@ import { BOARD_NAMES, isBoardName } from "../boards/catalogue"
 import { verifyRelease } from "./release"
 import { step } from "./rollout"
 import { clientRandom, Cmd, deploy, WsskSession } from "./wssk"
-import { CommandReplies } from "../host/board-command"
+import { CommandReplies, openMessage } from "../host/board-command"
 
 export interface FleetServerOptions {
     /** database and images */
@@ -119,28 +119,35 @@ export class FleetServer {
 
     private async connectBroker(url: string) {
         this.mq = await mqtt.connectAsync(url, { clientId: "fleet-" + randomUUID().slice(0, 8), reconnectPeriod: 1000 })
-        this.mq.on("message", (topic, payload) => void this.serial(() => this.report(topic, payload.toString())))
+        this.mq.on("message", (topic, payload) => void this.serial(() => this.report(topic, payload)))
         await this.mq.subscribeAsync(["shed/+/event", "shed/+/reply", "shed/+/online", "shed/+/telemetry"])
     }
 
-    private async report(topic: string, text: string): Promise<void> {
+    /**
+     * A board's message from the broker. Everything but the presence text on `online` must be
+     * signed with the board's key (docs/protocol.md): a message that is not is logged and
+     * changes nothing (a forged `boot` would otherwise roll a canary back or record a version).
+     */
+    private async report(topic: string, payload: Buffer): Promise<void> {
         const [, id, sub] = topic.split("/")
-        // a program that talks is a program that runs (its last will "offline" is the broker's)
-        if (sub !== "online" || text === "online") this.heard.set(id, Date.now())
-        if (sub === "online" || sub === "telemetry") return
-        let m: any
-        try {
-            m = JSON.parse(text)
-        } catch {
+        if (sub === "online") {
+            // unsigned presence: a program that says it is online runs (its last will "offline"
+            // is the broker's); it only holds back a deploy without a window, never causes one
+            if (payload.toString() === "online") this.heard.set(id, Date.now())
             return
         }
-        if (sub === "reply") return void this.commands.deliver(m)
+        const b = await this.store.getBoard(id)
+        if (!b) return
+        const m = openMessage(topic, b.cmdKey, payload)
+        if (!m) return this.log(`refused a message on ${sub} not signed with the board's key`, id)
+        // a program that talks is a program that runs
+        this.heard.set(id, Date.now())
+        if (sub === "reply") return void this.commands.deliver(id, m)
         if (m.t !== "boot") return
+        this.commands.noteBoot(id, m.boot)
         // a program that boots has left any window it granted
         this.windows.delete(id)
         this.asked.delete(id)
-        const b = await this.store.getBoard(id)
-        if (!b) return
         const patch: Partial<BoardRecord> = { version: m.ver, lastSeen: Date.now() }
         if (b.deployedAt && b.assigned === m.ver) {
             // the first boot after a deploy proves it; each further one is a restart to count

@@ -1,10 +1,12 @@
 // The operator's backend, simulated: a rider scans and pays for a socket, the backend creates
 // an order, signs and sends `start`; it records what the board reports, bills each session
 // once (by its event id), acks billing records and faults, and works out refunds of prepaid
-// money that was not used.
+// money that was not used. Every message from the board is verified (its signature under the
+// board's key, over the topic and its bytes) before it is recorded, billed, acked or believed;
+// the rest is refused with a log line (docs/protocol.md).
 import { randomUUID } from "node:crypto"
 import mqtt, { MqttClient } from "mqtt"
-import { CommandReplies, signCommand } from "../../host/board-command"
+import { CommandReplies, openMessage, signCommand } from "../../host/board-command"
 
 export interface Tariff {
     /** prepaid deposit for "until full" and energy orders (cents) */
@@ -38,6 +40,9 @@ export class Backend {
     private commands = new CommandReplies()
     private n = 0
     onEvent: (e: any) => void = () => {}
+    /** board messages refused (not signed with the board's key), as logged */
+    readonly refused: string[] = []
+    log: (line: string) => void = line => console.log(line)
 
     constructor(
         readonly url: string,
@@ -52,7 +57,7 @@ export class Backend {
         const log = process.env.SHED_BROKER_LOG
         this.client.on("message", (topic, payload) => {
             if (log) require("node:fs").appendFileSync(log, `${Date.now()} backend<- ${topic} ${payload.toString().slice(0, 60)}\n`)
-            this.receive(topic.slice(base.length), payload.toString())
+            this.receive(topic.slice(base.length), payload)
         })
         await this.client.subscribeAsync(base + "#")
     }
@@ -61,21 +66,26 @@ export class Backend {
         await this.client?.endAsync(true)
     }
 
-    private receive(sub: string, text: string) {
+    /** A message from the board (`sub` under shed/<board>/), as it came from the broker. */
+    receive(sub: string, payload: Buffer) {
         if (sub === "online") {
-            this.online = text === "online"
+            // presence text, retained, the last will among it: not signed, decides nothing here
+            this.online = payload.toString() === "online"
             return
         }
-        let m: any
-        try {
-            m = JSON.parse(text)
-        } catch {
+        if (sub === "cmd") return
+        const m = openMessage(`shed/${this.boardId}/${sub}`, this.keyHex, payload)
+        if (!m) {
+            const line = `backend: refused a message on ${sub} not signed by board ${this.boardId}: ${payload.toString().slice(0, 80)}`
+            this.refused.push(line)
+            this.log(line)
             return
         }
         if (sub === "reply") {
             this.replies.push(m)
-            this.commands.deliver(m)
+            this.commands.deliver(this.boardId, m)
         } else if (sub === "event" || sub === "telemetry") {
+            if (m.t === "boot") this.commands.noteBoot(this.boardId, m.boot)
             this.events.push(m)
             if (m.t === "ended") this.bill(m)
             if ((m.t === "ended" || m.t === "fault") && m.eid) void this.send("ack", { ids: [m.eid] }).catch(() => {})
@@ -94,8 +104,15 @@ export class Backend {
         o.billed = { eid: rec.eid, reason: rec.reason, energyWh: rec.wh, durationS: rec.s, chargedCents: charged, refundCents: o.paidCents - charged }
     }
 
+    /** A command signed for the board; it carries the board's boot nonce as last learned unless it names one. */
     sign(cmd: object): string {
-        return signCommand(this.boardId, this.keyHex, cmd)
+        const { id, ts, ...rest } = cmd as any
+        return signCommand(this.boardId, this.keyHex, { id, ts, boot: this.commands.boot(this.boardId) ?? "", ...rest })
+    }
+
+    /** the board's boot nonce as last learned (its boot event, or any reply) */
+    get boot(): string | undefined {
+        return this.commands.boot(this.boardId)
     }
 
     /**

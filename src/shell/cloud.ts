@@ -1,8 +1,10 @@
 // The cloud link: MQTT to the operator's broker. Commands are verified by the protocol core
 // and applied to the supervisor; every command gets a reply; session records and faults go
-// through the persisted outbox and are resent until acked. QoS 0 only (the runtime's client):
-// reliability is the outbox's.
+// through the persisted outbox and are resent until acked. Every message but `online` is signed
+// with the board's key (docs/protocol.md). QoS 0 only (the runtime's client): reliability is the
+// outbox's.
 import * as ds from "@devicescript/core"
+import { randomBuffer } from "@devicescript/crypto"
 import { MqttLink } from "./mqtt-link"
 import { applyConfigPatch, configDiff, configHash } from "../core/config"
 import { Command, parseCommand, ParseContext, replyJson } from "../core/protocol/command"
@@ -15,7 +17,7 @@ import { ReplayGuard } from "../core/protocol/replay-guard"
 import { SocketEvent } from "../core/session"
 import { ChannelCal } from "../core/metering"
 import { Supervisor } from "../core/supervisor"
-import { hmacHex } from "./hmac"
+import { macHex, signed } from "./hmac"
 import { loadJson, remove, saveJson } from "./persist"
 import { coreNow, timeScale } from "./time-scale"
 import { scheduledWindowDue } from "../core/update-schedule"
@@ -49,8 +51,8 @@ export class CloudLink {
     private outbox = new Outbox()
     private clock: ServerClock
     private replay = new ReplayGuard(64)
-    private seq = 0
-    private boot = 0
+    /** this boot's nonce: commands must carry it (replays from before a reboot are refused) */
+    private boot = randomBuffer(8).toString("hex")
     private base: string
     /** server time high-water mark as last written to flash */
     private savedHw = 0
@@ -109,9 +111,6 @@ export class CloudLink {
         this.savedHw = typeof hw === "number" && hw > 0 ? hw : 0
         this.clock = new ServerClock(this.savedHw)
         this.replay.floorTs = this.savedHw
-        const b = await loadJson("bootNo")
-        this.boot = (typeof b === "number" ? b : 0) + 1
-        await saveJson("bootNo", this.boot)
         // settings reads are async, the outbox's restore is not: read every slot first
         const stored: any = {}
         for (let i = 0; i < OUTBOX_SLOTS; i++) {
@@ -156,7 +155,7 @@ export class CloudLink {
             await self.send("online", "online", true)
             if (!self.bootSent) {
                 const cfg = self.sup.config()
-                self.bootSent = await self.send("event", bootEvent(firmwareVersion(), self.boardName, self.sup.sockets.length, configHash(cfg), self.resumed))
+                self.bootSent = await self.send("event", bootEvent(firmwareVersion(), self.boardName, self.sup.sockets.length, configHash(cfg), self.resumed, self.boot))
             }
             self.outbox.retryAll(ds.millis())
         }
@@ -197,13 +196,14 @@ export class CloudLink {
 
     private ctx(): ParseContext {
         return {
-            boardId: this.opts.boardId,
+            topic: this.base + "cmd",
             keyHex: this.opts.keyHex,
+            boot: this.boot,
             nowMs: ds.millis(),
             sockets: this.sup.sockets.length,
             maxBytes: MAX_COMMAND_BYTES,
             staleMs: 300000,
-            hmacHex: hmacHex,
+            mac: macHex,
             clock: this.clock,
             replay: this.replay,
         }
@@ -223,7 +223,8 @@ export class CloudLink {
         this.sending = true
         let ok = false
         try {
-            ok = await this.mqtt.publish(this.base + sub, body, retain)
+            const topic = this.base + sub
+            ok = await this.mqtt.publish(topic, retain ? body : signed(this.opts.keyHex, topic, body), retain)
         } catch (e) {
             console.log("publish failed: " + e)
         }
@@ -232,12 +233,11 @@ export class CloudLink {
     }
 
     private async reply(id: string, ok: boolean, error: string, detail: string, result: any) {
-        await this.send("reply", replyJson(id, ok, error, detail, result))
+        await this.send("reply", replyJson(id, ok, error, detail, result, this.boot))
     }
 
     private async onCommand(raw: Buffer) {
-        // refuse an oversized payload before decoding it
-        const r = parseCommand(raw.toString(), this.ctx())
+        const r = parseCommand(raw, this.ctx())
         await this.saveHighWater()
         if (!r.ok) return await this.reply(r.id, false, r.error, r.detail, null)
         const res = await this.apply(r.command)
@@ -336,7 +336,7 @@ export class CloudLink {
         // the outbox's resend timers run on the board's own clock
         const real = ds.millis()
         if (e.kind === "ended") {
-            const eid = "b" + this.boot + "-" + ++this.seq
+            const eid = "b" + randomBuffer(6).toString("hex")
             const self = this
             const body = endedEvent(eid, e.record, ms => self.toServer(ms))
             const r = this.outbox.enqueue(eid, "billing", body, real)
@@ -349,7 +349,7 @@ export class CloudLink {
             const chunks = tr ? tr.chunks() : []
             for (let k = 0; k < chunks.length; k++) this.later(traceEvent(eid, k, chunks.length, tr.minutesPerRow(), chunks[k]))
         } else if (e.kind === "fault") {
-            const eid = "f" + this.boot + "-" + ++this.seq
+            const eid = "f" + randomBuffer(6).toString("hex")
             await this.keep(eid, this.outbox.enqueue(eid, "fault", faultEvent(eid, e.socket, e.fault, e.detail, ts), real))
         } else if (e.kind === "warning") {
             this.later(warningEvent(e.socket, e.fault, e.detail, ts))

@@ -4,7 +4,7 @@
 // in seconds. The firmware itself is in fleet-e2e.
 import { test, before, after } from "node:test"
 import assert from "node:assert/strict"
-import { createHash, createHmac, randomBytes } from "node:crypto"
+import { createHash, randomBytes } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -17,7 +17,7 @@ import { DEVS_MAGIC, generateSigningKey, padImage, sha256Hex, signManifest } fro
 import { bucket } from "../../fleet/rollout"
 import { Cmd, open, seal, sessionKey, WSSK_MAGIC } from "../../fleet/wssk"
 import { Manifest } from "../../fleet/types"
-import { signedText } from "../../src/core/protocol/canonical"
+import { openMessage, signMessage } from "../../host/board-command"
 
 const keys = generateSigningKey()
 /** sha256 -> version: what a stand-in board "runs" after a deploy of that image */
@@ -51,6 +51,8 @@ class FakeBoard {
     /** update commands it refused as busy */
     busy = 0
     private image: Buffer[] = []
+    /** this boot's nonce, as the firmware makes one */
+    private nonce = ""
 
     constructor(
         readonly id: string,
@@ -71,23 +73,29 @@ class FakeBoard {
         if (this.stopped) return
         if (this.crashes.has(this.version)) return this.crashLoop()
         this.mq = await mqtt.connectAsync(this.broker, { clientId: "shed-" + this.id, will: { topic: `shed/${this.id}/online`, payload: Buffer.from("offline"), retain: true, qos: 0 } })
-        this.mq.on("message", (_t, p) => void this.command(p.toString()))
+        this.mq.on("message", (_t, p) => void this.command(p))
         await this.mq.subscribeAsync(`shed/${this.id}/cmd`)
         await this.mq.publishAsync(`shed/${this.id}/online`, "online", { retain: true })
-        await this.mq.publishAsync(`shed/${this.id}/event`, JSON.stringify({ t: "boot", ver: this.version, board: "shed10_esp32", sockets: 10, cfg: "0", resumed: 0 }))
+        this.nonce = randomBytes(8).toString("hex")
+        await this.publish("event", { t: "boot", boot: this.nonce, ver: this.version, board: "shed10_esp32", sockets: 10, cfg: "0", resumed: 0 })
     }
 
-    private async command(text: string) {
-        const c = JSON.parse(text)
-        const { sig, ...body } = c
-        // the board's own check: a command from the server must carry the board's signature
-        assert.equal(sig, createHmac("sha256", Buffer.from(this.cmdKey, "hex")).update(signedText(this.id, body), "utf8").digest("hex"))
+    /** signed with the board's key, as the firmware signs everything but `online` */
+    private publish(sub: string, body: object) {
+        return this.mq.publishAsync(`shed/${this.id}/${sub}`, signMessage(`shed/${this.id}/${sub}`, this.cmdKey, body))
+    }
+
+    private async command(payload: Buffer) {
+        // the board's own check: a command from the server must carry the board's signature over its bytes
+        const c = openMessage(`shed/${this.id}/cmd`, this.cmdKey, payload)
+        assert.ok(c, "a command signed with the board's key")
+        if (c.boot !== this.nonce) return this.publish("reply", { id: c.id, ok: false, boot: this.nonce, error: "wrong_boot", detail: "" })
         if (c.cmd !== "update") return
         if (this.charging && !c.args.force) {
             this.busy++
-            return this.mq.publishAsync(`shed/${this.id}/reply`, JSON.stringify({ id: c.id, ok: false, error: "busy" }))
+            return this.publish("reply", { id: c.id, ok: false, boot: this.nonce, error: "busy" })
         }
-        await this.mq.publishAsync(`shed/${this.id}/reply`, JSON.stringify({ id: c.id, ok: true, windowS: c.args.windowS, live: this.charging ? 1 : 0 }))
+        await this.publish("reply", { id: c.id, ok: true, boot: this.nonce, windowS: c.args.windowS, live: this.charging ? 1 : 0 })
         await this.mq.publishAsync(`shed/${this.id}/online`, "updating", { retain: true })
         await this.mq.endAsync()
         this.channel()
@@ -266,6 +274,23 @@ test("bad requests get a clear error and change nothing", async () => {
     assert.deepEqual(await get("/api/boards"), before)
     assert.equal((await get("/api/releases")).length, 3)
     assert.equal((await get("/api/rollouts")).length, 0)
+})
+
+test("forged board messages are refused with a log line: no version recorded, no restart counted, no reply believed", async () => {
+    const b = boards[1]
+    const before = (await get("/api/boards")).find((x: any) => x.id === b.id)
+    const mq = await mqtt.connectAsync(broker.url)
+    const boot = { t: "boot", boot: "0000000000000000", ver: "v9.9.9", board: "shed10_esp32", sockets: 10, cfg: "0", resumed: 0 }
+    const n = lines.length
+    // unsigned, signed with another key, signed by another board for its own topic
+    await mq.publishAsync(`shed/${b.id}/event`, JSON.stringify(boot))
+    await mq.publishAsync(`shed/${b.id}/event`, signMessage(`shed/${b.id}/event`, randomBytes(32).toString("hex"), boot))
+    await mq.publishAsync(`shed/${b.id}/event`, signMessage(`shed/${boards[2].id}/event`, boards[2].cmdKey, boot))
+    await mq.publishAsync(`shed/${b.id}/reply`, JSON.stringify({ id: "fleet-x", ok: true, windowS: 30, live: 0 }))
+    await until(() => lines.slice(n).filter(l => l.includes(`${b.id}: refused a message`)).length === 4, 10000, "four refusals logged")
+    await mq.endAsync()
+    assert.deepEqual((await get("/api/boards")).find((x: any) => x.id === b.id), before, "the board's record is unchanged")
+    assert.ok(!lines.slice(n).some(l => /boot v9/.test(l)))
 })
 
 test("a staged rollout: the canary first, then the share of the fleet its bucket picks, then all", { timeout: 60000 }, async () => {

@@ -1,8 +1,9 @@
 import { test } from "node:test"
 import assert from "node:assert/strict"
-import { createHmac } from "node:crypto"
 import fc from "fast-check"
-import { canonicalJson, signedText } from "../../src/core/protocol/canonical"
+import { canonicalJson } from "../../fleet/canonical"
+import { macHex, openMessage, signCommand, signMessage } from "../../host/board-command"
+import { Backend } from "../../sim/cloud/backend"
 import { ServerClock } from "../../src/core/protocol/server-clock"
 import { ReplayGuard } from "../../src/core/protocol/replay-guard"
 import { parseCommand, ParseContext, commandErrors, replyJson } from "../../src/core/protocol/command"
@@ -11,16 +12,19 @@ import { Outbox, OUTBOX_SLOTS, TELEMETRY_MAX, FlashOp } from "../../src/core/pro
 import { endedEvent, BILLING_BODY_MAX } from "../../src/core/protocol/events"
 
 const KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
-const hmacHex = (keyHex: string, msg: string) => createHmac("sha256", Buffer.from(keyHex, "hex")).update(msg, "utf8").digest("hex")
 const T0 = 1_800_000_000_000
+const BOOT = "00aa11bb22cc33dd"
 
 function ctx(over: Partial<ParseContext> = {}): ParseContext {
-    return { boardId: "B1", keyHex: KEY, nowMs: 1000, sockets: 10, maxBytes: 512, staleMs: 300000, hmacHex, clock: new ServerClock(0), replay: new ReplayGuard(64), ...over }
+    return { topic: "shed/B1/cmd", keyHex: KEY, boot: BOOT, nowMs: 1000, sockets: 10, maxBytes: 512, staleMs: 300000, mac: macHex, clock: new ServerClock(0), replay: new ReplayGuard(64), ...over }
 }
 
+/** a command as the backend signs it (with this boot's nonce unless it names one) */
 function sign(cmd: any, key = KEY, board = "B1"): string {
-    return JSON.stringify({ ...cmd, sig: hmacHex(key, signedText(board, cmd)) })
+    return signCommand(board, key, { boot: BOOT, ...cmd })
 }
+
+const parse = (text: string | Buffer, c: ParseContext) => parseCommand(Buffer.isBuffer(text) ? text : Buffer.from(text), c)
 
 const start = (id = "c1", ts = T0, args: any = { order: "o1", socket: 3, limit: { kind: "full" } }) => ({ id, ts, cmd: "start", args })
 
@@ -38,43 +42,46 @@ test("canonical JSON sorts keys at every level and never depends on key order", 
 })
 
 test("a signed, fresh start is accepted; the reply names the id", () => {
-    const r = parseCommand(sign(start()), ctx())
+    const r = parse(sign(start()), ctx())
     assert.ok(r.ok, r.detail)
     assert.equal(r.command!.cmd, "start")
-    assert.equal(JSON.parse(replyJson(r.id!, true, null, null, { state: "reserved" })).state, "reserved")
+    assert.equal(JSON.parse(replyJson(r.id!, true, null, null, { state: "reserved" }, BOOT)).state, "reserved")
 })
 
 test("each refusal has its named error", () => {
     const c = ctx()
-    assert.equal(parseCommand("x".repeat(600), c).error, "too_large")
-    assert.equal(parseCommand("{nope", c).error, "malformed")
-    assert.equal(parseCommand("[1,2]", c).error, "malformed")
-    assert.equal(parseCommand(JSON.stringify({ id: "a", ts: T0, cmd: "start", args: {} }), c).error, "bad_signature")
-    assert.equal(parseCommand(sign(start(), "ff".repeat(32)), c).error, "bad_signature")
-    assert.equal(parseCommand(sign(start(), KEY, "B2"), c).error, "bad_signature")
-    assert.equal(parseCommand(sign({ id: "u", ts: T0, cmd: "explode", args: {} }), c).error, "unknown_command")
-    assert.equal(parseCommand(sign(start("s11", T0, { order: "o", socket: 11, limit: { kind: "full" } })), c).error, "unknown_socket")
-    assert.equal(parseCommand(sign(start("s0", T0, { order: "o", socket: 0, limit: { kind: "full" } })), c).error, "unknown_socket")
-    assert.equal(parseCommand(sign(start("l", T0, { order: "o", socket: 1, limit: { kind: "forever" } })), c).error, "bad_limit")
-    assert.equal(parseCommand(sign(start("l2", T0, { order: "o", socket: 1, limit: { kind: "minutes", value: -5 } })), c).error, "bad_limit")
-    assert.equal(parseCommand(sign(start("a", T0, { order: "o", socket: 1, limit: { kind: "full" }, extra: 1 })), c).error, "bad_args")
-    assert.equal(parseCommand(sign({ id: "k", ts: T0, cmd: "ack", args: { ids: [] } }), c).error, "bad_args")
-    for (const e of ["malformed", "too_large", "bad_signature", "stale", "replayed", "unknown_command", "unknown_socket", "bad_limit", "bad_args", "socket_busy", "socket_faulted"])
+    assert.equal(parse("x".repeat(600), c).error, "too_large")
+    assert.equal(parse("{nope", c).error, "bad_signature")
+    assert.equal(parse(signMessage("shed/B1/cmd", KEY, '{"id":"m",nope}'), c).error, "malformed")
+    assert.equal(parse(signMessage("shed/B1/cmd", KEY, '{"id":5}'), c).error, "malformed")
+    assert.equal(parse(JSON.stringify({ id: "a", ts: T0, cmd: "start", args: {} }), c).error, "bad_signature")
+    assert.equal(parse(sign({ id: "nb", ts: T0, boot: "ffffffffffffffff", cmd: "status", args: {} }), c).error, "wrong_boot")
+    assert.equal(parse(signCommand("B1", KEY, { id: "nb2", ts: T0, cmd: "status", args: {} }), c).error, "wrong_boot")
+    assert.equal(parse(sign(start(), "ff".repeat(32)), c).error, "bad_signature")
+    assert.equal(parse(sign(start(), KEY, "B2"), c).error, "bad_signature")
+    assert.equal(parse(sign({ id: "u", ts: T0, cmd: "explode", args: {} }), c).error, "unknown_command")
+    assert.equal(parse(sign(start("s11", T0, { order: "o", socket: 11, limit: { kind: "full" } })), c).error, "unknown_socket")
+    assert.equal(parse(sign(start("s0", T0, { order: "o", socket: 0, limit: { kind: "full" } })), c).error, "unknown_socket")
+    assert.equal(parse(sign(start("l", T0, { order: "o", socket: 1, limit: { kind: "forever" } })), c).error, "bad_limit")
+    assert.equal(parse(sign(start("l2", T0, { order: "o", socket: 1, limit: { kind: "minutes", value: -5 } })), c).error, "bad_limit")
+    assert.equal(parse(sign(start("a", T0, { order: "o", socket: 1, limit: { kind: "full" }, extra: 1 })), c).error, "bad_args")
+    assert.equal(parse(sign({ id: "k", ts: T0, cmd: "ack", args: { ids: [] } }), c).error, "bad_args")
+    for (const e of ["malformed", "too_large", "bad_signature", "wrong_boot", "stale", "replayed", "unknown_command", "unknown_socket", "bad_limit", "bad_args", "socket_busy", "socket_faulted"])
         assert.ok(commandErrors().includes(e))
 })
 
 test("replayed ids and stale times are refused; the clock anchors on verified commands", () => {
     const c = ctx()
-    assert.ok(parseCommand(sign(start("c1", T0)), c).ok)
-    assert.equal(parseCommand(sign(start("c1", T0)), c).error, "replayed")
+    assert.ok(parse(sign(start("c1", T0)), c).ok)
+    assert.equal(parse(sign(start("c1", T0)), c).error, "replayed")
     assert.equal(c.clock.now(1000), T0)
     c.nowMs = 61000 // a minute later on the board
-    assert.equal(parseCommand(sign(start("c2", T0 + 60000 - 400000)), c).error, "stale")
-    assert.equal(parseCommand(sign(start("c3", T0 + 60000 + 400000)), c).error, "stale")
-    assert.ok(parseCommand(sign(start("c4", T0 + 61000)), c).ok)
+    assert.equal(parse(sign(start("c2", T0 + 60000 - 400000)), c).error, "stale")
+    assert.equal(parse(sign(start("c3", T0 + 60000 + 400000)), c).error, "stale")
+    assert.ok(parse(sign(start("c4", T0 + 61000)), c).ok)
     // after a reboot, the persisted high-water mark refuses old commands before any anchor
     const fresh = ctx({ clock: new ServerClock(T0 + 61000) })
-    assert.equal(parseCommand(sign(start("c5", T0 - 3600000)), fresh).error, "stale")
+    assert.equal(parse(sign(start("c5", T0 - 3600000)), fresh).error, "stale")
 })
 
 test("the replay guard stays bounded and never forgets into a replay window", () => {
@@ -95,7 +102,7 @@ test("the replay guard keeps ids as hashes: every remembered id is refused, 20,0
 test("fuzz: thousands of mutated commands never throw, never get accepted, always get a named error", () => {
     const c = ctx()
     const original = sign(start("fz", T0))
-    assert.ok(parseCommand(original, c).ok)
+    assert.ok(parse(original, c).ok)
     let n = 0
     fc.assert(
         fc.property(fc.integer({ min: 0, max: original.length - 1 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 3 }), (pos, ch, op) => {
@@ -104,7 +111,7 @@ test("fuzz: thousands of mutated commands never throw, never get accepted, alway
             else if (op === 1) m = original.slice(0, pos) + original.slice(pos + 1)
             else if (op === 2) m = original.slice(0, pos) + String.fromCharCode(ch) + original.slice(pos)
             else m = original.slice(0, pos)
-            const r = parseCommand(m, c)
+            const r = parse(m, c)
             n++
             assert.equal(r.ok, false)
             assert.ok(commandErrors().includes(r.error!), r.error)
@@ -254,21 +261,94 @@ test("too_large counts bytes on the wire, not UTF-16 units", () => {
     // 200 three-byte characters: 200 string units, 600 bytes, over a 512-byte limit
     const cmd = sign(start("c1", T0, { order: "€".repeat(200), socket: 3, limit: { kind: "full" } }))
     assert.ok(cmd.length < 512 + 100)
-    const r = parseCommand(cmd, ctx())
+    const r = parse(cmd, ctx())
     assert.equal(r.error, "too_large")
 })
 
-test("after a reboot, a replay of a command seen before it is refused (persisted high-water mark)", () => {
+test("after a reboot, a replay of a command seen before it is refused (boot nonce, persisted high-water mark)", () => {
     const c1 = ctx()
     const cmd = sign(start("c1", T0))
-    assert.ok(parseCommand(cmd, c1).ok)
-    // reboot: a new clock and guard seeded from the persisted high-water mark, as the cloud link does
+    assert.ok(parse(cmd, c1).ok)
+    // reboot: a new nonce, a new clock and guard seeded from the persisted high-water mark, as the cloud link does
     const hw = c1.clock.highWater
     const guard = new ReplayGuard(64)
     guard.floorTs = hw
-    const c2 = ctx({ clock: new ServerClock(hw), replay: guard })
-    assert.equal(parseCommand(cmd, c2).error, "replayed")
-    assert.ok(parseCommand(sign(start("c2", T0 + 1000)), c2).ok, "a newer command is accepted")
+    const c2 = ctx({ boot: "99887766554433cc", clock: new ServerClock(hw), replay: guard })
+    assert.equal(parse(cmd, c2).error, "wrong_boot")
+    assert.ok(parse(sign({ ...start("c2", T0 + 1000), boot: c2.boot }), c2).ok, "a newer command for this boot is accepted")
+})
+
+test("a command signed before a reboot that never reached the board is refused after it (wrong_boot), before the clock is anchored", () => {
+    // the board ran, saw commands up to T0 (persisted high-water mark), and rebooted; a start
+    // signed at T0 + 60 s for the boot before was held back (the backend gave up and refunded)
+    const held = sign(start("held", T0 + 60000))
+    const later = ctx({ boot: "1234567890abcdef", nowMs: 5000, clock: new ServerClock(T0), replay: Object.assign(new ReplayGuard(64), { floorTs: T0 }) })
+    assert.equal(later.clock.anchored, false)
+    const r = parse(held, later)
+    assert.equal(r.ok, false)
+    assert.equal(r.error, "wrong_boot")
+    assert.equal(later.clock.anchored, false, "a refused command teaches the clock nothing")
+    // the same order sent anew with the nonce of this boot is accepted
+    assert.ok(parse(sign({ ...start("again", T0 + 300000), boot: later.boot }), later).ok)
+})
+
+test("signatures cover the bytes and the topic: any change, another topic or another key is refused", () => {
+    const body = '{"id":"n1","ts":1800000000000,"boot":"00aa11bb22cc33dd","cmd":"start","args":{"order":"Zürich-€","socket":2,"limit":{"kind":"wh","value":1e-7},"powerCapW":1.0000000000000002}}'
+    const msg = signMessage("shed/B1/cmd", KEY, body)
+    assert.ok(msg.startsWith(body.slice(0, -1) + ',"sig":"'), "sig is the last member")
+    assert.deepEqual(openMessage("shed/B1/cmd", KEY, msg), JSON.parse(body))
+    assert.ok(parse(msg, ctx()).ok)
+    assert.equal(openMessage("shed/B2/cmd", KEY, msg), null)
+    assert.equal(openMessage("shed/B1/reply", KEY, msg), null)
+    assert.equal(openMessage("shed/B1/cmd", "ff".repeat(32), msg), null)
+    assert.equal(openMessage("shed/B1/cmd", KEY, msg.replace("1e-7", "1E-7")), null)
+    assert.equal(parse(msg.replace("1e-7", "1.0e-7"), ctx()).error, "bad_signature")
+    assert.equal(parse(signMessage("shed/B2/cmd", KEY, body), ctx()).error, "bad_signature")
+    assert.equal(parse(msg.replace('"}', '" }'), ctx()).error, "bad_signature", "a space in the suffix")
+    // white space JSON ignores is a change too: the bytes are signed
+    assert.equal(parse(msg.replace('"cmd":', '"cmd": '), ctx()).error, "bad_signature")
+})
+
+test("a deeply nested 1 KB payload with a wrong sig is refused as bad_signature before anything parses it", () => {
+    const deep = '{"id":"d","ts":1800000000000,"boot":"' + BOOT + '","cmd":"config","args":{"patch":' + "[".repeat(420) + "1" + "]".repeat(420) + '},"sig":"' + "0".repeat(64) + '"}'
+    const parsed: string[] = []
+    const orig = JSON.parse
+    JSON.parse = ((t: string, ...rest: any[]) => (parsed.push(t), orig(t, ...rest))) as typeof JSON.parse
+    try {
+        for (let k = 0; k < 3; k++) assert.equal(parse(deep, ctx({ maxBytes: 1024 })).error, "bad_signature")
+    } finally {
+        JSON.parse = orig
+    }
+    assert.deepEqual(parsed, [], "JSON.parse never ran on it")
+    // signed right but deeper than any command: malformed, still before JSON.parse
+    const signedDeep = signMessage("shed/B1/cmd", KEY, deep.slice(0, deep.indexOf(',"sig"')) + "}")
+    assert.equal(parse(signedDeep, ctx({ maxBytes: 1024 })).error, "malformed")
+})
+
+test("the backend simulator refuses a forged billing record, a forged reply and a forged boot: nothing billed, acked or believed", async () => {
+    const b = new Backend("mqtt://unused", "B1", KEY)
+    const logged: string[] = []
+    b.log = l => logged.push(l)
+    const acks: any[] = []
+    ;(b as any).send = async (cmd: string, args: any) => acks.push({ cmd, args })
+    b.orders.set("o-forged", { order: "o-forged", socket: 1, limit: { kind: "full" }, paidCents: 300 })
+    const ended = { t: "ended", eid: "b0123456789ab", order: "o-forged", socket: 1, reason: "full", wh: 0, s: 60, peak: 0, end: -1, full: -1, top: 0, lvl: 0, ref: 0 }
+    // unsigned, signed with another key, signed for another board's topic, a forged reply, a boot signed for the wrong topic
+    b.receive("event", Buffer.from(JSON.stringify(ended)))
+    b.receive("event", Buffer.from(signMessage("shed/B1/event", "ff".repeat(32), ended)))
+    b.receive("event", Buffer.from(signMessage("shed/B2/event", KEY, ended)))
+    b.receive("reply", Buffer.from(JSON.stringify({ id: "c1", ok: false, error: "socket_busy", boot: "f00f" })))
+    b.receive("event", Buffer.from(signMessage("shed/B1/reply", KEY, { t: "boot", boot: "f00f", ver: "x", board: "shed2_esp32c3", sockets: 2, cfg: "0", resumed: 0 })))
+    assert.equal(b.orders.get("o-forged")!.billed, undefined, "not billed")
+    assert.deepEqual(acks, [], "not acked")
+    assert.deepEqual([b.events.length, b.replies.length, b.billedEids.size], [0, 0, 0])
+    assert.equal(b.boot, undefined, "no nonce learned from a forged message")
+    assert.equal(logged.length, 5)
+    assert.match(logged[0], /refused a message on event not signed by board B1/)
+    // the board's own record is billed and acked
+    b.receive("event", Buffer.from(signMessage("shed/B1/event", KEY, ended)))
+    assert.equal(b.orders.get("o-forged")!.billed?.eid, "b0123456789ab")
+    assert.deepEqual(acks, [{ cmd: "ack", args: { ids: ["b0123456789ab"] } }])
 })
 
 test("config in flash: only keys that differ from the defaults; the hash is FNV-1a and follows every value", () => {

@@ -5,7 +5,6 @@
 // the firmware's own validation and the schemas agree on generated commands.
 import { describe, test } from "node:test"
 import assert from "node:assert/strict"
-import { createHmac } from "node:crypto"
 import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import Ajv2020 from "ajv/dist/2020"
@@ -13,6 +12,7 @@ import fc from "fast-check"
 import { ROOT } from "../../host/root"
 import { BOARDS } from "../../boards/catalogue"
 import { Backend } from "../../sim/cloud/backend"
+import { macHex, openMessage, signMessage } from "../../host/board-command"
 import { commandErrors, COMMANDS, parseCommand, ParseContext, ParseResult, replyJson } from "../../src/core/protocol/command"
 import { ServerClock } from "../../src/core/protocol/server-clock"
 import { ReplayGuard } from "../../src/core/protocol/replay-guard"
@@ -30,6 +30,8 @@ const DOC = join(ROOT, "docs/protocol.md")
 /** the doc's example key and board (docs/protocol.md, test/vm/protocol.test.ts) */
 const KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 const BOARD = "B1"
+/** the doc's boot nonce */
+const BOOT = "5ca1ab1e0ddba115"
 const T0 = 1_800_000_000_000
 
 const schemaFiles = readdirSync(SCHEMAS).filter(f => f.endsWith(".schema.json")).sort()
@@ -58,7 +60,7 @@ function assertInvalid(file: string, value: unknown, what = "") {
 
 /** The schema of one message: commands by `cmd`, events by `t`, replies by `ok`. */
 function schemaOfMessage(m: any): string {
-    if (m && typeof m === "object" && "sig" in m) return `command-${m.cmd}.schema.json`
+    if (m && typeof m === "object" && "cmd" in m) return `command-${m.cmd}.schema.json`
     if (m && typeof m === "object" && "t" in m) return m.t === "tm" ? "telemetry.schema.json" : `event-${m.t}.schema.json`
     if (m && typeof m === "object" && "ok" in m) return "reply.schema.json"
     throw new Error(`not a protocol message: ${JSON.stringify(m)}`)
@@ -78,11 +80,9 @@ function assertMessage(m: any, what = "") {
 
 // ---- the firmware side -------------------------------------------------------------------
 
-const hmacHex = (keyHex: string, msg: string) => createHmac("sha256", Buffer.from(keyHex, "hex")).update(msg, "utf8").digest("hex")
-
 /** The board's parse context as src/shell/cloud.ts builds it (1024 bytes, 5 min), fresh. */
 function boardCtx(sockets: number, over: Partial<ParseContext> = {}): ParseContext {
-    return { boardId: BOARD, keyHex: KEY, nowMs: 1000, sockets, maxBytes: 1024, staleMs: 300000, hmacHex, clock: new ServerClock(0), replay: new ReplayGuard(64), ...over }
+    return { topic: `shed/${BOARD}/cmd`, keyHex: KEY, boot: BOOT, nowMs: 1000, sockets, maxBytes: 1024, staleMs: 300000, mac: macHex, clock: new ServerClock(0), replay: new ReplayGuard(64), ...over }
 }
 
 /** The widest configuration the bounds allow for the per-order checks (minutes, power cap). */
@@ -102,7 +102,7 @@ function widestConfig(sockets: number): ShedConfig {
  * null: accepted; otherwise the named error.
  */
 function firmwareVerdict(text: string, sockets = 16, cfg = widestConfig(sockets)): string | null {
-    const r: ParseResult = parseCommand(text, boardCtx(sockets))
+    const r: ParseResult = parseCommand(Buffer.from(text), boardCtx(sockets))
     if (!r.ok) return r.error
     const a = r.command.args
     if (r.command.cmd === "start") {
@@ -118,7 +118,14 @@ function firmwareVerdict(text: string, sockets = 16, cfg = widestConfig(sockets)
 
 // ---- the backend side: its own signing code -------------------------------------------------
 
-const backend = new Backend("mqtt://unused", BOARD, KEY)
+/** a backend that has heard the board's boot event (its nonce BOOT) */
+function backendAfterBoot(): Backend {
+    const b = new Backend("mqtt://unused", BOARD, KEY)
+    b.receive("event", Buffer.from(signMessage(`shed/${BOARD}/event`, KEY, { t: "boot", boot: BOOT, ver: "dev", board: "shed2_esp32c3", sockets: 2, cfg: "00000000", resumed: 0 })))
+    assert.equal(b.boot, BOOT)
+    return b
+}
+const backend = backendAfterBoot()
 /** A command signed by the backend simulator (sim/cloud/backend.ts `sign`). */
 const signed = (cmd: object): string => backend.sign(cmd)
 
@@ -230,7 +237,7 @@ describe("docs/protocol.md", () => {
             // (but for a reply's only result field: what is left is the plain ok reply)
             for (const k of Object.keys(m)) {
                 const { [k]: _, ...rest } = m
-                if (m.ok === true && Object.keys(rest).length === 2 && "id" in rest && "ok" in rest) continue
+                if (m.ok === true && Object.keys(rest).length === 3 && "id" in rest && "ok" in rest && "boot" in rest) continue
                 assertInvalid(file, rest, `line ${e.line} without ${k}:`)
             }
         }
@@ -257,12 +264,15 @@ describe("docs/protocol.md", () => {
     })
 
     test("every command example is signed with the doc's key for board B1 and accepted by the firmware", () => {
-        const cmds = json.map(e => JSON.parse(e.text)).filter(m => "sig" in m)
-        assert.deepEqual([...new Set(cmds.map(c => c.cmd))].sort(), COMMANDS.slice().sort())
-        for (const c of cmds) {
-            const { sig, ...body } = c
-            assert.equal(JSON.parse(signed(body)).sig, sig, `signature of example ${c.id}`)
-            const verdict = firmwareVerdict(JSON.stringify(c), 10, defaultConfig())
+        const cmds = json.filter(e => "cmd" in JSON.parse(e.text))
+        assert.deepEqual([...new Set(cmds.map(e => JSON.parse(e.text).cmd))].sort(), COMMANDS.slice().sort())
+        for (const e of cmds) {
+            const c = JSON.parse(e.text)
+            // the example's own bytes verify, and the backend simulator signs the same
+            assert.ok(openMessage(`shed/${BOARD}/cmd`, KEY, e.text), `signature of example ${c.id}`)
+            const { sig: _, ...body } = c
+            assert.equal(signed(body), e.text, `example ${c.id} as the backend simulator signs it`)
+            const verdict = firmwareVerdict(e.text, 10, defaultConfig())
             assert.equal(verdict, null, `example ${c.id}: ${verdict}`)
         }
     })
@@ -284,7 +294,7 @@ type Draw = (t: number) => number
 /**
  * A board as src/shell/cloud.ts runs it, without the network: the core's supervisor fed with
  * readings, its events turned into messages by the builders of events.ts the way the shell
- * does (eids `b<boot>-<n>` and `f<boot>-<n>`, server time or -1, the explanation and the trace
+ * does (eids `b` and `f` with 12 hex digits, server time or -1, the explanation and the trace
  * after each billing record).
  */
 class Board {
@@ -352,13 +362,13 @@ class Board {
         const ts = this.toServer(now)
         for (const e of this.sup.takeEvents()) {
             if (e.kind === "ended") {
-                const eid = "b1-" + ++this.seq
+                const eid = "b" + (++this.seq).toString(16).padStart(12, "0")
                 this.emit(ev.endedEvent(eid, e.record, ms => this.toServer(ms)))
                 this.emit(ev.explainEvent(eid, e.record.detail))
                 const tr = this.sup.socket(e.socket).trace
                 const chunks = tr ? tr.chunks() : []
                 for (let k = 0; k < chunks.length; k++) this.emit(ev.traceEvent(eid, k, chunks.length, tr.minutesPerRow(), chunks[k]))
-            } else if (e.kind === "fault") this.emit(ev.faultEvent("f1-" + ++this.seq, e.socket, e.fault, e.detail, ts))
+            } else if (e.kind === "fault") this.emit(ev.faultEvent("f" + (++this.seq).toString(16).padStart(12, "0"), e.socket, e.fault, e.detail, ts))
             else if (e.kind === "started") this.emit(ev.startedEvent(this.sup.socket(e.socket).order, e.socket, ts))
             else if (e.kind === "state") this.emit(ev.stateEvent(e.socket, e.state, ts))
             else if (e.kind === "warning") this.emit(ev.warningEvent(e.socket, e.fault, e.detail, ts))
@@ -548,25 +558,26 @@ describe("messages the code produces", () => {
         for (const b of Object.values(BOARDS)) {
             const cfg = copyConfig(defaultConfig())
             cfg.sockets = b.sockets
-            for (const ver of ["v1.2.0", "v0.1.1-d398324-2026.11.25.17.41", "dev"]) for (const resumed of [0, b.sockets]) assertMessage(JSON.parse(ev.bootEvent(ver, b.name, b.sockets, configHash(cfg), resumed)))
+            for (const ver of ["v1.2.0", "v0.1.1-d398324-2026.11.25.17.41", "dev"]) for (const resumed of [0, b.sockets]) assertMessage(JSON.parse(ev.bootEvent(ver, b.name, b.sockets, configHash(cfg), resumed, BOOT)))
         }
-        assertInvalid("event-boot.schema.json", JSON.parse(ev.bootEvent("v1.2.0", "test", 1, configHash(defaultConfig()), 0)), "a test build's board name")
+        assertInvalid("event-boot.schema.json", JSON.parse(ev.bootEvent("v1.2.0", "test", 1, configHash(defaultConfig()), 0, BOOT)), "a test build's board name")
+        assertInvalid("event-boot.schema.json", JSON.parse(ev.bootEvent("v1.2.0", "shed2_esp32c3", 2, configHash(defaultConfig()), 0, "not a nonce")), "a boot nonce not of 16 hex digits")
         // the outbox gives up the oldest fault to keep a billing record: `lost` names it
         const box = new Outbox()
-        for (let i = 1; i <= OUTBOX_SLOTS; i++) assert.ok(box.enqueue(`f1-${i}`, "fault", ev.faultEvent(`f1-${i}`, 0, "mains_voltage", "mains at 290 V", T0), 0).ok)
+        for (let i = 1; i <= OUTBOX_SLOTS; i++) assert.ok(box.enqueue(`f000001${String(i).padStart(6, "0")}`, "fault", ev.faultEvent(`f000001${String(i).padStart(6, "0")}`, 0, "mains_voltage", "mains at 290 V", T0), 0).ok)
         const rec = allEvents().find(m => m.t === "ended")
         const r = box.enqueue(rec.eid, "billing", JSON.stringify(rec), 0)
-        assert.equal(r.displaced, "f1-1")
+        assert.equal(r.displaced, "f000001000001")
         assertMessage(JSON.parse(ev.lostEvent(r.displaced, T0 + 5)))
         assertMessage(JSON.parse(ev.lostEvent(r.displaced, -1)))
         // an update window: the command's windowS, or the default
         for (const w of [30, 300, 3600]) assertMessage(JSON.parse(ev.quietEvent(w, T0)))
         assertInvalid("event-quiet.schema.json", JSON.parse(ev.quietEvent(20, T0)))
         // texts over the limits are cut by the builders
-        assertMessage(JSON.parse(ev.explainEvent("b1-1", "x".repeat(500))))
-        assertMessage(JSON.parse(ev.faultEvent("f1-1", 3, "short", "y".repeat(500), T0)))
-        assertInvalid("event-why.schema.json", { t: "why", eid: "b1-1", detail: "x".repeat(201) })
-        assertInvalid("event-fault.schema.json", { t: "fault", eid: "f1-1", socket: 3, kind: "short", detail: "y".repeat(101), ts: T0 })
+        assertMessage(JSON.parse(ev.explainEvent("b000001000001", "x".repeat(500))))
+        assertMessage(JSON.parse(ev.faultEvent("f000001000001", 3, "short", "y".repeat(500), T0)))
+        assertInvalid("event-why.schema.json", { t: "why", eid: "b000001000001", detail: "x".repeat(201) })
+        assertInvalid("event-fault.schema.json", { t: "fault", eid: "f000001000001", socket: 3, kind: "short", detail: "y".repeat(101), ts: T0 })
         // every builder of events.ts has been exercised
         const builders = Object.keys(events).filter(k => typeof (events as any)[k] === "function")
         assert.deepEqual(builders.filter(k => !used.has(k)), [])
@@ -577,7 +588,7 @@ describe("messages the code produces", () => {
         const pick = (t: string) => ({ ...all.find(m => m.t === t) })
         const bad: [string, any][] = [
             ["an unknown reason", { ...pick("ended"), reason: "bored" }],
-            ["a fault eid on a billing record", { ...pick("ended"), eid: "f1-2" }],
+            ["a fault eid on a billing record", { ...pick("ended"), eid: "f000001000002" }],
             ["fractional seconds", { ...pick("ended"), s: 12.5 }],
             ["full below -1", { ...pick("ended"), full: -2 }],
             ["an extra field", { ...pick("ended"), cost: 3 }],
@@ -588,9 +599,9 @@ describe("messages the code produces", () => {
             ["a trace of half a minute", { ...pick("trace"), hex: "a0a1" }],
             ["61 rows in a chunk", { ...pick("trace"), hex: "a0a1a2".repeat(61) }],
             ["rows of 3 minutes", { ...pick("trace"), min: 3 }],
-            ["a socket fault on the board", { t: "fault", eid: "f1-1", socket: 0, kind: "short", detail: "", ts: T0 }],
-            ["a board condition on a socket", { t: "fault", eid: "f1-1", socket: 2, kind: "mains_ok", detail: "", ts: T0 }],
-            ["a billing eid on a lost record", { t: "lost", eid: "b1-1", ts: T0 }],
+            ["a socket fault on the board", { t: "fault", eid: "f000001000001", socket: 0, kind: "short", detail: "", ts: T0 }],
+            ["a board condition on a socket", { t: "fault", eid: "f000001000001", socket: 2, kind: "mains_ok", detail: "", ts: T0 }],
+            ["a billing eid on a lost record", { t: "lost", eid: "b000001000001", ts: T0 }],
             ["volts as text", { ...pick("tm"), v: "230" }],
             ["negative power", { ...pick("tm"), w: -1 }],
         ]
@@ -605,8 +616,9 @@ describe("messages the code produces", () => {
         // the parse errors, from parseCommand itself
         const parseErrors: [string, string, Partial<ParseContext>?][] = [
             ["x".repeat(1025), "too_large"],
-            ["{nope", "malformed"],
-            [JSON.stringify({ id: "x".repeat(33), ts: T0, cmd: "status", args: {}, sig: "0".repeat(64) }), "malformed"],
+            ["{nope", "bad_signature"],
+            [signed({ id: "x".repeat(33), ts: T0, cmd: "status", args: {} }), "malformed"],
+            [signed({ id: "c8", ts: T0, boot: "0".repeat(16), cmd: "status", args: {} }), "wrong_boot"],
             [JSON.stringify({ id: "c1", ts: T0, cmd: "status", args: {}, sig: "0".repeat(64) }), "bad_signature"],
             [signed({ id: "c2", ts: T0 - 3600000, cmd: "status", args: {} }), "stale", { clock: anchored() }],
             [signed({ id: "c3", ts: T0, cmd: "status", args: {} }), "replayed", { replay: seen("c3") }],
@@ -617,9 +629,9 @@ describe("messages the code produces", () => {
         ]
         const replies: any[] = []
         for (const [text, error, over] of parseErrors) {
-            const r = parseCommand(text, boardCtx(10, over ?? {}))
+            const r = parseCommand(Buffer.from(text), boardCtx(10, over ?? {}))
             assert.equal(r.error, error, text)
-            replies.push(JSON.parse(replyJson(r.id, false, r.error, r.detail, null)))
+            replies.push(JSON.parse(replyJson(r.id, false, r.error, r.detail, null, BOOT)))
         }
         assert.ok(replies.some(r => r.id === null) && replies.some(r => typeof r.id === "string"))
         // the core's refusals from the scenarios, the configuration's, and the shell's own
@@ -629,38 +641,40 @@ describe("messages the code produces", () => {
         // the shell's own refusals: their detail's text parts, figures as 2
         for (const m of cloud.matchAll(/error: "([a-z_]+)", detail: (.+?) \}/g))
             if (!refusals.has(m[1])) refusals.set(m[1], [...m[2].matchAll(/"([^"]*)"/g)].map(x => x[1]).join("2"))
-        for (const [error, detail] of refusals) replies.push(JSON.parse(replyJson("c9", false, error, detail, null)))
+        for (const [error, detail] of refusals) replies.push(JSON.parse(replyJson("c9", false, error, detail, null, BOOT)))
         const names: string[] = schemaJson("reply.schema.json").$defs.error.properties.error.enum
         assert.deepEqual([...new Set(replies.map(r => r.error))].sort(), names.slice().sort())
         for (const r of replies) assertMessage(r)
         // a long detail is cut to 160 characters
-        assertMessage(JSON.parse(replyJson("c10", false, "bad_config", "z".repeat(400), null)))
+        assertMessage(JSON.parse(replyJson("c10", false, "bad_config", "z".repeat(400), null, BOOT)))
         // ok: the results src/shell/cloud.ts returns
         const a = boards[0]
         const b = new Board(2)
         assert.ok(b.start(2, 0, flat(100)).ok)
         const box = new Outbox()
-        box.enqueue("b1-1", "billing", JSON.stringify(a.ended()[0]), 0)
+        box.enqueue("b000001000001", "billing", JSON.stringify(a.ended()[0]), 0)
         const oks = [
-            replyJson("c11", true, null, null, { socket: 2, state: b.sup.socket(2).state }),
-            replyJson("c12", true, null, null, statusResult(a.sup, box.pending().length)),
-            replyJson("c17", true, null, null, { socket: 3, gain: 1.02, offsetW: -0.5 }),
-            replyJson("c13", true, null, null, { cfg: configHash(applyConfigPatch(defaultConfig(), { telemetryS: 30 }).config) }),
-            replyJson("c14", true, null, null, null),
-            replyJson("c16", true, null, null, { windowS: 300, live: 0 }),
-            replyJson("c15", true, undefined, undefined, undefined),
+            replyJson("c11", true, null, null, { socket: 2, state: b.sup.socket(2).state }, BOOT),
+            replyJson("c12", true, null, null, statusResult(a.sup, box.pending().length), BOOT),
+            replyJson("c17", true, null, null, { socket: 3, gain: 1.02, offsetW: -0.5 }, BOOT),
+            replyJson("c13", true, null, null, { cfg: configHash(applyConfigPatch(defaultConfig(), { telemetryS: 30 }).config) }, BOOT),
+            replyJson("c14", true, null, null, null, BOOT),
+            replyJson("c16", true, null, null, { windowS: 300, live: 0 }, BOOT),
+            replyJson("c15", true, undefined, undefined, undefined, BOOT),
         ]
         for (const o of oks) assertMessage(JSON.parse(o))
         // and what it never answers
-        assertInvalid("reply.schema.json", { id: "c1", ok: false, error: "not_supported", detail: "" })
-        assertInvalid("reply.schema.json", { id: "c1", ok: true, error: "bad_args", detail: "" })
-        assertInvalid("reply.schema.json", { id: null, ok: true })
-        assertInvalid("reply.schema.json", { id: "c1", ok: true, socket: 2, state: "charging" })
-        assertInvalid("reply.schema.json", { id: "c1", ok: false, error: "bad_args", detail: "z".repeat(161) })
-        assertInvalid("reply.schema.json", { id: "c1", ok: true, states: [], draw: [], w: 0, pending: 0 })
-        assertInvalid("reply.schema.json", { id: "c1", ok: true, states: ["idle"], w: 0, pending: 0 })
-        assertInvalid("reply.schema.json", { id: "c1", ok: true, socket: 1, gain: 3, offsetW: 0 })
-        assertInvalid("reply.schema.json", { id: "c1", ok: true, windowS: 10, live: 0 })
+        assertInvalid("reply.schema.json", { id: "c1", boot: BOOT, ok: false, error: "not_supported", detail: "" })
+        assertInvalid("reply.schema.json", { id: "c1", ok: false, error: "bad_args", detail: "" })
+        assertInvalid("reply.schema.json", { id: "c1", boot: "nonce", ok: true })
+        assertInvalid("reply.schema.json", { id: "c1", boot: BOOT, ok: true, error: "bad_args", detail: "" })
+        assertInvalid("reply.schema.json", { id: null, boot: BOOT, ok: true })
+        assertInvalid("reply.schema.json", { id: "c1", boot: BOOT, ok: true, socket: 2, state: "charging" })
+        assertInvalid("reply.schema.json", { id: "c1", boot: BOOT, ok: false, error: "bad_args", detail: "z".repeat(161) })
+        assertInvalid("reply.schema.json", { id: "c1", boot: BOOT, ok: true, states: [], draw: [], w: 0, pending: 0 })
+        assertInvalid("reply.schema.json", { id: "c1", boot: BOOT, ok: true, states: ["idle"], w: 0, pending: 0 })
+        assertInvalid("reply.schema.json", { id: "c1", boot: BOOT, ok: true, socket: 1, gain: 3, offsetW: 0 })
+        assertInvalid("reply.schema.json", { id: "c1", boot: BOOT, ok: true, windowS: 10, live: 0 })
     })
 
     test("commands as the backend simulator signs and sends them, with the board's replies", async () => {
@@ -673,8 +687,8 @@ describe("messages the code produces", () => {
         const quiet: any[] = []
         // the board: verify, apply, reply (src/shell/cloud.ts without the network)
         const answer = (text: string): string => {
-            const r = parseCommand(text, ctx)
-            if (!r.ok) return replyJson(r.id, false, r.error, r.detail, null)
+            const r = parseCommand(Buffer.from(text), ctx)
+            if (!r.ok) return replyJson(r.id, false, r.error, r.detail, null, BOOT)
             const a = r.command.args
             const sup = board.sup
             let res: any = { ok: true }
@@ -697,7 +711,7 @@ describe("messages the code produces", () => {
                     quiet.push(JSON.parse(ev.quietEvent(res.result.windowS, T0)))
                 }
             }
-            return replyJson(r.id, res.ok, res.error, res.detail, res.result)
+            return replyJson(r.id, res.ok, res.error, res.detail, res.result, BOOT)
         }
         ;(b as any).client = {
             publishAsync: async (topic: string, payload: string) => {
@@ -705,7 +719,7 @@ describe("messages the code produces", () => {
                 sent.push(payload)
                 const reply = answer(payload)
                 replies.push(JSON.parse(reply))
-                setImmediate(() => (b as any).receive("reply", reply))
+                setImmediate(() => b.receive("reply", Buffer.from(signMessage(`shed/${BOARD}/reply`, KEY, reply))))
             },
         }
         const o1 = await b.pay(1)
@@ -720,17 +734,17 @@ describe("messages the code produces", () => {
         assert.equal((await b.send("stop", { socket: 1, order: o1.order })).ok, true)
         assert.equal((await b.send("clear", { socket: 4 })).error, "not_faulted")
         assert.equal((await b.send("update", { windowS: 600 })).error, "busy")
-        const { id: _id, ...cal } = await b.send("calibrate", { socket: 2, gain: 1.02, offsetW: -0.5 })
+        const { id: _id, boot: _boot, ...cal } = await b.send("calibrate", { socket: 2, gain: 1.02, offsetW: -0.5 })
         assert.deepEqual(cal, { ok: true, socket: 2, gain: 1.02, offsetW: -0.5 })
         assert.equal((await b.send("calibrate", { socket: 2, gain: 3, offsetW: 0 })).error, "bad_calibration")
-        assert.deepEqual(await b.send("update", { force: true, windowS: 600 }), { id: replies[replies.length - 1].id, ok: true, windowS: 600, live: 2 })
+        assert.deepEqual(await b.send("update", { force: true, windowS: 600 }), { id: replies[replies.length - 1].id, ok: true, boot: BOOT, windowS: 600, live: 2 })
         assert.equal(quiet.length, 1)
         for (const q of quiet) assertMessage(q)
         // a billing record arrives: the backend bills it and acks it by itself
         board.flush(0)
         const rec = board.ended()[0]
         box.enqueue(rec.eid, "billing", JSON.stringify(rec), 0)
-        ;(b as any).receive("event", JSON.stringify(rec))
+        b.receive("event", Buffer.from(signMessage(`shed/${BOARD}/event`, KEY, rec)))
         const t0 = Date.now()
         while (!sent.some(s => JSON.parse(s).cmd === "ack") && Date.now() - t0 < 2000) await new Promise(r => setTimeout(r, 5))
         assert.equal(box.pending().length, 0, "the backend's ack reached the board")
@@ -738,10 +752,16 @@ describe("messages the code produces", () => {
         for (const s of sent) {
             // two of them the board refuses (a configuration, a calibration): the schema refuses them too
             const v = firmwareVerdict(s, 4, defaultConfig())
-            if (v === "bad_config" || v === "bad_calibration") assertInvalid("command.schema.json", JSON.parse(s), "the refused command:")
+            // and the first, sent before the backend knew the board's boot nonce
+            if (v === "bad_config" || v === "bad_calibration" || v === "wrong_boot") assertInvalid("command.schema.json", JSON.parse(s), "the refused command:")
             else assertMessage(JSON.parse(s), "sent by the backend:")
         }
-        assert.equal(sent.filter(s => errorsOf("command.schema.json", JSON.parse(s)) !== null).length, 2)
+        assert.equal(sent.filter(s => errorsOf("command.schema.json", JSON.parse(s)) !== null).length, 3)
+        // the first command learnt the nonce from its wrong_boot reply and went again, once
+        assert.deepEqual(replies.filter(r => r.error === "wrong_boot").map(r => r.boot), [BOOT])
+        assert.equal(JSON.parse(sent[0]).boot, "")
+        assert.equal(JSON.parse(sent[1]).id, JSON.parse(sent[0]).id)
+        assert.equal(JSON.parse(sent[1]).boot, BOOT)
         for (const r of replies) assertMessage(r, "the board's reply:")
     })
 })
@@ -835,7 +855,7 @@ const ARGS: Record<string, fc.Arbitrary<any>> = {
     ack: argsOf(
         {
             ids: field(
-                fc.array(field(fc.constantFrom("b1-1", "f2-3"), text(0, 33)), { minLength: 1, maxLength: 16 }),
+                fc.array(field(fc.constantFrom("b000001000001", "f000002000003"), text(0, 33)), { minLength: 1, maxLength: 16 }),
                 fc.array(field(text(0, 33)), { minLength: 0, maxLength: 17 })
             ),
         },
@@ -861,9 +881,11 @@ function buildCommand(c: any): { text: string; sig: SigMode } {
     const m: any = { id: c.id, ts: c.ts, cmd: c.cmd !== undefined ? c.cmd : c.cmdArgs.cmd, args: c.args !== undefined ? c.args : c.cmdArgs.args }
     if (c.drop) delete m[c.drop]
     if (c.extraTop) m[c.extraTop] = "x"
-    const good = JSON.parse(signed(m)).sig as string
+    const whole = JSON.parse(signed(m))
+    const good = whole.sig as string
     const sig = { good, wrong: good.replace(/^./, good[0] === "0" ? "1" : "0"), upper: good.toUpperCase(), short: good.slice(2), junk: 42, none: undefined }[c.sig as SigMode]
-    return { text: JSON.stringify({ ...m, sig }), sig: c.sig }
+    // the signed text again (JSON's own round trip: the same bytes), its sig as chosen
+    return { text: JSON.stringify({ ...whole, sig }), sig: c.sig }
 }
 
 const hasAstral = (v: unknown): boolean => /[\ud800-\udfff]/.test(JSON.stringify(v) ?? "")
@@ -913,7 +935,7 @@ describe("the schemas and the firmware agree", () => {
             config: { patch: { telemetryS: 30 } },
             clear: { socket: 2 },
             update: { force: true, windowS: 600 },
-            ack: { ids: ["b1-1"] },
+            ack: { ids: ["b000001000001"] },
             calibrate: { socket: 4, gain: 1.01, offsetW: -0.5 },
         }
         const env = (cmd: string, args: any) => ({ id: "m1", ts: T0, cmd, args })
@@ -991,10 +1013,10 @@ describe("the schemas and the firmware agree", () => {
             ["update: unknown argument", set("update", "now", true), "bad_args"],
             ["ack: no ids", del("ack", "ids"), "bad_args"],
             ["ack: no id in the list", set("ack", "ids", []), "bad_args"],
-            ["ack: 17 ids", set("ack", "ids", Array.from({ length: 17 }, (_, i) => `b1-${i + 1}`)), "bad_args"],
+            ["ack: 17 ids", set("ack", "ids", Array.from({ length: 17 }, (_, i) => `b000001${String(i + 1).padStart(6, "0")}`)), "bad_args"],
             ["ack: a numeric id", set("ack", "ids", [5]), "bad_args"],
             ["ack: a 33-character id", set("ack", "ids", ["b".repeat(33)]), "bad_args"],
-            ["ack: ids as text", set("ack", "ids", "b1-1"), "bad_args"],
+            ["ack: ids as text", set("ack", "ids", "b000001000001"), "bad_args"],
             ["calibrate: gain 2.5", set("calibrate", "gain", 2.5), "bad_calibration"],
             ["calibrate: offset -21 W", set("calibrate", "offsetW", -21), "bad_calibration"],
             ["calibrate: gain as text", set("calibrate", "gain", "1"), "bad_calibration"],

@@ -1,9 +1,11 @@
-// Commands from the backend: `{ id, ts, cmd, args, sig }` on shed/<board>/cmd. Every command is
-// validated in full before anything happens; a refused command gets a named error and changes
-// nothing. Order: size, JSON, envelope, signature, staleness, replay, then the command's args.
+// Commands from the backend on shed/<board>/cmd: `{ id, ts, boot, cmd, args, ..., "sig": "<64 hex>" }`
+// with `sig` the last member. The signature covers the payload's bytes (and the topic), so it is
+// checked before anything reads them: only a length check and the HMAC run on unauthenticated
+// input; then a flat scan bounds the nesting, then JSON.parse. Order: size, signature, depth,
+// JSON, envelope, boot nonce, staleness, replay, then the command's args. A refused command gets
+// a named error and changes nothing.
 
 import { checkCal } from "../metering"
-import { signedText } from "./canonical"
 import { ServerClock } from "./server-clock"
 import { ReplayGuard } from "./replay-guard"
 
@@ -16,6 +18,7 @@ export function commandErrors(): string[] {
         "malformed",
         "too_large",
         "bad_signature",
+        "wrong_boot",
         "stale",
         "replayed",
         "unknown_command",
@@ -54,15 +57,19 @@ export interface Command {
 }
 
 export interface ParseContext {
-    boardId: string
+    /** the command topic, shed/<board>/cmd: signed with the payload */
+    topic: string
     keyHex: string
+    /** this boot's nonce: a command must carry it as `boot` */
+    boot: string
     /** board milliseconds now */
     nowMs: number
     sockets: number
     maxBytes: number
     /** how far a command's server time may be from ours (ms) */
     staleMs: number
-    hmacHex: (keyHex: string, message: string) => string
+    /** HMAC-SHA256 (hex) over `topic` "\n" `head` "}" */
+    mac: (keyHex: string, topic: string, head: Buffer) => string
     clock: ServerClock
     replay: ReplayGuard
 }
@@ -88,28 +95,49 @@ function isInt(v: any): boolean {
     return typeof v === "number" && Math.round(v) === v && v === v
 }
 
-function isHex(s: string, len: number): boolean {
-    if (s.length !== len) return false
-    for (let i = 0; i < s.length; i++) if ("0123456789abcdef".indexOf(s.charAt(i)) < 0) return false
-    return true
-}
+/** the signature's suffix: `,"sig":"` 64 hex digits `"}` */
+const SIG_TAIL = 74
+/** objects and arrays nest at most this deep (a config patch: 3) */
+const MAX_DEPTH = 4
 
-/** Constant-time string comparison: a signature check must not leak how much matched. */
-function sameText(a: string, b: string): boolean {
-    if (a.length !== b.length) return false
+/**
+ * Only the last 74 bytes are read before the MAC: `,"sig":"<64 hex>"}`; the MAC covers the
+ * topic and the bytes before them, closed by "}". Constant-time compare.
+ */
+function signedRight(raw: Buffer, ctx: ParseContext): boolean {
+    const h = raw.length - SIG_TAIL
+    if (h < 1 || raw.slice(h, h + 8).toString() !== ',"sig":"' || raw[h + 72] !== 34 || raw[h + 73] !== 125) return false
+    const mac = ctx.mac(ctx.keyHex, ctx.topic, raw.slice(0, h))
     let d = 0
-    for (let i = 0; i < a.length; i++) d |= a.charCodeAt(i) ^ b.charCodeAt(i)
+    for (let i = 0; i < 64; i++) d |= raw[h + 8 + i] ^ mac.charCodeAt(i)
     return d === 0
 }
 
-export function parseCommand(raw: string, ctx: ParseContext): ParseResult {
-    if (typeof raw !== "string") return refuse("malformed", null, "payload is not text")
-    // bytes on the wire (UTF-8, in the VM as in node), not the string's UTF-16 units
-    const bytes = Buffer.from(raw).length
+/** Objects and arrays nested deeper than MAX_DEPTH, by a flat scan of the bytes (strings skipped). */
+function tooDeep(raw: Buffer): boolean {
+    let depth = 0
+    let inString = false
+    for (let i = 0; i < raw.length; i++) {
+        const c = raw[i]
+        if (inString) {
+            if (c === 92) i++
+            else if (c === 34) inString = false
+        } else if (c === 34) inString = true
+        else if (c === 123 || c === 91) {
+            if (++depth > MAX_DEPTH) return true
+        } else if (c === 125 || c === 93) depth--
+    }
+    return false
+}
+
+export function parseCommand(raw: Buffer, ctx: ParseContext): ParseResult {
+    const bytes = raw.length
     if (bytes > ctx.maxBytes) return refuse("too_large", null, "payload of " + bytes + " bytes over the limit of " + ctx.maxBytes)
+    if (!signedRight(raw, ctx)) return refuse("bad_signature", null, "no signature of this board's key over these bytes")
+    if (tooDeep(raw)) return refuse("malformed", null, "nested deeper than " + MAX_DEPTH)
     let msg: any = null
     try {
-        msg = JSON.parse(raw)
+        msg = JSON.parse(raw.toString())
     } catch (e) {
         return refuse("malformed", null, "payload is not JSON")
     }
@@ -119,9 +147,7 @@ export function parseCommand(raw: string, ctx: ParseContext): ParseResult {
     if (!isInt(msg.ts) || msg.ts <= 0) return refuse("malformed", id, "ts must be the server time in ms")
     if (typeof msg.cmd !== "string") return refuse("malformed", id, "cmd must be a string")
     if (!isObject(msg.args)) return refuse("malformed", id, "args must be an object")
-    if (typeof msg.sig !== "string" || !isHex(msg.sig, 64)) return refuse("bad_signature", id, "sig must be 64 lower-case hex characters")
-    const expected = ctx.hmacHex(ctx.keyHex, signedText(ctx.boardId, msg))
-    if (!sameText(expected, msg.sig)) return refuse("bad_signature", id, "signature does not match")
+    if (msg.boot !== ctx.boot) return refuse("wrong_boot", id, "boot must be this boot's nonce (in this reply)")
     const now = ctx.clock.now(ctx.nowMs)
     if (now >= 0 && Math.abs(msg.ts - now) > ctx.staleMs) return refuse("stale", id, "server time " + msg.ts + " is " + Math.round((msg.ts - now) / 1000) + " s from ours")
     if (now < 0 && msg.ts < ctx.clock.highWater - ctx.staleMs) return refuse("stale", id, "server time older than the last one seen")
@@ -237,9 +263,9 @@ export function persistedError(p: any): string {
     return e ? e.detail : ""
 }
 
-/** The reply to a command: ok with a result, or a named error. Always small. */
-export function replyJson(id: string, ok: boolean, errorOrNull: string, detail: string, result: any): string {
-    const r: any = { id: id, ok: ok }
+/** The reply to a command: ok with a result, or a named error; `boot` this boot's nonce. Always small. */
+export function replyJson(id: string, ok: boolean, errorOrNull: string, detail: string, result: any, boot: string): string {
+    const r: any = { id: id, ok: ok, boot: boot }
     if (!ok) {
         r.error = errorOrNull
         r.detail = detail && detail.length > 160 ? detail.slice(0, 160) : detail

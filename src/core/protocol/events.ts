@@ -9,8 +9,9 @@ import { SessionRecord } from "../session"
 /** Largest body of a persisted event: the setting key ("ob15") and its separator take 5 of 232. */
 export const BILLING_BODY_MAX = 227
 
-export function bootEvent(version: string, board: string, sockets: number, configHash: string, resumed: number): string {
-    return JSON.stringify({ t: "boot", ver: version, board: board, sockets: sockets, cfg: configHash, resumed: resumed })
+/** `boot`: this boot's nonce, which every command must carry from now on (docs/protocol.md). */
+export function bootEvent(version: string, board: string, sockets: number, configHash: string, resumed: number, boot: string): string {
+    return JSON.stringify({ t: "boot", boot: boot, ver: version, board: board, sockets: sockets, cfg: configHash, resumed: resumed })
 }
 
 export function startedEvent(order: string, socket: number, ts: number): string {

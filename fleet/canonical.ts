@@ -1,6 +1,6 @@
-// Canonical JSON for signatures: object keys sorted (by UTF-16 code unit) at every level, no
-// white space, strings and numbers as JSON.stringify writes them. A backend in any language
-// reproduces it by sorting keys and serialising compactly.
+// Canonical JSON for release manifests' signatures (fleet/release.ts), node only: object keys
+// sorted (by UTF-16 code unit) at every level, no white space, strings and numbers as
+// JSON.stringify writes them. The cloud protocol signs bytes instead (fleet/board-command.ts).
 
 /** Code-unit order, written out: the VM's string `<` does not order strings this way. */
 function byCodeUnits(a: string, b: string): number {
@@ -30,9 +30,4 @@ export function canonicalJson(v: any): string {
         first = false
     }
     return s + "}"
-}
-
-/** The text a command's HMAC covers. */
-export function signedText(boardId: string, cmd: any): string {
-    return "shed/" + boardId + "/cmd|" + canonicalJson({ id: cmd.id, ts: cmd.ts, cmd: cmd.cmd, args: cmd.args })
 }
