@@ -2,6 +2,8 @@
 // the simulated bus (relays, socket meters, chargers), an embedded MQTT broker and the backend
 // simulator; this terminal shows every socket live and takes one-line commands to plug
 // chargers, pay, unplug and inject faults. Ctrl-C (or q) stops everything it started.
+// With --devtools the shed joins the bus of DeviceScript's dev tools instead (VS Code's simulator,
+// or `devs devtools` + `devs run`) around the program running there: sim/app.ts.
 import * as readline from "node:readline"
 import { mkdirSync, writeFileSync } from "node:fs"
 import { dirname } from "node:path"
@@ -16,12 +18,15 @@ const arg = (name: string, def?: string) => {
 }
 const speed = Number(arg("--speed", "60"))
 const board = arg("--board", "shed10") as BoardName
+/** the dev tools' TCP port when the firmware runs there */
+const devtools = argv.includes("--devtools") ? Number(arg("--devtools")) || 8082 : undefined
 if (!(speed >= 1 && speed <= 600) || !isBoardName(board)) {
-    console.error(`usage: npm start -- [--speed 1..600] [--board ${BOARD_NAMES.join("|")}] [--mqtt mqtt://host:port]`)
+    console.error(`usage: npm start -- [--speed 1..600] [--board ${BOARD_NAMES.join("|")}] [--mqtt mqtt://host:port] [--devtools [8082]]`)
     process.exit(2)
 }
 
-const sim = new ShedSim({ board, speed, mqtt: arg("--mqtt") })
+const sim = new ShedSim({ board, speed, mqtt: arg("--mqtt"), devtools })
+const where = devtools ? `firmware in the dev tools on port ${devtools}` : "firmware in the DeviceScript VM"
 const log: string[] = []
 const states: string[] = []
 let t0 = Date.now()
@@ -89,7 +94,7 @@ async function command(line: string) {
 
 function draw() {
     const online = sim.backend?.online ? "online" : "offline"
-    const lines = [`Simulated shed ${sim.boardId} (${board}, firmware in the DeviceScript VM, x${speed} time) - ${clock()} - cloud ${online}`, ""]
+    const lines = [`Simulated shed ${sim.boardId} (${board}, ${where}, x${speed} time) - ${clock()} - cloud ${online}`, ""]
     lines.push("socket  charger       state      relay  W        Wh      faults")
     for (const s of sim.shed.sockets) {
         lines.push(
@@ -114,7 +119,11 @@ process.on("SIGINT", shutdown)
 process.on("SIGTERM", shutdown)
 
 async function main() {
-    console.log(`starting the simulated shed (building the firmware, booting the VM, provisioning it)...`)
+    console.log(
+        devtools
+            ? `joining the dev tools' bus on port ${devtools}; waiting for the firmware there (run src/main*.ts in VS Code's simulator or with devs run) to provision it...`
+            : `starting the simulated shed (building the firmware, booting the VM, provisioning it)...`
+    )
     await sim.start()
     t0 = Date.now()
     sim.backend.onEvent = e => {

@@ -1,14 +1,16 @@
 // A whole simulated shed in one call: the Jacdac bus and its hub, the shed's relays, meters
 // and button, the firmware in the DeviceScript VM, an MQTT broker (embedded unless a URL is
 // given) and the operator's backend. The firmware cannot tell it from a real shed: it sees
-// the same services, settings and broker.
+// the same services, settings and broker. With `devtools`, the shed joins the bus of
+// DeviceScript's dev tools instead (VS Code's simulator, `devs devtools` + `devs run`), and the
+// firmware is whatever program runs there.
 import { randomBytes } from "node:crypto"
-import { JDBus } from "jacdac-ts"
+import { createNodeSocketTransport, DeviceScriptManagerClient, JDBus, SRV_DEVICE_SCRIPT_MANAGER } from "jacdac-ts"
 import { Backend, Tariff } from "./cloud/backend"
 import { RunningBroker, startBroker } from "./cloud/broker"
 import { BoardName, BOARDS, buildFirmware } from "./bus/firmware"
 import { Hub, startHub } from "./bus/hub"
-import { provision, Settings } from "../host/board-settings"
+import { findBoardSettings, provision, Settings } from "../host/board-settings"
 import { checkRoles } from "./bus/roles"
 import { SimShed } from "./bus/sim-shed"
 import { FirmwareVM } from "./bus/vm"
@@ -31,6 +33,12 @@ export interface ShedSimOptions {
     flashDir?: string
     /** another firmware entry for this board (bench/heap-probe-entry.ts) */
     entry?: string
+    /**
+     * The dev tools' TCP port (8082): the shed's hardware joins their bus, and the board is the
+     * program running there (VS Code's simulator, or `devs run`), provisioned and restarted over
+     * the bus. No VM of ours: power cuts and crashes are not ours to make then.
+     */
+    devtools?: number
 }
 
 export class ShedSim {
@@ -48,40 +56,22 @@ export class ShedSim {
 
     async start() {
         const o = this.opts
+        if (o.devtools) return await this.startOnDevtools(o.devtools)
         const board = o.board ?? "shed10"
         const program = buildFirmware(board, o.entry)
         this.boardId = o.boardId ?? "S" + randomBytes(3).toString("hex")
         this.bus = new JDBus([], { client: false, disableRoleManager: true })
         this.bus.start()
-        this.shed = new SimShed({ sockets: BOARDS[board].sockets, speed: o.speed ?? 1, crossTalkPct: o.crossTalkPct, display: BOARDS[board].screen !== null, tempSensor: BOARDS[board].tempSensor })
-        const screen = BOARDS[board].screen
-        if (screen) this.shed.screen.resize(screen[0], screen[1], screen[2])
-        this.shed.attach(this.bus)
+        this.attachShed(board)
         this.hub = await startHub(this.bus)
-        let url = o.mqtt
-        if (!url) {
-            this.broker = await startBroker()
-            url = this.broker.url
-        }
-        const u = new URL(url)
+        const url = await this.brokerUrl()
         this.vm = new FirmwareVM({ program, hubPort: this.hub.port, deviceId: "d" + this.boardId.toLowerCase().padEnd(15, "0").slice(0, 15), dir: o.flashDir, onLine: o.onLog })
         await this.boot()
         // the factory boot counts itself in the crash counter; provisioning resets that count,
         // so it must come after, or the count of 1 lands over our 0
         await this.vm.waitLog(/cloud: not provisioned|connecting to |SAFE MODE/, 30000)
         // provisioning, as at the factory: settings over the bus, then a reset to use them
-        await provision(this.bus, {
-            boardId: this.boardId,
-            mqttHost: u.hostname,
-            mqttPort: Number(u.port || 1883),
-            mqttProto: "tcp",
-            simSpeed: o.speed ?? 1,
-            // a technician provisioning the board starts its crash counter afresh
-            crashes: 0,
-            ...(o.settings ?? {}),
-            // last: see below
-            boardKey: this.keyHex,
-        })
+        await provision(this.bus, this.provisioning(url))
         // The runtime writes its flash, a whole image, on its own schedule: a reset before that
         // loses settings. An image holding the last one written holds every one before it; a
         // wait on the first ones alone once lost the crash count's reset, and three boots later
@@ -93,11 +83,69 @@ export class ShedSim {
         await this.waitOnline()
     }
 
+    private attachShed(board: BoardName) {
+        const o = this.opts
+        const spec = BOARDS[board]
+        this.shed = new SimShed({ sockets: spec.sockets, speed: o.speed ?? 1, crossTalkPct: o.crossTalkPct, display: spec.screen !== null, tempSensor: spec.tempSensor })
+        if (spec.screen) this.shed.screen.resize(spec.screen[0], spec.screen[1], spec.screen[2])
+        this.shed.attach(this.bus)
+    }
+
+    /** the broker given, or an embedded one started */
+    private async brokerUrl(): Promise<string> {
+        if (this.opts.mqtt) return this.opts.mqtt
+        this.broker = await startBroker()
+        return this.broker.url
+    }
+
+    /** the board's settings as the factory writes them: its id, the broker, its key last */
+    private provisioning(brokerUrl: string): Settings {
+        const u = new URL(brokerUrl)
+        return {
+            boardId: this.boardId,
+            mqttHost: u.hostname,
+            mqttPort: Number(u.port || 1883),
+            mqttProto: "tcp",
+            simSpeed: this.opts.speed ?? 1,
+            // a technician provisioning the board starts its crash counter afresh
+            crashes: 0,
+            ...(this.opts.settings ?? {}),
+            // last: the simulator waits for it in the flash (start)
+            boardKey: this.keyHex,
+        }
+    }
+
+    /** The shed on the dev tools' bus, around the program that runs there. */
+    private async startOnDevtools(port: number) {
+        const o = this.opts
+        const board = o.board ?? "shed10"
+        this.boardId = o.boardId ?? "S" + randomBytes(3).toString("hex")
+        this.bus = new JDBus([createNodeSocketTransport(port)], { client: false, disableRoleManager: true })
+        this.bus.start()
+        await this.bus.connect()
+        this.attachShed(board)
+        const url = await this.brokerUrl()
+        // the program's runtime answers as the bus's Settings service
+        await findBoardSettings(this.bus, 120000)
+        await provision(this.bus, this.provisioning(url))
+        this.backend = new Backend(url, this.boardId, this.keyHex, o.tariff)
+        await this.backend.connect()
+        // the program reads its settings when it starts: stop it and start it again
+        const mgr = this.bus.services({ serviceClass: SRV_DEVICE_SCRIPT_MANAGER })[0]
+        if (!mgr) throw new Error("no DeviceScript program manager on the dev tools' bus")
+        const client = new DeviceScriptManagerClient(mgr)
+        await client.setRunning(false)
+        await client.setRunning(true)
+        await checkRoles(this.bus, this.shed.roles(), 60000)
+        await this.waitOnline()
+    }
+
     /**
      * The shed loses power and gets it back after `offMs`: the VM process is killed and started
      * again on its flash, and every relay coil drops out meanwhile (contacts open).
      */
     async powerCut(offMs = 0) {
+        this.ownVm()
         this.shed.blackout(true)
         await this.vm.kill()
         this.backend.online = false
@@ -117,9 +165,14 @@ export class ShedSim {
 
     /** The program dies and the board restarts it; relays keep their state until it does. */
     async crash() {
-        await this.vm.kill()
+        await this.ownVm().kill()
         this.backend.online = false
         await this.boot()
+    }
+
+    private ownVm(): FirmwareVM {
+        if (!this.vm) throw new Error("the program runs in the dev tools, not in a VM of the simulator's: no power cut or crash from here")
+        return this.vm
     }
 
     private async boot() {
@@ -144,7 +197,7 @@ export class ShedSim {
             await until(cond, ms, what)
         } catch (e) {
             // the last lines first, on one line: a CI report may keep only an error's first lines
-            const said = this.vm.log.filter(l => !/mqtt: (send|recv)/.test(l))
+            const said = (this.vm?.log ?? []).filter(l => !/mqtt: (send|recv)/.test(l))
             throw new Error(`${(e as Error).message}; the VM's last words: ${said.slice(-6).join(" | ")}\nthe VM said:\n${said.slice(-30).join("\n")}`)
         }
     }
