@@ -8,8 +8,8 @@ import { readFileSync } from "node:fs"
  */
 export const CODE_LIMIT = 65536 - 112
 
-/** Bytes of functions in the last `devs build` (its .devicescript/bin/bytecode-sizes.md). */
-export function functionBytes(): number {
-    const m = /^\s*(\d+) \| Function TOTAL/m.exec(readFileSync(".devicescript/bin/bytecode-sizes.md", "utf8"))
+/** Bytes of functions in a build's size report (the last `devs build`'s by default). */
+export function functionBytes(sizes = ".devicescript/bin/bytecode-sizes.md"): number {
+    const m = /^\s*(\d+) \| Function TOTAL/m.exec(readFileSync(sizes, "utf8"))
     return m ? Number(m[1]) : -1
 }

@@ -1,5 +1,6 @@
 // Compiles a board's firmware entry to its own .devs file (devs build writes one fixed
-// output), rebuilding only when a source file is newer than the program.
+// output), rebuilding only when a source file is newer than the program; the build's size
+// report is kept beside it (<name>.sizes.md), so tests and tools share one build of each board.
 import { spawnSync } from "node:child_process"
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"
@@ -27,10 +28,16 @@ export function buildFirmware(board: BoardName, entry?: string): string {
     const out = join(outDir, b.name + ".devs")
     // an entry outside src/ (the heap probes: out/probes, bench/) counts too, with the files beside it
     const src = Math.max(newest(join(ROOT, "src")), newest(join(ROOT, "boards")), newest(join(ROOT, "services")), newest(dirname(join(ROOT, b.entry))), entry ? newest(join(ROOT, "bench")) : 0)
-    if (existsSync(out) && statSync(out).mtimeMs > src) return out
+    if (existsSync(out) && existsSync(sizesOf(out)) && statSync(out).mtimeMs > src) return out
     const r = spawnSync(process.execPath, [CLI, "build", b.entry], { cwd: ROOT, encoding: "utf8" })
     if (r.status !== 0) throw new Error(`devs build ${b.entry} failed:\n${r.stdout}\n${r.stderr}`)
     mkdirSync(outDir, { recursive: true })
+    copyFileSync(join(ROOT, ".devicescript/bin/bytecode-sizes.md"), sizesOf(out))
     copyFileSync(join(ROOT, ".devicescript/bin/bytecode.devs"), out)
     return out
+}
+
+/** the size report (devs build's bytecode-sizes.md) of a program buildFirmware made */
+export function sizesOf(program: string): string {
+    return program.replace(/\.devs$/, ".sizes.md")
 }
