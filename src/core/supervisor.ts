@@ -81,7 +81,8 @@ export class Supervisor {
         if (k === null || k === undefined) return true
         const ok = typeof k === "number" && k >= 0 && Math.round(k) === k
         for (let i = 0; i < this.sockets.length; i++) {
-            const c = ok ? k % 10 : 1
+            // not k % 10: the VM's % is on 32-bit integers, ten digits are not
+            const c = ok ? k - Math.floor(k / 10) * 10 : 1
             this.sockets[i].restoreLock(c)
             k = (k - c) / 10
         }
