@@ -11,21 +11,29 @@ export class Flash {
     readonly data = new Map<string, string>()
     writes = 0
     bytes = 0
+    /** writes by key without its socket number ("ck", "sess", "locks") */
+    readonly byKind = new Map<string, number>()
 
     write(key: string, value: unknown) {
         const json = JSON.stringify(value)
         if (key.length + 1 + json.length > 232) throw new Error(`setting ${key} of ${json.length} bytes over the limit`)
         if (this.data.get(key) === json) return
         this.data.set(key, json)
-        this.writes++
+        this.count(key)
         this.bytes += Math.ceil(json.length / 8) * 8 + 24
     }
 
     remove(key: string) {
         if (!this.data.has(key)) return
         this.data.delete(key)
-        this.writes++
+        this.count(key)
         this.bytes += 24
+    }
+
+    private count(key: string) {
+        this.writes++
+        const kind = key.replace(/\d+$/, "")
+        this.byKind.set(kind, (this.byKind.get(kind) ?? 0) + 1)
     }
 
     read(key: string): any {

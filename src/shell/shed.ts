@@ -136,7 +136,7 @@ export async function runShed(hw: ShedHardware): Promise<Supervisor> {
         const p: PersistedSession = await loadJson(sessionKey(s))
         if (p && p.order) {
             sup.socket(s).resume(p, now0, await loadJson("ck" + s))
-            console.log("socket " + s + ": resumed order " + p.order)
+            console.log("socket " + s + ": resumed order " + p.order + " at " + p.elapsedS + " s " + p.energyWh + " Wh")
         }
     }
     let beat = false
