@@ -96,7 +96,7 @@ export const LOCKS = ["", "short", "overload", "welded_relay", "meter_silent"]
  */
 export const CHECKPOINT_MS = 20000
 export const CHECKPOINT_SHARE = 0.003
-export const CHECKPOINT_MIN_WH = 0.5
+export const CHECKPOINT_MIN_WH = 0.25
 
 export class SocketSession {
     state: SocketState = "idle"

@@ -9,7 +9,7 @@ import { defaultConfig } from "../../src/core/config"
 import { CHECKPOINT_MIN_WH, CHECKPOINT_MS, CHECKPOINT_SHARE } from "../../src/core/session"
 
 // the promise per power cut, in figures (docs/protocol.md): the rule's constants may only tighten it
-assert.ok(CHECKPOINT_MS <= 20000 && CHECKPOINT_SHARE <= 0.003 && CHECKPOINT_MIN_WH <= 0.5)
+assert.ok(CHECKPOINT_MS <= 20000 && CHECKPOINT_SHARE <= 0.003 && CHECKPOINT_MIN_WH <= 0.25)
 import { Supervisor } from "../../src/core/supervisor"
 import { FlashBoard } from "../../sim/flash-board"
 
