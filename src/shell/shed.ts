@@ -172,10 +172,10 @@ export async function runShed(hw: ShedHardware): Promise<Supervisor> {
                 }
             }
             // a lockout set or cleared is written first (its relay is already open)
-            const k = sup.locks()
-            if (k !== locks) {
-                locks = k
-                await saveJson("locks", k)
+            const lk = sup.locks()
+            if (lk !== locks) {
+                locks = lk
+                await saveJson("locks", lk)
             }
             const events = hw.onEvent === undefined ? [] : sup.takeEvents()
             for (let k = 0; k < events.length; k++) {
