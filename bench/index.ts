@@ -2,6 +2,7 @@
 import { printChargeBench, printGeneralisation } from "./charge"
 import { printQrBench } from "./qr"
 import { printTraceBench } from "./trace"
+import { printFlashBench } from "./flash"
 import { printFirmwareBench, printLatencyBench } from "./firmware"
 import { printBusBench } from "./bus"
 import { printHeapBench } from "./heap"
@@ -12,6 +13,7 @@ console.log("# shed controller benchmark")
 printChargeBench()
 printGeneralisation([2, 3, 4, 5, 6, 7, 8, 9])
 printTraceBench()
+printFlashBench()
 printQrBench()
 printFirmwareBench()
 printLatencyBench()

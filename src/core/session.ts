@@ -86,6 +86,18 @@ export interface StartResult {
 
 export const PROFILES = ["auto", "lithium", "lead_acid"]
 
+/** Faults that lock a socket until cleared, by their index in a socket's lock code (lockCode). */
+export const LOCKS = ["", "short", "overload", "welded_relay", "meter_silent"]
+
+/**
+ * Checkpoints of a running session (what a power cut may lose, docs/protocol.md): its progress
+ * is written at least every CHECKPOINT_MS of board time, and sooner once the energy not yet
+ * written exceeds both CHECKPOINT_SHARE of the session's energy and CHECKPOINT_MIN_WH.
+ */
+export const CHECKPOINT_MS = 20000
+export const CHECKPOINT_SHARE = 0.003
+export const CHECKPOINT_MIN_WH = 0.25
+
 export class SocketSession {
     state: SocketState = "idle"
     /** kind of the fault while faulted */
@@ -115,6 +127,9 @@ export class SocketSession {
     private resumeRefW = 0
     private resumeDrew = false
     private fresh = false
+    /** board ms and Wh of the last checkpoint written */
+    private savedT = 0
+    private savedWh = 0
     private reclose = false
     private events: SocketEvent[] = []
 
@@ -216,18 +231,28 @@ export class SocketSession {
         this.detector = null
         this.resumeRefW = 0
         this.resumeDrew = false
+        this.savedT = now
+        this.savedWh = energyWh
     }
 
     /**
      * Resume a persisted session after a reboot; the caller decides whether it may resume. A
      * record that is not whole (a corrupt setting) cannot run on, and must not throw here, at
      * boot (a crash loop): it ends at once as a fault, its record carrying the order and the
-     * energy it states.
+     * energy it states. `ck` is the session's last checkpoint (checkpoint()), taken when whole
+     * and ahead of the record. A socket locked before the restart (restoreLock) does not run the
+     * session on: it ends at once with the lockout as its reason, the socket stays locked.
      */
-    resume(p: PersistedSession, now: number) {
+    resume(p: PersistedSession, now: number, ck?: number[]) {
+        const lock = this.fault
         const err = persistedError(p)
         // only what the record needs: the session stops below, before anything else reads it
         if (err) p = { order: "" + p.order, limit: null, elapsedS: 0, energyWh: typeof p.energyWh === "number" ? p.energyWh : 0, peakW: 0, fullAtS: -1 } as PersistedSession
+        else if (ck && typeof ck[0] === "number" && typeof ck[1] === "number" && ck[0] >= p.elapsedS && ck[1] >= p.energyWh && ck[2] <= ck[0]) {
+            p.elapsedS = ck[0]
+            p.energyWh = ck[1]
+            p.fullAtS = ck[2]
+        }
         this.order = p.order
         // a literal: the parsed object's keys would be strings kept in the heap
         const l = p.limit
@@ -241,10 +266,14 @@ export class SocketSession {
         this.resumeDrew = p.drew
         this.setState(p.drew ? "charging" : "reserved")
         if (err) this.stop(now, "fault", "persisted record refused: " + err)
+        else if (lock) this.trip(now, lock, "socket locked before the restart")
     }
 
+    /** The whole record to write (a checkpoint too); null when no session runs. */
     persisted(now: number): PersistedSession {
         if (!this.isLive()) return null
+        this.savedT = now
+        this.savedWh = this.energyWh
         return {
             order: this.order,
             limit: this.limit,
@@ -257,6 +286,40 @@ export class SocketSession {
             topOffMin: this.topOffMin,
             profile: this.profile,
             fullAtS: this.fullAtT >= 0 ? roundTo((this.fullAtT - this.startT) / 1000, 0) : -1,
+        }
+    }
+
+    /** A running session's progress is due to be written (checkpoint()); not before its relay first closed. */
+    checkpointDue(now: number): boolean {
+        if (!this.isLive() || this.fresh) return false
+        const d = this.energyWh - this.savedWh
+        return now - this.savedT >= CHECKPOINT_MS || (d > CHECKPOINT_MIN_WH && d > CHECKPOINT_SHARE * this.energyWh)
+    }
+
+    /** The session's progress, small: [elapsed s, Wh, s at full or -1] (resume takes it over the record); marks it written. */
+    checkpoint(now: number): number[] {
+        this.savedT = now
+        this.savedWh = this.energyWh
+        return [roundTo((now - this.startT) / 1000, 0), roundTo(this.energyWh, 2), roundTo(this.fullAtS(), 0)]
+    }
+
+    /** This socket's lock code: its locked fault's index in LOCKS times 2, plus 1 when suspect (Supervisor.locks). */
+    lockCode(): number {
+        const f = this.state === "faulted" ? LOCKS.indexOf(this.fault) : 0
+        // a fault missing from LOCKS still locks (as a short) rather than be forgotten
+        return (f < 0 ? 1 : f) * 2 + (this.suspect ? 1 : 0)
+    }
+
+    /** A lock code read back at boot, before any order: the fault stays locked, the suspect mark stays. */
+    restoreLock(c: number) {
+        const f = LOCKS[c >> 1]
+        if (f) {
+            this.fault = f
+            this.setState("faulted")
+        }
+        if (c & 1) {
+            this.suspect = true
+            this.noLoadStreak = this.cfg.suspectStarts
         }
     }
 

@@ -62,6 +62,33 @@ export class Supervisor {
         return n
     }
 
+    /**
+     * The board's lockouts as one number, socket 1's lock code (SocketSession.lockCode) in the
+     * units digit: the one small setting that keeps them over a restart; 0 when none.
+     */
+    locks(): number {
+        let k = 0
+        for (let i = this.sockets.length - 1; i >= 0; i--) k = k * 10 + this.sockets[i].lockCode()
+        return k
+    }
+
+    /**
+     * Lockouts read back at boot (locks()), before any order can be taken; null: none stored.
+     * A value that is not a lock number (a corrupt setting) cannot say which socket is safe:
+     * every socket is then marked suspect until cleared, and false is returned.
+     */
+    restoreLocks(k: any): boolean {
+        if (k === null || k === undefined) return true
+        const ok = typeof k === "number" && k >= 0 && Math.round(k) === k
+        for (let i = 0; i < this.sockets.length; i++) {
+            // not k % 10: the VM's % is on 32-bit integers, ten digits are not
+            const c = ok ? k - Math.floor(k / 10) * 10 : 1
+            this.sockets[i].restoreLock(c)
+            k = (k - c) / 10
+        }
+        return ok
+    }
+
     start(n: number, order: string, limit: Limit, opts: StartOptions, now: number): StartResult {
         const s = this.socket(n)
         if (!s) return { ok: false, error: "unknown_socket", detail: "socket " + n + " does not exist on this board (1.." + this.sockets.length + ")" }

@@ -136,13 +136,17 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
         watchSensor(hw.temperature, [], async (cmd, payload) => {
             if (cmd === REPORT_READING) tempC = ntcCelsius(payload.getAt(0, "u16") / 65536)
         })
-    // resume persisted sessions (power cut, crash, update)
+    // lockouts first, before any order can be taken: a socket locked before the restart stays
+    // locked, its relay open (a corrupt setting marks every socket suspect)
+    if (!sup.restoreLocks(await loadJson("locks"))) console.log("lock setting refused: every socket suspect")
+    let locks = sup.locks()
+    // resume persisted sessions (power cut, crash, update) from their last checkpoint
     const now0 = coreNow()
     for (let s = 1; s <= n; s++) {
         const p: PersistedSession = await loadJson(sessionKey(s))
         if (p && p.order) {
-            sup.socket(s).resume(p, now0)
-            console.log("socket " + s + ": resumed order " + p.order)
+            sup.socket(s).resume(p, now0, await loadJson("ck" + s))
+            console.log("socket " + s + ": resumed order " + p.order + " at " + p.elapsedS + " s " + p.energyWh + " Wh")
         }
     }
     let beat = false
@@ -177,10 +181,19 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
                     await hw.relays[i].enabled.write(want[i])
                 }
             }
+            // a lockout set or cleared is written first (its relay is already open)
+            const lk = sup.locks()
+            if (lk !== locks) {
+                locks = lk
+                await saveJson("locks", lk)
+            }
             const events = route.ready() ? sup.takeEvents() : []
             for (let k = 0; k < events.length; k++) {
                 const e = events[k]
                 if (e.kind === "state" || e.kind === "started" || e.kind === "ended") {
+                    // the whole record supersedes the checkpoint; a checkpoint left over from an
+                    // earlier session would be taken over the new one's record
+                    await remove("ck" + e.socket)
                     const p = sup.socket(e.socket).persisted(now)
                     if (p) await saveJson(sessionKey(e.socket), p)
                     else await remove(sessionKey(e.socket))
@@ -188,6 +201,11 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
                 await route.deliver(e, now)
                 if (e.kind === "ended") console.log("socket " + e.socket + " ended: " + e.record.reason + " " + e.record.energyWh + " Wh")
                 if (e.kind === "fault") console.log("fault socket " + e.socket + ": " + e.fault + " " + e.detail)
+            }
+            // running sessions' progress, when the core says it is due
+            for (let i = 0; i < n; i++) {
+                const s = sup.sockets[i]
+                if (s.checkpointDue(now)) await saveJson("ck" + (i + 1), s.checkpoint(now))
             }
             beat = !beat
             if (hw.heartbeat) hw.heartbeat(beat)

@@ -1,0 +1,107 @@
+// Flash wear of what a power cut must keep: the core's rules (lockouts, whole session records,
+// checkpoints) through the shell's persistence (sim/flash-board.ts) over a simulated day of
+// back-to-back lithium charges (the simulator's charger models, one reading a second), counted
+// as the runtime's settings log costs them (a write: its value aligned to 8 bytes + 24).
+// Also what a power cut at any second of that day would have lost.
+import { defaultConfig } from "../src/core/config"
+import { CHECKPOINT_MIN_WH, CHECKPOINT_MS, CHECKPOINT_SHARE } from "../src/core/session"
+import { FlashBoard } from "../sim/flash-board"
+import { makePlug, Plug } from "../sim/bus/plug"
+
+const DAY_S = 24 * 3600
+/** the settings log: an A/B pair of 16 KB regions; a full region is copied into the other (4 pages erased) */
+const REGION = 16 * 1024
+const CYCLES = 100000
+
+interface DayFigures {
+    sessions: number
+    writes: number
+    bytes: number
+    kinds: string
+    maxLostS: number
+    /** the worst loss over a cut, as a share of the session's final energy */
+    maxLostShare: number
+    maxLostWh: number
+}
+
+function day(sockets: number, seed: number): DayFigures {
+    const b = new FlashBoard({ ...defaultConfig(), sockets })
+    const plugs: (Plug | null)[] = []
+    const powered: number[] = []
+    const idleUntil: number[] = []
+    let n = 0
+    let sessions = 0
+    let maxLostS = 0
+    let maxLostShare = 0
+    let maxLostWh = 0
+    /** worst loss of the running session per socket (Wh), judged against its final energy when it ends */
+    const worstWh: number[] = []
+    for (let i = 0; i < sockets; i++) {
+        plugs.push(null)
+        powered.push(0)
+        idleUntil.push(i * 30)
+        worstWh.push(0)
+    }
+    for (let t = 0; t < DAY_S; t++) {
+        const now = t * 1000
+        for (let i = 0; i < sockets; i++) {
+            const s = b.sup.sockets[i]
+            if (!s.isLive() && t >= idleUntil[i]) {
+                if (s.state === "ended" && plugs[i]) {
+                    // the rider unplugs; the next one plugs in a minute later
+                    plugs[i] = null
+                    idleUntil[i] = t + 60
+                    continue
+                }
+                if (!plugs[i]) {
+                    plugs[i] = makePlug({ model: "li", soc0: 0.1 + ((seed * 7 + n * 13) % 60) / 100, seed: seed * 1000 + n })
+                    powered[i] = 0
+                    worstWh[i] = 0
+                    n++
+                    if (b.sup.start(i + 1, "o" + n, { kind: "full", value: 0 }, {}, now).ok) sessions++
+                }
+            }
+        }
+        const readings = b.sup.sockets.map((s, i) => {
+            if (!b.relays[i] || !plugs[i]) return { p: 0.2, v: 230 }
+            const p = plugs[i]!.draw(powered[i], 1, 230)
+            powered[i]++
+            return { p, v: 230 }
+        })
+        b.tick(now, readings)
+        // what a cut now would lose: the session's progress beyond what flash holds
+        for (let i = 0; i < sockets; i++) {
+            const s = b.sup.sockets[i]
+            if (s.isLive()) {
+                const ck = b.flash.read("ck" + (i + 1))
+                const rec = b.flash.read("sess" + (i + 1))
+                const savedS = ck ? ck[0] : rec ? rec.elapsedS : 0
+                const savedWh = ck ? ck[1] : rec ? rec.energyWh : 0
+                maxLostS = Math.max(maxLostS, s.durationS() - savedS)
+                worstWh[i] = Math.max(worstWh[i], s.energy() - savedWh)
+            } else if (s.lastRecord && worstWh[i] > 0) {
+                maxLostWh = Math.max(maxLostWh, worstWh[i])
+                if (s.lastRecord.energyWh > 0) maxLostShare = Math.max(maxLostShare, worstWh[i] / s.lastRecord.energyWh)
+                worstWh[i] = 0
+            }
+        }
+    }
+    const k = (x: string) => b.flash.byKind.get(x) ?? 0
+    return { sessions, writes: b.flash.writes, bytes: b.flash.bytes, kinds: `${k("ck")} checkpoints, ${k("sess")} session records, ${k("locks")} lock numbers`, maxLostS, maxLostShare, maxLostWh }
+}
+
+export function printFlashBench() {
+    console.log(`\n## Flash writes a day (power-cut persistence)\n`)
+    console.log(`rule: a running session's checkpoint every ${CHECKPOINT_MS / 1000} s, sooner once ${CHECKPOINT_SHARE * 100}% of its energy (and ${CHECKPOINT_MIN_WH} Wh) is unsaved; its whole record on each state change; the board's lock number when a lockout changes`)
+    console.log(`a day of back-to-back lithium charges ("full" orders, a minute between riders), one reading a second:`)
+    for (const sockets of [1, 10]) {
+        const d = day(sockets, 1)
+        const fills = d.bytes / REGION
+        // the two regions take turns: each of a region's pages is erased at every second fill
+        const years = CYCLES / (fills / 2) / 365
+        console.log(
+            `- ${sockets === 1 ? "one charging socket" : "10-socket board, every socket charging"}: ${d.sessions} sessions, ${d.writes} flash writes a day (${d.kinds}; deletions included), ${(d.bytes / 1024).toFixed(0)} KB a day of the settings log: it fills ${fills.toFixed(1)} times a day, each page erased ${(fills / 2).toFixed(1)} times a day, ${years.toFixed(1)} years to ${CYCLES / 1000}k erase cycles (not counting the other settings it copies)`
+        )
+        console.log(`  a power cut at any second of that day would lose at most ${d.maxLostS.toFixed(0)} s of paid time and ${d.maxLostWh.toFixed(2)} Wh (at most ${(d.maxLostShare * 100).toFixed(2)}% of that session's energy)`)
+    }
+}
