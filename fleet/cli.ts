@@ -195,7 +195,9 @@ async function main() {
             const [sh, sp] = need(o.server, "--server host:port").split(":")
             const id = need(o.id, "--id")
             const keysDir = o.keys ?? "board-keys"
-            const { JDBus, createNodeSocketTransport } = await import("jacdac-ts")
+            // require, not import(): under tsx, import() loads jacdac-ts's ES module build, whose
+            // socket transport calls require("net"), which ES modules lack: it never connected
+            const { JDBus, createNodeSocketTransport } = require("jacdac-ts") as typeof import("jacdac-ts")
             const bus = new JDBus([createNodeSocketTransport(Number(o.hub ?? 8082))], { client: false, disableRoleManager: true })
             bus.start()
             await bus.connect()
