@@ -16,7 +16,7 @@ export const MQTT_ITERATIONS = 1000
 const DK_LEN = 64
 
 export interface MqttAuth {
-    /** the salt as text; PBKDF2 takes its UTF-8 bytes (EMQX's salt column is text) */
+    /** the salt as text, 12 characters; PBKDF2 takes its bytes (EMQX's salt column is text; Mosquitto takes 12-byte salts only) */
     salt: string
     iterations: number
     /** PBKDF2-SHA512 of the password, 64 bytes, hex */
@@ -47,7 +47,7 @@ export function newMqttPassword(): string {
     return randomBytes(24).toString("base64url")
 }
 
-export function hashMqttPassword(password: string, salt = randomBytes(12).toString("base64url"), iterations = MQTT_ITERATIONS): MqttAuth {
+export function hashMqttPassword(password: string, salt = randomBytes(9).toString("base64url"), iterations = MQTT_ITERATIONS): MqttAuth {
     const hash = pbkdf2Sync(Buffer.from(password, "utf8"), Buffer.from(salt, "utf8"), iterations, DK_LEN, "sha512").toString("hex")
     return { salt, iterations, hash }
 }
@@ -69,9 +69,15 @@ function checkAccounts(accounts: BrokerAccount[]) {
 
 const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64")
 
+/** Mosquitto refuses (as a wrong password) any salt but 12 bytes. */
+function checkMosquittoSalts(accounts: BrokerAccount[]) {
+    for (const a of accounts) if (Buffer.byteLength(a.auth.salt, "utf8") !== 12) throw new Error(`broker account ${a.user}: Mosquitto takes 12-byte salts only; provision the board again`)
+}
+
 /** Mosquitto's password_file: `user:$7$<iterations>$<salt b64>$<hash b64>` (PBKDF2-SHA512, as mosquitto_passwd writes). */
 export function mosquittoPasswordFile(accounts: BrokerAccount[]): string {
     checkAccounts(accounts)
+    checkMosquittoSalts(accounts)
     return accounts.map(a => `${a.user}:$7$${a.auth.iterations}$${b64(a.auth.salt)}$${Buffer.from(a.auth.hash, "hex").toString("base64")}\n`).join("")
 }
 
@@ -95,6 +101,7 @@ export function mosquittoAclFile(accounts: BrokerAccount[]): string {
 /** Mosquitto's dynamic-security plugin file (plugin_opt_config_file): the same accounts and rights as roles. */
 export function mosquittoDynsec(accounts: BrokerAccount[]): object {
     checkAccounts(accounts)
+    checkMosquittoSalts(accounts)
     const acl = (acltype: string, topic: string) => ({ acltype, topic, priority: 0, allow: true })
     const roles = accounts.map(a => ({
         rolename: a.role === "service" ? "service-" + a.user : "board-" + a.user,

@@ -102,7 +102,10 @@ test("broker-config writes the broker's files from the registry: hashes only, re
     const all = files.map(f => readFileSync(join(dir, "broker", f), "utf8")).join("\n")
     for (const p of [pass.S01, pass.S02, readFileSync(join(dir, "secrets/backend.pass"), "utf8").trim()]) assert.ok(!all.includes(p), "no password in the broker's files")
     assert.doesNotMatch(all, /S03/, "a board without a broker account")
-    assert.match(readFileSync(join(dir, "broker/mosquitto.passwd"), "utf8"), /^S01:\$7\$1000\$/m)
+    const line = /^S01:\$7\$1000\$([^$]+)\$([^$]+)$/m.exec(readFileSync(join(dir, "broker/mosquitto.passwd"), "utf8"))
+    assert.ok(line, "S01's line in mosquitto.passwd")
+    assert.equal(Buffer.from(line[1], "base64").length, 12, "Mosquitto takes 12-byte salts only")
+    assert.equal(Buffer.from(line[2], "base64").length, 64)
     const emqx = readFileSync(join(dir, "broker/emqx-acl.conf"), "utf8")
     assert.match(emqx, /\{allow, \{username, "S01"\}, subscribe, \[\{eq, "shed\/S01\/cmd"\}\]\}\./)
     assert.match(emqx, /\{deny, all\}\.\s*$/)
@@ -132,9 +135,9 @@ for (const mode of ["password_file + acl_file", "dynamic security"]) {
         const clients: MqttClient[] = []
         try {
             const backendPass = readFileSync(join(dir, "secrets/backend.pass"), "utf8").trim()
-            const backend = await connect(m.port, "backend", backendPass)
-            const s01 = await connect(m.port, "S01", pass.S01)
-            const s02 = await connect(m.port, "S02", pass.S02)
+            const backend = await connect(m.port, "backend", backendPass).catch(e => { throw new Error("backend: " + e.message + m.log()) })
+            const s01 = await connect(m.port, "S01", pass.S01).catch(e => { throw new Error("S01: " + e.message) })
+            const s02 = await connect(m.port, "S02", pass.S02).catch(e => { throw new Error("S02: " + e.message) })
             clients.push(backend, s01, s02)
             const seen: { who: string; topic: string; text: string }[] = []
             for (const [who, c] of [["backend", backend], ["S01", s01], ["S02", s02]] as const) c.on("message", (topic, p) => seen.push({ who, topic, text: p.toString() }))
@@ -181,6 +184,21 @@ for (const mode of ["password_file + acl_file", "dynamic security"]) {
                 ["real cmd", "second cmd"]
             )
             assert.ok(!seen.some(s => s.who === "S02" && s.topic.startsWith("shed/S01/")), "S02 got nothing of S01's")
+
+            // the service accounts' usual filters: the backend's per board, the update server's own
+            assert.deepEqual(await suback(backend, "shed/S01/#"), [0])
+            assert.deepEqual(await suback(backend, "shed/+/event"), [0])
+            const fleetPass = readFileSync(join(dir, "secrets/fleet.pass"), "utf8").trim()
+            const fs = new FleetServer({ dataDir: join(dir, "fleet-" + mode.replace(/\W+/g, "-")), trust: [], mqttUrl: `mqtt://127.0.0.1:${m.port}`, mqttUser: "fleet", mqttPass: fleetPass })
+            await fs.start()
+            try {
+                await fs.register({ id: "S01", deviceId: "0123456789abcdef", type: "shed10" })
+                await s01.publishAsync("shed/S01/event", JSON.stringify({ t: "boot", ver: "v9.9.9", board: "shed10_esp32", sockets: 10, cfg: "0", resumed: 0 }))
+                for (let i = 0; i < 100 && (await fs.store.getBoard("S01"))?.version !== "v9.9.9"; i++) await new Promise(r => setTimeout(r, 50))
+                assert.equal((await fs.store.getBoard("S01"))?.version, "v9.9.9", "the update server read S01's boot event")
+            } finally {
+                await fs.stop()
+            }
 
             // anonymous, a wrong password, a board's password under another name: refused
             await assert.rejects(connect(m.port), /Not authorized|Bad User/i, "anonymous")
