@@ -180,3 +180,19 @@ test("provisioning: TLS by default, the board's own broker account (its hash in 
         await s.stop()
     }
 })
+
+test("a bad broker password is refused with a clear error and registers nothing", async () => {
+    const s = new FleetServer({ dataDir: tmp("fleet-trust-"), trust: [] })
+    await s.start()
+    try {
+        for (const bad of ["short", "x".repeat(65), "has:colon-and-more-than-16", "with space and more than 16", 12345678901234567]) {
+            const res = await fetch(`http://127.0.0.1:${s.port}/api/boards`, { method: "POST", body: JSON.stringify({ id: "S09", deviceId: "0123456789abcdef", type: "shed10", mqttPass: bad }) })
+            assert.equal(res.status, 400, String(bad))
+            assert.match(((await res.json()) as any).error, /mqttPass: 16-64 letters, digits, _ or -/)
+        }
+        assert.equal(await s.store.getBoard("S09"), null)
+        assert.deepEqual(await s.brokerAccounts(), [])
+    } finally {
+        await s.stop()
+    }
+})
