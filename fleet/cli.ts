@@ -8,6 +8,7 @@ import { buildRelease, generateSigningKey } from "./release"
 import { BoardType } from "./types"
 import { BOARD_NAMES } from "../boards/catalogue"
 import { provisionBoard } from "./provision"
+import { ACCOUNT_NAME, BrokerAccount, brokerFiles, checkMqttPassword, hashMqttPassword, newMqttPassword } from "./broker-config"
 import { apiCall } from "./api-client"
 import { ROOT } from "../host/root"
 
@@ -16,16 +17,25 @@ const USAGE = `fleet <command> [options]
   keygen --out <dir>                       a release signing key pair (keep the .key offline)
   release --tag <vX.Y.Z> --key <file.key> --pub <file.pub> [--boards ${BOARD_NAMES.join(",")}] [--out releases]
                                            build each board's image from the git tag, sign it
-  server --trust <file.pub>[,<file.pub>] [--port 8090] [--data fleet-data] [--mqtt mqtt://host:1883]
-                                           run the update server (FLEET_TOKEN protects its API)
+  server --trust <file.pub>[,<file.pub>] [--host 0.0.0.0] [--port 8090] [--data fleet-data] [--mqtt mqtts://host:8883]
+                                           run the update server. FLEET_TOKEN protects its API: without
+                                           it the server refuses any --host but 127.0.0.1/localhost.
+                                           Its broker account: FLEET_MQTT_USER, FLEET_MQTT_PASS
   boards                                   boards with their version, assignment and health
   upload <releases/vX.Y.Z>                 upload a release's signed images
   rollout <vX.Y.Z> [--canary id,id] [--percent 10] [--soak 600] [--report 300] [--force]
                                            start a staged rollout (canary, percent, all)
   pause <rollout id> | resume <rollout id>
   watch [--board <id>]                     follow rollouts, deploys and boards
-  provision --id <board id> --type <${BOARD_NAMES.join("|")}> --mqtt <host:port> --server <host:port> [--hub 8082]
-                                           register the board on the bus (devs devtools) and write its settings
+  provision --id <board id> --type <${BOARD_NAMES.join("|")}> --mqtt <host[:8883]> --server <host:port>
+            [--mqtt-proto tls|tcp] [--keys board-keys] [--hub 8082]
+                                           register the board on the bus (devs devtools) and write its
+                                           settings; its command key goes to <keys>/<id>.json (mode 0600)
+  broker-config --out <dir> [--services backend,fleet] [--secrets broker-secrets]
+                                           the broker's accounts and ACLs from the registry: Mosquitto
+                                           (password file, acl file, dynamic-security JSON) and EMQX
+                                           (acl.conf, users CSV); service account passwords are kept
+                                           in <secrets>/<name>.pass (mode 0600), made when missing
 `
 
 const api = () => process.env.FLEET_API ?? "http://127.0.0.1:8090"
@@ -78,6 +88,11 @@ async function main() {
             type: { type: "string" },
             server: { type: "string" },
             hub: { type: "string" },
+            host: { type: "string" },
+            "mqtt-proto": { type: "string" },
+            keys: { type: "string" },
+            services: { type: "string" },
+            secrets: { type: "string" },
         },
     })
     const need = (v: string | undefined, what: string): string => {
@@ -112,7 +127,17 @@ async function main() {
             const trust = need(o.trust, "--trust")
                 .split(",")
                 .map(f => readFileSync(f, "utf8"))
-            const s = new FleetServer({ dataDir: o.data ?? "fleet-data", port: Number(o.port ?? 8090), host: "0.0.0.0", trust, mqttUrl: o.mqtt, token: process.env.FLEET_TOKEN, log: l => console.log(new Date().toISOString(), l) })
+            const s = new FleetServer({
+                dataDir: o.data ?? "fleet-data",
+                port: Number(o.port ?? 8090),
+                host: o.host ?? "0.0.0.0",
+                trust,
+                mqttUrl: o.mqtt,
+                mqttUser: process.env.FLEET_MQTT_USER,
+                mqttPass: process.env.FLEET_MQTT_PASS,
+                token: process.env.FLEET_TOKEN || undefined,
+                log: l => console.log(new Date().toISOString(), l),
+            })
             await s.start()
             const stop = async () => {
                 await s.stop()
@@ -165,26 +190,72 @@ async function main() {
             }
         }
         case "provision": {
-            const [mh, mp] = need(o.mqtt, "--mqtt host:port").split(":")
+            const proto = o["mqtt-proto"] ?? "tls"
+            if (proto !== "tls" && proto !== "tcp") throw new Error("--mqtt-proto: tls or tcp")
+            const [mh, mp] = need(o.mqtt, "--mqtt host[:port]").split(":")
             const [sh, sp] = need(o.server, "--server host:port").split(":")
-            const { JDBus, createNodeSocketTransport } = await import("jacdac-ts")
+            const id = need(o.id, "--id")
+            const keysDir = o.keys ?? "board-keys"
+            // require, not import(): under tsx, import() loads jacdac-ts's ES module build, whose
+            // socket transport calls require("net"), which ES modules lack: it never connected
+            const { JDBus, createNodeSocketTransport } = require("jacdac-ts") as typeof import("jacdac-ts")
             const bus = new JDBus([createNodeSocketTransport(Number(o.hub ?? 8082))], { client: false, disableRoleManager: true })
             bus.start()
             await bus.connect()
             try {
-                const p = await provisionBoard(bus, { api: api(), token: process.env.FLEET_TOKEN, serverHost: sh, serverPort: Number(sp), id: need(o.id, "--id"), type: need(o.type, "--type") as BoardType, mqttHost: mh, mqttPort: Number(mp ?? 1883) })
-                console.log(`board ${o.id} (device ${p.deviceId}) registered and provisioned; its command key (for the operator's backend): ${p.cmdKey}`)
-                console.log("reset the board to use the settings")
+                const p = await provisionBoard(bus, { api: api(), token: process.env.FLEET_TOKEN, serverHost: sh, serverPort: Number(sp), id, type: need(o.type, "--type") as BoardType, mqttHost: mh, mqttPort: Number(mp ?? (proto === "tls" ? 8883 : 1883)), mqttProto: proto })
+                // keys are never printed (terminals, CI logs and screen shares keep them): a file only its owner reads
+                const file = writePrivate(keysDir, `${id}.json`, JSON.stringify({ board: id, deviceId: p.deviceId, cmdKey: p.cmdKey }) + "\n")
+                console.log(`board ${id} (device ${p.deviceId}) registered and provisioned (broker ${mh} over ${proto}, its own broker account); its command key for the operator's backend is in ${file}`)
+                console.log("reset the board to use the settings; run broker-config to give the broker its account")
             } finally {
                 await bus.disconnect()
                 bus.stop()
             }
             return
         }
+        case "broker-config": {
+            const out = need(o.out, "--out")
+            const services = (o.services ?? "backend,fleet").split(",").filter(Boolean)
+            const secrets = o.secrets ?? "broker-secrets"
+            for (const n of services) if (!ACCOUNT_NAME.test(n)) throw new Error(`--services: "${n}" is not a name (1-24 letters, digits, _ or -)`)
+            const boards: BrokerAccount[] = await call("GET", "/api/broker-accounts")
+            const clash = services.filter(n => boards.some(b => b.user === n))
+            if (clash.length) throw new Error(`--services: ${clash.join(", ")} is also a board id`)
+            const accounts: BrokerAccount[] = []
+            for (const n of services) {
+                const f = join(secrets, n + ".pass")
+                let pass: string
+                if (existsSync(f)) {
+                    pass = readFileSync(f, "utf8").trim()
+                    const bad = checkMqttPassword(pass)
+                    if (bad) throw new Error(`${f}: ${bad.replace("mqttPass: ", "")}`)
+                } else {
+                    pass = newMqttPassword()
+                    writePrivate(secrets, n + ".pass", pass + "\n")
+                }
+                accounts.push({ user: n, auth: hashMqttPassword(pass), role: "service" })
+            }
+            accounts.push(...boards)
+            const files = brokerFiles(accounts)
+            for (const [name, text] of Object.entries(files)) writePrivate(out, name, text)
+            console.log(`wrote ${Object.keys(files).join(", ")} to ${out} (mode 0600: give them to the broker's user): ${boards.length} boards, service accounts ${services.join(", ")} (passwords in ${secrets}/)`)
+            return
+        }
         default:
             console.log(USAGE)
             if (cmd && cmd !== "help") process.exitCode = 2
     }
+}
+
+/** Writes a file only its owner can read, in a folder only its owner can list. */
+function writePrivate(dir: string, name: string, text: string): string {
+    mkdirSync(dir, { recursive: true, mode: 0o700 })
+    const f = join(dir, name)
+    writeFileSync(f, text, { mode: 0o600 })
+    // an existing file keeps its mode on write
+    chmodSync(f, 0o600)
+    return f
 }
 
 main().catch(e => {

@@ -9,6 +9,7 @@ import { CloudConfigurationCmd, JDBus, SRV_CLOUD_CONFIGURATION, jdpack } from "j
 import { findBoardSettings, provision, Settings } from "../host/board-settings"
 import { BoardType } from "./types"
 import { apiCall } from "./api-client"
+import { newMqttPassword } from "./broker-config"
 
 export interface ProvisionOptions {
     /** the update server's API, e.g. http://fleet.example:8090 */
@@ -21,6 +22,7 @@ export interface ProvisionOptions {
     type: BoardType
     mqttHost: string
     mqttPort: number
+    /** default tls: plain tcp only for a broker on a trusted local network (the simulator's) */
     mqttProto?: "tcp" | "tls"
     /** further settings (config, calibration) */
     settings?: Settings
@@ -44,14 +46,20 @@ export async function setUpdateChannel(bus: JDBus, conn: string, ms = 20000): Pr
     }
 }
 
-/** Registers the board on the bus with the server and writes everything it needs. Returns its keys. */
+/**
+ * Registers the board on the bus with the server and writes everything it needs, its own
+ * broker account included (user = board id, a fresh random password: the server keeps its
+ * hash for `fleet broker-config`). Returns its keys.
+ */
 export async function provisionBoard(bus: JDBus, o: ProvisionOptions): Promise<{ deviceId: string; wsskKey: string; cmdKey: string }> {
     const settings = await findBoardSettings(bus)
     const deviceId = settings.device.deviceId.toLowerCase()
     const wsskKey = randomBytes(32).toString("hex")
     const cmdKey = o.cmdKey ?? randomBytes(32).toString("hex")
-    await apiCall(o.api, o.token, "POST", "/api/boards", { id: o.id, deviceId, type: o.type, wsskKey, cmdKey })
-    await provision(bus, { boardId: o.id, boardKey: cmdKey, mqttHost: o.mqttHost, mqttPort: o.mqttPort, mqttProto: o.mqttProto ?? "tcp", ...(o.settings ?? {}) })
+    const mqttPass = newMqttPassword()
+    await apiCall(o.api, o.token, "POST", "/api/boards", { id: o.id, deviceId, type: o.type, wsskKey, cmdKey, mqttPass })
+    const broker = { mqttHost: o.mqttHost, mqttPort: o.mqttPort, mqttProto: o.mqttProto ?? "tls", mqttUser: o.id, mqttPass }
+    await provision(bus, { boardId: o.id, boardKey: cmdKey, ...broker, ...(o.settings ?? {}) })
     await setUpdateChannel(bus, connectionString(wsskKey, o.serverHost, o.serverPort, deviceId))
     return { deviceId, wsskKey, cmdKey }
 }

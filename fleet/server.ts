@@ -11,7 +11,7 @@
 // every board on the release goes back to the previous one.
 import { createServer, IncomingMessage, Server, ServerResponse } from "node:http"
 import { AddressInfo } from "node:net"
-import { randomUUID } from "node:crypto"
+import { randomBytes, randomUUID, timingSafeEqual } from "node:crypto"
 import { WebSocketServer } from "ws"
 import mqtt, { MqttClient } from "mqtt"
 import { FleetStore } from "./store"
@@ -21,6 +21,7 @@ import { verifyRelease } from "./release"
 import { step } from "./rollout"
 import { clientRandom, Cmd, deploy, WsskSession } from "./wssk"
 import { CommandReplies, openMessage } from "../host/board-command"
+import { BrokerAccount, checkMqttPassword, hashMqttPassword } from "./broker-config"
 
 export interface FleetServerOptions {
     /** database and images */
@@ -32,8 +33,11 @@ export interface FleetServerOptions {
     trust: string[]
     /** the operator's broker, where boards report and take commands */
     mqttUrl?: string
-    /** bearer token for the HTTP API (none: open, for the simulator only) */
+    /** bearer token for the HTTP API; without one the server listens on localhost only */
     token?: string
+    /** the server's own broker account (a service account of \`fleet broker-config\`) */
+    mqttUser?: string
+    mqttPass?: string
     /** rollout and update-request period (ms) */
     tickMs?: number
     /** ask a busy board again after this (s) */
@@ -50,6 +54,14 @@ const MAX_BODY = 2 * 1024 * 1024
 const SILENT_MS = 180000
 /** exception report frames closer than this (ms) are one crash */
 const CRASH_BURST_MS = 2000
+/** hosts the API may listen on without a token */
+export const LOCAL_HOSTS = ["127.0.0.1", "localhost", "::1"]
+
+function sameToken(given: string | undefined, token: string): boolean {
+    const a = Buffer.from(given ?? "")
+    const b = Buffer.from("Bearer " + token)
+    return a.length === b.length && timingSafeEqual(a, b)
+}
 
 function backoffS(fails: number): number {
     return Math.min(300, 5 * 2 ** Math.min(fails, 6))
@@ -96,10 +108,13 @@ export class FleetServer {
     }
 
     async start() {
+        const host = this.opts.host ?? "127.0.0.1"
+        // the API hands out rollouts and registers boards: open only to this machine
+        if (!this.opts.token && !LOCAL_HOSTS.includes(host)) throw new Error(`the fleet API needs a token (FLEET_TOKEN) to listen on ${host}; without one it listens on 127.0.0.1 only`)
         this.store = await FleetStore.open(this.opts.dataDir)
         this.http = createServer((req, res) => void this.api(req, res))
         this.http.on("upgrade", (req, sock, head) => this.upgrade(req, sock, head))
-        await new Promise<void>((res, rej) => this.http.listen(this.opts.port ?? 0, this.opts.host ?? "127.0.0.1", () => res()).on("error", rej))
+        await new Promise<void>((res, rej) => this.http.listen(this.opts.port ?? 0, host, () => res()).on("error", rej))
         this.port = (this.http.address() as AddressInfo).port
         if (this.opts.mqttUrl) await this.connectBroker(this.opts.mqttUrl)
         this.timer = setInterval(() => void this.tick(), this.opts.tickMs ?? 1000)
@@ -118,7 +133,7 @@ export class FleetServer {
     // --- the boards' reports, from the broker ---
 
     private async connectBroker(url: string) {
-        this.mq = await mqtt.connectAsync(url, { clientId: "fleet-" + randomUUID().slice(0, 8), reconnectPeriod: 1000 })
+        this.mq = await mqtt.connectAsync(url, { clientId: "fleet-" + randomUUID().slice(0, 8), reconnectPeriod: 1000, username: this.opts.mqttUser, password: this.opts.mqttPass })
         this.mq.on("message", (topic, payload) => void this.serial(() => this.report(topic, payload)))
         await this.mq.subscribeAsync(["shed/+/event", "shed/+/reply", "shed/+/online", "shed/+/telemetry"])
     }
@@ -226,8 +241,15 @@ export class FleetServer {
         }
         if (!m || !client) return refuse(400, "Bad Request")
         void this.store.boardByDevice(m[1].toLowerCase()).then(b => {
-            if (!b) return refuse(404, "Unknown Board")
-            this.wss.handleUpgrade(req, sock, head, ws => this.channel(b, new WsskSession(ws, Buffer.from(b.wsskKey, "hex"), client)))
+            // An unknown device gets the same answer as a known one with the wrong key: the
+            // handshake with a throwaway key, whose proof then fails. No oracle of device ids.
+            const key = b ? Buffer.from(b.wsskKey, "hex") : randomBytes(32)
+            this.wss.handleUpgrade(req, sock, head, ws => {
+                const s = new WsskSession(ws, key, client)
+                if (b) return this.channel(b, s)
+                s.on("ready", () => s.close("unknown device"))
+                s.on("close", (why: string) => this.log(`update channel from unknown device ${m[1].toLowerCase()} closed: ${why}`))
+            })
         })
     }
 
@@ -342,7 +364,7 @@ export class FleetServer {
             res.end(JSON.stringify(body))
         }
         try {
-            if (this.opts.token && req.headers.authorization !== "Bearer " + this.opts.token) return send(401, { error: "unauthorized" })
+            if (this.opts.token && !sameToken(req.headers.authorization, this.opts.token)) return send(401, { error: "unauthorized" })
             const url = new URL(req.url ?? "/", "http://x")
             const body = req.method === "POST" ? await readBody(req) : null
             const route = `${req.method} ${url.pathname}`
@@ -351,6 +373,7 @@ export class FleetServer {
                 return send(200, boards.map(b => ({ ...publicBoard(b), channel: this.sessions.has(b.id), deploying: this.progress.get(b.id) })))
             }
             if (route === "POST /api/boards") return send(200, publicBoard(await this.register(body)))
+            if (route === "GET /api/broker-accounts") return send(200, await this.brokerAccounts())
             if (route === "GET /api/releases") return send(200, await this.store.listReleases())
             if (route === "POST /api/releases") return send(200, await this.upload(body))
             if (route === "GET /api/rollouts") return send(200, await this.store.listRollouts())
@@ -370,10 +393,10 @@ export class FleetServer {
         if (typeof body.deviceId !== "string" || !/^[0-9a-f]{16}$/.test(body.deviceId)) throw new ApiError(400, "deviceId: 16 lower-case hex digits (the runtime's device id)")
         if (!isBoardName(body.type)) throw new ApiError(400, "type: one of " + BOARD_NAMES.join(", "))
         for (const k of ["wsskKey", "cmdKey"]) if (body[k] !== undefined && !/^[0-9a-f]{64}$/.test(body[k])) throw new ApiError(400, k + ": 64 hex digits")
+        if (body.mqttPass !== undefined && checkMqttPassword(body.mqttPass)) throw new ApiError(400, checkMqttPassword(body.mqttPass))
         const old = await this.store.getBoard(body.id)
         const other = await this.store.boardByDevice(body.deviceId)
         if (other && other.id !== body.id) throw new ApiError(409, `device ${body.deviceId} is already board ${other.id}`)
-        const { randomBytes } = await import("node:crypto")
         const b: BoardRecord = {
             ...(old ?? { crashes: 0, fails: 0 }),
             id: body.id,
@@ -382,10 +405,18 @@ export class FleetServer {
             wsskKey: body.wsskKey ?? old?.wsskKey ?? randomBytes(32).toString("hex"),
             cmdKey: body.cmdKey ?? old?.cmdKey ?? randomBytes(32).toString("hex"),
             assigned: body.assigned ?? old?.assigned,
+            // the broker password itself is never kept: the board has it, the registry its hash
+            mqttAuth: body.mqttPass !== undefined ? hashMqttPassword(body.mqttPass) : old?.mqttAuth,
         }
         await this.store.putBoard(b)
         this.log(old ? "re-registered" : "registered", b.id)
         return b
+    }
+
+    /** The boards' broker accounts (hashes only), for `fleet broker-config`. */
+    async brokerAccounts(): Promise<BrokerAccount[]> {
+        const boards = await this.store.listBoards()
+        return boards.filter(b => b.mqttAuth).map(b => ({ user: b.id, auth: b.mqttAuth!, role: "board" as const }))
     }
 
     /** A signed release: refused unless a trusted key signed exactly this image. */
@@ -461,7 +492,7 @@ class ApiError extends Error {
 }
 
 function publicBoard(b: BoardRecord) {
-    const { wsskKey: _w, cmdKey: _c, ...rest } = b
+    const { wsskKey: _w, cmdKey: _c, mqttAuth: _m, ...rest } = b
     return rest
 }
 

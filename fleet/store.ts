@@ -1,10 +1,11 @@
 // The fleet server's state: boards, releases, rollouts and a log, in nedb files in one data
 // folder, and release images as files named by their sha256. nedb appends every change to its
-// file, so a server killed mid-rollout restarts where it was.
+// file, so a server killed mid-rollout restarts where it was. The folder holds every board's
+// update-channel and command keys: it is the owner's alone (0700, its files 0600).
 import Datastore from "@seald-io/nedb"
 import { createHash } from "node:crypto"
 import { existsSync } from "node:fs"
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises"
+import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import type { BoardRecord, Manifest, Rollout } from "./types"
 
@@ -47,10 +48,15 @@ export class FleetStore {
     ) {}
 
     static async open(dir: string): Promise<FleetStore> {
-        await mkdir(join(dir, "images"), { recursive: true })
+        await mkdir(join(dir, "images"), { recursive: true, mode: 0o700 })
+        // a folder made before (or by another umask) is closed too
+        await chmod(dir, 0o700)
+        await chmod(join(dir, "images"), 0o700)
         const db = async (name: string) => {
             const d = new Datastore({ filename: join(dir, name) })
             await d.loadDatabaseAsync()
+            // nedb rewrites the file on load (a new file, the umask's mode)
+            await chmod(join(dir, name), 0o600)
             return d
         }
         const s = new FleetStore(dir, await db("boards.db"), await db("releases.db"), await db("rollouts.db"), await db("log.db"))
@@ -66,7 +72,10 @@ export class FleetStore {
 
     /** Compacts each file to one line per record (nedb otherwise only appends). */
     async close() {
-        for (const d of [this.boards, this.releases, this.rollouts, this.logDb]) await d.compactDatafileAsync()
+        for (const d of [this.boards, this.releases, this.rollouts, this.logDb]) {
+            await d.compactDatafileAsync()
+            await chmod((d as any).filename, 0o600)
+        }
     }
 
     // --- boards ---

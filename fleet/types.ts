@@ -1,5 +1,6 @@
 // The fleet update server's records. One release is one version (a git tag) built for each
 // board type; a board gets the image for its own type.
+import type { MqttAuth } from "./broker-config"
 
 import type { BoardName } from "../boards/catalogue"
 
@@ -37,6 +38,8 @@ export interface BoardRecord {
     wsskKey: string
     /** the command signing key the board verifies (boardKey setting), 64 hex */
     cmdKey: string
+    /** its broker account (user = id): the password's hash only, the password is on the board (fleet/broker-config.ts) */
+    mqttAuth?: MqttAuth
     /** release version the board should run (undefined: leave it as it is) */
     assigned?: string
     /** the release it ran before `assigned` (for rollback) */

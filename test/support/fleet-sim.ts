@@ -96,6 +96,8 @@ export class FleetSim {
             type: this.type,
             mqttHost: u.hostname,
             mqttPort: Number(u.port),
+            // the embedded broker is plain TCP on 127.0.0.1
+            mqttProto: "tcp",
             cmdKey: this.sim.keyHex,
         })
         // the runtime keeps the connection string in flash, written when it gets round to it
