@@ -15,6 +15,8 @@ import mqtt, { MqttClient } from "mqtt"
 import { FleetServer } from "../../fleet/server"
 import { newMqttPassword } from "../../fleet/broker-config"
 import { ROOT } from "../../host/root"
+import { signMessage } from "../../host/board-command"
+import { randomBytes } from "node:crypto"
 
 const MOSQUITTO = "/usr/sbin/mosquitto"
 const TSX = join(ROOT, "node_modules/.bin/tsx")
@@ -192,8 +194,10 @@ for (const mode of ["password_file + acl_file", "dynamic security"]) {
             const fs = new FleetServer({ dataDir: join(dir, "fleet-" + mode.replace(/\W+/g, "-")), trust: [], mqttUrl: `mqtt://127.0.0.1:${m.port}`, mqttUser: "fleet", mqttPass: fleetPass })
             await fs.start()
             try {
-                await fs.register({ id: "S01", deviceId: "0123456789abcdef", type: "shed10" })
-                await s01.publishAsync("shed/S01/event", JSON.stringify({ t: "boot", ver: "v9.9.9", board: "shed10_esp32", sockets: 10, cfg: "0", resumed: 0 }))
+                const key = randomBytes(32).toString("hex")
+                await fs.register({ id: "S01", deviceId: "0123456789abcdef", type: "shed10", cmdKey: key })
+                // the board signs what it sends (docs/protocol.md); the update server reads nothing else
+                await s01.publishAsync("shed/S01/event", signMessage("shed/S01/event", key, { t: "boot", boot: "0123456789abcdef", ver: "v9.9.9", board: "shed10_esp32", sockets: 10, cfg: "00000000", resumed: 0 }))
                 for (let i = 0; i < 100 && (await fs.store.getBoard("S01"))?.version !== "v9.9.9"; i++) await new Promise(r => setTimeout(r, 50))
                 assert.equal((await fs.store.getBoard("S01"))?.version, "v9.9.9", "the update server read S01's boot event")
             } finally {
