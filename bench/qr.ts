@@ -3,7 +3,8 @@
 // placement by planLayout).
 import { spawnSync } from "node:child_process"
 import { encodeQr } from "../src/core/qr/encoder"
-import { payUrl, pickEcc, planLayout } from "../src/core/screen-layout"
+import { planLayout } from "../src/core/screen-layout"
+import { payUrl, pickEcc } from "../src/core/paycode-render"
 
 /** Pay URLs as boards show them: the firmware's default template, one per socket, a long one, a short upper-case one. */
 const TYPICAL = [

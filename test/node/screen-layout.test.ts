@@ -1,7 +1,8 @@
 import { test } from "node:test"
 import assert from "node:assert/strict"
 import fc from "fast-check"
-import { planLayout, payUrl, pickEcc } from "../../src/core/screen-layout"
+import { planLayout } from "../../src/core/screen-layout"
+import { payUrl, pickEcc } from "../../src/core/paycode-render"
 import { socketLine, socketTone, headerTone, TONE_ALERT, TONE_CHARGING, TONE_FREE, TONE_FULL, TONE_TEXT, TONE_WAITING } from "../../src/core/screen-text"
 import { encodeQr } from "../../src/core/qr/encoder"
 
