@@ -8,7 +8,7 @@ import { Backend } from "./cloud/backend"
 import { RunningBroker, startBroker } from "./cloud/broker"
 import { BoardName, BOARDS, buildFirmware } from "./bus/firmware"
 import { Hub, startHub } from "./bus/hub"
-import { checkRoles, provision, Settings } from "./bus/provision"
+import { checkRoles, payCodesFor, provision, Settings } from "./bus/provision"
 import { SimShed } from "./bus/shed"
 import { FirmwareVM } from "./bus/vm"
 
@@ -20,7 +20,11 @@ export interface ShedSimOptions {
     mqtt?: string
     boardId?: string
     crossTalkPct?: number
-    /** board settings written at provisioning besides the cloud ones (e.g. {config: {...}}) */
+    /**
+     * board settings written at provisioning besides the cloud ones (e.g. {config: {...}});
+     * `payUrl` is the pay URL template the socket's codes (qr1..qrN) are rendered from, not
+     * written itself; a qrN given here replaces that socket's code (null: none)
+     */
     settings?: Settings
     /** every VM log line */
     onLog?: (line: string) => void
@@ -67,6 +71,7 @@ export class ShedSim {
         // so it must come after, or the count of 1 lands over our 0
         await this.vm.waitLog(/cloud: not provisioned|connecting to |SAFE MODE/, 30000)
         // provisioning, as at the factory: settings over the bus, then a reset to use them
+        const { payUrl, ...settings } = o.settings ?? {}
         await provision(this.bus, {
             boardId: this.boardId,
             mqttHost: u.hostname,
@@ -75,7 +80,8 @@ export class ShedSim {
             simSpeed: o.speed ?? 1,
             // a technician provisioning the board starts its crash counter afresh
             crashes: 0,
-            ...(o.settings ?? {}),
+            ...payCodesFor(board, this.boardId, payUrl as string | undefined),
+            ...settings,
             // last: see below
             boardKey: this.keyHex,
         })

@@ -1,8 +1,8 @@
 // Firmware entry for the 10-socket board (boards/shed10_esp32.board.json). On the board the
 // meter roles are served by the BL0910 driver and the heartbeat pin feeds the external
 // watchdog; in the simulator the same roles bind to the simulator's socket meters.
-// The 128x64 OLED shows one pay code for the board and pages through the sockets: a code per
-// socket, re-encoded every few seconds beside ten sessions, ran the VM's heap out (measured).
+// The 128x64 OLED shows each socket's own pay code in turn (rendered off the board, read from
+// flash), the shown socket's page of lines beside it (docs/display.md).
 import * as ds from "@devicescript/core"
 import "@devicescript/gpio"
 import { board, pins } from "@dsboard/shed10_esp32"
@@ -35,4 +35,4 @@ if (ds.isSimulator()) {
 }
 
 const hw: ShedHardware = { name: "shed10_esp32", relays: relays, meters: meters, heartbeat: heartbeat, temperature: board.startBoardTemp(), button: board.startService() }
-await runBoardWithDisplay(hw, startOled, false)
+await runBoardWithDisplay(hw, startOled)

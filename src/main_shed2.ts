@@ -9,4 +9,4 @@ const relays = [board.startSocket1(), board.startSocket2()]
 const meters = [new ds.SocketMeter("meter1"), new ds.SocketMeter("meter2")]
 
 const hw: ShedHardware = { name: "shed2_esp32c3", relays: relays, meters: meters, heartbeat: null, button: board.startService() }
-await runBoardWithDisplay(hw, startOled, true)
+await runBoardWithDisplay(hw, startOled)

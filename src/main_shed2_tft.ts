@@ -11,4 +11,4 @@ const relays = [board.startSocket1(), board.startSocket2()]
 const meters = [new ds.SocketMeter("meter1"), new ds.SocketMeter("meter2")]
 
 const hw: ShedHardware = { name: "shed2tft_esp32c3", relays: relays, meters: meters, heartbeat: null, button: board.startService() }
-await runBoardWithDisplay(hw, async () => await startTft({ sck: pins.SCK, mosi: pins.MOSI, miso: pins.MISO, cs: pins.TFT_CS, dc: pins.TFT_DC, reset: pins.TFT_RST }), true)
+await runBoardWithDisplay(hw, async () => await startTft({ sck: pins.SCK, mosi: pins.MOSI, miso: pins.MISO, cs: pins.TFT_CS, dc: pins.TFT_DC, reset: pins.TFT_RST }))

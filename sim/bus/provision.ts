@@ -2,6 +2,9 @@
 // written through the runtime's Settings service, the same way a technician's laptop does it
 // over USB. Values are stored as JSON text, as @devicescript/settings reads them.
 import { JDBus, JDService, RoleManagerClient, SRV_ROLE_MANAGER, SRV_SETTINGS, jdpack } from "jacdac-ts"
+import { DEFAULT_PAY_URL, payCodeSettings } from "../../src/core/paycode-render"
+import { planLayout } from "../../src/core/screen-layout"
+import { BoardName, BOARDS } from "./firmware"
 
 const SET = 0x81
 const DELETE = 0x84
@@ -27,6 +30,18 @@ export function checkSettings(values: Settings): string | null {
         if (v !== null && JSON.stringify(v).length + k.length + 1 > 232) return `setting "${k}" is over the 232-byte limit`
     }
     return null
+}
+
+/**
+ * Every socket's pay code for board `boardId` of type `board`, rendered for its screen from the
+ * pay URL template (DEFAULT_PAY_URL unless given), as the settings qr1..qrN. Throws with a
+ * clear error on a template without {socket} or a URL too long for a stored code.
+ */
+export function payCodesFor(board: BoardName, boardId: string, template?: string): Settings {
+    const b = BOARDS[board]
+    if (!b) throw new Error(`unknown board type ${board}: ${Object.keys(BOARDS).join(", ")}`)
+    const [width, height] = b.screen
+    return payCodeSettings(template ?? DEFAULT_PAY_URL, boardId, b.sockets, { width, height, lines: b.sockets + 1, plan: planLayout })
 }
 
 export async function provision(bus: JDBus, values: Settings) {

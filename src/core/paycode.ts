@@ -35,7 +35,7 @@ function hex8(n: number): string {
  * Packs `size` x `size` modules (row-major, non-zero dark) into a record's hex. Throws on a
  * size other than 21, 25 or 29 or a module count that does not match (node: the renderer).
  */
-export function packPayCode(size: number, modules: ArrayLike<number>): string {
+export function packPayCode(size: number, modules: Buffer): string {
     if (!sizeOk(size)) throw new Error("a pay code is 21, 25 or 29 modules wide (QR versions 1-3), not " + size)
     if (modules.length !== size * size) throw new Error("a " + size + "x" + size + " code has " + size * size + " modules, not " + modules.length)
     const bytes = Buffer.alloc(1 + ((size * size + 7) >> 3))

@@ -61,7 +61,7 @@ describe("pay code records", () => {
             for (let s = 1; s <= sockets; s++) assert.equal(read(unpackPayCode(set["qr" + s])!), `https://pay.example.com/S1a2b3c/${s}`)
         }
         // the largest record under the longest key: 224 bytes of JSON, 229 with "qr10" and its separator
-        const big = packPayCode(29, new Uint8Array(29 * 29))
+        const big = packPayCode(29, Buffer.alloc(29 * 29))
         assert.equal("qr10".length + 1 + JSON.stringify(big).length, 229)
     })
 
@@ -72,8 +72,8 @@ describe("pay code records", () => {
         // 53 bytes fit at L
         assert.equal(payCodeError(renderPayCode(long.slice(0, 53), OLED10)), "")
         assert.throws(() => payCodeSettings("https://pay.example.com/{board}/", "B1", 2, TFT2), /must contain \{socket\}/)
-        assert.throws(() => packPayCode(33, new Uint8Array(33 * 33)), /21, 25 or 29 modules/)
-        assert.throws(() => packPayCode(21, new Uint8Array(20)), /has 441 modules, not 20/)
+        assert.throws(() => packPayCode(33, Buffer.alloc(33 * 33)), /21, 25 or 29 modules/)
+        assert.throws(() => packPayCode(21, Buffer.alloc(20)), /has 441 modules, not 20/)
         assert.equal(payUrl("https://p.example/{board}?s={socket}&b={board}", "B7", 3), "https://p.example/B7?s=3&b=B7")
     })
 
