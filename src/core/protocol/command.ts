@@ -3,6 +3,7 @@
 // nothing. Order: size, JSON, envelope, signature, staleness, replay, then the command's args.
 
 import { checkCal } from "../metering"
+import { payCodeError } from "../paycode"
 import { signedText } from "./canonical"
 import { ServerClock } from "./clock"
 import { ReplayGuard } from "./replay"
@@ -44,7 +45,7 @@ export function commandErrors(): string[] {
     ]
 }
 
-export const COMMANDS = ["start", "stop", "status", "config", "clear", "update", "ack", "calibrate"]
+export const COMMANDS = ["start", "stop", "status", "config", "clear", "update", "ack", "calibrate", "paycode"]
 
 export interface Command {
     id: string
@@ -153,7 +154,8 @@ function checkSocket(v: any, sockets: number): ArgError {
 /**
  * Each command's arguments, in the order they are checked, and their kind ("?" after it: may
  * be left out): o an order id, s a string, n a number, b true or false, O an object, S a socket,
- * L a limit, w an update window, I event ids, * checked with the others (calibrate's constants).
+ * L a limit, w an update window, I event ids, c a pay code record (src/core/paycode.ts), * checked
+ * with the others (calibrate's constants).
  * One line a command; text that stays in the program image (no table in the VM's heap).
  */
 const ARG_SPECS = `
@@ -165,6 +167,7 @@ calibrate:{"socket":"S","gain":"*","offsetW":"*"}
 config:{"patch":"O"}
 update:{"force":"b?","windowS":"w?"}
 ack:{"ids":"I"}
+paycode:{"socket":"S","code":"c"}
 sess:{"order":"o","limit":"L","elapsedS":"n","energyWh":"n","peakW":"n","refW":"n","drew":"b","powerCapW":"n","topOffMin":"n","profile":"s?","fullAtS":"n"}
 `
 
@@ -175,6 +178,10 @@ function kindError(kind: string, v: any): string {
     if (kind === "n") return typeof v === "number" ? "" : "a number"
     if (kind === "b") return typeof v === "boolean" ? "" : "true or false"
     if (kind === "O") return isObject(v) ? "" : "an object"
+    if (kind === "c") {
+        const e = payCodeError(v)
+        return e ? "a pay code record (" + e + ")" : ""
+    }
     if (kind === "w") return isInt(v) && v >= 30 && v <= 3600 ? "" : "30..3600"
     if (kind === "I") {
         if (!Array.isArray(v) || v.length < 1 || v.length > 16) return "a list of 1..16 event ids"
