@@ -207,9 +207,10 @@ describe("a code per socket on the 10-socket board's OLED; a missing code shows 
     test("the service button picks a socket: its code and its page (sockets 6-10) are shown", { timeout: 120000 }, async () => {
         // each short press moves to the next socket (the first to socket 1); the selection
         // holds the screen for 30 s
-        for (let k = 0; k < 7; k++) {
+        for (let k = 1; k <= 7; k++) {
+            const from = sim.vm.log.length
             await sim.shed.press(100)
-            await new Promise(r => setTimeout(r, 1200))
+            await sim.vm.waitLog(new RegExp(`button: S${k} `), 10000, from)
         }
         await sim.until(() => decode(sim.shed.screen, 4)?.data === url(sim, 7), 15000, "socket 7's code after seven presses")
         const c = decode(sim.shed.screen, 4)!
