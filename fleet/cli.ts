@@ -23,8 +23,12 @@ const USAGE = `fleet <command> [options]
                                            start a staged rollout (canary, percent, all)
   pause <rollout id> | resume <rollout id>
   watch [--board <id>]                     follow rollouts, deploys and boards
-  provision --id <board id> --type <shed10|shed2|shed2tft> --mqtt <host:port> --server <host:port> [--hub 8082]
+  paycodes --id <board id> --url <template>
+                                           the board's pay URL changed: every socket's QR code rendered
+                                           again and sent to it, signed (the template names {socket})
+  provision --id <board id> --type <shed10|shed2|shed2tft> --mqtt <host:port> --server <host:port> [--hub 8082] [--url <pay URL template>]
                                            register the board on the bus (devs devtools) and write its settings
+                                           and its sockets' pay codes
 `
 
 const api = () => process.env.FLEET_API ?? "http://127.0.0.1:8090"
@@ -77,6 +81,7 @@ async function main() {
             type: { type: "string" },
             server: { type: "string" },
             hub: { type: "string" },
+            url: { type: "string" },
         },
     })
     const need = (v: string | undefined, what: string): string => {
@@ -163,6 +168,13 @@ async function main() {
                 await new Promise(r => setTimeout(r, 2000))
             }
         }
+        case "paycodes": {
+            const id = need(o.id, "--id")
+            const r = await call("POST", `/api/boards/${encodeURIComponent(id)}/paycodes`, { payUrl: need(o.url, "--url <template>") })
+            for (const x of r.replies) console.log(`socket ${x.socket}: ${x.ok ? "stored" : `not stored: ${x.error}${x.detail ? " (" + x.detail + ")" : ""}`}`)
+            if (r.replies.some((x: any) => !x.ok)) process.exitCode = 1
+            return
+        }
         case "provision": {
             const [mh, mp] = need(o.mqtt, "--mqtt host:port").split(":")
             const [sh, sp] = need(o.server, "--server host:port").split(":")
@@ -171,7 +183,7 @@ async function main() {
             bus.start()
             await bus.connect()
             try {
-                const p = await provisionBoard(bus, { api: api(), token: process.env.FLEET_TOKEN, serverHost: sh, serverPort: Number(sp), id: need(o.id, "--id"), type: need(o.type, "--type") as BoardType, mqttHost: mh, mqttPort: Number(mp ?? 1883) })
+                const p = await provisionBoard(bus, { api: api(), token: process.env.FLEET_TOKEN, serverHost: sh, serverPort: Number(sp), id: need(o.id, "--id"), type: need(o.type, "--type") as BoardType, mqttHost: mh, mqttPort: Number(mp ?? 1883), payUrl: o.url })
                 console.log(`board ${o.id} (device ${p.deviceId}) registered and provisioned; its command key (for the operator's backend): ${p.cmdKey}`)
                 console.log("reset the board to use the settings")
             } finally {

@@ -1,12 +1,13 @@
 // Provisioning a board for the fleet, over the DeviceScript bus (USB in the field, the
 // simulator's bus here): fresh keys, the board registered with the update server, then its
-// settings (board id, command key, broker) through the runtime's Settings service and the
+// settings (board id, command key, broker, every socket's pay QR code rendered here from the
+// pay URL template) through the runtime's Settings service and the
 // update channel's connection string through its Cloud Configuration service. The program
 // cannot set that string itself (the runtime keeps that service from programs), so this is
 // the one way a board learns where its updates come from.
 import { randomBytes } from "node:crypto"
 import { CloudConfigurationCmd, JDBus, SRV_CLOUD_CONFIGURATION, jdpack } from "jacdac-ts"
-import { findBoardSettings, provision, Settings } from "../sim/bus/provision"
+import { findBoardSettings, payCodesFor, provision, Settings } from "../sim/bus/provision"
 import { BoardType } from "./types"
 import { apiCall } from "./api-client"
 
@@ -22,6 +23,8 @@ export interface ProvisionOptions {
     mqttHost: string
     mqttPort: number
     mqttProto?: "tcp" | "tls"
+    /** the pay URL template ({board}, {socket}); DEFAULT_PAY_URL (src/core/paycode-render.ts) when left out */
+    payUrl?: string
     /** further settings (config, calibration) */
     settings?: Settings
     /** keep this command key (the operator's backend already has it) */
@@ -46,12 +49,14 @@ export async function setUpdateChannel(bus: JDBus, conn: string, ms = 20000): Pr
 
 /** Registers the board on the bus with the server and writes everything it needs. Returns its keys. */
 export async function provisionBoard(bus: JDBus, o: ProvisionOptions): Promise<{ deviceId: string; wsskKey: string; cmdKey: string }> {
+    // the codes first: a URL too long for a stored code refuses the board before anything is written
+    const codes = payCodesFor(o.type, o.id, o.payUrl)
     const settings = await findBoardSettings(bus)
     const deviceId = settings.device.deviceId.toLowerCase()
     const wsskKey = randomBytes(32).toString("hex")
     const cmdKey = o.cmdKey ?? randomBytes(32).toString("hex")
     await apiCall(o.api, o.token, "POST", "/api/boards", { id: o.id, deviceId, type: o.type, wsskKey, cmdKey })
-    await provision(bus, { boardId: o.id, boardKey: cmdKey, mqttHost: o.mqttHost, mqttPort: o.mqttPort, mqttProto: o.mqttProto ?? "tcp", ...(o.settings ?? {}) })
+    await provision(bus, { boardId: o.id, boardKey: cmdKey, mqttHost: o.mqttHost, mqttPort: o.mqttPort, mqttProto: o.mqttProto ?? "tcp", ...codes, ...(o.settings ?? {}) })
     await setUpdateChannel(bus, connectionString(wsskKey, o.serverHost, o.serverPort, deviceId))
     return { deviceId, wsskKey, cmdKey }
 }

@@ -18,6 +18,8 @@ import { bucket } from "../../fleet/rollout"
 import { Cmd, open, seal, sessionKey, WSSK_MAGIC } from "../../fleet/wssk"
 import { Manifest } from "../../fleet/types"
 import { signedText } from "../../src/core/protocol/canonical"
+import { payCodeError } from "../../src/core/paycode"
+import { payCodesFor } from "../../sim/bus/provision"
 
 const keys = generateSigningKey()
 /** sha256 -> version: what a stand-in board "runs" after a deploy of that image */
@@ -50,6 +52,8 @@ class FakeBoard {
     deploys = 0
     /** update commands it refused as busy */
     busy = 0
+    /** pay codes stored by socket (checked as the firmware checks them) */
+    codes = new Map<number, string>()
     private image: Buffer[] = []
 
     constructor(
@@ -82,6 +86,11 @@ class FakeBoard {
         const { sig, ...body } = c
         // the board's own check: a command from the server must carry the board's signature
         assert.equal(sig, createHmac("sha256", Buffer.from(this.cmdKey, "hex")).update(signedText(this.id, body), "utf8").digest("hex"))
+        if (c.cmd === "paycode") {
+            const e = payCodeError(c.args.code)
+            if (!e) this.codes.set(c.args.socket, c.args.code)
+            return this.mq.publishAsync(`shed/${this.id}/reply`, JSON.stringify(e ? { id: c.id, ok: false, error: "bad_args", detail: "code must be a pay code record (" + e + ")" } : { id: c.id, ok: true }))
+        }
         if (c.cmd !== "update") return
         if (this.charging && !c.args.force) {
             this.busy++
@@ -266,6 +275,34 @@ test("bad requests get a clear error and change nothing", async () => {
     assert.deepEqual(await get("/api/boards"), before)
     assert.equal((await get("/api/releases")).length, 3)
     assert.equal((await get("/api/rollouts")).length, 0)
+})
+
+test("pay codes: the operator's new pay URL rendered for every socket and sent signed; bad requests refused before anything is sent", async () => {
+    const b = boards[3]
+    const tpl = "https://pay.example.org/{board}/s{socket}"
+    const r = await post(`/api/boards/${b.id}/paycodes`, { payUrl: tpl })
+    assert.equal(r.status, 200, JSON.stringify(r.body))
+    assert.deepEqual(
+        r.body.replies,
+        Array.from({ length: 10 }, (_, i) => ({ socket: i + 1, ok: true }))
+    )
+    // each socket holds the code the renderer makes for it (its URL names board and socket)
+    const want = payCodesFor("shed10", b.id, tpl)
+    for (let s = 1; s <= 10; s++) assert.equal(b.codes.get(s), want["qr" + s], `socket ${s}`)
+    const cases: [string, object, number, RegExp][] = [
+        [b.id, {}, 400, /payUrl/],
+        [b.id, { payUrl: "https://pay.example.org/{board}" }, 400, /must contain \{socket\}/],
+        [b.id, { payUrl: "https://pay.example.org/a-path-long-enough-to-need-version-4/{board}/{socket}" }, 400, /larger than version 3/],
+        ["nobody", { payUrl: tpl }, 404, /no board nobody/],
+    ]
+    const other = boards[4]
+    for (const [id, body, status, re] of cases) {
+        const x = await post(`/api/boards/${id}/paycodes`, body)
+        assert.equal(x.status, status, JSON.stringify(body))
+        assert.match(x.body.error, re)
+    }
+    for (let s = 1; s <= 10; s++) assert.equal(b.codes.get(s), want["qr" + s], "unchanged by the refused requests")
+    assert.equal(other.codes.size, 0)
 })
 
 test("a staged rollout: the canary first, then the share of the fleet its bucket picks, then all", { timeout: 60000 }, async () => {
