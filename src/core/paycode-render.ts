@@ -17,8 +17,8 @@ export const PAYCODE_MAX_VERSION = 3
 /**
  * The error correction level for `text` on a `width` x `height` screen planned by `plan` with
  * `lines` lines: M, or L when M's modules would be under 3 px and L's smaller symbol gets
- * larger ones (on the 128x64 OLED a 32-byte URL is version 3 at M, 1 px a module, and version
- * 2 at L, 2 px). A screen is not a printed label that gets scratched: there the sharper code
+ * larger ones, or as large ones with a wider quiet zone (on the 128x64 OLED a 32-byte URL is
+ * version 3 at M, 2 px a module with a 1-module quiet zone, and version 2 at L, 2 px with 2). A screen is not a printed label that gets scratched: there the sharper code
  * reads better than the extra correction would help; with modules of 3 px and more M's
  * correction is kept.
  */
@@ -28,9 +28,9 @@ export function pickEcc(text: string, width: number, height: number, lines: numb
     const l = chooseVersion(seg, eccIndex("L"))
     if (m < 0) return l < 0 ? "M" : "L"
     if (l === m) return "M"
-    const mm = plan(width, height, 17 + 4 * m, lines).module
-    const ml = plan(width, height, 17 + 4 * l, lines).module
-    return mm < 3 && ml > mm ? "L" : "M"
+    const pm = plan(width, height, 17 + 4 * m, lines)
+    const pl = plan(width, height, 17 + 4 * l, lines)
+    return pm.module < 3 && (pl.module > pm.module || (pl.module === pm.module && pl.quiet > pm.quiet)) ? "L" : "M"
 }
 
 /**

@@ -34,7 +34,8 @@ const MIN_CELL_H = 10
  * A screen's planner: where the code (`qrSize` modules) and `lines` text lines (a header and
  * one per socket) go on a `width` x `height` screen. Each screen has its own (planLandscape,
  * planSquare), so a board carries only its screen's code; planLayout picks by shape.
- * The quiet zone is 4 modules, reduced to 2 only when 4 would leave modules of a single pixel.
+ * The quiet zone is 4 modules, reduced to 2, then 1, only while a wider one would leave modules
+ * of a single pixel.
  * Every cell's top and height are even when the screen's height is (the TFT is sent in
  * 4-bpp bands, whose height must be even), and code and cells tile the screen exactly.
  */
@@ -49,8 +50,10 @@ export function planLayout(width: number, height: number, qrSize: number, lines:
 function fitCode(side: number, qrSize: number): number[] {
     let quiet = 4
     let module = Math.floor(side / (qrSize + 2 * quiet))
-    if (module < 2) {
-        quiet = 2
+    // 2 modules, then 1: a code of 2-px modules with a narrow quiet zone reads from further
+    // away than one of 1-px modules (on the OLED a version 3 code: 62 px instead of 33)
+    while (module < 2 && quiet > 1) {
+        quiet = quiet >> 1
         module = Math.floor(side / (qrSize + 2 * quiet))
     }
     return [Math.max(1, module), quiet]
