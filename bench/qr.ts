@@ -1,14 +1,16 @@
-// QR encode time in node and inside the DeviceScript VM (WASM on this host), and the module
-// size each screen layout gets for typical pay URLs (the firmware's own choices: ECC by pickEcc,
-// placement by planLayout).
+// QR encode time in node and inside the DeviceScript VM (WASM on this host; no board encodes
+// any more: the codes are rendered off the board), and the module size each screen layout gets
+// for typical pay URLs (the renderer's choices: ECC by pickEcc or L to stay within version 3,
+// placement by planLayout as the board does it).
 import { spawnSync } from "node:child_process"
 import { encodeQr } from "../src/core/qr/encoder"
-import { payUrl, pickEcc, planLayout } from "../src/core/screen-layout"
+import { planLayout } from "../src/core/screen-layout"
+import { payUrl, renderPayCode } from "../src/core/paycode-render"
 
 /** Pay URLs as boards show them: the firmware's default template, one per socket, a long one, a short upper-case one. */
 const TYPICAL = [
-    { name: "default, board-wide", text: payUrl("https://pay.example.com/{board}/", "S1a2b3c", 0) },
-    { name: "per socket", text: payUrl("https://pay.example.com/{board}/{socket}", "S1a2b3c", 2) },
+    { name: "default, socket 2", text: payUrl("https://pay.example.com/{board}/{socket}", "S1a2b3c", 2) },
+    { name: "default, socket 10", text: payUrl("https://pay.example.com/{board}/{socket}", "S1a2b3c", 10) },
     { name: "long", text: "https://pay.example.com/s/SHED-0042?socket=3" },
     { name: "short upper-case", text: payUrl("HTTPS://P.EXAMPLE.COM/{board}/{socket}", "SHED42", 3) },
 ]
@@ -48,10 +50,9 @@ export function printModuleSizes() {
         for (const u of TYPICAL)
             for (const sockets of [2, 10]) {
                 const lines = sockets + 1
-                const ecc = pickEcc(u.text, s.w, s.h, lines, planLayout)
-                const c = encodeQr(u.text, ecc)
-                const l = planLayout(s.w, s.h, c.size, lines)
-                const side = (c.size + 2 * l.quiet) * l.module
-                console.log(`| ${s.name} | ${u.name} \`${u.text}\` (${u.text.length}) | ${sockets} | version ${c.version}-${ecc}, ${c.size} modules | ${l.module} px | ${l.quiet} modules | ${side} px | ${l.perPage} (text ${l.text}x) |`)
+                const size = parseInt(renderPayCode(u.text, { width: s.w, height: s.h, lines, plan: planLayout }).slice(0, 2), 16)
+                const l = planLayout(s.w, s.h, size, lines)
+                const side = (size + 2 * l.quiet) * l.module
+                console.log(`| ${s.name} | ${u.name} \`${u.text}\` (${u.text.length}) | ${sockets} | version ${(size - 17) / 4}, ${size} modules | ${l.module} px | ${l.quiet} modules | ${side} px | ${l.perPage} (text ${l.text}x) |`)
             }
 }

@@ -27,10 +27,13 @@ const USAGE = `fleet <command> [options]
                                            start a staged rollout (canary, percent, all)
   pause <rollout id> | resume <rollout id>
   watch [--board <id>]                     follow rollouts, deploys and boards
+  paycodes --id <board id> --url <template>
+                                           the board's pay URL changed: every socket's QR code rendered
+                                           again and sent to it, signed (the template names {socket})
   provision --id <board id> --type <${BOARD_NAMES.join("|")}> --mqtt <host[:8883]> --server <host:port>
-            [--mqtt-proto tls|tcp] [--keys board-keys] [--hub 8082]
+            [--mqtt-proto tls|tcp] [--keys board-keys] [--hub 8082] [--url <pay URL template>]
                                            register the board on the bus (devs devtools) and write its
-                                           settings; its command key goes to <keys>/<id>.json (mode 0600)
+                                           settings and its sockets' pay codes; its command key goes to <keys>/<id>.json (0600)
   broker-config --out <dir> [--services backend,fleet] [--secrets broker-secrets]
                                            the broker's accounts and ACLs from the registry: Mosquitto
                                            (password file, acl file, dynamic-security JSON) and EMQX
@@ -93,6 +96,7 @@ async function main() {
             keys: { type: "string" },
             services: { type: "string" },
             secrets: { type: "string" },
+            url: { type: "string" },
         },
     })
     const need = (v: string | undefined, what: string): string => {
@@ -189,6 +193,13 @@ async function main() {
                 await new Promise(r => setTimeout(r, 2000))
             }
         }
+        case "paycodes": {
+            const id = need(o.id, "--id")
+            const r = await call("POST", `/api/boards/${encodeURIComponent(id)}/paycodes`, { payUrl: need(o.url, "--url <template>") })
+            for (const x of r.replies) console.log(`socket ${x.socket}: ${x.ok ? "stored" : `not stored: ${x.error}${x.detail ? " (" + x.detail + ")" : ""}`}`)
+            if (r.replies.some((x: any) => !x.ok)) process.exitCode = 1
+            return
+        }
         case "provision": {
             const proto = o["mqtt-proto"] ?? "tls"
             if (proto !== "tls" && proto !== "tcp") throw new Error("--mqtt-proto: tls or tcp")
@@ -203,7 +214,7 @@ async function main() {
             bus.start()
             await bus.connect()
             try {
-                const p = await provisionBoard(bus, { api: api(), token: process.env.FLEET_TOKEN, serverHost: sh, serverPort: Number(sp), id, type: need(o.type, "--type") as BoardType, mqttHost: mh, mqttPort: Number(mp ?? (proto === "tls" ? 8883 : 1883)), mqttProto: proto })
+                const p = await provisionBoard(bus, { api: api(), token: process.env.FLEET_TOKEN, serverHost: sh, serverPort: Number(sp), id, type: need(o.type, "--type") as BoardType, mqttHost: mh, mqttPort: Number(mp ?? (proto === "tls" ? 8883 : 1883)), mqttProto: proto, payUrl: o.url })
                 // keys are never printed (terminals, CI logs and screen shares keep them): a file only its owner reads
                 const file = writePrivate(keysDir, `${id}.json`, JSON.stringify({ board: id, deviceId: p.deviceId, cmdKey: p.cmdKey }) + "\n")
                 console.log(`board ${id} (device ${p.deviceId}) registered and provisioned (broker ${mh} over ${proto}, its own broker account); its command key for the operator's backend is in ${file}`)

@@ -1,12 +1,14 @@
 // Provisioning a board for the fleet, over the DeviceScript bus (USB in the field, the
 // simulator's bus here): fresh keys, the board registered with the update server, then its
-// settings (board id, command key, broker) through the runtime's Settings service and the
+// settings (board id, command key, broker, every socket's pay QR code rendered here from the
+// pay URL template) through the runtime's Settings service and the
 // update channel's connection string through its Cloud Configuration service. The program
 // cannot set that string itself (the runtime keeps that service from programs), so this is
 // the one way a board learns where its updates come from.
 import { randomBytes } from "node:crypto"
 import { CloudConfigurationCmd, JDBus, SRV_CLOUD_CONFIGURATION, jdpack } from "jacdac-ts"
 import { findBoardSettings, provision, Settings } from "../host/board-settings"
+import { payCodesFor } from "../host/pay-codes"
 import { BoardType } from "./types"
 import { apiCall } from "./api-client"
 import { newMqttPassword } from "./broker-config"
@@ -24,6 +26,8 @@ export interface ProvisionOptions {
     mqttPort: number
     /** default tls: plain tcp only for a broker on a trusted local network (the simulator's) */
     mqttProto?: "tcp" | "tls"
+    /** the pay URL template ({board}, {socket}); DEFAULT_PAY_URL (src/core/paycode-render.ts) when left out */
+    payUrl?: string
     /** further settings (config, calibration) */
     settings?: Settings
     /** keep this command key (the operator's backend already has it) */
@@ -52,6 +56,8 @@ export async function setUpdateChannel(bus: JDBus, conn: string, ms = 20000): Pr
  * hash for `fleet broker-config`). Returns its keys.
  */
 export async function provisionBoard(bus: JDBus, o: ProvisionOptions): Promise<{ deviceId: string; wsskKey: string; cmdKey: string }> {
+    // the codes first: a URL too long for a stored code refuses the board before anything is written
+    const codes = payCodesFor(o.type, o.id, o.payUrl)
     const settings = await findBoardSettings(bus)
     const deviceId = settings.device.deviceId.toLowerCase()
     const wsskKey = randomBytes(32).toString("hex")
@@ -59,7 +65,7 @@ export async function provisionBoard(bus: JDBus, o: ProvisionOptions): Promise<{
     const mqttPass = newMqttPassword()
     await apiCall(o.api, o.token, "POST", "/api/boards", { id: o.id, deviceId, type: o.type, wsskKey, cmdKey, mqttPass })
     const broker = { mqttHost: o.mqttHost, mqttPort: o.mqttPort, mqttProto: o.mqttProto ?? "tls", mqttUser: o.id, mqttPass }
-    await provision(bus, { boardId: o.id, boardKey: cmdKey, ...broker, ...(o.settings ?? {}) })
+    await provision(bus, { boardId: o.id, boardKey: cmdKey, ...broker, ...codes, ...(o.settings ?? {}) })
     await setUpdateChannel(bus, connectionString(wsskKey, o.serverHost, o.serverPort, deviceId))
     return { deviceId, wsskKey, cmdKey }
 }

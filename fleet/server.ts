@@ -22,6 +22,7 @@ import { step } from "./rollout"
 import { clientRandom, Cmd, deploy, WsskSession } from "./wssk"
 import { CommandReplies, openMessage } from "../host/board-command"
 import { BrokerAccount, checkMqttPassword, hashMqttPassword } from "./broker-config"
+import { payCodesFor } from "../host/pay-codes"
 
 export interface FleetServerOptions {
     /** database and images */
@@ -231,6 +232,32 @@ export class FleetServer {
         return this.commands.send(this.mq, b.id, b.cmdKey, "fleet-" + randomUUID().slice(0, 8), cmd, args, ms)
     }
 
+    /**
+     * The operator changed a board's pay URL: every socket's code rendered again for the board's
+     * screen and sent as a signed `paycode` command, one socket after the other. Nothing is sent
+     * unless every code renders. Returns each socket's reply (null: none in time).
+     */
+    private async payCodes(id: string, body: any): Promise<{ board: string; replies: { socket: number; ok: boolean; error?: string; detail?: string }[] }> {
+        const b = await this.store.getBoard(id)
+        if (!b) throw new ApiError(404, "no board " + id)
+        if (typeof body?.payUrl !== "string") throw new ApiError(400, "payUrl: the pay URL template, e.g. https://pay.example.com/{board}/{socket}")
+        let codes: { [k: string]: any }
+        try {
+            codes = payCodesFor(b.type, b.id, body.payUrl)
+        } catch (e) {
+            throw new ApiError(400, (e as Error).message)
+        }
+        if (!this.mq) throw new ApiError(503, "the server has no MQTT connection (--mqtt): it cannot reach the board")
+        const replies = []
+        for (const k of Object.keys(codes)) {
+            const socket = Number(k.slice(2))
+            const r = await this.command(b, "paycode", { socket, code: codes[k] })
+            replies.push(r ? { socket, ok: r.ok === true, ...(r.ok ? {} : { error: r.error, detail: r.detail }) } : { socket, ok: false, error: "no_reply" })
+        }
+        this.log(`pay codes sent for ${body.payUrl}: ${replies.filter(r => r.ok).length} of ${replies.length} stored`, b.id)
+        return { board: b.id, replies }
+    }
+
     // --- the update channel ---
 
     private upgrade(req: IncomingMessage, sock: any, head: Buffer) {
@@ -380,6 +407,8 @@ export class FleetServer {
             if (route === "POST /api/rollouts") return send(200, await this.rollout(body))
             const pr = /^POST \/api\/rollouts\/([^/]+)\/(pause|resume)$/.exec(route)
             if (pr) return send(200, await this.pauseResume(pr[1], pr[2] === "pause"))
+            const pc = /^POST \/api\/boards\/([^/]+)\/paycodes$/.exec(route)
+            if (pc) return send(200, await this.payCodes(decodeURIComponent(pc[1]), body))
             if (route === "GET /api/log") return send(200, await this.store.logs(Number(url.searchParams.get("limit") ?? 100), url.searchParams.get("board") ?? undefined))
             return send(404, { error: "no such route: " + route })
         } catch (e) {

@@ -13,6 +13,7 @@ import { Hub, startHub } from "./bus/hub"
 import { findBoardSettings, provision, Settings } from "../host/board-settings"
 import { checkRoles } from "./bus/roles"
 import { SimShed } from "./bus/sim-shed"
+import { payCodesFor } from "../host/pay-codes"
 import { FirmwareVM } from "./bus/vm"
 
 export interface ShedSimOptions {
@@ -23,7 +24,11 @@ export interface ShedSimOptions {
     mqtt?: string
     boardId?: string
     crossTalkPct?: number
-    /** board settings written at provisioning besides the cloud ones (e.g. {config: {...}}) */
+    /**
+     * board settings written at provisioning besides the cloud ones (e.g. {config: {...}});
+     * `payUrl` is the pay URL template the socket's codes (qr1..qrN) are rendered from, not
+     * written itself; a qrN given here replaces that socket's code (null: none)
+     */
     settings?: Settings
     /** the backend's prices (DEFAULT_TARIFF otherwise) */
     tariff?: Tariff
@@ -98,9 +103,11 @@ export class ShedSim {
         return this.broker.url
     }
 
-    /** the board's settings as the factory writes them: its id, the broker, its key last */
+    /** the board's settings as the factory writes them: its id, the broker, its pay codes, its key last */
     private provisioning(brokerUrl: string): Settings {
         const u = new URL(brokerUrl)
+        // payUrl is the template the codes are rendered from, not a board setting
+        const { payUrl, ...settings } = this.opts.settings ?? {}
         return {
             boardId: this.boardId,
             mqttHost: u.hostname,
@@ -109,7 +116,8 @@ export class ShedSim {
             simSpeed: this.opts.speed ?? 1,
             // a technician provisioning the board starts its crash counter afresh
             crashes: 0,
-            ...(this.opts.settings ?? {}),
+            ...payCodesFor(this.opts.board ?? "shed10", this.boardId, payUrl as string | undefined),
+            ...settings,
             // last: the simulator waits for it in the flash (start)
             boardKey: this.keyHex,
         }

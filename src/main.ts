@@ -1,6 +1,8 @@
 // Firmware entry for the 10-socket board (boards/shed10_esp32.board.json). On the board the
 // BL0910 metering chip feeds the control loop directly and the heartbeat pin feeds the
 // external watchdog; in the simulator the loop reads the simulator's socket meters on the bus.
+// The 128x64 OLED shows each socket's own pay code in turn (rendered off the board, read from
+// flash), the shown socket's page of lines beside it (docs/display.md).
 import * as ds from "@devicescript/core"
 import "@devicescript/gpio"
 import { board, pins } from "@dsboard/shed10_esp32"
@@ -31,4 +33,4 @@ const heartbeat = sim
       }
 
 const hw: ShedHardware = { name: "shed10_esp32", relays: relays, meters: meters, heartbeat: heartbeat, temperature: board.startBoardTemp(), button: board.startService() }
-await runBoardWithDisplay(hw, startOled, false)
+await runBoardWithDisplay(hw, startOled)

@@ -9,4 +9,4 @@ import { startOled } from "./shell/display"
 const relays = [board.startSocket1(), board.startSocket2()]
 
 const hw: ShedHardware = { name: "shed2_esp32c3", relays: relays, meters: busMeters(meterRoles(2)), heartbeat: null, button: board.startService() }
-await runBoardWithDisplay(hw, startOled, true)
+await runBoardWithDisplay(hw, startOled)

@@ -11,4 +11,4 @@ import { startTft } from "./shell/display"
 const relays = [board.startSocket1(), board.startSocket2()]
 
 const hw: ShedHardware = { name: "shed2tft_esp32c3", relays: relays, meters: busMeters(meterRoles(2)), heartbeat: null, button: board.startService() }
-await runBoardWithDisplay(hw, async () => await startTft({ sck: pins.SCK, mosi: pins.MOSI, miso: pins.MISO, cs: pins.TFT_CS, dc: pins.TFT_DC, reset: pins.TFT_RST }), true)
+await runBoardWithDisplay(hw, async () => await startTft({ sck: pins.SCK, mosi: pins.MOSI, miso: pins.MISO, cs: pins.TFT_CS, dc: pins.TFT_DC, reset: pins.TFT_RST }))

@@ -1,9 +1,6 @@
 // Where things go on the shed's display: the QR code as large as an integer module size
 // allows, with its quiet zone, and the status cells (a header, then one per socket) beside or
 // below it. Pure numbers; the shell draws them on the display's Image.
-import { chooseVersion } from "./qr/encoder"
-import { makeSegment } from "./qr/segments"
-import { eccIndex } from "./qr/tables"
 
 export interface Rect {
     x: number
@@ -37,7 +34,8 @@ const MIN_CELL_H = 10
  * A screen's planner: where the code (`qrSize` modules) and `lines` text lines (a header and
  * one per socket) go on a `width` x `height` screen. Each screen has its own (planLandscape,
  * planSquare), so a board carries only its screen's code; planLayout picks by shape.
- * The quiet zone is 4 modules, reduced to 2 only when 4 would leave modules of a single pixel.
+ * The quiet zone is 4 modules, reduced to 2, then 1, only while a wider one would leave modules
+ * of a single pixel.
  * Every cell's top and height are even when the screen's height is (the TFT is sent in
  * 4-bpp bands, whose height must be even), and code and cells tile the screen exactly.
  */
@@ -52,8 +50,10 @@ export function planLayout(width: number, height: number, qrSize: number, lines:
 function fitCode(side: number, qrSize: number): number[] {
     let quiet = 4
     let module = Math.floor(side / (qrSize + 2 * quiet))
-    if (module < 2) {
-        quiet = 2
+    // 2 modules, then 1: a code of 2-px modules with a narrow quiet zone reads from further
+    // away than one of 1-px modules (on the OLED a version 3 code: 62 px instead of 33)
+    while (module < 2 && quiet > 1) {
+        quiet = quiet >> 1
         module = Math.floor(side / (qrSize + 2 * quiet))
     }
     return [Math.max(1, module), quiet]
@@ -112,44 +112,6 @@ export function planSquare(width: number, height: number, qrSize: number, lines:
     return { qrX: Math.floor((width - box) / 2) + q, qrY: q, module: module, quiet: fit[1], code: { x: 0, y: 0, w: width, h: codeH }, cells: cells, perPage: perPage, text: text }
 }
 
-/**
- * The error correction level for `text` on a `width` x `height` screen planned by `plan` with
- * `lines` lines: M, or L when M's modules would be under 3 px and L's smaller symbol gets
- * larger ones (on the 128x64 OLED a 32-byte URL is version 3 at M, 1 px a module, and version
- * 2 at L, 2 px). A screen is not a printed label that gets scratched: there the sharper code
- * reads better than the extra correction would help; with modules of 3 px and more M's
- * correction is kept.
- */
-export function pickEcc(text: string, width: number, height: number, lines: number, plan: Planner): string {
-    const seg = makeSegment(text)
-    const m = chooseVersion(seg, eccIndex("M"))
-    const l = chooseVersion(seg, eccIndex("L"))
-    if (m < 0) return l < 0 ? "M" : "L"
-    if (l === m) return "M"
-    const mm = plan(width, height, 17 + 4 * m, lines).module
-    const ml = plan(width, height, 17 + 4 * l, lines).module
-    return mm < 3 && ml > mm ? "L" : "M"
-}
-
 function even(n: number): number {
     return n - (n & 1)
-}
-
-/**
- * The pay URL from the configured template: `{board}` and `{socket}` replaced (socket 0 or
- * absent: one code for the board, the rider picks the socket on the pay page).
- */
-export function payUrl(template: string, board: string, socket: number): string {
-    return replaceAll(replaceAll(template, "{board}", board), "{socket}", socket > 0 ? "" + socket : "")
-}
-
-function replaceAll(s: string, key: string, value: string): string {
-    let out = ""
-    let i = 0
-    for (;;) {
-        const j = s.indexOf(key, i)
-        if (j < 0) return out + s.slice(i)
-        out += s.slice(i, j) + value
-        i = j + key.length
-    }
 }

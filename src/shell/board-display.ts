@@ -1,6 +1,7 @@
 // A board with the pay display: the control loop and cloud link (board.ts), plus the screen.
 // The screen is the board's: the 128x64 OLED (startOled) or the 240x240 TFT (startTft), chosen
-// by the board's entry file, as is whether each socket may have its own code (ShedScreen).
+// by the board's entry file. Each socket's pay code is rendered off the board and stored in its
+// setting (qr1..qrN, src/core/paycode.ts): the screen reads the one it shows from flash.
 import * as ds from "@devicescript/core"
 import { ShedHardware } from "./control-loop"
 import { runBoard } from "./board"
@@ -9,13 +10,7 @@ import { loadJson } from "./persist"
 import { startServiceButton } from "./button"
 import { SAFE_HOLD_MS } from "./safemode"
 
-/**
- * Pay URL template when none is provisioned: one code for the board, the pay page asks for the
- * socket ({socket} in a provisioned "payUrl" gives one code per socket, cycled).
- */
-const DEFAULT_PAY_URL = "https://pay.example.com/{board}/"
-
-export async function runBoardWithDisplay(hw: ShedHardware, startDisplay: () => Promise<ScreenOut>, socketCodes: boolean) {
+export async function runBoardWithDisplay(hw: ShedHardware, startDisplay: () => Promise<ScreenOut>) {
     const screen = await startDisplay()
     const b = await runBoard(hw, true)
     if (!b.sup) {
@@ -23,9 +18,7 @@ export async function runBoardWithDisplay(hw: ShedHardware, startDisplay: () => 
         return
     }
     const board = await loadJson("boardId")
-    const tpl = await loadJson("payUrl")
-    const template = typeof tpl === "string" && tpl.length > 0 && tpl.length <= 120 ? tpl : DEFAULT_PAY_URL
-    const view = new ShedScreen(screen, b.sup, typeof board === "string" ? board : "unprovisioned", template, socketCodes)
+    const view = new ShedScreen(screen, b.sup, typeof board === "string" ? board : "unprovisioned")
     const cloud = b.cloud
     view.online = () => (cloud ? cloud.connected : false)
     if (hw.button)

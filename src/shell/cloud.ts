@@ -14,6 +14,7 @@ import { bootEvent, endedEvent, explainEvent, faultEvent, lostEvent, quietEvent,
 import { firmwareVersion } from "../version"
 import { EnqueueResult, FlashOp, Outbox, OUTBOX_SLOTS, slotKey } from "../core/protocol/outbox"
 import { ReplayGuard } from "../core/protocol/replay-guard"
+import { payCodeKey } from "../core/paycode"
 import { SocketEvent } from "../core/session"
 import { ChannelCal } from "../core/metering"
 import { Supervisor } from "../core/supervisor"
@@ -290,6 +291,12 @@ export class CloudLink {
             if (err) return { ok: false, error: "bad_calibration", detail: "not stored: " + err }
             if (this.cals) this.cals[a.socket - 1] = cal
             return { ok: true, result: { socket: a.socket, gain: a.gain, offsetW: a.offsetW } }
+        }
+        if (c.cmd === "paycode") {
+            // checked whole by the command's validation; the display reads it when it shows the socket
+            const err = await saveJson(payCodeKey(a.socket), a.code)
+            if (err) return { ok: false, error: "bad_args", detail: "not stored: " + err }
+            return { ok: true }
         }
         if (c.cmd === "ack") {
             await this.flash(this.outbox.ack(a.ids))

@@ -14,12 +14,13 @@ import { Font, font8, Image, Palette, spiSendImage, SpiImageFlags } from "@devic
 import { spi } from "@devicescript/spi"
 import { SSD1306Driver } from "@devicescript/drivers/src/ssd1306"
 import { FourWireDriver, STLikeDisplayOptions } from "@devicescript/drivers/src/stlikedisplay"
-import { QrEncoder } from "../core/qr/encoder"
-import { CHAR_H, CHAR_W, pickEcc, payUrl, planLandscape, Planner, planSquare, ScreenLayout } from "../core/screen-layout"
+import { isDark, payCodeError, payCodeKey, unpackPayCode } from "../core/paycode"
+import { CHAR_H, CHAR_W, planLandscape, Planner, planSquare, ScreenLayout } from "../core/screen-layout"
 import { headerLine, headerTone, socketLine, socketTone, TONE_ALERT, TONE_TEXT } from "../core/screen-text"
 import { Supervisor } from "../core/supervisor"
+import { loadJson } from "./persist"
 
-/** a socket code (template with {socket}) cycles through the sockets this often (ms, real time) */
+/** the code shown moves to the next socket that can take a payment this often (ms, real time) */
 const CYCLE_MS = 8000
 /** how long a service-button selection and its message stay on screen (ms) */
 const HOLD_MS = 30000
@@ -58,53 +59,79 @@ function fontAt(scale: number): Font {
 }
 
 export class ShedScreen implements Painter {
-    private shownQr = ""
+    /** what the code's area shows: socket and check value or error; "" before the first */
+    private shownCode = ""
+    private codeKey = ""
     private shownLayout = ""
     private shownLines: string[] = []
     private shownTones: number[] = []
     private lines: string[] = []
     private focusLine = -1
-    private qrText = ""
-    private qr: Buffer = null
-    private qrSize = 0
+    /** the shown socket's code, unpacked (src/core/paycode.ts), until it is on the screen */
+    private bits: Buffer = null
+    /** without a code: what the code's area says instead */
+    private fallback: string[] = []
     private layout: ScreenLayout = null
     private font: Font = undefined
+    /** the socket whose code is shown (0: none can take a payment) */
     private focus = 0
+    /** the socket whose code was read from flash last (-1: none yet) */
+    private loaded = -1
     private lastCycle = 0
     /** the service button's selection and message hold the screen until then (ms) */
     private heldUntil = 0
     private message = ""
     online: () => boolean = () => false
 
-    /**
-     * `socketCodes`: a template with {socket} gives each socket its own code, cycled. Without
-     * (the 10-socket board: re-encoding a code every few seconds beside ten sessions ran its
-     * heap out) {socket} is left empty and the pay page asks for the socket.
-     */
     constructor(
         private out: ScreenOut,
         private sup: Supervisor,
-        private board: string,
-        private template: string,
-        private socketCodes: boolean
+        private board: string
     ) {}
 
-    private perSocket(): boolean {
-        return this.socketCodes && this.template.indexOf("{socket}") >= 0
+    /** A rider can pay for socket `n` now: free, or its last session over; not faulted or suspect. */
+    private payable(n: number): boolean {
+        const s = this.sup.sockets[n - 1]
+        return (s.state === "idle" || s.state === "ended") && !s.suspect
     }
 
-    /** Encodes the code for `text`, yielding between steps (the VM's slice limit). */
-    private async encode(text: string) {
-        if (text === this.qrText) return
-        const lines = this.sup.sockets.length + 1
-        const out = this.out
-        const enc = new QrEncoder(text, pickEcc(text, out.width, out.height, lines, out.plan))
-        while (!enc.step()) await ds.sleep(0)
-        this.qr = enc.result.modules
-        this.qrSize = enc.result.size
-        this.qrText = text
+    /** The next socket after the shown one that can take a payment, or 0. */
+    private next(): number {
+        const n = this.sup.sockets.length
+        for (let k = 1; k <= n; k++) {
+            const s = ((this.focus + k - 1) % n) + 1
+            if (this.payable(s)) return s
+        }
+        return 0
+    }
+
+    /**
+     * Reads the shown socket's code from flash (one code in the heap at a time); a code that
+     * is missing or fails its checks is not drawn: the socket's number and a short text are.
+     */
+    private async load() {
+        const f = this.focus
+        this.loaded = f
+        let size = 21
+        this.bits = null
+        if (f === 0) {
+            this.fallback = ["no socket", "free"]
+            this.codeKey = "-"
+        } else {
+            const code = await loadJson(payCodeKey(f))
+            const err = code === null ? "missing" : payCodeError(code)
+            if (err) {
+                this.fallback = ["socket " + f, "no pay", "code"]
+                if (this.codeKey !== f + err) console.log("display: socket " + f + " pay code " + err)
+                this.codeKey = f + err
+            } else {
+                this.bits = unpackPayCode(code)
+                size = this.bits[0]
+                this.codeKey = f + ":" + code.slice(code.length - 8)
+            }
+        }
         // one header line above the sockets
-        this.layout = out.plan(out.width, out.height, this.qrSize, lines)
+        this.layout = this.out.plan(this.out.width, this.out.height, size, this.sup.sockets.length + 1)
         this.font = fontAt(this.layout.text)
     }
 
@@ -115,7 +142,7 @@ export class ShedScreen implements Painter {
         return Math.max(1, Math.floor(w / (CHAR_W * L.text)))
     }
 
-    /** The service button picked socket `focus` (its page shown, its line highlighted) and says `message`. */
+    /** The service button picked socket `focus` (its code and page shown, its line highlighted) and says `message`. */
     select(focus: number, message: string, nowMs: number) {
         if (focus > 0) this.focus = focus
         this.message = message
@@ -126,21 +153,22 @@ export class ShedScreen implements Painter {
     async refresh(nowMs: number) {
         const n = this.sup.sockets.length
         const held = nowMs < this.heldUntil
-        // the first refresh shows socket 1's code at once (the cycle does not wait CYCLE_MS)
-        if (this.perSocket() && !held && (this.focus === 0 || nowMs - this.lastCycle >= CYCLE_MS)) {
+        // the first refresh shows a code at once; then the next socket that can take a
+        // payment every CYCLE_MS, its code read again from flash (a new one may have come)
+        if (!held && (this.loaded < 0 || nowMs - this.lastCycle >= CYCLE_MS)) {
             this.lastCycle = nowMs
-            this.focus = (this.focus % n) + 1
-        }
-        await this.encode(payUrl(this.template, this.board, this.perSocket() ? this.focus : 0))
+            this.focus = this.next()
+            await this.load()
+        } else if (this.loaded !== this.focus) await this.load()
         const L = this.layout
         const online = this.online()
         const header = held && this.message ? this.message.slice(0, this.maxChars(0)) : headerLine(this.board, online, this.maxChars(0))
         const lines: string[] = [header]
         const tones: number[] = [headerTone(online)]
         let focusLine = -1
-        // the focused socket's page; with one code for the board, every page in turn
+        // the shown socket's page; with none, every page in turn
         const perPage = Math.max(1, L.perPage - 1)
-        const page = this.perSocket() || held ? Math.floor((this.focus > 0 ? this.focus - 1 : 0) / perPage) : Math.floor(nowMs / CYCLE_MS) % Math.ceil(n / perPage)
+        const page = this.focus > 0 ? Math.floor((this.focus - 1) / perPage) : Math.floor(nowMs / CYCLE_MS) % Math.ceil(n / perPage)
         const first = page * perPage
         for (let i = first; i < n && lines.length < L.perPage; i++) {
             const s = this.sup.sockets[i]
@@ -149,7 +177,7 @@ export class ShedScreen implements Painter {
             const state = suspect ? "faulted" : s.state
             const note = s.state === "faulted" ? s.fault : suspect ? "suspect" : s.lastRecord ? s.lastRecord.reason : ""
             const mins = s.state === "charging" ? s.durationS() / 60 : 0
-            if ((this.perSocket() || held) && i + 1 === this.focus) focusLine = lines.length
+            if (i + 1 === this.focus) focusLine = lines.length
             lines.push(socketLine(i + 1, state, s.levelW(), mins, note, this.maxChars(lines.length)))
             tones.push(socketTone(state, note))
         }
@@ -161,9 +189,9 @@ export class ShedScreen implements Painter {
         const layoutKey = L.code.w + "x" + L.code.h + "/" + L.cells.length
         const all = layoutKey !== this.shownLayout
         this.shownLayout = layoutKey
-        if (all || this.qrText !== this.shownQr) {
-            this.shownQr = this.qrText
-            regions.push({ x: L.code.x, y: L.code.y, w: L.code.w, h: L.code.h, tone: TONE_TEXT, part: -1 })
+        if (all || this.codeKey !== this.shownCode) {
+            this.shownCode = this.codeKey
+            regions.push({ x: L.code.x, y: L.code.y, w: L.code.w, h: L.code.h, tone: this.bits ? TONE_TEXT : TONE_ALERT, part: -1 })
         }
         for (let i = 0; i < L.cells.length; i++) {
             const tone = i < tones.length ? tones[i] : TONE_TEXT
@@ -176,15 +204,16 @@ export class ShedScreen implements Painter {
         }
         if (regions.length === 0) return
         await this.out.show(regions, this)
-        // the code is on the screen (the OLED's framebuffer, the TFT's memory) and is painted
-        // again only after a new encode: its modules need not stay in the VM's heap
-        if (regions[0].part < 0) this.qr = null
+        // the code is on the screen (the OLED's framebuffer, the TFT's memory) and is read
+        // again only for the next cycle: its modules need not stay in the VM's heap
+        if (regions[0].part < 0) this.bits = null
     }
 
     paint(img: Image, r: Region, dx: number, dy: number, on: number) {
         img.fillRect(r.x + dx, r.y + dy, r.w, r.h, 0)
         if (r.part < 0) {
-            if (this.qr) this.paintQr(img, dx, dy, on)
+            if (this.bits) this.paintQr(img, dx, dy, on)
+            else paintLines(img, r, dx, dy, on, this.fallback, this.layout.text)
         } else if (r.part < this.layout.cells.length) this.paintCell(img, r.part, dx, dy, on)
     }
 
@@ -192,13 +221,13 @@ export class ShedScreen implements Painter {
     private paintQr(img: Image, dx: number, dy: number, on: number) {
         const L = this.layout
         const m = L.module
-        const n = this.qrSize
+        const bits = this.bits
+        const n = bits[0]
         const q = L.quiet * m
         img.fillRect(L.qrX - q + dx, L.qrY - q + dy, (n + 2 * L.quiet) * m, (n + 2 * L.quiet) * m, on)
         const y0 = Math.max(0, Math.floor((-dy - L.qrY) / m))
         const y1 = Math.min(n, Math.ceil((img.height - dy - L.qrY) / m))
-        for (let y = y0; y < y1; y++)
-            for (let x = 0; x < n; x++) if (this.qr[y * n + x]) img.fillRect(L.qrX + x * m + dx, L.qrY + y * m + dy, m, m, 0)
+        for (let y = y0; y < y1; y++) for (let x = 0; x < n; x++) if (isDark(bits, x, y)) img.fillRect(L.qrX + x * m + dx, L.qrY + y * m + dy, m, m, 0)
     }
 
     /** One line in its cell, centred vertically; the focused socket's line inverted. */
@@ -225,6 +254,16 @@ export class ShedScreen implements Painter {
     }
 }
 
+/** Centred lines in region `r` at text scale `scale` (the code's area without a code, safe mode). */
+function paintLines(img: Image, r: Region, dx: number, dy: number, on: number, lines: string[], scale: number) {
+    const font = fontAt(scale)
+    const top = r.y + Math.floor((r.h - lines.length * (CHAR_H + 2) * scale) / 2)
+    for (let i = 0; i < lines.length; i++) {
+        const x = r.x + Math.floor((r.w - lines[i].length * CHAR_W * scale) / 2)
+        img.print(lines[i], x + dx, top + i * (CHAR_H + 2) * scale + dy, on, font)
+    }
+}
+
 /** Board-wide messages (safe mode): centred lines in the alert colour. */
 class MessagePainter implements Painter {
     constructor(
@@ -232,14 +271,8 @@ class MessagePainter implements Painter {
         private scale: number
     ) {}
     paint(img: Image, r: Region, dx: number, dy: number, on: number) {
-        const s = this.scale
-        const font = fontAt(s)
         img.fillRect(r.x + dx, r.y + dy, r.w, r.h, 0)
-        const top = r.y + Math.floor((r.h - this.lines.length * (CHAR_H + 2) * s) / 2)
-        for (let i = 0; i < this.lines.length; i++) {
-            const x = r.x + Math.floor((r.w - this.lines[i].length * CHAR_W * s) / 2)
-            img.print(this.lines[i], x + dx, top + i * (CHAR_H + 2) * s + dy, on, font)
-        }
+        paintLines(img, r, dx, dy, on, this.lines, this.scale)
     }
 }
 

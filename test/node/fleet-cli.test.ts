@@ -101,3 +101,25 @@ test("without the server's token the API refuses", async () => {
     const res = await fetch(`http://127.0.0.1:${server.port}/api/boards`)
     assert.equal(res.status, 401)
 })
+
+test("paycodes: a bad template, an unknown board and a server without MQTT each exit non-zero with the reason", async () => {
+    // a board registered, the server started without --mqtt
+    const reg = await fetch(`http://127.0.0.1:${server.port}/api/boards`, {
+        method: "POST",
+        headers: { authorization: "Bearer t0ken", "content-type": "application/json" },
+        body: JSON.stringify({ id: "P1", deviceId: "ab".repeat(8), type: "shed2" }),
+    })
+    assert.equal(reg.status, 200)
+    let r = await fleet("paycodes", "--id", "P1")
+    assert.equal(r.code, 1)
+    assert.match(r.out, /--url <template> is required/)
+    r = await fleet("paycodes", "--id", "P1", "--url", "https://pay.example.com/{board}")
+    assert.equal(r.code, 1)
+    assert.match(r.out, /must contain \{socket\}/)
+    r = await fleet("paycodes", "--id", "P9", "--url", "https://pay.example.com/{board}/{socket}")
+    assert.equal(r.code, 1)
+    assert.match(r.out, /no board P9/)
+    r = await fleet("paycodes", "--id", "P1", "--url", "https://pay.example.com/{board}/{socket}")
+    assert.equal(r.code, 1)
+    assert.match(r.out, /no MQTT connection/)
+})

@@ -18,6 +18,8 @@ import { bucket } from "../../fleet/rollout"
 import { Cmd, open, seal, sessionKey, WSSK_MAGIC } from "../../fleet/wssk"
 import { Manifest } from "../../fleet/types"
 import { openMessage, signMessage } from "../../host/board-command"
+import { payCodeError } from "../../src/core/paycode"
+import { payCodesFor } from "../../host/pay-codes"
 
 const keys = generateSigningKey()
 /** sha256 -> version: what a stand-in board "runs" after a deploy of that image */
@@ -50,6 +52,8 @@ class FakeBoard {
     deploys = 0
     /** update commands it refused as busy */
     busy = 0
+    /** pay codes stored by socket (checked as the firmware checks them) */
+    codes = new Map<number, string>()
     private image: Buffer[] = []
     /** this boot's nonce, as the firmware makes one */
     private nonce = ""
@@ -90,6 +94,11 @@ class FakeBoard {
         const c = openMessage(`shed/${this.id}/cmd`, this.cmdKey, payload)
         assert.ok(c, "a command signed with the board's key")
         if (c.boot !== this.nonce) return this.publish("reply", { id: c.id, ok: false, boot: this.nonce, error: "wrong_boot", detail: "" })
+        if (c.cmd === "paycode") {
+            const e = payCodeError(c.args.code)
+            if (!e) this.codes.set(c.args.socket, c.args.code)
+            return this.publish("reply", e ? { id: c.id, ok: false, boot: this.nonce, error: "bad_args", detail: "code must be a pay code record (" + e + ")" } : { id: c.id, ok: true, boot: this.nonce })
+        }
         if (c.cmd !== "update") return
         if (this.charging && !c.args.force) {
             this.busy++
@@ -291,6 +300,34 @@ test("forged board messages are refused with a log line: no version recorded, no
     await mq.endAsync()
     assert.deepEqual((await get("/api/boards")).find((x: any) => x.id === b.id), before, "the board's record is unchanged")
     assert.ok(!lines.slice(n).some(l => /boot v9/.test(l)))
+})
+
+test("pay codes: the operator's new pay URL rendered for every socket and sent signed; bad requests refused before anything is sent", async () => {
+    const b = boards[3]
+    const tpl = "https://pay.example.org/{board}/s{socket}"
+    const r = await post(`/api/boards/${b.id}/paycodes`, { payUrl: tpl })
+    assert.equal(r.status, 200, JSON.stringify(r.body))
+    assert.deepEqual(
+        r.body.replies,
+        Array.from({ length: 10 }, (_, i) => ({ socket: i + 1, ok: true }))
+    )
+    // each socket holds the code the renderer makes for it (its URL names board and socket)
+    const want = payCodesFor("shed10", b.id, tpl)
+    for (let s = 1; s <= 10; s++) assert.equal(b.codes.get(s), want["qr" + s], `socket ${s}`)
+    const cases: [string, object, number, RegExp][] = [
+        [b.id, {}, 400, /payUrl/],
+        [b.id, { payUrl: "https://pay.example.org/{board}" }, 400, /must contain \{socket\}/],
+        [b.id, { payUrl: "https://pay.example.org/a-path-long-enough-to-need-version-4/{board}/{socket}" }, 400, /larger than version 3/],
+        ["nobody", { payUrl: tpl }, 404, /no board nobody/],
+    ]
+    const other = boards[4]
+    for (const [id, body, status, re] of cases) {
+        const x = await post(`/api/boards/${id}/paycodes`, body)
+        assert.equal(x.status, status, JSON.stringify(body))
+        assert.match(x.body.error, re)
+    }
+    for (let s = 1; s <= 10; s++) assert.equal(b.codes.get(s), want["qr" + s], "unchanged by the refused requests")
+    assert.equal(other.codes.size, 0)
 })
 
 test("a staged rollout: the canary first, then the share of the fleet its bucket picks, then all", { timeout: 60000 }, async () => {

@@ -24,6 +24,9 @@ import { applyConfigPatch, configBound, configHash, copyConfig, defaultConfig, S
 import { Supervisor } from "../../src/core/supervisor"
 import { PROFILES } from "../../src/core/session"
 import { lithiumW } from "../shared/scenarios"
+import { payCodeError } from "../../src/core/paycode"
+import { renderPayCode } from "../../src/core/paycode-render"
+import { planLayout } from "../../src/core/screen-layout"
 
 const SCHEMAS = join(ROOT, "docs/schemas")
 const DOC = join(ROOT, "docs/protocol.md")
@@ -33,6 +36,9 @@ const BOARD = "B1"
 /** the doc's boot nonce */
 const BOOT = "5ca1ab1e0ddba115"
 const T0 = 1_800_000_000_000
+/** a socket's pay code as the renderer makes it (the 10-socket board's OLED) */
+const payCode = (url: string) => renderPayCode(url, { width: 128, height: 64, lines: 11, plan: planLayout })
+const CODE = payCode("https://pay.example.com/B1/3")
 
 const schemaFiles = readdirSync(SCHEMAS).filter(f => f.endsWith(".schema.json")).sort()
 const schemaJson = (f: string) => JSON.parse(readFileSync(join(SCHEMAS, f), "utf8"))
@@ -699,6 +705,7 @@ describe("messages the code produces", () => {
             else if (r.command.cmd === "clear") res = sup.socket(a.socket).clear(sup.socket(a.socket).drawW)
             else if (r.command.cmd === "status") res = { ok: true, result: statusResult(sup, box.pending().length) }
             else if (r.command.cmd === "calibrate") res = { ok: true, result: { socket: a.socket, gain: a.gain, offsetW: a.offsetW } }
+            else if (r.command.cmd === "paycode") res = { ok: true }
             else if (r.command.cmd === "config") {
                 const c = applyConfigPatch(sup.config(), a.patch)
                 res = c.ok ? { ok: true, result: { cfg: configHash(c.config) } } : { ok: false, error: "bad_config", detail: c.error }
@@ -737,6 +744,7 @@ describe("messages the code produces", () => {
         const { id: _id, boot: _boot, ...cal } = await b.send("calibrate", { socket: 2, gain: 1.02, offsetW: -0.5 })
         assert.deepEqual(cal, { ok: true, socket: 2, gain: 1.02, offsetW: -0.5 })
         assert.equal((await b.send("calibrate", { socket: 2, gain: 3, offsetW: 0 })).error, "bad_calibration")
+        assert.equal((await b.send("paycode", { socket: 3, code: CODE })).ok, true)
         assert.deepEqual(await b.send("update", { force: true, windowS: 600 }), { id: replies[replies.length - 1].id, ok: true, boot: BOOT, windowS: 600, live: 2 })
         assert.equal(quiet.length, 1)
         for (const q of quiet) assertMessage(q)
@@ -852,6 +860,19 @@ const ARGS: Record<string, fc.Arbitrary<any>> = {
         { socket: socketArb, gain: field(num(0.5, 2), num(0, 3)), offsetW: field(num(-20, 20), num(-30, 30)) },
         ["socket", "gain", "offsetW"]
     ),
+    paycode: argsOf(
+        {
+            socket: socketArb,
+            code: field(
+                fc.constantFrom(CODE, payCode("https://p.ex/{1}"), payCode("https://pay.example.com/a-rather-long-path/S1a2b3c/1")),
+                // a digit changed (the check value refuses it, which a schema cannot see), cut, or upper-case
+                fc.tuple(fc.integer({ min: 0, max: CODE.length - 1 }), fc.constantFrom(..."0af9G")).map(([i, c]) => CODE.slice(0, i) + c + CODE.slice(i + 1)),
+                fc.integer({ min: 0, max: CODE.length }).map(n => CODE.slice(0, n)),
+                fc.constant(CODE.toUpperCase())
+            ),
+        },
+        ["socket", "code"]
+    ),
     ack: argsOf(
         {
             ids: field(
@@ -914,7 +935,10 @@ describe("the schemas and the firmware agree", () => {
                 // a broken relation between keys (a single key's error reads "<key>: ...")
                 const cfgErr = fw === "bad_config" ? applyConfigPatch(widestConfig(16), JSON.parse(text).args.patch) : null
                 const relation = cfgErr !== null && !cfgErr.error.startsWith(cfgErr.key + ": ")
-                const blind = sig === "wrong" || Buffer.byteLength(text) > 1024 || hasAstral(JSON.parse(text).args) || hasAstral(JSON.parse(text).id) || relation
+                // a pay code's check value
+                const args = JSON.parse(text).args
+                const check = JSON.parse(text).cmd === "paycode" && typeof args?.code === "string" && payCodeError(args.code) === "check value does not match"
+                const blind = sig === "wrong" || Buffer.byteLength(text) > 1024 || hasAstral(JSON.parse(text).args) || hasAstral(JSON.parse(text).id) || relation || check
                 if (schema === null && fw !== null) {
                     assert.ok(blind, `valid by the schema, refused by the firmware with ${fw}: ${text}`)
                     tally.gaps++
@@ -937,6 +961,7 @@ describe("the schemas and the firmware agree", () => {
             update: { force: true, windowS: 600 },
             ack: { ids: ["b000001000001"] },
             calibrate: { socket: 4, gain: 1.01, offsetW: -0.5 },
+            paycode: { socket: 3, code: CODE },
         }
         const env = (cmd: string, args: any) => ({ id: "m1", ts: T0, cmd, args })
         // [what, message without its signature, the firmware's error]
@@ -1023,6 +1048,15 @@ describe("the schemas and the firmware agree", () => {
             ["calibrate: no offset", del("calibrate", "offsetW"), "bad_calibration"],
             ["calibrate: socket 0", set("calibrate", "socket", 0), "unknown_socket"],
             ["calibrate: unknown argument", set("calibrate", "phase", 1), "bad_args"],
+            ["paycode: no code", del("paycode", "code"), "bad_args"],
+            ["paycode: no socket", del("paycode", "socket"), "bad_args"],
+            ["paycode: socket 0", set("paycode", "socket", 0), "unknown_socket"],
+            ["paycode: code as a number", set("paycode", "code", 15), "bad_args"],
+            ["paycode: code cut short", set("paycode", "code", CODE.slice(0, -2)), "bad_args"],
+            ["paycode: code upper-case", set("paycode", "code", CODE.toUpperCase()), "bad_args"],
+            ["paycode: size 33 (version 4)", set("paycode", "code", "21" + CODE.slice(2)), "bad_args"],
+            ["paycode: a letter past f", set("paycode", "code", CODE.slice(0, 9) + "g" + CODE.slice(10)), "bad_args"],
+            ["paycode: unknown argument", set("paycode", "url", "https://x"), "bad_args"],
         ]
         for (const cmd of COMMANDS) {
             const m = signed(env(cmd, base[cmd]))
@@ -1058,6 +1092,12 @@ describe("the schemas and the firmware agree", () => {
             assertValid("command.schema.json", JSON.parse(s))
             assert.equal(firmwareVerdict(s, 10, defaultConfig()), args.powerCapW ? "bad_power_cap" : "bad_limit")
         }
+        // a pay code whose check value does not match
+        const flipped = CODE.slice(0, 20) + (CODE[20] === "0" ? "1" : "0") + CODE.slice(21)
+        const pc = signed({ id: "n4", ts: T0, cmd: "paycode", args: { socket: 3, code: flipped } })
+        assertValid("command.schema.json", JSON.parse(pc))
+        assert.equal(firmwareVerdict(pc), "bad_args")
+        assert.match(parseCommand(Buffer.from(pc), boardCtx(10)).detail!, /check value does not match/)
         // a well-formed signature that does not match
         const bad = { ...JSON.parse(signed({ id: "n3", ts: T0, cmd: "status", args: {} })), sig: "0".repeat(64) }
         assertValid("command.schema.json", bad)

@@ -1,7 +1,8 @@
 import { test } from "node:test"
 import assert from "node:assert/strict"
 import fc from "fast-check"
-import { planLayout, payUrl, pickEcc } from "../../src/core/screen-layout"
+import { planLayout } from "../../src/core/screen-layout"
+import { payUrl, pickEcc } from "../../src/core/paycode-render"
 import { socketLine, socketTone, headerTone, TONE_ALERT, TONE_CHARGING, TONE_FREE, TONE_FULL, TONE_TEXT, TONE_WAITING } from "../../src/core/screen-text"
 import { encodeQr } from "../../src/core/qr/encoder"
 
@@ -73,14 +74,17 @@ test("module sizes for the pay URL: OLED 128x64 and TFT 240x240", () => {
 })
 
 test("error correction: L only where it makes the modules larger on a small screen", () => {
-    // 32 bytes: version 3 at M (1 px a module on the OLED), version 2 at L (2 px)
+    // 32 bytes: version 3 at M (2 px a module on the OLED, a 1-module quiet zone), version 2 at L (2 px, 2 modules)
     const board = payUrl("https://pay.example.com/{board}/", "Sa1b2c3", 0)
     assert.equal(board.length, 32)
     assert.equal(pickEcc(board, 128, 64, 3, planLayout), "L")
     assert.equal(planLayout(128, 64, encodeQr(board, "L").size, 3).module, 2)
+    assert.equal(planLayout(128, 64, encodeQr(board, "L").size, 3).quiet, 2)
+    assert.deepEqual([planLayout(128, 64, encodeQr(board, "M").size, 3).module, planLayout(128, 64, encodeQr(board, "M").size, 3).quiet], [2, 1])
     // the TFT keeps M: 5 px modules already
     assert.equal(pickEcc(board, 240, 240, 3, planLayout), "M")
-    // 33 bytes: version 3 either way, M kept
+    // 33 bytes: version 3 either way, M kept; its modules 2 px with a 1-module quiet zone (1 px with 2)
+    assert.deepEqual([planLayout(128, 64, 29, 3).module, planLayout(128, 64, 29, 3).quiet], [2, 1])
     assert.equal(pickEcc(board + "1", 128, 64, 3, planLayout), "M")
     // short text: same version at L and M
     assert.equal(pickEcc("HTTPS://P.EX/1", 128, 64, 3, planLayout), "M")

@@ -2,7 +2,8 @@
 import * as ds from "@devicescript/core"
 import { describe, test, expect } from "@devicescript/test"
 import { QrEncoder } from "../../src/core/qr/encoder"
-import { payUrl, planLandscape } from "../../src/core/screen-layout"
+import { planLandscape } from "../../src/core/screen-layout"
+import { payUrl } from "../../src/core/paycode-render"
 
 async function encode(text: string, ecc: string) {
     const enc = new QrEncoder(text, ecc)

@@ -6,6 +6,7 @@
 // a named error and changes nothing.
 
 import { checkCal } from "../metering"
+import { payCodeError } from "../paycode"
 import { ServerClock } from "./server-clock"
 import { ReplayGuard } from "./replay-guard"
 
@@ -47,7 +48,7 @@ export function commandErrors(): string[] {
     ]
 }
 
-export const COMMANDS = ["start", "stop", "status", "config", "clear", "update", "ack", "calibrate"]
+export const COMMANDS = ["start", "stop", "status", "config", "clear", "update", "ack", "calibrate", "paycode"]
 
 export interface Command {
     id: string
@@ -179,7 +180,8 @@ function checkSocket(v: any, sockets: number): ArgError {
 /**
  * Each command's arguments, in the order they are checked, and their kind ("?" after it: may
  * be left out): o an order id, s a string, n a number, b true or false, O an object, S a socket,
- * L a limit, w an update window, I event ids, * checked with the others (calibrate's constants).
+ * L a limit, w an update window, I event ids, c a pay code record (src/core/paycode.ts), * checked
+ * with the others (calibrate's constants).
  * One line a command; text that stays in the program image (no table in the VM's heap).
  */
 const ARG_SPECS = `
@@ -191,6 +193,7 @@ calibrate:{"socket":"S","gain":"*","offsetW":"*"}
 config:{"patch":"O"}
 update:{"force":"b?","windowS":"w?"}
 ack:{"ids":"I"}
+paycode:{"socket":"S","code":"c"}
 sess:{"order":"o","limit":"L","elapsedS":"n","energyWh":"n","peakW":"n","refW":"n","drew":"b","powerCapW":"n","topOffMin":"n","profile":"s?","fullAtS":"n"}
 `
 
@@ -201,6 +204,10 @@ function kindError(kind: string, v: any): string {
     if (kind === "n") return typeof v === "number" ? "" : "a number"
     if (kind === "b") return typeof v === "boolean" ? "" : "true or false"
     if (kind === "O") return isObject(v) ? "" : "an object"
+    if (kind === "c") {
+        const e = payCodeError(v)
+        return e ? "a pay code record (" + e + ")" : ""
+    }
     if (kind === "w") return isInt(v) && v >= 30 && v <= 3600 ? "" : "30..3600"
     if (kind === "I") {
         if (!Array.isArray(v) || v.length < 1 || v.length > 16) return "a list of 1..16 event ids"
