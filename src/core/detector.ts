@@ -13,7 +13,7 @@
 
 import { ShedConfig } from "./config"
 import { emaStep } from "./ema"
-import { Flattening } from "./flatten"
+import { flatAdd, flatVerdict, newFlattening } from "./flatten"
 import { roundTo } from "./mathx"
 import { Verdict } from "./reasons"
 
@@ -70,10 +70,47 @@ function verdict(reason: string, detail: string, levelW: number, refW: number, h
     }
 }
 
+// The detector's state, one number[] (a number costs 8 B of heap there, 16 as an object's field;
+// booleans as 0/1). Times in ms, -1: not going on.
+/** averages of the draw (W): fast (FAST_TAU_MS), slow (SLOW_TAU_MS), both as of LAST_UPDATE_T */
+const FAST_W = 0
+const SLOW_W = 1
+const LAST_UPDATE_T = 2
+/** relay closed at */
+const T0 = 3
+/** the session's limits (DetectorLimits; ALLOW_FLATTEN 0/1) */
+const LIMIT_W = 4
+const ALLOW_FLATTEN = 5
+const LOW_SINCE = 6
+const ANCHOR_W = 7
+const LAST_FALL_T = 8
+const ABOVE_SINCE = 9
+const STEP_T = 10
+/** two ~30 s buckets of the level's maximum, and the last level (trackRecent) */
+const BUCKET_T = 11
+const BUCKET_MAX = 12
+const PREV_BUCKET_MAX = 13
+const PREV_LEVEL = 14
+const STEP_FROM_W = 15
+const FLICKER = 16
+/** 0/1 */
+const TERMINATED_ONCE = 17
+/** the last full-check: the flicker count and the scatter decay from it */
+const FLICKER_T = 18
+/** 0/1 */
+const FLICKER_SIDE = 19
+const PLATEAU_MS = 20
+/** readings' mean distance from the fast level (W), as of FLICKER_T */
+const SCATTER_W = 21
+const PENDING_T = 22
+const PENDING_FROM_W = 23
+const STEP_SINCE = 24
+const STEP_PRE_W = 25
+const OVER_SINCE = 26
+const HOLD_UNTIL = 27
+const INRUSH_FROM = 28
+
 export class ChargeDetector {
-    /** averages of the draw (W): fast (FAST_TAU_MS), slow (SLOW_TAU_MS), both as of lastUpdateT */
-    private fastW = 0
-    private slowW = 0
     /** the session's plateau: highest sustained draw (W) */
     refW = 0
     /** the charger has drawn real power in this session */
@@ -81,49 +118,23 @@ export class ChargeDetector {
     /** an over-limit draw is going on and a warning should go out */
     overloadWarning = false
 
-    private lowSince = -1
-    private anchorW = 0
-    private lastFallT = -1
-    private aboveSince = -1
-
-    private stepT = -1
-    private bucketT = -1e12
-    private bucketMax = 0
-    private prevBucketMax = 0
-    private prevLevel = 0
-
-    private stepFromW = 0
-    private flicker = 0
-    private terminatedOnce = false
-    /** the last full-check (ms): the flicker count and the scatter decay from it */
-    private flickerT: number
-    private flickerSide = false
-    private plateauMs = 0
-    private lastUpdateT: number
-    /** the taper-flattening fit, only while the draw is low (lowSince >= 0): ~380 B of heap */
-    private flattening: Flattening = null
-    /** readings' mean distance from the fast level (W), as of flickerT */
-    private scatterW = 0
-    private pendingT = -1
-    private pendingFromW = 0
-
-    private stepSince = -1
-    private stepPreW = 0
-
-    private overSince = -1
-    private holdUntil = -1
-    private inrushFrom: number
+    /** indexed by the constants above */
+    private s: number[]
+    /** the taper-flattening fit (flatten.ts), only while the draw is low (LOW_SINCE >= 0): ~170 B of heap */
+    private flat: number[] = null
 
     constructor(
         private cfg: ShedConfig,
-        private limits: DetectorLimits,
+        limits: DetectorLimits,
         /** relay closed at (ms) */
-        private t0: number
+        t0: number
     ) {
-        this.inrushFrom = t0
-        // the socket drew nothing before the relay closed: the averages start at zero
-        this.lastUpdateT = t0
-        this.flickerT = t0
+        // in the order of the constants; the socket drew nothing before the relay closed: the
+        // averages start at zero
+        this.s = [
+            0, 0, t0, t0, limits.limitW, limits.allowFlatten ? 1 : 0, -1, 0, -1, -1, -1,
+            -1e12, 0, 0, 0, 0, 0, 0, t0, 0, 0, 0, -1, 0, -1, 0, -1, -1, t0,
+        ]
     }
 
     /**
@@ -131,14 +142,15 @@ export class ChargeDetector {
      * judgements wait while the charger soft-starts.
      */
     relayReclosed(t: number) {
-        this.inrushFrom = t
-        this.holdUntil = t + this.cfg.brownoutGraceS * 1000
+        const s = this.s
+        s[INRUSH_FROM] = t
+        s[HOLD_UNTIL] = t + this.cfg.brownoutGraceS * 1000
         this.resetEpisodes()
     }
 
     /** Smoothed draw (W), for display and telemetry. */
     levelW(): number {
-        return this.fastW
+        return this.s[FAST_W]
     }
 
     /**
@@ -146,6 +158,7 @@ export class ChargeDetector {
      * `v` may be NaN when the meter gives no voltage.
      */
     update(t: number, p: number, v: number): Verdict {
+        const s = this.s
         const cfg = this.cfg
         if (p > cfg.shortW)
             return verdict("short", "draw " + roundTo(p, 0) + " W over the hard limit " + cfg.shortW + " W", p, this.refW, 0)
@@ -153,38 +166,38 @@ export class ChargeDetector {
         const over = this.checkOverload(t, p)
         if (over) return over
 
-        const slowBefore = this.slowW
-        const fastBefore = this.fastW
-        const dt = t - this.lastUpdateT
+        const slowBefore = s[SLOW_W]
+        const fastBefore = s[FAST_W]
+        const dt = t - s[LAST_UPDATE_T]
         // over-limit readings are judged above; they must not inflate the plateau
-        this.slowW = emaStep(this.slowW, dt, SLOW_TAU_MS, p < this.limits.limitW ? p : this.limits.limitW)
-        this.fastW = emaStep(this.fastW, dt, FAST_TAU_MS, p)
-        const level = this.fastW
-        if (this.slowW > this.refW) this.refW = this.slowW
+        s[SLOW_W] = emaStep(s[SLOW_W], dt, SLOW_TAU_MS, p < s[LIMIT_W] ? p : s[LIMIT_W])
+        s[FAST_W] = emaStep(s[FAST_W], dt, FAST_TAU_MS, p)
+        const level = s[FAST_W]
+        if (s[SLOW_W] > this.refW) this.refW = s[SLOW_W]
         // time spent near the plateau: a charge with a constant-current plateau, unlike the
         // brief top-up of a battery that was already full, which only ever tapers
-        if (this.refW >= cfg.noLoadW && this.slowW >= PLATEAU_BAND * this.refW) this.plateauMs += dt
-        this.lastUpdateT = t
+        if (this.refW >= cfg.noLoadW && s[SLOW_W] >= PLATEAU_BAND * this.refW) s[PLATEAU_MS] += dt
+        s[LAST_UPDATE_T] = t
         if (!this.drew && this.refW >= cfg.noLoadW) this.drew = true
 
         if (!this.drew) {
-            if (t - this.t0 >= cfg.noLoadS * 1000)
+            if (t - s[T0] >= cfg.noLoadS * 1000)
                 return verdict(
                     "no_load",
                     "never drew more than " + cfg.noLoadW + " W in " + cfg.noLoadS + " s (peak sustained " + roundTo(this.refW, 1) + " W)",
                     level,
                     this.refW,
-                    (t - this.t0) / 1000
+                    (t - s[T0]) / 1000
                 )
             return null
         }
 
         if (v === v && v < cfg.brownoutV) {
-            this.holdUntil = t + cfg.brownoutGraceS * 1000
+            s[HOLD_UNTIL] = t + cfg.brownoutGraceS * 1000
             this.resetEpisodes()
             return null
         }
-        if (t < this.holdUntil) return null
+        if (t < s[HOLD_UNTIL]) return null
 
         const unplug = this.checkStep(t, p, slowBefore, fastBefore)
         if (unplug) return unplug
@@ -192,28 +205,30 @@ export class ChargeDetector {
     }
 
     private resetEpisodes() {
-        this.lowSince = -1
-        this.flattening = null
-        this.aboveSince = -1
-        this.stepSince = -1
-        this.stepT = -1
+        const s = this.s
+        s[LOW_SINCE] = -1
+        this.flat = null
+        s[ABOVE_SINCE] = -1
+        s[STEP_SINCE] = -1
+        s[STEP_T] = -1
     }
 
     private checkOverload(t: number, p: number): Verdict {
+        const s = this.s
         const cfg = this.cfg
-        if (p <= this.limits.limitW) {
-            this.overSince = -1
+        if (p <= s[LIMIT_W]) {
+            s[OVER_SINCE] = -1
             this.overloadWarning = false
             return null
         }
-        if (t - this.inrushFrom < cfg.inrushS * 1000) return null
-        if (this.overSince < 0) this.overSince = t
+        if (t - s[INRUSH_FROM] < cfg.inrushS * 1000) return null
+        if (s[OVER_SINCE] < 0) s[OVER_SINCE] = t
         this.overloadWarning = true
-        const held = (t - this.overSince) / 1000
+        const held = (t - s[OVER_SINCE]) / 1000
         if (held >= cfg.overloadHoldS)
             return verdict(
                 "overload",
-                "draw " + roundTo(p, 0) + " W over the limit " + this.limits.limitW + " W for " + roundTo(held, 0) + " s",
+                "draw " + roundTo(p, 0) + " W over the limit " + s[LIMIT_W] + " W for " + roundTo(held, 0) + " s",
                 p,
                 this.refW,
                 held
@@ -227,33 +242,35 @@ export class ChargeDetector {
      * "plateau" is only where its taper started, so any clear fall from it counts as tapered.
      */
     private tapered(w: number): boolean {
+        const s = this.s
         // a charger that terminated once and restarts is the charger again, not a rider
-        if (this.terminatedOnce) return true
+        if (s[TERMINATED_ONCE]) return true
         if (w <= this.cfg.terminateFraction * this.refW) return true
-        return this.plateauMs < PLATEAU_MIN_MS && w <= TOPUP_TAPERED * this.refW
+        return s[PLATEAU_MS] < PLATEAU_MIN_MS && w <= TOPUP_TAPERED * this.refW
     }
 
     /** A step down: unplugged when it falls from a high level, a termination otherwise. */
     private checkStep(t: number, p: number, slowBefore: number, fastBefore: number): Verdict {
+        const s = this.s
         const cfg = this.cfg
-        if (this.stepSince < 0) {
+        if (s[STEP_SINCE] < 0) {
             if (slowBefore >= cfg.noLoadW && p <= cfg.unplugFraction * slowBefore) {
-                this.stepSince = t
+                s[STEP_SINCE] = t
                 // judged on the short average: the long one lags behind a fast taper
-                this.stepPreW = Math.min(slowBefore, fastBefore)
+                s[STEP_PRE_W] = Math.min(slowBefore, fastBefore)
             }
             return null
         }
-        if (p > cfg.unplugFraction * this.stepPreW) {
+        if (p > cfg.unplugFraction * s[STEP_PRE_W]) {
             // the dip ended: a pack switch, a pulse charger's off phase, a glitch
-            this.stepSince = -1
+            s[STEP_SINCE] = -1
             return null
         }
-        const held = (t - this.stepSince) / 1000
-        if (held >= cfg.unplugHoldS && !this.tapered(this.stepPreW))
+        const held = (t - s[STEP_SINCE]) / 1000
+        if (held >= cfg.unplugHoldS && !this.tapered(s[STEP_PRE_W]))
             return verdict(
                 "unplugged",
-                "draw fell from " + roundTo(this.stepPreW, 1) + " W to " + roundTo(p, 1) + " W and stayed for " + roundTo(held, 0) + " s (plateau " + roundTo(this.refW, 0) + " W)",
+                "draw fell from " + roundTo(s[STEP_PRE_W], 1) + " W to " + roundTo(p, 1) + " W and stayed for " + roundTo(held, 0) + " s (plateau " + roundTo(this.refW, 0) + " W)",
                 p,
                 this.refW,
                 held
@@ -263,14 +280,15 @@ export class ChargeDetector {
 
     /** Highest level over roughly the last minute (two 30 s buckets), and the last one. */
     private trackRecent(t: number, level: number) {
-        if (t - this.bucketT >= STEP_WINDOW_MS / 2) {
-            this.prevBucketMax = this.bucketMax
-            this.bucketMax = 0
-            this.bucketT = t
+        const s = this.s
+        if (t - s[BUCKET_T] >= STEP_WINDOW_MS / 2) {
+            s[PREV_BUCKET_MAX] = s[BUCKET_MAX]
+            s[BUCKET_MAX] = 0
+            s[BUCKET_T] = t
         }
-        const recent = Math.max(this.prevBucketMax, this.bucketMax, this.prevLevel)
-        if (level > this.bucketMax) this.bucketMax = level
-        this.prevLevel = level
+        const recent = Math.max(s[PREV_BUCKET_MAX], s[BUCKET_MAX], s[PREV_LEVEL])
+        if (level > s[BUCKET_MAX]) s[BUCKET_MAX] = level
+        s[PREV_LEVEL] = level
         return recent
     }
 
@@ -281,94 +299,95 @@ export class ChargeDetector {
      * flattening onto float) only a long flat spell does: a slow taper still falls over it.
      */
     private checkFull(t: number, p: number, level: number): Verdict {
+        const s = this.s
         const cfg = this.cfg
         const lowW = Math.max(cfg.fullFraction * this.refW, cfg.idleFloorW)
         const recent = this.trackRecent(t, level)
         // how much the readings scatter around the level: a step must stand out of the noise
-        const dt = t - this.flickerT
-        this.scatterW = emaStep(this.scatterW, dt, SCATTER_TAU_MS, Math.abs(p - level))
+        const dt = t - s[FLICKER_T]
+        s[SCATTER_W] = emaStep(s[SCATTER_W], dt, SCATTER_TAU_MS, Math.abs(p - level))
         // a fall by a third within a minute from a tapered level is a step candidate; it
         // becomes the step once it stands out of the readings' scatter (right after a
         // balancing flicker the scatter is still high), and is dropped if the level comes back
-        if (this.pendingT < 0 && this.stepT < 0 && recent - level >= STEP_DROP * recent && this.tapered(recent)) {
-            this.pendingT = t
-            this.pendingFromW = recent
+        if (s[PENDING_T] < 0 && s[STEP_T] < 0 && recent - level >= STEP_DROP * recent && this.tapered(recent)) {
+            s[PENDING_T] = t
+            s[PENDING_FROM_W] = recent
         }
-        if (this.pendingT >= 0 && (level > (1 - STEP_DROP) * this.pendingFromW || t - this.pendingT > PENDING_MAX_MS)) this.pendingT = -1
-        if (this.pendingT >= 0 && this.stepT < 0 && this.pendingFromW - level >= STEP_NOISE_FACTOR * this.scatterW) {
-            this.pendingT = -1
-            this.stepT = t
-            this.stepFromW = this.pendingFromW
+        if (s[PENDING_T] >= 0 && (level > (1 - STEP_DROP) * s[PENDING_FROM_W] || t - s[PENDING_T] > PENDING_MAX_MS)) s[PENDING_T] = -1
+        if (s[PENDING_T] >= 0 && s[STEP_T] < 0 && s[PENDING_FROM_W] - level >= STEP_NOISE_FACTOR * s[SCATTER_W]) {
+            s[PENDING_T] = -1
+            s[STEP_T] = t
+            s[STEP_FROM_W] = s[PENDING_FROM_W]
             // confirmation counts from the step itself; flicker history is kept, so a
             // balancing BMS cannot start a fresh, clean-looking step every few seconds
-            this.lastFallT = t
+            s[LAST_FALL_T] = t
         }
         // raw readings toggling across half the step within seconds: BMS balancing flicker,
         // the charger is not done (a fan cycling after full toggles over minutes)
-        const side = p > 0.5 * this.stepFromW
-        this.flicker *= Math.exp(-dt / FLICKER_TAU_MS)
-        this.flickerT = t
-        if (this.stepT >= 0 && side !== this.flickerSide) this.flicker += 1
-        this.flickerSide = side
+        const side = p > 0.5 * s[STEP_FROM_W] ? 1 : 0
+        s[FLICKER] *= Math.exp(-dt / FLICKER_TAU_MS)
+        s[FLICKER_T] = t
+        if (s[STEP_T] >= 0 && side !== s[FLICKER_SIDE]) s[FLICKER] += 1
+        s[FLICKER_SIDE] = side
         if (level > lowW) {
             // between the low band and twice it: fans, pulses, a flicker; above it, charging
-            if (this.lowSince >= 0 && level > RESUME_FACTOR * lowW) {
-                if (this.aboveSince < 0) this.aboveSince = t
+            if (s[LOW_SINCE] >= 0 && level > RESUME_FACTOR * lowW) {
+                if (s[ABOVE_SINCE] < 0) s[ABOVE_SINCE] = t
                 // a sustained return to real power: charging resumed (second pack, restart)
-                if (t - this.aboveSince >= cfg.resumeS * 1000) {
+                if (t - s[ABOVE_SINCE] >= cfg.resumeS * 1000) {
                     // the charger had stayed down a while before: it terminated, then restarted
-                    if (this.stepT >= 0 && this.aboveSince - this.stepT >= TERMINATED_HOLD_MS) this.terminatedOnce = true
-                    this.lowSince = -1
-                    this.flattening = null
-                    this.stepT = -1
+                    if (s[STEP_T] >= 0 && s[ABOVE_SINCE] - s[STEP_T] >= TERMINATED_HOLD_MS) s[TERMINATED_ONCE] = 1
+                    s[LOW_SINCE] = -1
+                    this.flat = null
+                    s[STEP_T] = -1
                 }
-            } else this.aboveSince = -1
+            } else s[ABOVE_SINCE] = -1
             return null
         }
-        this.aboveSince = -1
-        if (this.lowSince < 0) {
-            this.lowSince = t
-            this.anchorW = level
-            this.lastFallT = t
-            this.flattening = new Flattening((cfg.flatConfirmS * 1000) / 3)
+        s[ABOVE_SINCE] = -1
+        if (s[LOW_SINCE] < 0) {
+            s[LOW_SINCE] = t
+            s[ANCHOR_W] = level
+            s[LAST_FALL_T] = t
+            this.flat = newFlattening((cfg.flatConfirmS * 1000) / 3)
             return null
         }
-        this.flattening.add(t, p, level)
-        if (this.stepT >= 0 && this.flicker > FLICKER_CROSSINGS) {
-            this.stepT = -1
-            this.lastFallT = t
+        flatAdd(this.flat, t, p, level)
+        if (s[STEP_T] >= 0 && s[FLICKER] > FLICKER_CROSSINGS) {
+            s[STEP_T] = -1
+            s[LAST_FALL_T] = t
         }
         // after the charger terminated, a float current settling by a few tenths of a watt
         // is not charge: falls count only when they matter against the plateau
-        const floorFall = this.stepT >= 0 ? AFTER_STEP_FALL_FRACTION * this.refW : MIN_TAPER_STEP_W
+        const floorFall = s[STEP_T] >= 0 ? AFTER_STEP_FALL_FRACTION * this.refW : MIN_TAPER_STEP_W
         // and a fall must also stand out of the meter's scatter, or noise keeps the
         // confirmation from ever completing
-        const step = Math.max(cfg.taperStepFraction * this.anchorW, floorFall, this.scatterW)
-        if (level < this.anchorW - step) {
+        const step = Math.max(cfg.taperStepFraction * s[ANCHOR_W], floorFall, s[SCATTER_W])
+        if (level < s[ANCHOR_W] - step) {
             // still falling: the battery is still taking charge, or the step is settling
-            this.anchorW = level
-            this.lastFallT = t
+            s[ANCHOR_W] = level
+            s[LAST_FALL_T] = t
             return null
         }
-        const flat = (t - this.lastFallT) / 1000
-        if (this.stepT >= 0 && flat >= cfg.fullConfirmS)
+        const flat = (t - s[LAST_FALL_T]) / 1000
+        if (s[STEP_T] >= 0 && flat >= cfg.fullConfirmS)
             return verdict(
                 "full",
                 "draw " + roundTo(level, 1) + " W (under " + roundTo(lowW, 1) + " W) stayed down for " + roundTo(flat, 0) + " s after the charger stepped down from " +
-                    roundTo(this.stepFromW, 1) + " W; plateau " + roundTo(this.refW, 0) + " W",
+                    roundTo(s[STEP_FROM_W], 1) + " W; plateau " + roundTo(this.refW, 0) + " W",
                 level,
                 this.refW,
                 flat
             )
-        if (this.stepT < 0 && this.limits.allowFlatten) {
-            const f = this.flattening.verdict()
+        if (s[STEP_T] < 0 && s[ALLOW_FLATTEN]) {
+            const f = flatVerdict(this.flat)
             if (f.full)
                 return verdict(
                     "full",
                     "taper flattened onto " + roundTo(f.floorW, 1) + " W (" + roundTo(f.excessW, 2) + " W left above it) after a plateau of " + roundTo(this.refW, 0) + " W",
                     level,
                     this.refW,
-                    (t - this.lowSince) / 1000
+                    (t - s[LOW_SINCE]) / 1000
                 )
         }
         return null

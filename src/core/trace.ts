@@ -25,71 +25,83 @@ export function traceValue(code: number): number {
 
 const HEX = "0123456789abcdef"
 
+// A trace's state besides its codes, one number[] (8 B of heap a number, 16 as an object's field).
+/** bytes of codes used (3 a finished row) */
+const USED = 0
+/** minutes a row covers: 1, doubled each time the rows merge */
+const STEP_MIN = 1
+/** the open row: start (ms, -1 before the first reading), integral (W ms) and span (ms), extremes (W) */
+const ROW_START = 2
+const SUM_WS = 3
+const SPAN_MS = 4
+const MIN_W = 5
+const MAX_W = 6
+/** the last reading (ms, W) */
+const LAST_T = 7
+const LAST_P = 8
+
 export class PowerTrace {
     /** mean, min, max codes per finished row, allocated once at the first row */
     private codes: Buffer = null
-    private used = 0
-    /** minutes a row covers: 1, doubled each time the rows merge */
-    private stepMin = 1
-    private rowStart = -1
-    private sumWs = 0
-    private spanMs = 0
-    private minW = 0
-    private maxW = 0
-    private lastT = -1
-    private lastP = 0
+    /** indexed by the constants above */
+    private s: number[] = [0, 1, -1, 0, 0, 0, 0, -1, 0]
 
     /** Feed a reading (ms, W). Gaps longer than a row repeat the last value. */
     add(t: number, p: number) {
-        if (this.rowStart < 0) {
-            this.rowStart = t
-            this.lastT = t
-            this.lastP = p
-            this.minW = p
-            this.maxW = p
+        const s = this.s
+        if (s[ROW_START] < 0) {
+            s[ROW_START] = t
+            s[LAST_T] = t
+            s[LAST_P] = p
+            s[MIN_W] = p
+            s[MAX_W] = p
             return
         }
-        while (t - this.rowStart >= this.stepMin * 60000) {
-            const end = this.rowStart + this.stepMin * 60000
-            this.accumulate(end, this.lastP)
+        while (t - s[ROW_START] >= s[STEP_MIN] * 60000) {
+            const end = s[ROW_START] + s[STEP_MIN] * 60000
+            this.accumulate(end, s[LAST_P])
             this.closeRow()
-            this.rowStart = end
-            this.lastT = end
-            this.minW = this.lastP
-            this.maxW = this.lastP
+            s[ROW_START] = end
+            s[LAST_T] = end
+            s[MIN_W] = s[LAST_P]
+            s[MAX_W] = s[LAST_P]
         }
-        this.accumulate(t, this.lastP)
-        if (p < this.minW) this.minW = p
-        if (p > this.maxW) this.maxW = p
-        this.lastP = p
+        this.accumulate(t, s[LAST_P])
+        if (p < s[MIN_W]) s[MIN_W] = p
+        if (p > s[MAX_W]) s[MAX_W] = p
+        s[LAST_P] = p
     }
 
     private accumulate(t: number, p: number) {
-        const dt = t - this.lastT
+        const s = this.s
+        const dt = t - s[LAST_T]
         if (dt > 0) {
-            this.sumWs += p * dt
-            this.spanMs += dt
+            s[SUM_WS] += p * dt
+            s[SPAN_MS] += dt
         }
-        this.lastT = t
+        s[LAST_T] = t
     }
 
     private closeRow() {
+        const s = this.s
         if (!this.codes) this.codes = Buffer.alloc(TRACE_ROWS * 3)
-        const mean = this.spanMs > 0 ? this.sumWs / this.spanMs : this.lastP
-        this.codes[this.used] = traceCode(mean)
-        this.codes[this.used + 1] = traceCode(this.minW)
-        this.codes[this.used + 2] = traceCode(this.maxW)
-        this.used += 3
-        this.sumWs = 0
-        this.spanMs = 0
+        const mean = s[SPAN_MS] > 0 ? s[SUM_WS] / s[SPAN_MS] : s[LAST_P]
+        const u = s[USED]
+        this.codes[u] = traceCode(mean)
+        this.codes[u + 1] = traceCode(s[MIN_W])
+        this.codes[u + 2] = traceCode(s[MAX_W])
+        s[USED] = u + 3
+        s[SUM_WS] = 0
+        s[SPAN_MS] = 0
         // full: the rows so far merge in pairs and the next row covers the new, longer step
-        if (this.used >= TRACE_ROWS * 3) this.mergePairs()
+        if (s[USED] >= TRACE_ROWS * 3) this.mergePairs()
     }
 
     /** Halves the resolution: rows 2k and 2k+1 become row k (mean of means, min, max). */
     private mergePairs() {
+        const s = this.s
         const c = this.codes
-        const rows = this.used / 3
+        const rows = s[USED] / 3
         for (let k = 0; k < rows / 2; k++) {
             const a = 6 * k
             const b = a + 3
@@ -97,28 +109,29 @@ export class PowerTrace {
             c[3 * k + 1] = Math.min(c[a + 1], c[b + 1])
             c[3 * k + 2] = Math.max(c[a + 2], c[b + 2])
         }
-        this.used = this.used / 2
-        this.stepMin *= 2
+        s[USED] = s[USED] / 2
+        s[STEP_MIN] *= 2
     }
 
     /** Finished rows. */
     rows(): number {
-        return this.used / 3
+        return this.s[USED] / 3
     }
 
     /** Minutes each row covers. */
     minutesPerRow(): number {
-        return this.stepMin
+        return this.s[STEP_MIN]
     }
 
     /** Hex chunks of TRACE_CHUNK_ROWS rows each (the last one partial). */
     chunks(): string[] {
+        const s = this.s
         const out: string[] = []
         const per = TRACE_CHUNK_ROWS * 3
-        for (let i = 0; i < this.used; i += per) {
+        for (let i = 0; i < s[USED]; i += per) {
             // one hex conversion per chunk: building it a byte at a time (s += ...) leaves
             // ~30 KB of string garbage per hour of trace, enough to fragment the VM's heap
-            const end = Math.min(i + per, this.used)
+            const end = Math.min(i + per, s[USED])
             out.push(this.codes.slice(i, end).toString("hex"))
         }
         return out
