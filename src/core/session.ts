@@ -10,7 +10,7 @@ import { ChargeDetector } from "./detector"
 import { finite, roundTo } from "./mathx"
 import { Verdict } from "./reasons"
 import { PowerTrace } from "./trace"
-import { persistedError } from "./protocol/command"
+import { persistedError } from "./persisted"
 
 export type SocketState = "idle" | "reserved" | "charging" | "ended" | "faulted"
 

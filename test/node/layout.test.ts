@@ -28,3 +28,8 @@ test("the fleet tools and the simulator do not import each other", () => {
     for (const f of tsFiles("sim")) for (const i of importsOf(f)) assert.ok(!i.startsWith("fleet/") && !i.startsWith("test/"), `${f} imports ${i}`)
     for (const f of tsFiles("host")) for (const i of importsOf(f)) assert.ok(!i.startsWith("fleet/") && !i.startsWith("sim/") && !i.startsWith("test/"), `${f} imports ${i}`)
 })
+
+test("the core's layers point one way: the protocol uses the sessions, never the other way", () => {
+    const top = tsFiles("src/core").filter(f => f.split("/").length === 3)
+    for (const f of top) for (const i of importsOf(f)) assert.ok(!i.startsWith("src/core/protocol/"), `${f} imports ${i}`)
+})

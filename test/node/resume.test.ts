@@ -4,7 +4,7 @@ import { test } from "node:test"
 import assert from "node:assert/strict"
 import { defaultConfig } from "../../src/core/config"
 import { Supervisor } from "../../src/core/supervisor"
-import { persistedError } from "../../src/core/protocol/command"
+import { persistedError } from "../../src/core/persisted"
 
 function run(sup: Supervisor, from: number, to: number, p: (t: number) => number, relay: boolean[]) {
     for (let t = from; t <= to; t++) {

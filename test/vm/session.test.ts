@@ -4,7 +4,7 @@ import { describe, test, expect } from "@devicescript/test"
 import { lithiumW, lithiumFullS, runSocket } from "../shared/scenarios"
 import { Supervisor } from "../../src/core/supervisor"
 import { defaultConfig } from "../../src/core/config"
-import { persistedError } from "../../src/core/protocol/command"
+import { persistedError } from "../../src/core/persisted"
 
 async function pause() {
     await ds.sleep(0)

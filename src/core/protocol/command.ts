@@ -6,7 +6,7 @@
 // a named error and changes nothing.
 
 import { checkCal } from "../metering"
-import { payCodeError } from "../paycode"
+import { bad, checkShape, isInt, isObject, ShapeError } from "../shape"
 import { ServerClock } from "./server-clock"
 import { ReplayGuard } from "./replay-guard"
 
@@ -88,14 +88,6 @@ function refuse(error: string, id: string, detail: string): ParseResult {
     return { ok: false, error: error, id: id, detail: detail }
 }
 
-function isObject(v: any): boolean {
-    return v !== null && typeof v === "object" && !Array.isArray(v)
-}
-
-function isInt(v: any): boolean {
-    return typeof v === "number" && Math.round(v) === v && v === v
-}
-
 /** the signature's suffix: `,"sig":"` 64 hex digits `"}` */
 const SIG_TAIL = 74
 /** objects and arrays nest at most this deep (a config patch: 3) */
@@ -162,27 +154,10 @@ export function parseCommand(raw: Buffer, ctx: ParseContext): ParseResult {
     return { ok: true, id: id, command: { id: id, ts: msg.ts, cmd: msg.cmd, args: msg.args } }
 }
 
-interface ArgError {
-    error: string
-    detail: string
-}
-
-function bad(error: string, detail: string): ArgError {
-    return { error: error, detail: detail }
-}
-
-function checkSocket(v: any, sockets: number): ArgError {
-    if (!isInt(v)) return bad("bad_args", "socket must be a whole number")
-    if (v < 1 || v > sockets) return bad("unknown_socket", "socket " + v + " does not exist (1.." + sockets + ")")
-    return null
-}
-
 /**
- * Each command's arguments, in the order they are checked, and their kind ("?" after it: may
- * be left out): o an order id, s a string, n a number, b true or false, O an object, S a socket,
- * L a limit, w an update window, I event ids, c a pay code record (src/core/paycode.ts), * checked
- * with the others (calibrate's constants).
- * One line a command; text that stays in the program image (no table in the VM's heap).
+ * Each command's arguments, in the order they are checked, and their kind (src/core/shape.ts;
+ * "*": checked with the others, calibrate's constants). One line a command; text that stays in
+ * the program image (no table in the VM's heap).
  */
 const ARG_SPECS = `
 start:{"order":"o","socket":"S","limit":"L","powerCapW":"n?","topOffMin":"n?","profile":"s?"}
@@ -194,80 +169,19 @@ config:{"patch":"O"}
 update:{"force":"b?","windowS":"w?"}
 ack:{"ids":"I"}
 paycode:{"socket":"S","code":"c"}
-sess:{"order":"o","limit":"L","elapsedS":"n","energyWh":"n","peakW":"n","refW":"n","drew":"b","powerCapW":"n","topOffMin":"n","profile":"s?","fullAtS":"n"}
 `
 
-/** What an argument of `kind` must be, or "" when `v` is one. */
-function kindError(kind: string, v: any): string {
-    if (kind === "o") return typeof v === "string" && v.length >= 1 && v.length <= 32 ? "" : "a string of 1..32 characters"
-    if (kind === "s") return typeof v === "string" ? "" : "a string"
-    if (kind === "n") return typeof v === "number" ? "" : "a number"
-    if (kind === "b") return typeof v === "boolean" ? "" : "true or false"
-    if (kind === "O") return isObject(v) ? "" : "an object"
-    if (kind === "c") {
-        const e = payCodeError(v)
-        return e ? "a pay code record (" + e + ")" : ""
-    }
-    if (kind === "w") return isInt(v) && v >= 30 && v <= 3600 ? "" : "30..3600"
-    if (kind === "I") {
-        if (!Array.isArray(v) || v.length < 1 || v.length > 16) return "a list of 1..16 event ids"
-        for (let i = 0; i < v.length; i++) if (typeof v[i] !== "string" || v[i].length > 32) return "strings"
-    }
-    return ""
-}
-
-function checkLimit(l: any): ArgError {
-    if (!isObject(l)) return bad("bad_limit", "limit must be an object")
-    const kind = l.kind
-    if (kind !== "full" && kind !== "minutes" && kind !== "wh") return bad("bad_limit", "limit.kind must be full, minutes or wh")
-    if (kind !== "full" && !(typeof l.value === "number" && l.value > 0 && l.value <= 100000)) return bad("bad_limit", "limit.value must be a positive number")
-    return null
-}
-
-/** `a` against the table's line `name`: each field of its kind; fields it lacks refused when `strict`. */
-function checkShape(name: string, a: any, sockets: number, strict: boolean): ArgError {
-    const from = ARG_SPECS.indexOf("\n" + name + ":") + name.length + 2
-    const spec = JSON.parse(ARG_SPECS.slice(from, ARG_SPECS.indexOf("\n", from)))
-    const names = Object.keys(spec)
-    const keys = Object.keys(a)
-    if (strict) for (let i = 0; i < keys.length; i++) if (names.indexOf(keys[i]) < 0) return bad("bad_args", "unknown argument " + keys[i])
-    for (let i = 0; i < names.length; i++) {
-        const name = names[i]
-        const kind: string = spec[name]
-        const v = a[name]
-        if (kind.length > 1 && v === undefined) continue
-        let e: ArgError = null
-        if (kind === "S") e = checkSocket(v, sockets)
-        else if (kind === "L") e = checkLimit(v)
-        else {
-            const need = kindError(kind.charAt(0), v)
-            if (need) e = bad("bad_args", name + " must be " + need)
-        }
-        if (e) return e
-    }
-    return null
-}
-
-function checkArgs(cmd: string, a: any, sockets: number): ArgError {
+function checkArgs(cmd: string, a: any, sockets: number): ShapeError {
     // a known command only: any other text could match across two lines of the table
     if (COMMANDS.indexOf(cmd) < 0) return bad("unknown_command", "unknown command " + cmd)
-    const e = checkShape(cmd, a, sockets, true)
+    const from = ARG_SPECS.indexOf("\n" + cmd + ":") + cmd.length + 2
+    const e = checkShape(ARG_SPECS.slice(from, ARG_SPECS.indexOf("\n", from)), a, sockets, true)
     if (e) return e
     if (cmd === "calibrate") {
         const e = checkCal({ gain: a.gain, offsetW: a.offsetW })
         if (e) return bad("bad_calibration", e)
     }
     return null
-}
-
-/**
- * What is wrong with a session record read from flash ("" when it is whole). Fields the table
- * does not name are left alone: a later release may add some.
- */
-export function persistedError(p: any): string {
-    if (!isObject(p)) return "not an object"
-    const e = checkShape("sess", p, 0, false)
-    return e ? e.detail : ""
 }
 
 /** The reply to a command: ok with a result, or a named error; `boot` this boot's nonce. Always small. */
