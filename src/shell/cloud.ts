@@ -134,11 +134,9 @@ export class CloudLink {
         this.mqtt = mqtt
         // arrow functions cannot use `this` in DeviceScript
         const self = this
-        const cmdTopic = this.base + "cmd"
-        mqtt.subscribe(cmdTopic)
+        mqtt.subscribe(this.base + "cmd")
         // the link's reader must never wait: queue the command, work it off elsewhere
-        mqtt.onMessage = (topic, payload) => {
-            if (topic !== cmdTopic) return
+        mqtt.onMessage = payload => {
             if (payload.length > MAX_COMMAND_BYTES) {
                 // its reply needs no more than its size
                 if (self.oversized.length < INBOX_MAX) self.oversized.push(payload.length)
@@ -147,8 +145,10 @@ export class CloudLink {
             if (self.inbox.length < INBOX_MAX && self.inboxBytes + payload.length <= INBOX_BYTES) {
                 self.inbox.push(payload)
                 self.inboxBytes += payload.length
-            } else console.log("command dropped: " + self.inbox.length + " commands waiting")
+            }
         }
+        // a full inbox: the link skips what comes without storing it (and counts it)
+        mqtt.room = () => (self.inbox.length < INBOX_MAX ? INBOX_BYTES - self.inboxBytes : 0)
         mqtt.onOversized = size => {
             if (self.oversized.length < INBOX_MAX) self.oversized.push(size)
         }
@@ -163,12 +163,13 @@ export class CloudLink {
         setInterval(async () => {
             if (self.working) return
             self.working = true
+            // one command a tick (50 a second): a flood keeps the inbox full, and the link then
+            // skips the rest unread instead of the board parsing and answering all of it
             try {
-                while (self.oversized.length > 0) {
+                if (self.oversized.length > 0) {
                     const size = self.oversized.shift()
                     await self.reply(null, false, "too_large", "payload of " + size + " bytes", null)
-                }
-                while (self.inbox.length > 0) {
+                } else if (self.inbox.length > 0) {
                     const raw = self.inbox.shift()
                     self.inboxBytes -= raw.length
                     await self.onCommand(raw)
