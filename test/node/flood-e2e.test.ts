@@ -34,6 +34,7 @@ describe(`a flood of junk commands (${BOARD}, firmware in the VM)`, { timeout: 6
         const o = await b.pay(1, { kind: "minutes", value: 60 })
         assert.equal(o.startReply?.ok, true, JSON.stringify(o.startReply))
         await until(() => sim.shed.socket(1).relayOn, 20000, "relay 1 on")
+        await until(() => b.events.some(e => e.t === "state" && e.socket === 1 && e.state === "charging"), 30000, "socket 1 charging")
         const t0 = Date.now()
         const changes = sim.shed.socket(1).changes.length
         const boots = b.events.filter(e => e.t === "boot").length
