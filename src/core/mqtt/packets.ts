@@ -123,10 +123,9 @@ export function encodeDisconnect(): Buffer {
     return packet(DISCONNECT << 4, [])
 }
 
-/** CONNACK's return code (0 accepted), or -1 when the packet is not a CONNACK. */
+/** A CONNACK's return code (0 accepted), or -1 when its body is too short. */
 export function connackCode(p: Packet): number {
-    if (p.type !== CONNACK || !p.body || p.body.length < 2) return -1
-    return p.body[1]
+    return p.body.length < 2 ? -1 : p.body[1]
 }
 
 /**
