@@ -8,6 +8,7 @@ import { printBusBench } from "./bus"
 import { printHeapBench } from "./heap"
 import { printWireBench } from "./wire"
 import { printUpdateBench } from "./update"
+import { printFloodBench } from "./flood"
 
 console.log("# shed controller benchmark")
 printChargeBench()
@@ -21,6 +22,7 @@ printBusBench()
     .then(() => printWireBench())
     .then(() => printHeapBench())
     .then(() => printUpdateBench())
+    .then(() => printFloodBench())
     .catch(e => {
     console.error(e)
     process.exitCode = 1

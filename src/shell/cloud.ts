@@ -29,8 +29,8 @@ const INBOX_MAX = 16
  * by count and by bytes (ten sessions ending at once queue ~10 KB of explanations and traces) */
 const EVENTS_MAX = 24
 const EVENTS_BYTES = 4 * 1024
-/** a command larger than this is refused as too_large; over it by more than a topic's length,
- * the link skips it without reading it into memory */
+/** a command larger than this is refused as too_large; the link skips it without reading it
+ * into memory */
 const MAX_COMMAND_BYTES = 1024
 /** bytes of commands waiting at most: a flood cannot take the heap (ten sessions leave ~10 KB) */
 const INBOX_BYTES = 3 * 1024
@@ -129,26 +129,24 @@ export class CloudLink {
             password: this.opts.password,
             clientId: "shed-" + this.opts.boardId,
             will: { topic: this.base + "online", message: "offline", retain: true },
-            maxPacket: MAX_COMMAND_BYTES + 128,
+            // a PUBLISH body is the topic (with its 2-byte length) and the payload
+            maxPacket: MAX_COMMAND_BYTES + 5 + this.base.length,
         })
         this.mqtt = mqtt
         // arrow functions cannot use `this` in DeviceScript
         const self = this
-        const cmdTopic = this.base + "cmd"
-        mqtt.subscribe(cmdTopic)
+        mqtt.subscribe(this.base + "cmd")
         // the link's reader must never wait: queue the command, work it off elsewhere
-        mqtt.onMessage = (topic, payload) => {
-            if (topic !== cmdTopic) return
-            if (payload.length > MAX_COMMAND_BYTES) {
-                // its reply needs no more than its size
-                if (self.oversized.length < INBOX_MAX) self.oversized.push(payload.length)
-                return
-            }
-            if (self.inbox.length < INBOX_MAX && self.inboxBytes + payload.length <= INBOX_BYTES) {
+        // (a payload over MAX_COMMAND_BYTES is over the link's maxPacket: onOversized, never here;
+        // one that does not fit INBOX_BYTES is never read: see room)
+        mqtt.onMessage = payload => {
+            if (self.inbox.length < INBOX_MAX) {
                 self.inbox.push(payload)
                 self.inboxBytes += payload.length
-            } else console.log("command dropped: " + self.inbox.length + " commands waiting")
+            }
         }
+        // a full inbox: the link skips what comes without storing it (and counts it)
+        mqtt.room = () => INBOX_BYTES - self.inboxBytes
         mqtt.onOversized = size => {
             if (self.oversized.length < INBOX_MAX) self.oversized.push(size)
         }
@@ -163,12 +161,13 @@ export class CloudLink {
         setInterval(async () => {
             if (self.working) return
             self.working = true
+            // one command a tick (50 a second): a flood keeps the inbox full, and the link then
+            // skips the rest unread instead of the board parsing and answering all of it
             try {
-                while (self.oversized.length > 0) {
+                if (self.oversized.length > 0) {
                     const size = self.oversized.shift()
-                    await self.reply(null, false, "too_large", "payload of " + size + " bytes", null)
-                }
-                while (self.inbox.length > 0) {
+                    await self.reply(null, false, "too_large", "packet of " + size + " bytes (payload and topic)", null)
+                } else if (self.inbox.length > 0) {
                     const raw = self.inbox.shift()
                     self.inboxBytes -= raw.length
                     await self.onCommand(raw)

@@ -38,15 +38,19 @@ const BACKOFF_MAX_MS = 30000
 
 export class MqttLink {
     connected = false
-    /** called for every message on a subscribed topic; must not wait (queue, then return) */
-    onMessage: (topic: string, payload: Buffer) => void = null
+    /** called for every message on the subscribed topic; must not wait (queue, then return); required */
+    onMessage: (payload: Buffer) => void = null
     /** a packet over maxPacket was skipped */
     onOversized: (size: number) => void = null
+    /** bytes of messages the taker can still queue, asked before each chunk is read; a message
+     * over it is skipped as it streams past, never stored (required) */
+    room: () => number = null
     /** after each CONNACK and subscription, in its own fiber */
     onConnect: () => Promise<void> = null
     private sock: Socket = null
     private reader: FrameReader
-    private topics: string[] = []
+    private topic: string = null
+    private tbuf: Buffer = null
     private writing = false
     private lastRx = 0
     private lastPing = 0
@@ -59,9 +63,10 @@ export class MqttLink {
         this.reader = new FrameReader(o.maxPacket)
     }
 
-    /** Topics are (re)subscribed on every connect. */
+    /** The one topic the board takes messages on, (re)subscribed on every connect. */
     subscribe(topic: string) {
-        this.topics.push(topic)
+        this.topic = topic
+        this.tbuf = Buffer.from(topic)
     }
 
     /** Connects and keeps connecting, in the background. */
@@ -164,23 +169,28 @@ export class MqttLink {
             return
         let accepted = false
         while (this.sock === s) {
-            const chunk = await s.recv(1000)
+            // while bytes flow, wake every few ms: the runtime copies every segment into the heap
+            // as it arrives and only the program frees it, so the fewer wait, the less heap
+            const chunk = await s.recv(ds.millis() - this.lastRx < 100 ? 2 : 1000)
             if (chunk === null) {
                 // the broker, the network, or the runtime's update channel taking the one socket
                 console.log("mqtt: connection closed after " + Math.round((ds.millis() - opened) / 1000) + " s")
                 return
             }
             const now = ds.millis()
+            const r = this.reader
             if (chunk !== undefined) {
                 this.lastRx = now
-                this.reader.push(chunk)
+                // what the taker has no room for is skipped as it streams past, never stored
+                r.room = this.room()
+                r.push(chunk)
             }
-            if (this.reader.broken) {
+            if (r.broken) {
                 console.log("mqtt: malformed packet length from the broker; reconnecting")
                 return
             }
             for (;;) {
-                const p = this.reader.next()
+                const p = r.next()
                 if (!p) break
                 if (p.body === null) {
                     if (this.onOversized) this.onOversized(p.size)
@@ -193,10 +203,15 @@ export class MqttLink {
                     accepted = true
                     await this.onAccepted()
                 } else if (p.type === PUBLISH) {
-                    const m = parsePublish(p)
-                    if (m && this.onMessage) this.onMessage(m.topic, m.payload)
+                    const m = parsePublish(p, this.tbuf)
+                    if (m) this.onMessage(m)
                 }
                 // SUBACK, PINGRESP: their arrival is all that matters (lastRx)
+            }
+            if (r.dropped >= 500) {
+                // a flood: a line every 500 messages dropped, not one a message
+                console.log("mqtt: 500 messages dropped, inbox full")
+                r.dropped = 0
             }
             if (!accepted && now - opened > CONNACK_MS) {
                 console.log("mqtt: no CONNACK")
@@ -218,8 +233,8 @@ export class MqttLink {
 
     private async onAccepted() {
         this.backoff = BACKOFF_MIN_MS
-        for (let i = 0; i < this.topics.length; i++) {
-            if (!(await this.write(encodeSubscribe(this.packetId, this.topics[i])))) return
+        if (this.topic) {
+            if (!(await this.write(encodeSubscribe(this.packetId, this.topic)))) return
             this.packetId = (this.packetId % 65535) + 1
         }
         this.connected = true

@@ -126,15 +126,21 @@ test("the frame reader cuts any chunking of a broker's stream into the same pack
                 const type = { publish: 3, pingresp: 13, connack: 2, suback: 9 }[pk.cmd as string]
                 assert.equal(got[i].type, type)
                 if (pk.cmd === "publish") {
-                    const m = parsePublish(got[i])
-                    assert.equal(m.topic, pk.topic)
-                    assert.deepEqual(Buffer.from(m.payload), pk.payload)
+                    const m = parsePublish(got[i], Buffer.from(pk.topic))
+                    assert.deepEqual(Buffer.from(m), pk.payload)
+                    // another topic, even one byte longer or one byte off, is not taken
+                    assert.equal(parsePublish(got[i], Buffer.from(pk.topic + "x")), null)
+                    const off = Buffer.from(pk.topic)
+                    off[off.length - 1] ^= 1
+                    assert.equal(parsePublish(got[i], off), null)
                 }
                 if (pk.cmd === "connack") assert.equal(connackCode(got[i]), 0)
             })
         })
     )
 })
+
+const CMD = Buffer.from("shed/B1/cmd")
 
 test("an oversized packet is reported with its size, skipped without being stored, and the stream goes on", () => {
     const small = mp.generate({ cmd: "publish", topic: "shed/B1/cmd", payload: Buffer.from("{}"), qos: 0, retain: false, dup: false })
@@ -144,7 +150,7 @@ test("an oversized packet is reported with its size, skipped without being store
     const seen: string[] = []
     for (let at = 0; at < stream.length; at += 700) {
         r.push(stream.subarray(at, at + 700))
-        for (const p of drain(r)) seen.push(p.body === null ? "oversized " + p.size : "packet " + parsePublish(p).payload.toString())
+        for (const p of drain(r)) seen.push(p.body === null ? "oversized " + p.size : "packet " + parsePublish(p, CMD).toString())
         // never more than a packet's worth held, whatever streams past
         assert.ok(((r as any).body?.length ?? 0) <= 1024)
     }
@@ -159,4 +165,59 @@ test("a length field running past 4 bytes marks the stream broken", () => {
     r.reset()
     r.push(Buffer.from([0xd0, 0x00]))
     assert.equal(r.next().type, 13)
+})
+
+/** A stream of PUBLISH packets on shed/B1/cmd of the given payload sizes. */
+function publishes(sizes: number[]): Buffer {
+    return Buffer.concat(sizes.map((n, i) => mp.generate({ cmd: "publish", topic: "shed/B1/cmd", payload: Buffer.alloc(n, 0x30 + (i % 10)), qos: 0, retain: false, dup: false })))
+}
+
+test("a PUBLISH over the taker's room is skipped unread and counted; the room is spent by what is taken", () => {
+    // bodies are payload + 13 bytes (topic and its length)
+    const stream = Buffer.concat([publishes([100, 100, 100]), mp.generate({ cmd: "pingresp" }), publishes([10])])
+    const r = new FrameReader(1024)
+    r.room = 250
+    r.push(stream)
+    const got = drain(r)
+    // the first two fit (226 bytes), the third does not; the PINGRESP is no PUBLISH; then 24 bytes left, the last one (23) fits
+    assert.deepEqual(
+        got.map(p => (p.type === 3 ? parsePublish(p, CMD).length : "type " + p.type)),
+        [100, 100, "type 13", 10]
+    )
+    assert.equal(r.dropped, 1)
+    assert.equal(r.room, 250 - 113 - 113 - 23)
+})
+
+test("a flood over a full inbox: whatever the chunking, nothing is stored, the reader keeps its place", () => {
+    fc.assert(
+        fc.property(
+            fc.array(fc.integer({ min: 0, max: 3000 }), { minLength: 1, maxLength: 60 }),
+            fc.array(fc.integer({ min: 1, max: 1500 }), { minLength: 1, maxLength: 20 }),
+            (sizes, cuts) => {
+                const stream = publishes(sizes)
+                const r = new FrameReader(1152)
+                r.room = 0
+                let at = 0
+                const got: Packet[] = []
+                for (let i = 0; at < stream.length; i++) {
+                    const n = cuts[i % cuts.length]
+                    r.push(stream.subarray(at, at + n))
+                    at += n
+                    // nothing held while skipping: no partial body
+                    assert.equal((r as any).body, null)
+                    got.push(...drain(r))
+                }
+                const over = sizes.filter(n => n + 13 > 1152).length
+                // oversized ones are announced (their size, no body); the rest dropped unannounced
+                assert.equal(got.length, over)
+                assert.ok(got.every(p => p.body === null))
+                assert.equal(r.dropped, sizes.length - over)
+                // room again: the next packet is taken whole, the reader never lost its place
+                r.room = 1e9
+                r.push(publishes([5]))
+                assert.equal(parsePublish(r.next(), CMD).toString(), "00000")
+                assert.equal(r.broken, false)
+            }
+        )
+    )
 })

@@ -19,9 +19,10 @@ describe("mqtt codec in the VM", () => {
         r.push(pk.slice(1, 9))
         expect(r.next()).toBe(null)
         r.push(pk.slice(9))
-        const m = parsePublish(r.next())
-        expect(m.topic).toBe("shed/B1/cmd")
-        expect(m.payload.toString()).toBe(body)
+        const p = r.next()
+        expect(parsePublish(p, Buffer.from("shed/B1/cmd")).toString()).toBe(body)
+        expect(parsePublish(p, Buffer.from("shed/B1/cmx"))).toBe(null)
+        expect(parsePublish(p, Buffer.from("shed/B1/cm"))).toBe(null)
         expect(r.next()).toBe(null)
     })
     test("an oversized packet is skipped and reported", () => {
@@ -35,7 +36,30 @@ describe("mqtt codec in the VM", () => {
         expect(r.next()).toBe(null)
         r.push(big.slice(500))
         r.push(small)
-        expect(parsePublish(r.next()).payload.toString()).toBe("ok")
+        expect(parsePublish(r.next(), Buffer.from("t")).toString()).toBe("ok")
+    })
+    test("with no room, a flood streams past unstored; with room the next one is taken", () => {
+        const pay = Buffer.alloc(1000)
+        pay.fillAt(0, 1000, 0x41)
+        const one = encodePublish("shed/B1/cmd", pay, false)
+        const r = new FrameReader(1152)
+        r.room = 0
+        for (let i = 0; i < 50; i++) {
+            // cut across packets, as TCP would
+            r.push(one.slice(0, 300))
+            r.push(one.slice(300))
+            expect(r.next()).toBe(null)
+        }
+        expect(r.dropped).toBe(50)
+        r.room = 2100
+        r.push(one)
+        r.push(one)
+        r.push(one)
+        expect(r.next().size).toBe(1013)
+        expect(r.next().size).toBe(1013)
+        expect(r.next()).toBe(null)
+        expect(r.dropped).toBe(51)
+        expect(r.room).toBe(2100 - 2026)
     })
     test("connect with a will", () => {
         const c = encodeConnect({ clientId: "shed-B1", keepAliveS: 30, will: { topic: "shed/B1/online", message: "offline", retain: true } })

@@ -123,29 +123,34 @@ export function encodeDisconnect(): Buffer {
     return packet(DISCONNECT << 4, [])
 }
 
-/** CONNACK's return code (0 accepted), or -1 when the packet is not a CONNACK. */
+/** A CONNACK's return code (0 accepted), or -1 when its body is too short. */
 export function connackCode(p: Packet): number {
-    if (p.type !== CONNACK || !p.body || p.body.length < 2) return -1
-    return p.body[1]
+    return p.body.length < 2 ? -1 : p.body[1]
 }
 
-/** Topic and payload of an incoming PUBLISH (QoS 0, or a packet id to skip for QoS 1/2). */
-export function parsePublish(p: Packet): { topic: string; payload: Buffer } {
-    if (p.type !== PUBLISH || !p.body || p.body.length < 2) return null
-    const tlen = (p.body[0] << 8) | p.body[1]
-    let at = 2 + tlen
-    if (at > p.body.length) return null
-    const topic = p.body.slice(2, at).toString()
+/**
+ * The payload of a PUBLISH packet (`p`, with its body) if it is on `topic`, or null (another
+ * topic, malformed). QoS 0, or a packet id to skip for QoS 1/2. The topic is compared byte by
+ * byte: no string is made of what a flood sends.
+ */
+export function parsePublish(p: Packet, topic: Buffer): Buffer {
+    const b = p.body
+    const n = topic.length
+    let at = n + 2
+    if (b.length < at || ((b[0] << 8) | b[1]) !== n) return null
+    for (let i = 0; i < n; i++) if (b[2 + i] !== topic[i]) return null
     if ((p.flags & 0x06) !== 0) at += 2
-    if (at > p.body.length) return null
-    return { topic: topic, payload: p.body.slice(at) }
+    return at > b.length ? null : b.slice(at)
 }
 
 /**
  * Cuts a byte stream into packets, byte by byte through the fixed header, so memory stays
  * bounded by the largest accepted packet: a packet over `maxBytes` is queued as a notice
- * (body null) and its bytes skipped as they stream past, never stored. A length field over
- * 4 bytes breaks the stream; the caller answers by dropping the connection.
+ * (body null) and its bytes skipped as they stream past, never stored. A PUBLISH over `room`
+ * (the bytes its taker can still queue; the reader takes each accepted body off it) is
+ * dropped the same way, unread and unannounced, and counted in `dropped`: a flood costs the
+ * board its bytes streaming past, not their storage. A length field over 4 bytes breaks the
+ * stream; the caller answers by dropping the connection.
  */
 export class FrameReader {
     private ready: Packet[] = []
@@ -159,6 +164,10 @@ export class FrameReader {
     private got = 0
     private skipping = 0
     broken = false
+    /** bytes of PUBLISH bodies still welcome (set by the taker before each push) */
+    room = 0x7fffffff
+    /** PUBLISH packets skipped for want of room */
+    dropped = 0
 
     constructor(private maxBytes: number) {}
 
@@ -199,11 +208,17 @@ export class FrameReader {
     }
 
     private headerDone() {
+        const pub = this.first >> 4 === PUBLISH
         if (this.len > this.maxBytes) {
             this.skipping = this.len
             this.finish(null)
+        } else if (pub && this.len > this.room) {
+            this.skipping = this.len
+            this.dropped++
+            this.stage = 0
         } else if (this.len === 0) this.finish(Buffer.alloc(0))
         else {
+            if (pub) this.room -= this.len
             this.stage = 2
             this.body = null
             this.got = 0
