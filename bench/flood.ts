@@ -6,7 +6,7 @@
 // backend resends after 5 s without one; 30 s in all) saying the socket still charges.
 import { spawnSync } from "node:child_process"
 import { ShedSim, until } from "../sim/shed-sim"
-import { ROOT } from "../sim/root"
+import { ROOT } from "../host/root"
 import { BoardName } from "../sim/bus/firmware"
 import { flood } from "../sim/cloud/flood"
 
