@@ -1,6 +1,6 @@
 // Canonical JSON for release manifests' signatures (fleet/release.ts), node only: object keys
 // sorted (by UTF-16 code unit) at every level, no white space, strings and numbers as
-// JSON.stringify writes them. The cloud protocol signs bytes instead (fleet/board-command.ts).
+// JSON.stringify writes them. The cloud protocol signs bytes instead (host/board-command.ts).
 
 /** Code-unit order, written out: the VM's string `<` does not order strings this way. */
 function byCodeUnits(a: string, b: string): number {

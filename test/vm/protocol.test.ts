@@ -1,5 +1,5 @@
 // The protocol core in the VM with the board's native HMAC: a command signed by node's crypto
-// (fleet/board-command.ts, the same key as test/node/protocol.test.ts) verifies here on its
+// (host/board-command.ts, the same key as test/node/protocol.test.ts) verifies here on its
 // bytes; a tampered, unsigned or deeply nested one is refused before anything parses it.
 import * as ds from "@devicescript/core"
 import { describe, test, expect } from "@devicescript/test"
@@ -12,7 +12,7 @@ import { fnv1a } from "../../src/core/config"
 
 const KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 const BOOT = "0123456789abcdef"
-// signed in node (signCommand of fleet/board-command.ts) for topic shed/B1/cmd
+// signed in node (signCommand of host/board-command.ts) for topic shed/B1/cmd
 const SIGNED =
     '{"id":"vm1","ts":1800000000000,"boot":"0123456789abcdef","cmd":"start","args":{"order":"o-42","socket":3,"limit":{"kind":"minutes","value":90}},"sig":"8a03cf7e827a5c5da9b7d63c2583f22ff10ab2e2c50f6f4cc6a9e131f61bb695"}'
 // numbers JSON writes in more than one way, and a non-ASCII order: the bytes are signed, not a re-serialisation
