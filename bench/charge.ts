@@ -126,8 +126,7 @@ export function printChargeBench(dir = CORPUS_DIR) {
     const early = b.rows.filter(r => r.early).length
     const falseTrips = b.rows.filter(r => r.falseTrip).length
     console.log(`| ours | ${wrong} | ${early} | ${fmt(median(b.late))} | ${fmt(Math.max(...b.late))} | ${falseTrips} |`)
-    for (const x of b.baselines)
-        console.log(`| ${x.rule.name} | ${x.wrong} (never cut) | ${x.early} | ${fmt(median(x.lateB))} | ${fmt(Math.max(...x.lateB))} | n/a |`)
+    for (const x of b.baselines) console.log(`| ${x.rule.name} | ${x.wrong} (never cut) | ${x.early} | ${fmt(median(x.lateB))} | ${fmt(Math.max(...x.lateB))} | n/a |`)
     console.log(`\nreplay throughput: ${Math.round(b.samples / b.secs).toLocaleString("en")} samples/s (${b.samples} samples in ${b.secs.toFixed(2)} s)`)
     const bad = b.rows.filter(r => r.wrong || r.early || r.falseTrip)
     if (bad.length) {
@@ -144,7 +143,10 @@ export function printChargeBench(dir = CORPUS_DIR) {
         perFamily.set(f, [...(perFamily.get(f) ?? []), r.lateMin])
     }
     console.log("\nfull->cut by family (median / worst min): " + [...perFamily].map(([f, xs]) => `${f} ${fmt(median(xs))}/${fmt(Math.max(...xs))}`).join(", "))
-    const worst = b.rows.filter(r => r.lateMin !== null).sort((x, y) => y.lateMin! - x.lateMin!).slice(0, 5)
+    const worst = b.rows
+        .filter(r => r.lateMin !== null)
+        .sort((x, y) => y.lateMin! - x.lateMin!)
+        .slice(0, 5)
     console.log("\nslowest full detections:")
     for (const r of worst) console.log(`  ${r.entry.file} [${r.entry.family}]: ${r.lateMin!.toFixed(1)} min after full`)
     return b

@@ -39,5 +39,7 @@ export function printLatencyBench() {
         return
     }
     const xs = m[1].split(",").map(Number)
-    console.log(`${xs.length} trials, firmware shell in the DeviceScript VM, meters streaming every 50 ms, control tick 100 ms (in-VM fake relay and meter servers on the VM's bus, not the jacdac-ts simulator): p50 ${percentile(xs, 50)} ms, p99 ${percentile(xs, 99)} ms, max ${Math.max(...xs)} ms (target p99 <= 250 ms)`)
+    console.log(
+        `${xs.length} trials, firmware shell in the DeviceScript VM, meters streaming every 50 ms, control tick 100 ms (in-VM fake relay and meter servers on the VM's bus, not the jacdac-ts simulator): p50 ${percentile(xs, 50)} ms, p99 ${percentile(xs, 99)} ms, max ${Math.max(...xs)} ms (target p99 <= 250 ms)`
+    )
 }

@@ -92,7 +92,9 @@ function day(sockets: number, seed: number): DayFigures {
 
 export function printFlashBench() {
     console.log(`\n## Flash writes a day (power-cut persistence)\n`)
-    console.log(`rule: a running session's checkpoint every ${CHECKPOINT_MS / 1000} s, sooner once ${CHECKPOINT_SHARE * 100}% of its energy (and ${CHECKPOINT_MIN_WH} Wh) is unsaved; its whole record on each state change; the board's lock number when a lockout changes`)
+    console.log(
+        `rule: a running session's checkpoint every ${CHECKPOINT_MS / 1000} s, sooner once ${CHECKPOINT_SHARE * 100}% of its energy (and ${CHECKPOINT_MIN_WH} Wh) is unsaved; its whole record on each state change; the board's lock number when a lockout changes`
+    )
     console.log(`a day of back-to-back lithium charges ("full" orders, a minute between riders), one reading a second:`)
     for (const sockets of [1, 10]) {
         const d = day(sockets, 1)
@@ -102,6 +104,8 @@ export function printFlashBench() {
         console.log(
             `- ${sockets === 1 ? "one charging socket" : "10-socket board, every socket charging"}: ${d.sessions} sessions, ${d.writes} flash writes a day (${d.kinds}; deletions included), ${(d.bytes / 1024).toFixed(0)} KB a day of the settings log: it fills ${fills.toFixed(1)} times a day, each page erased ${(fills / 2).toFixed(1)} times a day, ${years.toFixed(1)} years to ${CYCLES / 1000}k erase cycles (not counting the other settings it copies)`
         )
-        console.log(`  a power cut at any second of that day would lose at most ${d.maxLostS.toFixed(0)} s of paid time and ${d.maxLostWh.toFixed(2)} Wh (at most ${(d.maxLostShare * 100).toFixed(2)}% of that session's energy)`)
+        console.log(
+            `  a power cut at any second of that day would lose at most ${d.maxLostS.toFixed(0)} s of paid time and ${d.maxLostWh.toFixed(2)} Wh (at most ${(d.maxLostShare * 100).toFixed(2)}% of that session's energy)`
+        )
     }
 }

@@ -45,7 +45,13 @@ async function rampBoard(board: BoardName): Promise<Step[]> {
             } catch (e) {
                 why = "no answer to status within 30 s"
             }
-            if (sim.vm.log.some(l => /PANIC|OutOfMemory|SAFE MODE/.test(l))) why = "panic: " + sim.vm.log.filter(l => /Exception|PANIC|SAFE MODE/.test(l)).slice(0, 2).join(" ")
+            if (sim.vm.log.some(l => /PANIC|OutOfMemory|SAFE MODE/.test(l)))
+                why =
+                    "panic: " +
+                    sim.vm.log
+                        .filter(l => /Exception|PANIC|SAFE MODE/.test(l))
+                        .slice(0, 2)
+                        .join(" ")
             else if (sim.vm.log.filter(l => /start: shed-controller/.test(l)).length !== starts) why = "the program restarted"
             else if (sim.shed.socket(1).changes.length !== changes || !sim.shed.socket(1).relayOn) why = "relay 1 moved"
             steps.push({ rate, ok: why === "", why, answerMs })
@@ -93,7 +99,10 @@ async function rampAndPrint(board: BoardName) {
     console.log(
         `${board}: survived up to ${survived.length ? survived[survived.length - 1] : 0} messages/s` +
             (failed ? `; failed at ${failed.rate}/s (${failed.why})` : ` (every step)`) +
-            `; status answered ${steps.filter(s => s.answerMs >= 0).map(s => `${s.rate}/s: ${(s.answerMs / 1000).toFixed(1)} s`).join(", ")} after each step` +
+            `; status answered ${steps
+                .filter(s => s.answerMs >= 0)
+                .map(s => `${s.rate}/s: ${(s.answerMs / 1000).toFixed(1)} s`)
+                .join(", ")} after each step` +
             ` [${((Date.now() - t0) / 1000).toFixed(0)} s]`
     )
 }
@@ -103,7 +112,7 @@ if (require.main === module) {
     printFloodBench(arg ? (arg.split(",") as BoardName[]) : undefined, !process.argv.includes("--one"))
         .then(() => process.exit(0))
         .catch(e => {
-        console.error(e)
-        process.exitCode = 1
-    })
+            console.error(e)
+            process.exitCode = 1
+        })
 }

@@ -61,8 +61,16 @@ export async function measureHeap(sessions: number, chargeMs: number, offline = 
         // a build's reason is further down its message (over the code limit: "verification error")
         const lines = (e as Error).message.split("\n")
         const why = lines.find(l => /error/i.test(l))
-        console.log(`\n(heap probe failed: ${lines[0]}${why ? " " + why.replace(/\x1b\[[0-9;]*m/g, "").trim() : ""}${/verification error/.test(why ?? "") ? " (the probe's ~0.13 KB of code put the program over the runtime's code limit)" : ""})`)
-        if (process.env.HEAP_DEBUG) console.log(sim.vm.log.filter(l => /Exception|PANIC|  at |ended|fault/.test(l)).slice(-30).join("\n"))
+        console.log(
+            `\n(heap probe failed: ${lines[0]}${why ? " " + why.replace(/\x1b\[[0-9;]*m/g, "").trim() : ""}${/verification error/.test(why ?? "") ? " (the probe's ~0.13 KB of code put the program over the runtime's code limit)" : ""})`
+        )
+        if (process.env.HEAP_DEBUG)
+            console.log(
+                sim.vm.log
+                    .filter(l => /Exception|PANIC|  at |ended|fault/.test(l))
+                    .slice(-30)
+                    .join("\n")
+            )
     } finally {
         await sim.stop()
     }
@@ -79,7 +87,13 @@ function line(f: HeapFigure): string {
         : `${f.sessions} of ${n} sockets charging for ${f.simMin} simulated minutes, MQTT up`
     // the display shows the code of a socket that can take a payment, cycling when there are several
     const free = n - f.sessions
-    const screen = BOARDS[f.board].screen ? (free > 1 ? `, display drawn, ${free} sockets' codes cycling` : free === 1 ? ", display drawn, the free socket's code" : ", display drawn, no socket free") : ""
+    const screen = BOARDS[f.board].screen
+        ? free > 1
+            ? `, display drawn, ${free} sockets' codes cycling`
+            : free === 1
+              ? ", display drawn, the free socket's code"
+              : ", display drawn, no socket free"
+        : ""
     return `- ${BOARDS[f.board].name}, ${what}${screen}: ${freeKb.toFixed(2)} KB allocatable of ~${EMPTY_FREE_KB} KB an empty program has, so ~${(EMPTY_FREE_KB - freeKb).toFixed(1)} KB used${oom}`
 }
 

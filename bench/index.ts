@@ -24,6 +24,6 @@ printBusBench()
     .then(() => printUpdateBench())
     .then(() => printFloodBench())
     .catch(e => {
-    console.error(e)
-    process.exitCode = 1
-})
+        console.error(e)
+        process.exitCode = 1
+    })

@@ -53,6 +53,8 @@ export function printModuleSizes() {
                 const size = parseInt(renderPayCode(u.text, { width: s.w, height: s.h, lines, plan: planLayout }).slice(0, 2), 16)
                 const l = planLayout(s.w, s.h, size, lines)
                 const side = (size + 2 * l.quiet) * l.module
-                console.log(`| ${s.name} | ${u.name} \`${u.text}\` (${u.text.length}) | ${sockets} | version ${(size - 17) / 4}, ${size} modules | ${l.module} px | ${l.quiet} modules | ${side} px | ${l.perPage} (text ${l.text}x) |`)
+                console.log(
+                    `| ${s.name} | ${u.name} \`${u.text}\` (${u.text.length}) | ${sockets} | version ${(size - 17) / 4}, ${size} modules | ${l.module} px | ${l.quiet} modules | ${side} px | ${l.perPage} (text ${l.text}x) |`
+                )
             }
 }

@@ -79,7 +79,9 @@ export async function printWireBench(seconds = 60) {
         const pingsPerHour = t.pings / hours
         console.log("\n## Bytes on the wire (MQTT packets as counted at the broker, 2-socket board, 1x time)\n")
         console.log(`- one session, pay to acked record (start, reply, started/state events, ended, why, trace, ack): ${session.up} B up, ${session.down} B down`)
-        console.log(`- telemetry: ${perMsg.toFixed(0)} B a message; at the default period of ${defPeriod} s: ${telemetryPerSocketHour.toFixed(0)} B per charging hour per socket (measured at a ${period} s period over ${seconds} s: ${t.telemetry} messages from 2 sockets)`)
+        console.log(
+            `- telemetry: ${perMsg.toFixed(0)} B a message; at the default period of ${defPeriod} s: ${telemetryPerSocketHour.toFixed(0)} B per charging hour per socket (measured at a ${period} s period over ${seconds} s: ${t.telemetry} messages from 2 sockets)`
+        )
         console.log(`- keep-alive: ${pingsPerHour.toFixed(0)} pings an hour (${(pingsPerHour * 4).toFixed(0)} B, per board, not per socket)`)
         const perHour = telemetryPerSocketHour + (pingsPerHour * 4) / 2
         console.log(`- per charging hour per socket, 2 sockets charging, sessions excluded: ~${(perHour / 1024).toFixed(1)} KB`)

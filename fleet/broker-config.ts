@@ -146,7 +146,8 @@ export function emqxAclConf(accounts: BrokerAccount[]): string {
 /** EMQX built-in database users, for its import (password_hash_algorithm: pbkdf2, mac_fun sha512, iterations MQTT_ITERATIONS, dk_length 64). */
 export function emqxUsersCsv(accounts: BrokerAccount[]): string {
     checkAccounts(accounts)
-    for (const a of accounts) if (a.auth.iterations !== MQTT_ITERATIONS) throw new Error(`broker account ${a.user}: hashed with ${a.auth.iterations} rounds, EMQX takes one figure (${MQTT_ITERATIONS})`)
+    for (const a of accounts)
+        if (a.auth.iterations !== MQTT_ITERATIONS) throw new Error(`broker account ${a.user}: hashed with ${a.auth.iterations} rounds, EMQX takes one figure (${MQTT_ITERATIONS})`)
     return "user_id,password_hash,salt,is_superuser\n" + accounts.map(a => `${a.user},${a.auth.hash},${a.auth.salt},false\n`).join("")
 }
 

@@ -60,7 +60,15 @@ async function boards() {
     const bs: any[] = await call("GET", "/api/boards")
     const rows = [["board", "type", "version", "assigned", "health", "channel", "seen"]]
     for (const b of bs) {
-        const health = b.deploying ? `deploying ${Math.round((100 * b.deploying.sent) / b.deploying.total)} %` : b.deployedAt && !b.healthyAt ? "waiting for report" : b.crashes ? `${b.crashes} crashes` : b.healthyAt ? "healthy" : "-"
+        const health = b.deploying
+            ? `deploying ${Math.round((100 * b.deploying.sent) / b.deploying.total)} %`
+            : b.deployedAt && !b.healthyAt
+              ? "waiting for report"
+              : b.crashes
+                ? `${b.crashes} crashes`
+                : b.healthyAt
+                  ? "healthy"
+                  : "-"
         rows.push([b.id, b.type, b.version ?? "?", b.assigned ?? "-", health, b.channel ? "open" : "-", ago(b.lastSeen)])
     }
     table(rows)
@@ -214,10 +222,23 @@ async function main() {
             bus.start()
             await bus.connect()
             try {
-                const p = await provisionBoard(bus, { api: api(), token: process.env.FLEET_TOKEN, serverHost: sh, serverPort: Number(sp), id, type: need(o.type, "--type") as BoardType, mqttHost: mh, mqttPort: Number(mp ?? (proto === "tls" ? 8883 : 1883)), mqttProto: proto, payUrl: o.url })
+                const p = await provisionBoard(bus, {
+                    api: api(),
+                    token: process.env.FLEET_TOKEN,
+                    serverHost: sh,
+                    serverPort: Number(sp),
+                    id,
+                    type: need(o.type, "--type") as BoardType,
+                    mqttHost: mh,
+                    mqttPort: Number(mp ?? (proto === "tls" ? 8883 : 1883)),
+                    mqttProto: proto,
+                    payUrl: o.url,
+                })
                 // keys are never printed (terminals, CI logs and screen shares keep them): a file only its owner reads
                 const file = writePrivate(keysDir, `${id}.json`, JSON.stringify({ board: id, deviceId: p.deviceId, cmdKey: p.cmdKey }) + "\n")
-                console.log(`board ${id} (device ${p.deviceId}) registered and provisioned (broker ${mh} over ${proto}, its own broker account); its command key for the operator's backend is in ${file}`)
+                console.log(
+                    `board ${id} (device ${p.deviceId}) registered and provisioned (broker ${mh} over ${proto}, its own broker account); its command key for the operator's backend is in ${file}`
+                )
                 console.log("reset the board to use the settings; run broker-config to give the broker its account")
             } finally {
                 await bus.disconnect()
@@ -250,7 +271,9 @@ async function main() {
             accounts.push(...boards)
             const files = brokerFiles(accounts)
             for (const [name, text] of Object.entries(files)) writePrivate(out, name, text)
-            console.log(`wrote ${Object.keys(files).join(", ")} to ${out} (mode 0600: give them to the broker's user): ${boards.length} boards, service accounts ${services.join(", ")} (passwords in ${secrets}/)`)
+            console.log(
+                `wrote ${Object.keys(files).join(", ")} to ${out} (mode 0600: give them to the broker's user): ${boards.length} boards, service accounts ${services.join(", ")} (passwords in ${secrets}/)`
+            )
             return
         }
         default:
@@ -273,4 +296,3 @@ main().catch(e => {
     console.error((e as Error).message)
     process.exit(1)
 })
-

@@ -63,8 +63,7 @@ export function signManifest(m: Manifest, privateKeyPem: string, publicKeyPem: s
     const priv = createPrivateKey(privateKeyPem)
     // a keyId of another key than the one that signed would make every board refuse the release
     // much later, far from the mistake
-    if (!spkiDer(publicKeyPem).equals(createPublicKey(priv).export({ type: "spki", format: "der" })))
-        throw new Error("the public key is not the signing key's")
+    if (!spkiDer(publicKeyPem).equals(createPublicKey(priv).export({ type: "spki", format: "der" }))) throw new Error("the public key is not the signing key's")
     const sig = sign(null, Buffer.from(canonicalManifest(m)), priv).toString("base64")
     return { ...m, sig, keyId: keyId(publicKeyPem) }
 }
@@ -166,8 +165,7 @@ export async function buildRelease(opts: BuildOptions): Promise<{ manifest: Mani
                 throw new Error(`devs build ${entry} at ${tag} failed:\n${e.stdout ?? ""}\n${e.stderr ?? e.message}`)
             }
             const built = await readFile(join(tree, ".devicescript/bin/bytecode.devs"))
-            if (!contains(built, tag))
-                throw new Error(`the ${board} image does not report version ${tag}: the build tree was not clean or not exactly on the tag`)
+            if (!contains(built, tag)) throw new Error(`the ${board} image does not report version ${tag}: the build tree was not clean or not exactly on the tag`)
             const image = padImage(built)
             const manifest = signManifest(
                 { version: tag, board, commit, size: image.length, sha256: sha256Hex(image), compiler, builtAt: new Date().toISOString() },

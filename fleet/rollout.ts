@@ -31,7 +31,9 @@ const RUNNING: RolloutStage[] = ["canary", "percent", "all"]
  * percent stage picks other boards: the same few boards are not always first.
  */
 export function bucket(boardId: string, rolloutId: string): number {
-    const h = createHash("sha256").update(JSON.stringify([rolloutId, boardId])).digest()
+    const h = createHash("sha256")
+        .update(JSON.stringify([rolloutId, boardId]))
+        .digest()
     // 2^32 is not a multiple of 100, but the skew (under 1e-7) is far below anything a fleet notices
     return h.readUInt32BE(0) % 100
 }

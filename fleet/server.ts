@@ -185,7 +185,8 @@ export class FleetServer {
             if (r) {
                 const boards = await this.store.listBoards()
                 const out = step(r, boards, now)
-                for (const a of out.assign) await this.store.updateBoard(a.id, { assigned: a.version, previous: a.previous, deployedAt: undefined, healthyAt: undefined, crashes: 0, fails: 0, retryAt: undefined })
+                for (const a of out.assign)
+                    await this.store.updateBoard(a.id, { assigned: a.version, previous: a.previous, deployedAt: undefined, healthyAt: undefined, crashes: 0, fails: 0, retryAt: undefined })
                 for (const l of out.log) this.log(l)
                 if (out.rollout.stage !== r.stage || out.rollout.stageAt !== r.stageAt) await this.store.putRollout(out.rollout)
             }
@@ -397,7 +398,10 @@ export class FleetServer {
             const route = `${req.method} ${url.pathname}`
             if (route === "GET /api/boards") {
                 const boards = await this.store.listBoards()
-                return send(200, boards.map(b => ({ ...publicBoard(b), channel: this.sessions.has(b.id), deploying: this.progress.get(b.id) })))
+                return send(
+                    200,
+                    boards.map(b => ({ ...publicBoard(b), channel: this.sessions.has(b.id), deploying: this.progress.get(b.id) }))
+                )
             }
             if (route === "POST /api/boards") return send(200, publicBoard(await this.register(body)))
             if (route === "GET /api/broker-accounts") return send(200, await this.brokerAccounts())
@@ -504,7 +508,9 @@ export class FleetServer {
         if (!r) throw new ApiError(404, "no rollout " + id)
         if (pause && !["canary", "percent", "all"].includes(r.stage)) throw new ApiError(409, `rollout is ${r.stage}`)
         if (!pause && r.stage !== "paused") throw new ApiError(409, `rollout is ${r.stage}, not paused`)
-        const out: Rollout = pause ? { ...r, stage: "paused", reason: "paused by the operator", stageAt: Date.now() } : { ...r, stage: r.canary.length ? "canary" : "percent", reason: undefined, stageAt: Date.now() }
+        const out: Rollout = pause
+            ? { ...r, stage: "paused", reason: "paused by the operator", stageAt: Date.now() }
+            : { ...r, stage: r.canary.length ? "canary" : "percent", reason: undefined, stageAt: Date.now() }
         await this.store.putRollout(out)
         this.log(`rollout ${id} ${pause ? "paused" : "resumed"}`)
         return out

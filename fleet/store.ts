@@ -177,7 +177,10 @@ export class FleetStore {
 
     /** The latest started rollout that is still under way or paused, or null. */
     async activeRollout(): Promise<Rollout | null> {
-        const docs = (await this.rollouts.findAsync({ stage: { $in: ACTIVE } }).sort({ startedAt: -1, id: -1 }).limit(1)) as any[]
+        const docs = (await this.rollouts
+            .findAsync({ stage: { $in: ACTIVE } })
+            .sort({ startedAt: -1, id: -1 })
+            .limit(1)) as any[]
         return strip(docs[0])
     }
 

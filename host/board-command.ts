@@ -11,7 +11,11 @@ import type { MqttClient } from "mqtt"
 export const SIG_TAIL = 74
 
 export function macHex(keyHex: string, topic: string, head: Buffer | string): string {
-    return createHmac("sha256", Buffer.from(keyHex, "hex")).update(topic + "\n").update(head).update("}").digest("hex")
+    return createHmac("sha256", Buffer.from(keyHex, "hex"))
+        .update(topic + "\n")
+        .update(head)
+        .update("}")
+        .digest("hex")
 }
 
 /** A message as the board or the backend publishes it: `body`'s JSON with `sig` its last member. */

@@ -40,101 +40,154 @@ function chargeSpan(fullAt: number | null): number {
 
 /** Variants that add rider actions, faults, mains and meter effects on top of a base charge. */
 const VARIANTS: [string, number, RecipeMaker, Variant][] = [
-    ["brownout", 8, anyCharge, (r, rng, full) => {
-        const dropout = rng.chance(0.5)
-        const n = rng.int(1, 3)
-        const span = chargeSpan(full)
-        const b = []
-        for (let i = 0; i < n; i++) b.push({ atS: rng.uniform(300, span * 0.95), durationS: rng.uniform(5, 60), volts: rng.uniform(170, 195) })
-        ;(r.mains as any).brownouts.push(...b)
-        const p = (r.charger as any).p
-        p.brownout = dropout ? { dropoutV: 196, restartS: rng.uniform(2, 30) } : { dropoutV: 0, restartS: 0 }
-        r.family += dropout ? "+brownout-dropout" : "+brownout"
-        r.description += dropout ? "; mains brownouts, the charger drops out and soft-starts again" : "; mains brownouts, constant-power charger"
-        return r
-    }],
-    ["noisy", 6, anyCharge, (r, rng, full) => {
-        const span = chargeSpan(full)
-        r.meter.noiseW = rng.uniform(0.3, 1)
-        r.meter.noisePct = rng.uniform(0.01, 0.03)
-        r.meter.glitchesAtS = [rng.int(200, span), rng.int(200, span), rng.int(200, span + 1200)]
-        r.meter.silences = [[rng.int(200, span), 60], [rng.int(200, span + 600), 60]]
-        r.family += "+noisy"
-        r.description += "; noisy meter, single-sample glitches, silent for a minute twice"
-        return r
-    }],
-    ["smartplug-5min", 6, anyCharge, r => {
-        r.meter.sampleS = 300
-        r.family += "+5min"
-        r.description += "; recorded by a smart plug, one mean sample per 5 minutes"
-        return r
-    }],
-    ["meter-5s", 4, anyCharge, r => {
-        r.meter.sampleS = 5
-        r.family += "+5s"
-        return r
-    }],
-    ["aged", 5, rng => base("li-basic")(rng), (r, rng) => {
-        const p = (r.charger as LithiumCharger).p
-        p.leakFrac = rng.uniform(0.2, 0.5)
-        r.family = "li-aged"
-        r.description = "aged pack: the taper flattens at 20-50 % of the plateau and never reaches termination (not full)"
-        r.expected = "max_duration"
-        r.neverFull = true
-        r.simulateS = 12.2 * 3600
-        r.meter.sampleS = 10
-        return r
-    }],
-    ["unplug", 8, anyCharge, (r, rng, full) => {
-        if (full === null) return null
-        r.events.unplugAtS = Math.round(rng.uniform(0.1, 0.95) * full)
-        r.eventAtS = r.events.unplugAtS
-        r.expected = "unplugged"
-        r.family = "unplug"
-        r.description = "rider pulls the charger out mid-charge (" + r.description + ")"
-        return r
-    }],
-    ["battery-removed", 5, anyLi, (r, rng, full) => {
-        if (full === null) return null
-        r.events.removeBatteryAtS = Math.round(rng.uniform(0.1, 0.9) * full)
-        r.events.removedIdleW = (r.charger as LithiumCharger).p.idleW + rng.uniform(0, 1)
-        r.eventAtS = r.events.removeBatteryAtS
-        r.expected = "unplugged"
-        r.family = "battery-removed"
-        r.description = "rider takes the battery off a charger that stays plugged (a step to its idle draw)"
-        return r
-    }],
-    ["no-load", 6, anyLi, (r, rng) => {
-        const empty = rng.chance(0.33)
-        r.events.removeBatteryAtS = 0
-        r.events.removedIdleW = empty ? 0 : rng.uniform(0.3, 6)
-        r.charger = empty ? null : r.charger
-        r.expected = "no_load"
-        r.family = "no-load"
-        r.description = empty ? "nothing plugged in" : "charger plugged in without a battery (idle draw only)"
-        r.simulateS = 20 * 60
-        return r
-    }],
-    ["short", 3, anyLi, (r, rng, full) => {
-        r.events.shortAtS = Math.round(rng.uniform(60, chargeSpan(full) * 0.8))
-        r.events.shortW = rng.uniform(3500, 9000)
-        r.eventAtS = r.events.shortAtS
-        r.expected = "short"
-        r.healthy = false
-        r.family = "short"
-        r.description = "short circuit during the charge"
-        return r
-    }],
-    ["overload", 3, anyLi, (r, rng, full) => {
-        r.events.overloadAtS = rng.chance(0.5) ? 0 : Math.round(rng.uniform(60, chargeSpan(full) * 0.8))
-        r.events.overloadW = rng.uniform(1200, 2500)
-        r.eventAtS = r.events.overloadAtS
-        r.expected = "overload"
-        r.healthy = false
-        r.family = "overload"
-        r.description = "a heater or faulty charger drawing 1200-2500 W"
-        return r
-    }],
+    [
+        "brownout",
+        8,
+        anyCharge,
+        (r, rng, full) => {
+            const dropout = rng.chance(0.5)
+            const n = rng.int(1, 3)
+            const span = chargeSpan(full)
+            const b = []
+            for (let i = 0; i < n; i++) b.push({ atS: rng.uniform(300, span * 0.95), durationS: rng.uniform(5, 60), volts: rng.uniform(170, 195) })
+            ;(r.mains as any).brownouts.push(...b)
+            const p = (r.charger as any).p
+            p.brownout = dropout ? { dropoutV: 196, restartS: rng.uniform(2, 30) } : { dropoutV: 0, restartS: 0 }
+            r.family += dropout ? "+brownout-dropout" : "+brownout"
+            r.description += dropout ? "; mains brownouts, the charger drops out and soft-starts again" : "; mains brownouts, constant-power charger"
+            return r
+        },
+    ],
+    [
+        "noisy",
+        6,
+        anyCharge,
+        (r, rng, full) => {
+            const span = chargeSpan(full)
+            r.meter.noiseW = rng.uniform(0.3, 1)
+            r.meter.noisePct = rng.uniform(0.01, 0.03)
+            r.meter.glitchesAtS = [rng.int(200, span), rng.int(200, span), rng.int(200, span + 1200)]
+            r.meter.silences = [
+                [rng.int(200, span), 60],
+                [rng.int(200, span + 600), 60],
+            ]
+            r.family += "+noisy"
+            r.description += "; noisy meter, single-sample glitches, silent for a minute twice"
+            return r
+        },
+    ],
+    [
+        "smartplug-5min",
+        6,
+        anyCharge,
+        r => {
+            r.meter.sampleS = 300
+            r.family += "+5min"
+            r.description += "; recorded by a smart plug, one mean sample per 5 minutes"
+            return r
+        },
+    ],
+    [
+        "meter-5s",
+        4,
+        anyCharge,
+        r => {
+            r.meter.sampleS = 5
+            r.family += "+5s"
+            return r
+        },
+    ],
+    [
+        "aged",
+        5,
+        rng => base("li-basic")(rng),
+        (r, rng) => {
+            const p = (r.charger as LithiumCharger).p
+            p.leakFrac = rng.uniform(0.2, 0.5)
+            r.family = "li-aged"
+            r.description = "aged pack: the taper flattens at 20-50 % of the plateau and never reaches termination (not full)"
+            r.expected = "max_duration"
+            r.neverFull = true
+            r.simulateS = 12.2 * 3600
+            r.meter.sampleS = 10
+            return r
+        },
+    ],
+    [
+        "unplug",
+        8,
+        anyCharge,
+        (r, rng, full) => {
+            if (full === null) return null
+            r.events.unplugAtS = Math.round(rng.uniform(0.1, 0.95) * full)
+            r.eventAtS = r.events.unplugAtS
+            r.expected = "unplugged"
+            r.family = "unplug"
+            r.description = "rider pulls the charger out mid-charge (" + r.description + ")"
+            return r
+        },
+    ],
+    [
+        "battery-removed",
+        5,
+        anyLi,
+        (r, rng, full) => {
+            if (full === null) return null
+            r.events.removeBatteryAtS = Math.round(rng.uniform(0.1, 0.9) * full)
+            r.events.removedIdleW = (r.charger as LithiumCharger).p.idleW + rng.uniform(0, 1)
+            r.eventAtS = r.events.removeBatteryAtS
+            r.expected = "unplugged"
+            r.family = "battery-removed"
+            r.description = "rider takes the battery off a charger that stays plugged (a step to its idle draw)"
+            return r
+        },
+    ],
+    [
+        "no-load",
+        6,
+        anyLi,
+        (r, rng) => {
+            const empty = rng.chance(0.33)
+            r.events.removeBatteryAtS = 0
+            r.events.removedIdleW = empty ? 0 : rng.uniform(0.3, 6)
+            r.charger = empty ? null : r.charger
+            r.expected = "no_load"
+            r.family = "no-load"
+            r.description = empty ? "nothing plugged in" : "charger plugged in without a battery (idle draw only)"
+            r.simulateS = 20 * 60
+            return r
+        },
+    ],
+    [
+        "short",
+        3,
+        anyLi,
+        (r, rng, full) => {
+            r.events.shortAtS = Math.round(rng.uniform(60, chargeSpan(full) * 0.8))
+            r.events.shortW = rng.uniform(3500, 9000)
+            r.eventAtS = r.events.shortAtS
+            r.expected = "short"
+            r.healthy = false
+            r.family = "short"
+            r.description = "short circuit during the charge"
+            return r
+        },
+    ],
+    [
+        "overload",
+        3,
+        anyLi,
+        (r, rng, full) => {
+            r.events.overloadAtS = rng.chance(0.5) ? 0 : Math.round(rng.uniform(60, chargeSpan(full) * 0.8))
+            r.events.overloadW = rng.uniform(1200, 2500)
+            r.eventAtS = r.events.overloadAtS
+            r.expected = "overload"
+            r.healthy = false
+            r.family = "overload"
+            r.description = "a heater or faulty charger drawing 1200-2500 W"
+            return r
+        },
+    ],
 ]
 
 function build(make: RecipeMaker, variant: Variant | null, seed: number): { r: Recipe; fullAt: number | null } | null {

@@ -22,8 +22,7 @@ export class CurveCsvError extends Error {
 
 export function parseCurveCsv(text: string): CurveSample[] {
     const lines = text.split(/\r?\n/)
-    if (lines[0].replace(/^\uFEFF/, "").trim() !== CURVE_HEADER)
-        throw new CurveCsvError(1, `header must be "${CURVE_HEADER}", got "${lines[0].slice(0, 80)}"`)
+    if (lines[0].replace(/^\uFEFF/, "").trim() !== CURVE_HEADER) throw new CurveCsvError(1, `header must be "${CURVE_HEADER}", got "${lines[0].slice(0, 80)}"`)
     const out: CurveSample[] = []
     let lastT = -Infinity
     for (let i = 1; i < lines.length; i++) {
@@ -36,11 +35,9 @@ export function parseCurveCsv(text: string): CurveSample[] {
         if (f.length !== 4) throw new CurveCsvError(i + 1, `expected 4 fields, got ${f.length}`)
         const nums = f.map(x => (x.trim() === "" ? NaN : Number(x)))
         const names = ["t_s", "power_w", "current_a", "voltage_v"]
-        for (let k = 0; k < 4; k++)
-            if (!Number.isFinite(nums[k])) throw new CurveCsvError(i + 1, `${names[k]} is not a number: "${f[k]}"`)
+        for (let k = 0; k < 4; k++) if (!Number.isFinite(nums[k])) throw new CurveCsvError(i + 1, `${names[k]} is not a number: "${f[k]}"`)
         if (nums[0] <= lastT) throw new CurveCsvError(i + 1, `t_s must increase (${nums[0]} after ${lastT})`)
-        if (nums[1] < 0 || nums[2] < 0 || nums[3] < 0)
-            throw new CurveCsvError(i + 1, "power, current and voltage must not be negative")
+        if (nums[1] < 0 || nums[2] < 0 || nums[3] < 0) throw new CurveCsvError(i + 1, "power, current and voltage must not be negative")
         lastT = nums[0]
         out.push({ t_s: nums[0], power_w: nums[1], current_a: nums[2], voltage_v: nums[3] })
     }

@@ -108,7 +108,7 @@ async function main() {
     // let the last acks and faults arrive
     await new Promise(r => setTimeout(r, 1500))
     capture()
-    const toSim = (realMs: number) => Math.round((((realMs - (t0 - sim.shed.t0)) / 1000) * sc.speed) * 10) / 10
+    const toSim = (realMs: number) => Math.round(((realMs - (t0 - sim.shed.t0)) / 1000) * sc.speed * 10) / 10
     const report = {
         scenario: file,
         board: sc.board,
@@ -120,9 +120,7 @@ async function main() {
             socket: s.index,
             plugged: s.plug?.name ?? null,
             relay: s.changes.map(c => ({ t_s: toSim(c.t), on: c.on })),
-            sessions: [...sim.backend.orders.values()]
-                .filter(o => o.socket === s.index)
-                .map(o => ({ order: o.order, limit: o.limit, start: o.startReply, ...o.billed })),
+            sessions: [...sim.backend.orders.values()].filter(o => o.socket === s.index).map(o => ({ order: o.order, limit: o.limit, start: o.startReply, ...o.billed })),
             faults: sim.backend.events.filter(e => e.t === "fault" && e.socket === s.index).map(e => ({ kind: e.kind, detail: e.detail })),
         })),
         boardFaults: sim.backend.events.filter(e => e.t === "fault" && e.socket === 0).map(e => ({ kind: e.kind, detail: e.detail })),
@@ -141,7 +139,14 @@ async function main() {
 main()
     .catch(e => {
         console.error("scenario failed: " + (e as Error).message)
-        if (sim.vm) console.error("the VM said:\n" + sim.vm.log.filter(l => !/mqtt: (send|recv)/.test(l)).slice(-40).join("\n"))
+        if (sim.vm)
+            console.error(
+                "the VM said:\n" +
+                    sim.vm.log
+                        .filter(l => !/mqtt: (send|recv)/.test(l))
+                        .slice(-40)
+                        .join("\n")
+            )
         process.exitCode = 1
     })
     .finally(() => sim.stop())

@@ -22,7 +22,14 @@ export function svgPlot(s: Series, title: string, marker: { t: number; label: st
     parts.push(`<rect width="${W}" height="${H}" fill="white"/>`)
     parts.push(`<text x="${L}" y="18" font-size="14">${escapeXml(title)}</text>`)
     if (s.min && s.max) {
-        const band = s.max.map((v, i) => `${i ? "L" : "M"}${x(s.t[i]).toFixed(1)},${y(v).toFixed(1)}`).join(" ") + " " + [...s.min].reverse().map((v, j) => `L${x(s.t[s.t.length - 1 - j]).toFixed(1)},${y(v).toFixed(1)}`).join(" ") + " Z"
+        const band =
+            s.max.map((v, i) => `${i ? "L" : "M"}${x(s.t[i]).toFixed(1)},${y(v).toFixed(1)}`).join(" ") +
+            " " +
+            [...s.min]
+                .reverse()
+                .map((v, j) => `L${x(s.t[s.t.length - 1 - j]).toFixed(1)},${y(v).toFixed(1)}`)
+                .join(" ") +
+            " Z"
         parts.push(`<path d="${band}" fill="#9ecae1" stroke="none" class="band"/>`)
     }
     parts.push(`<path d="${line(s.mean)}" fill="none" stroke="#08519c" stroke-width="1.5" class="power"/>`)
@@ -55,7 +62,7 @@ export function wrap(s: string, n: number): string[] {
     const out: string[] = []
     let line = ""
     for (const word of s.split(" ")) {
-        for (let w = word; w.length > 0; ) {
+        for (let w = word; w.length > 0;) {
             const piece = w.slice(0, n)
             w = w.slice(piece.length)
             if (line && line.length + 1 + piece.length > n) {

@@ -38,7 +38,9 @@ export async function checkRoles(bus: JDBus, roles: RoleBinding[], ms = 20000) {
             })
             if (!wrong.length) return
             if (Date.now() - t0 > ms)
-                throw new Error(`firmware roles not bound to their sockets: ${wrong.map(r => r.role).join(", ")}; listed ${listed.map(l => l.name + "=" + l.deviceId.slice(0, 4) + ":" + l.serviceIndex).join(" ")}`)
+                throw new Error(
+                    `firmware roles not bound to their sockets: ${wrong.map(r => r.role).join(", ")}; listed ${listed.map(l => l.name + "=" + l.deviceId.slice(0, 4) + ":" + l.serviceIndex).join(" ")}`
+                )
             await new Promise(r => setTimeout(r, 250))
         }
     } finally {

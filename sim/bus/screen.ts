@@ -12,9 +12,7 @@ import { PNG } from "pngjs"
 import { JDServiceServer, SRV_INDEXED_SCREEN } from "jacdac-ts"
 
 /** DeviceScript's Palette.arcade() (packages/graphics/src/palette.ts), RGB. */
-export const ARCADE = [
-    0x000000, 0xffffff, 0xff2121, 0xff93c4, 0xff8135, 0xfff609, 0x249ca3, 0x78dc52, 0x003fad, 0x87f2ff, 0x8e2ec4, 0xa4839f, 0x5c406c, 0xe5cdc4, 0x91463d, 0x000000,
-]
+export const ARCADE = [0x000000, 0xffffff, 0xff2121, 0xff93c4, 0xff8135, 0xfff609, 0x249ca3, 0x78dc52, 0x003fad, 0x87f2ff, 0x8e2ec4, 0xa4839f, 0x5c406c, 0xe5cdc4, 0x91463d, 0x000000]
 
 export class SimScreen extends JDServiceServer {
     /** one byte per pixel, row-major: 0/1 at 1 bpp (1 = lit), the palette index at 4 bpp */

@@ -5,18 +5,7 @@
 import { readFileSync, existsSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { ROOT } from "../../host/root"
-import {
-    addServiceProvider,
-    ButtonServer,
-    CHANGE,
-    JDBus,
-    JDServiceServer,
-    loadServiceSpecifications,
-    SensorServer,
-    SRV_POTENTIOMETER,
-    SRV_RELAY,
-    serviceSpecifications,
-} from "jacdac-ts"
+import { addServiceProvider, ButtonServer, CHANGE, JDBus, JDServiceServer, loadServiceSpecifications, SensorServer, SRV_POTENTIOMETER, SRV_RELAY, serviceSpecifications } from "jacdac-ts"
 import { makePlug, Plug, PlugSpec } from "./plug"
 import { RoleBinding, roleOrder } from "./roles"
 import { SimScreen } from "./screen"
@@ -83,7 +72,10 @@ export class SimSocket {
     powerW = 0
     changes: RelayChange[] = []
 
-    constructor(readonly index: number, now: () => number) {
+    constructor(
+        readonly index: number,
+        now: () => number
+    ) {
         this.relay = new JDServiceServer(SRV_RELAY, { instanceName: "socket" + index, intensityValues: [false], isActive: (v: any) => !!v?.[0] } as any)
         this.meter = new MeterServer("meter" + index)
         this.meter.onReset = () => (this.energyWh = 0)
@@ -145,8 +137,14 @@ export class SimShed {
         // services listed in the firmware's role-name order, so its automatic binding gives
         // relay N and meter N to socket N (checked by checkRoles)
         const byRole = (a: { role: string }, b: { role: string }) => roleOrder(a.role, b.role)
-        const relays = this.sockets.map(s => ({ role: relayRole(s.index), server: s.relay })).sort(byRole).map(x => x.server)
-        const meters = this.sockets.map(s => ({ role: meterRole(s.index), server: s.meter })).sort(byRole).map(x => x.server)
+        const relays = this.sockets
+            .map(s => ({ role: relayRole(s.index), server: s.relay }))
+            .sort(byRole)
+            .map(x => x.server)
+        const meters = this.sockets
+            .map(s => ({ role: meterRole(s.index), server: s.meter }))
+            .sort(byRole)
+            .map(x => x.server)
         addServiceProvider(bus, { name: "shed relays", serviceClasses: [SRV_RELAY], services: () => relays })
         addServiceProvider(bus, { name: "shed meters", serviceClasses: [SRV_SOCKET_METER], services: () => meters })
         addServiceProvider(bus, { name: "shed button", serviceClasses: [this.button.serviceClass], services: () => [this.button] })

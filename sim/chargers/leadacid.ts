@@ -62,8 +62,13 @@ export class LeadAcidCharger implements ChargerModel {
     params() {
         const p = this.p
         return {
-            stages: p.stages, blocks: p.blocks, capAh: +p.capAh.toFixed(1), soc0: +p.soc0.toFixed(2), ibulkA: +p.ibulkA.toFixed(2),
-            tauAbsMin: +(p.tauAbsS / 60).toFixed(1), iAsymFrac: +p.iAsymFrac.toFixed(3),
+            stages: p.stages,
+            blocks: p.blocks,
+            capAh: +p.capAh.toFixed(1),
+            soc0: +p.soc0.toFixed(2),
+            ibulkA: +p.ibulkA.toFixed(2),
+            tauAbsMin: +(p.tauAbsS / 60).toFixed(1),
+            iAsymFrac: +p.iAsymFrac.toFixed(3),
         }
     }
 

@@ -9,7 +9,16 @@ import { BrownoutBehaviour, ChargerModel, Dropout } from "./types"
 
 /** Open-circuit voltage of a cell (V) against state of charge (0..1). */
 const OCV: [number, number][] = [
-    [0, 3.0], [0.05, 3.3], [0.1, 3.45], [0.2, 3.55], [0.4, 3.68], [0.6, 3.82], [0.8, 3.98], [0.9, 4.07], [0.97, 4.15], [1, 4.2],
+    [0, 3.0],
+    [0.05, 3.3],
+    [0.1, 3.45],
+    [0.2, 3.55],
+    [0.4, 3.68],
+    [0.6, 3.82],
+    [0.8, 3.98],
+    [0.9, 4.07],
+    [0.97, 4.15],
+    [1, 4.2],
 ]
 
 export function cellOcv(soc: number): number {
@@ -101,8 +110,14 @@ export class LithiumCharger implements ChargerModel {
     params() {
         const p = this.p
         return {
-            cells: p.cells, packs: p.packs.length, capAh: +p.packs[0].capAh.toFixed(1), soc0: +p.packs[0].soc0.toFixed(2),
-            iccA: +p.iccA.toFixed(2), termFrac: +p.termFrac.toFixed(3), idleW: +p.idleW.toFixed(1), leakFrac: +p.leakFrac.toFixed(2),
+            cells: p.cells,
+            packs: p.packs.length,
+            capAh: +p.packs[0].capAh.toFixed(1),
+            soc0: +p.packs[0].soc0.toFixed(2),
+            iccA: +p.iccA.toFixed(2),
+            termFrac: +p.termFrac.toFixed(3),
+            idleW: +p.idleW.toFixed(1),
+            leakFrac: +p.leakFrac.toFixed(2),
         }
     }
 

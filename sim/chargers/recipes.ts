@@ -137,12 +137,43 @@ export type RecipeMaker = (rng: Rng) => Recipe
 /** [name, count, maker] */
 export const RECIPES: [string, number, RecipeMaker][] = [
     ["li-basic", 16, rng => li("li-cccv", "lithium CC/CV, termination then idle", rng)],
-    ["li-small24", 5, rng => li("li-small24", "24 V pack on a small charger plateauing near 25 W", rng, { cells: 7, iccA: rng.uniform(0.8, 1.0), packs: [{ capAh: rng.uniform(6, 10), soc0: rng.uniform(0.1, 0.6) }], idleW: rng.uniform(0.1, 0.8) })],
-    ["li-fan", 6, rng => li("li-fan", "fan runs on, then cycles, after full", rng, { fanW: rng.uniform(3, 10), fanRunOnS: rng.uniform(120, 900), fanCycleOnS: rng.uniform(30, 120), fanCycleOffS: rng.uniform(60, 300) })],
+    [
+        "li-small24",
+        5,
+        rng =>
+            li("li-small24", "24 V pack on a small charger plateauing near 25 W", rng, {
+                cells: 7,
+                iccA: rng.uniform(0.8, 1.0),
+                packs: [{ capAh: rng.uniform(6, 10), soc0: rng.uniform(0.1, 0.6) }],
+                idleW: rng.uniform(0.1, 0.8),
+            }),
+    ],
+    [
+        "li-fan",
+        6,
+        rng =>
+            li("li-fan", "fan runs on, then cycles, after full", rng, {
+                fanW: rng.uniform(3, 10),
+                fanRunOnS: rng.uniform(120, 900),
+                fanCycleOnS: rng.uniform(30, 120),
+                fanCycleOffS: rng.uniform(60, 300),
+            }),
+    ],
     ["li-maint", 4, rng => li("li-maint", "periodic maintenance pulses after full", rng, { maintEveryS: rng.uniform(600, 1800), maintS: rng.uniform(20, 120) })],
     ["li-balance", 5, rng => li("li-balance", "BMS balancing flicker before the charger terminates", rng, { balanceS: rng.uniform(120, 900) })],
     ["li-restart", 4, rng => li("li-restart", "charger restarts briefly after full", rng, { restartDelayS: rng.uniform(60, 1200), restartS: rng.uniform(30, 300) })],
-    ["li-dual", 5, rng => li("li-dual", "dual-battery bike: a brief dip when the charger switches packs", rng, { packs: [{ capAh: rng.uniform(10, 17), soc0: rng.uniform(0.1, 0.6) }, { capAh: rng.uniform(10, 17), soc0: rng.uniform(0.1, 0.6) }], switchDipS: rng.uniform(2, 12) })],
+    [
+        "li-dual",
+        5,
+        rng =>
+            li("li-dual", "dual-battery bike: a brief dip when the charger switches packs", rng, {
+                packs: [
+                    { capAh: rng.uniform(10, 17), soc0: rng.uniform(0.1, 0.6) },
+                    { capAh: rng.uniform(10, 17), soc0: rng.uniform(0.1, 0.6) },
+                ],
+                switchDipS: rng.uniform(2, 12),
+            }),
+    ],
     ["li-pulse", 4, rng => li("li-pulse", "pulse charger switching on and off every few seconds in bulk", rng, { pulseOnS: rng.int(2, 6), pulseOffS: rng.int(1, 4) })],
     ["li-softstart", 5, rng => li("li-softstart", "soft start (no draw for seconds) and capacitor inrush", rng, { softStartS: rng.uniform(2, 30), inrushW: rng.uniform(500, 2400) })],
     ["li-already-full", 4, rng => li("li-already-full", "battery already full at plug-in: a brief top-up then idle", rng, { packs: [{ capAh: rng.uniform(10, 17), soc0: rng.uniform(0.95, 0.98) }] })],

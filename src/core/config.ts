@@ -222,25 +222,19 @@ export function copyConfig(c: ShedConfig): ShedConfig {
 function checkValue(key: string, value: any): string {
     const bound = configBound(key)
     if (!bound) return "unknown config key"
-    if (typeof value !== "number" || isNaN(value) || value === Infinity || value === -Infinity)
-        return "must be a number"
+    if (typeof value !== "number" || isNaN(value) || value === Infinity || value === -Infinity) return "must be a number"
     if (bound.integer && Math.round(value) !== value) return "must be a whole number"
-    if (value < bound.min || value > bound.max)
-        return "must be between " + bound.min + " and " + bound.max
+    if (value < bound.min || value > bound.max) return "must be between " + bound.min + " and " + bound.max
     return null
 }
 
 /** Rules that tie keys together, checked on the merged result. */
 function checkRelations(c: ShedConfig): ConfigResult {
-    if (c.shortW <= c.socketLimitW)
-        return { ok: false, key: "shortW", error: "shortW must be above socketLimitW" }
-    if (c.boardCapW < c.socketLimitW)
-        return { ok: false, key: "boardCapW", error: "boardCapW must be at least socketLimitW" }
+    if (c.shortW <= c.socketLimitW) return { ok: false, key: "shortW", error: "shortW must be above socketLimitW" }
+    if (c.boardCapW < c.socketLimitW) return { ok: false, key: "boardCapW", error: "boardCapW must be at least socketLimitW" }
     if (c.mainsMinV >= c.mainsMaxV) return { ok: false, key: "mainsMinV", error: "mainsMinV must be below mainsMaxV" }
-    if (!(c.tempWarnC <= c.tempNoStartC && c.tempNoStartC <= c.tempCutC))
-        return { ok: false, key: "tempNoStartC", error: "temperatures must rise: tempWarnC <= tempNoStartC <= tempCutC" }
-    if (c.boardStartW > c.boardCapW)
-        return { ok: false, key: "boardStartW", error: "boardStartW must be at most boardCapW" }
+    if (!(c.tempWarnC <= c.tempNoStartC && c.tempNoStartC <= c.tempCutC)) return { ok: false, key: "tempNoStartC", error: "temperatures must rise: tempWarnC <= tempNoStartC <= tempCutC" }
+    if (c.boardStartW > c.boardCapW) return { ok: false, key: "boardStartW", error: "boardStartW must be at most boardCapW" }
     return { ok: true, config: c }
 }
 
@@ -249,8 +243,7 @@ function checkRelations(c: ShedConfig): ConfigResult {
  * configuration, or the first bad key with a message; the input is never modified.
  */
 export function applyConfigPatch(current: ShedConfig, patch: any): ConfigResult {
-    if (patch === null || typeof patch !== "object" || Array.isArray(patch))
-        return { ok: false, key: "", error: "config patch must be an object" }
+    if (patch === null || typeof patch !== "object" || Array.isArray(patch)) return { ok: false, key: "", error: "config patch must be an object" }
     const keys = Object.keys(patch)
     const next = copyConfig(current)
     for (let i = 0; i < keys.length; i++) {

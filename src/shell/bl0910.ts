@@ -6,21 +6,7 @@
 import * as ds from "@devicescript/core"
 import "@devicescript/gpio"
 import { spi } from "@devicescript/spi"
-import {
-    Bl0910Readings,
-    checkRef,
-    DEFAULT_REF,
-    MeterRef,
-    parseRead,
-    readFrame,
-    REG_CF_CNT_1,
-    REG_RMS_1,
-    REG_SOFT_RESET,
-    REG_V_RMS,
-    REG_WATT_1,
-    SOFT_RESET,
-    writeFrame,
-} from "../core/meter/bl0910"
+import { Bl0910Readings, checkRef, DEFAULT_REF, MeterRef, parseRead, readFrame, REG_CF_CNT_1, REG_RMS_1, REG_SOFT_RESET, REG_V_RMS, REG_WATT_1, SOFT_RESET, writeFrame } from "../core/meter/bl0910"
 import { loadJson } from "./persist"
 import { MeterFeed, MeterStart } from "./meters"
 

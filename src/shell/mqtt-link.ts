@@ -4,18 +4,7 @@
 // until its 50 s watchdog, and built a hex dump of every packet on the heap.
 import * as ds from "@devicescript/core"
 import { connect, Socket } from "@devicescript/net"
-import {
-    connackCode,
-    encodeConnect,
-    encodeDisconnect,
-    encodePingreq,
-    encodePublish,
-    encodeSubscribe,
-    FrameReader,
-    parsePublish,
-    PUBLISH,
-    CONNACK,
-} from "../core/mqtt/packets"
+import { connackCode, encodeConnect, encodeDisconnect, encodePingreq, encodePublish, encodeSubscribe, FrameReader, parsePublish, PUBLISH, CONNACK } from "../core/mqtt/packets"
 
 export interface LinkOptions {
     host: string
@@ -161,12 +150,7 @@ export class MqttLink {
         this.sock = s
         const opened = ds.millis()
         this.lastRx = opened
-        if (
-            !(await this.write(
-                encodeConnect({ clientId: this.o.clientId, keepAliveS: KEEPALIVE_S, username: this.o.username, password: this.o.password, will: this.o.will })
-            ))
-        )
-            return
+        if (!(await this.write(encodeConnect({ clientId: this.o.clientId, keepAliveS: KEEPALIVE_S, username: this.o.username, password: this.o.password, will: this.o.will })))) return
         let accepted = false
         while (this.sock === s) {
             // while bytes flow, wake every few ms: the runtime copies every segment into the heap

@@ -46,7 +46,10 @@ test("VS Code's way: the shed joins the dev tools' bus around the firmware runni
         await until(() => sim.shed.socket(1).relayOn, 30000, "relay 1 closed")
         await until(() => sim.backend.events.some(e => e.t === "state" && e.socket === 1 && e.state === "charging"), 60000, "socket 1 charging")
         // the program on the dev tools' bus was provisioned by the shed, not built in
-        assert.ok(vm.log.some(l => /connecting to tcp:\/\/127\.0\.0\.1:/.test(l)), vm.log.slice(-20).join("\n"))
+        assert.ok(
+            vm.log.some(l => /connecting to tcp:\/\/127\.0\.0\.1:/.test(l)),
+            vm.log.slice(-20).join("\n")
+        )
         await assert.rejects(sim.powerCut(), /runs in the dev tools/)
     } finally {
         await sim.stop()

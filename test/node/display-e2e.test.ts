@@ -229,7 +229,11 @@ describe("the 240x240 colour TFT (2-socket ESP32-C3 board with an ST7789)", { ti
         assert.equal(scr.bpp, 4)
         const seen = await watchCodes(sim, 3, s => s.filter(x => x.data).length >= 2, 120000, "both sockets' codes")
         assert.deepEqual(
-            seen.filter(x => x.data).slice(0, 2).map(x => x.data).sort(),
+            seen
+                .filter(x => x.data)
+                .slice(0, 2)
+                .map(x => x.data)
+                .sort(),
             [url(sim, 1), url(sim, 2)]
         )
         await sim.until(() => decode(scr, 2) !== null, 60000, "a readable code on the TFT")

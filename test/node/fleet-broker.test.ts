@@ -26,9 +26,14 @@ const pass = { S01: newMqttPassword(), S02: newMqttPassword() }
 
 function fleet(...args: string[]): Promise<{ code: number; out: string }> {
     return new Promise(res => {
-        execFile(TSX, [join(ROOT, "fleet/cli.ts"), ...args], { encoding: "utf8", env: { ...process.env, FLEET_API: `http://127.0.0.1:${server.port}`, FLEET_TOKEN: "t0ken" } }, (err, stdout, stderr) => {
-            res({ code: err ? (typeof err.code === "number" ? err.code : -1) : 0, out: stdout + stderr })
-        })
+        execFile(
+            TSX,
+            [join(ROOT, "fleet/cli.ts"), ...args],
+            { encoding: "utf8", env: { ...process.env, FLEET_API: `http://127.0.0.1:${server.port}`, FLEET_TOKEN: "t0ken" } },
+            (err, stdout, stderr) => {
+                res({ code: err ? (typeof err.code === "number" ? err.code : -1) : 0, out: stdout + stderr })
+            }
+        )
     })
 }
 
@@ -76,7 +81,13 @@ async function suback(c: MqttClient, topic: string): Promise<number[]> {
 }
 
 function connect(port: number, user?: string, password?: string): Promise<MqttClient> {
-    return mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { username: user, password, reconnectPeriod: 0, connectTimeout: 3000, clientId: (user ?? "anon") + "-" + Math.random().toString(36).slice(2, 8) })
+    return mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+        username: user,
+        password,
+        reconnectPeriod: 0,
+        connectTimeout: 3000,
+        clientId: (user ?? "anon") + "-" + Math.random().toString(36).slice(2, 8),
+    })
 }
 
 before(async () => {
@@ -137,12 +148,23 @@ for (const mode of ["password_file + acl_file", "dynamic security"]) {
         const clients: MqttClient[] = []
         try {
             const backendPass = readFileSync(join(dir, "secrets/backend.pass"), "utf8").trim()
-            const backend = await connect(m.port, "backend", backendPass).catch(e => { throw new Error("backend: " + e.message + m.log()) })
-            const s01 = await connect(m.port, "S01", pass.S01).catch(e => { throw new Error("S01: " + e.message) })
-            const s02 = await connect(m.port, "S02", pass.S02).catch(e => { throw new Error("S02: " + e.message) })
+            const backend = await connect(m.port, "backend", backendPass).catch(e => {
+                throw new Error("backend: " + e.message + m.log())
+            })
+            const s01 = await connect(m.port, "S01", pass.S01).catch(e => {
+                throw new Error("S01: " + e.message)
+            })
+            const s02 = await connect(m.port, "S02", pass.S02).catch(e => {
+                throw new Error("S02: " + e.message)
+            })
             clients.push(backend, s01, s02)
             const seen: { who: string; topic: string; text: string }[] = []
-            for (const [who, c] of [["backend", backend], ["S01", s01], ["S02", s02]] as const) c.on("message", (topic, p) => seen.push({ who, topic, text: p.toString() }))
+            for (const [who, c] of [
+                ["backend", backend],
+                ["S01", s01],
+                ["S02", s02],
+            ] as const)
+                c.on("message", (topic, p) => seen.push({ who, topic, text: p.toString() }))
             const until = async (what: string, f: () => boolean) => {
                 for (let i = 0; i < 100 && !f(); i++) await new Promise(r => setTimeout(r, 50))
                 assert.ok(f(), what + "; seen " + JSON.stringify(seen))
@@ -197,7 +219,10 @@ for (const mode of ["password_file + acl_file", "dynamic security"]) {
                 const key = randomBytes(32).toString("hex")
                 await fs.register({ id: "S01", deviceId: "0123456789abcdef", type: "shed10", cmdKey: key })
                 // the board signs what it sends (docs/protocol.md); the update server reads nothing else
-                await s01.publishAsync("shed/S01/event", signMessage("shed/S01/event", key, { t: "boot", boot: "0123456789abcdef", ver: "v9.9.9", board: "shed10_esp32", sockets: 10, cfg: "00000000", resumed: 0 }))
+                await s01.publishAsync(
+                    "shed/S01/event",
+                    signMessage("shed/S01/event", key, { t: "boot", boot: "0123456789abcdef", ver: "v9.9.9", board: "shed10_esp32", sockets: 10, cfg: "00000000", resumed: 0 })
+                )
                 for (let i = 0; i < 100 && (await fs.store.getBoard("S01"))?.version !== "v9.9.9"; i++) await new Promise(r => setTimeout(r, 50))
                 assert.equal((await fs.store.getBoard("S01"))?.version, "v9.9.9", "the update server read S01's boot event")
             } finally {

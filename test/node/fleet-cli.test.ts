@@ -18,9 +18,14 @@ let server: FleetServer
 /** Runs the CLI as a user would; never synchronously, the server answers from this process. */
 function fleet(...args: string[]): Promise<{ code: number; out: string }> {
     return new Promise(res => {
-        execFile(TSX, [join(ROOT, "fleet/cli.ts"), ...args], { encoding: "utf8", env: { ...process.env, FLEET_API: `http://127.0.0.1:${server.port}`, FLEET_TOKEN: "t0ken" } }, (err, stdout, stderr) => {
-            res({ code: err ? (typeof err.code === "number" ? err.code : -1) : 0, out: stdout + stderr })
-        })
+        execFile(
+            TSX,
+            [join(ROOT, "fleet/cli.ts"), ...args],
+            { encoding: "utf8", env: { ...process.env, FLEET_API: `http://127.0.0.1:${server.port}`, FLEET_TOKEN: "t0ken" } },
+            (err, stdout, stderr) => {
+                res({ code: err ? (typeof err.code === "number" ? err.code : -1) : 0, out: stdout + stderr })
+            }
+        )
     })
 }
 

@@ -7,17 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { ROOT } from "../../host/root"
-import {
-    buildRelease,
-    canonicalManifest,
-    DEVS_MAGIC,
-    generateSigningKey,
-    keyId,
-    padImage,
-    sha256Hex,
-    signManifest,
-    verifyRelease,
-} from "../../fleet/release"
+import { buildRelease, canonicalManifest, DEVS_MAGIC, generateSigningKey, keyId, padImage, sha256Hex, signManifest, verifyRelease } from "../../fleet/release"
 import type { Manifest } from "../../fleet/types"
 
 const key = generateSigningKey()
@@ -92,8 +82,7 @@ test("refusals: unsigned, unknown key, bad signature", () => {
     const forged = signManifest(manifest(img), other.privateKeyPem, other.publicKeyPem)
     assert.match(verifyRelease({ ...forged, keyId: m.keyId }, img, [key.publicKeyPem])!, /bad signature/)
     // any signed field changed after signing
-    for (const f of ["version", "commit", "builtAt", "compiler"] as const)
-        assert.match(verifyRelease({ ...m, [f]: m[f] + "0" }, img, [key.publicKeyPem])!, /bad signature/, f)
+    for (const f of ["version", "commit", "builtAt", "compiler"] as const) assert.match(verifyRelease({ ...m, [f]: m[f] + "0" }, img, [key.publicKeyPem])!, /bad signature/, f)
     assert.match(verifyRelease({ ...m, sig: "AAAA" }, img, [key.publicKeyPem])!, /bad signature/)
 })
 
@@ -112,8 +101,7 @@ test("refusals: a tampered byte, a changed size", () => {
 test("refusals of signed manifests: bad version, board, compiler major, magic, padding", () => {
     const img = fakeImage()
     const signed = (over: Partial<Manifest>, image = img) => signManifest(manifest(image, over), key.privateKeyPem, key.publicKeyPem)
-    for (const v of ["1.2.3", "v1.2", "v1.2.3-", "v1.2.3 ", "v1.2.3+build", "latest"])
-        assert.match(verifyRelease(signed({ version: v }), img, [key.publicKeyPem])!, /bad version/, v)
+    for (const v of ["1.2.3", "v1.2", "v1.2.3-", "v1.2.3 ", "v1.2.3+build", "latest"]) assert.match(verifyRelease(signed({ version: v }), img, [key.publicKeyPem])!, /bad version/, v)
     assert.equal(verifyRelease(signed({ version: "v10.0.1-rc.1" }), img, [key.publicKeyPem]), null)
     assert.match(verifyRelease(signed({ board: "shed99" as any }), img, [key.publicKeyPem])!, /unknown board/)
     assert.match(verifyRelease(signed({ board: "toString" as any }), img, [key.publicKeyPem])!, /unknown board/)

@@ -77,7 +77,12 @@ test("property: step only gives the version to boards its (new) stage covers, an
         fc.property(caseArb, ({ boards, r, dt }) => {
             const out = step(r, boards, T0 + dt)
             if (out.rollout.stage === "rolled_back") return
-            const covered = new Set(targets(out.rollout, boards.map(b => b.id)))
+            const covered = new Set(
+                targets(
+                    out.rollout,
+                    boards.map(b => b.id)
+                )
+            )
             for (const a of out.assign) {
                 assert.equal(a.version, V)
                 assert.ok(covered.has(a.id), `${a.id} is not a target of the ${out.rollout.stage} stage`)
@@ -91,9 +96,9 @@ test("property: step only gives the version to boards its (new) stage covers, an
 })
 
 test("property: a failed target always rolls back, and no board is left on the bad version", () => {
-    const failing = fc.record({ crashes: fc.integer({ min: 2, max: 5 }), deployed: fc.integer({ min: 0, max: 1000 }), healthy: fc.boolean() }).map(x =>
-        board("BAD", { assigned: V, deployedAt: T0 + x.deployed, healthyAt: x.healthy ? T0 + x.deployed + 10 : undefined, crashes: x.crashes })
-    )
+    const failing = fc
+        .record({ crashes: fc.integer({ min: 2, max: 5 }), deployed: fc.integer({ min: 0, max: 1000 }), healthy: fc.boolean() })
+        .map(x => board("BAD", { assigned: V, deployedAt: T0 + x.deployed, healthyAt: x.healthy ? T0 + x.deployed + 10 : undefined, crashes: x.crashes }))
     const silent = fc.integer({ min: 0, max: 1000 }).map(d => board("BAD", { assigned: V, deployedAt: T0 + d }))
     fc.assert(
         fc.property(caseArb, fc.oneof(failing, silent), fc.constantFrom<RolloutStage>("canary", "percent", "all"), ({ boards, r, dt }, bad, stage) => {
@@ -201,11 +206,13 @@ test("property: a simulated rollout ends done when every board is good, else rol
             }
             const allGood = s.fates.every(f => f === "good")
             assert.equal(r.stage, allGood ? "done" : "rolled_back", `stages ${stages.join(" > ")}`)
-            for (let i = 1; i < stages.length; i++)
-                assert.ok(stages[i] === "rolled_back" || RANK[stages[i]] > RANK[stages[i - 1]], `stages ${stages.join(" > ")}`)
+            for (let i = 1; i < stages.length; i++) assert.ok(stages[i] === "rolled_back" || RANK[stages[i]] > RANK[stages[i - 1]], `stages ${stages.join(" > ")}`)
             if (allGood) assert.ok(boards.every(b => b.assigned === V && running.get(b.id) === V))
             else {
-                assert.ok(boards.every(b => b.assigned === OLD), "every board back on the old release")
+                assert.ok(
+                    boards.every(b => b.assigned === OLD),
+                    "every board back on the old release"
+                )
                 // a bad board was reached: nothing fails a rollout but its own boards
                 assert.ok([...got].some(id => fates.get(id) !== "good"))
             }
@@ -255,7 +262,10 @@ test("targets: canaries that exist, then canaries and a share, then all; each st
     assert.deepEqual(targets(r, ids), ["b7", "b3"])
     const pct = targets({ ...r, stage: "percent" }, ids)
     assert.deepEqual(pct.slice(0, 2), ["b7", "b3"])
-    assert.deepEqual(pct.slice(2), ids.filter(id => id !== "b7" && id !== "b3" && bucket(id, r.id) < 30))
+    assert.deepEqual(
+        pct.slice(2),
+        ids.filter(id => id !== "b7" && id !== "b3" && bucket(id, r.id) < 30)
+    )
     for (const stage of ["all", "done", "rolled_back", "paused"] as const) assert.deepEqual(targets({ ...r, stage }, ids), ids)
     assert.deepEqual(targets({ ...r, stage: "percent", percent: 0 }, ids), ["b7", "b3"])
 })

@@ -97,7 +97,10 @@ class FakeBoard {
         if (c.cmd === "paycode") {
             const e = payCodeError(c.args.code)
             if (!e) this.codes.set(c.args.socket, c.args.code)
-            return this.publish("reply", e ? { id: c.id, ok: false, boot: this.nonce, error: "bad_args", detail: "code must be a pay code record (" + e + ")" } : { id: c.id, ok: true, boot: this.nonce })
+            return this.publish(
+                "reply",
+                e ? { id: c.id, ok: false, boot: this.nonce, error: "bad_args", detail: "code must be a pay code record (" + e + ")" } : { id: c.id, ok: true, boot: this.nonce }
+            )
         }
         if (c.cmd !== "update") return
         if (this.charging && !c.args.force) {
@@ -298,7 +301,11 @@ test("forged board messages are refused with a log line: no version recorded, no
     await mq.publishAsync(`shed/${b.id}/reply`, JSON.stringify({ id: "fleet-x", ok: true, windowS: 30, live: 0 }))
     await until(() => lines.slice(n).filter(l => l.includes(`${b.id}: refused a message`)).length === 4, 10000, "four refusals logged")
     await mq.endAsync()
-    assert.deepEqual((await get("/api/boards")).find((x: any) => x.id === b.id), before, "the board's record is unchanged")
+    assert.deepEqual(
+        (await get("/api/boards")).find((x: any) => x.id === b.id),
+        before,
+        "the board's record is unchanged"
+    )
     assert.ok(!lines.slice(n).some(l => /boot v9/.test(l)))
 })
 
@@ -363,7 +370,10 @@ test("a charging board is asked again until it is idle; an open channel outside 
     const r = await post("/api/rollouts", { version: "v1.0.0", canary: [b.id], percent: 0, soakS: 1, reportS: 20 })
     assert.equal(r.status, 200)
     await until(() => b.busy >= 2, 20000, "asked twice, refused as busy")
-    assert.ok(lines.some(l => l.includes(`${b.id}: on the update channel outside a window`)), "the open channel noticed and left alone")
+    assert.ok(
+        lines.some(l => l.includes(`${b.id}: on the update channel outside a window`)),
+        "the open channel noticed and left alone"
+    )
     assert.equal(b.deploys, deploys, "no deploy while it charges")
     assert.equal(b.version, "v2.0.0")
     b.ws?.close()
@@ -391,7 +401,10 @@ test("a crash-looping release is rolled back on every board that got it; the sta
     assert.match(rolled.reason, /crashed 2 times/, "a panic's burst of report frames is one crash")
     await until(() => canary.version === "v1.0.0", 20000, "the canary back on v1")
     for (let i = 0; i < 100 && (await get("/api/boards")).find((b: any) => b.id === canary.id).version !== "v1.0.0"; i++) await new Promise(res => setTimeout(res, 100))
-    assert.ok(boards.filter(b => b !== canary).every(b => b.version !== "v3.0.0"), "no other board got the broken release")
+    assert.ok(
+        boards.filter(b => b !== canary).every(b => b.version !== "v3.0.0"),
+        "no other board got the broken release"
+    )
     // the server's state is in its database
     await server.stop()
     await startServer()
@@ -419,5 +432,8 @@ test("a board that stops reporting after a deploy fails the rollout; it gets its
     assert.match(rolled.reason, new RegExp(b.id))
     await until(() => b.version === "v1.0.0", 20000, "the board back on v1")
     for (let i = 0; i < 100 && (await get("/api/boards")).find((x: any) => x.id === b.id).version !== "v1.0.0"; i++) await new Promise(res => setTimeout(res, 100))
-    assert.ok(boards.every(x => x.version !== "v4.0.0"), "no board left on the silent release")
+    assert.ok(
+        boards.every(x => x.version !== "v4.0.0"),
+        "no board left on the silent release"
+    )
 })

@@ -73,7 +73,10 @@ test("boards, releases, rollouts and the log survive close and open, without ned
         ])
         // the log's order carries on after the reopen
         await again.log({ t: 5, msg: "third" })
-        assert.deepEqual((await again.logs(2)).map(e => e.msg), ["second", "third"])
+        assert.deepEqual(
+            (await again.logs(2)).map(e => e.msg),
+            ["second", "third"]
+        )
         for (const x of [await again.getBoard("a"), got!.manifest, await again.getRollout("r1"), ...(await again.logs())])
             assert.ok(!("_id" in (x as object)) && !("seq" in (x as object)), JSON.stringify(x))
         assert.deepEqual(readdirSync(join(dir, "images")), [r1.m.sha256 + ".devs"])
@@ -188,9 +191,18 @@ test("logs: newest last, a limit keeps the newest, filtered by board", async () 
     await withDir(async dir => {
         const s = await FleetStore.open(dir)
         for (let i = 0; i < 10; i++) await s.log({ t: 100 + i, board: i % 2 ? "odd" : "even", msg: "m" + i })
-        assert.deepEqual((await s.logs()).map(e => e.msg), ["m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9"])
-        assert.deepEqual((await s.logs(3)).map(e => e.msg), ["m7", "m8", "m9"])
-        assert.deepEqual((await s.logs(2, "even")).map(e => e.msg), ["m6", "m8"])
+        assert.deepEqual(
+            (await s.logs()).map(e => e.msg),
+            ["m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9"]
+        )
+        assert.deepEqual(
+            (await s.logs(3)).map(e => e.msg),
+            ["m7", "m8", "m9"]
+        )
+        assert.deepEqual(
+            (await s.logs(2, "even")).map(e => e.msg),
+            ["m6", "m8"]
+        )
         assert.deepEqual(await s.logs(0), [])
         assert.equal((await s.logs(NaN)).length, 10)
         await s.close()

@@ -43,7 +43,11 @@ function fakeBoard() {
     bus.start()
     const settings = new SettingsServer()
     const cc = new JDServiceServer(SRV_CLOUD_CONFIGURATION)
-    const board = { bus, conn: "", settings: () => Object.fromEntries(Object.entries((settings as any).settings as Record<string, string>).map(([k, v]) => [k, JSON.parse(Buffer.from(v, "hex").toString())])) }
+    const board = {
+        bus,
+        conn: "",
+        settings: () => Object.fromEntries(Object.entries((settings as any).settings as Record<string, string>).map(([k, v]) => [k, JSON.parse(Buffer.from(v, "hex").toString())])),
+    }
     ;(cc as any).addCommand(CloudConfigurationCmd.SetConnectionString, (pkt: any) => {
         board.conn = pkt.jdunpack("s")[0]
     })
@@ -135,7 +139,16 @@ test("provisioning: TLS by default, the board's own broker account (its hash in 
     // the hub from the start, as `devs devtools` runs before a board is plugged
     const hub = await startHub(board.bus)
     try {
-        const p = await provisionBoard(board.bus, { api: `http://127.0.0.1:${s.port}`, token: "t0ken", serverHost: "fleet.example", serverPort: 8090, id: "S01", type: "shed10", mqttHost: "broker.example", mqttPort: 8883 })
+        const p = await provisionBoard(board.bus, {
+            api: `http://127.0.0.1:${s.port}`,
+            token: "t0ken",
+            serverHost: "fleet.example",
+            serverPort: 8090,
+            id: "S01",
+            type: "shed10",
+            mqttHost: "broker.example",
+            mqttPort: 8883,
+        })
         const set = board.settings()
         assert.equal(set.mqttProto, "tls")
         assert.equal(set.mqttUser, "S01")
@@ -154,7 +167,10 @@ test("provisioning: TLS by default, the board's own broker account (its hash in 
         // keys, a new broker password): nothing secret on its output
         {
             const keys = join(d, "keys")
-            const r = await cli(["provision", "--id", "S01", "--type", "shed10", "--mqtt", "broker.example", "--server", "fleet.example:8090", "--hub", String(hub.port), "--keys", keys], { FLEET_API: `http://127.0.0.1:${s.port}`, FLEET_TOKEN: "t0ken" })
+            const r = await cli(["provision", "--id", "S01", "--type", "shed10", "--mqtt", "broker.example", "--server", "fleet.example:8090", "--hub", String(hub.port), "--keys", keys], {
+                FLEET_API: `http://127.0.0.1:${s.port}`,
+                FLEET_TOKEN: "t0ken",
+            })
             assert.equal(r.code, 0, r.out)
             const set2 = board.settings()
             assert.equal(set2.boardId, "S01")
@@ -169,7 +185,10 @@ test("provisioning: TLS by default, the board's own broker account (its hash in 
             for (const secret of [set2.boardKey, set2.mqttPass, /wssk:([0-9a-f]{64})@/.exec(board.conn)![1] as string]) assert.ok(!r.out.includes(secret), "printed a secret: " + r.out)
             assert.match(r.out, new RegExp(`command key for the operator's backend is in ${file.replace(/[/.]/g, "\\$&")}`))
             // a bad protocol changes nothing
-            const bad = await cli(["provision", "--id", "S03", "--type", "shed2", "--mqtt", "b", "--server", "f:1", "--mqtt-proto", "ssl", "--hub", String(hub.port)], { FLEET_API: `http://127.0.0.1:${s.port}`, FLEET_TOKEN: "t0ken" })
+            const bad = await cli(["provision", "--id", "S03", "--type", "shed2", "--mqtt", "b", "--server", "f:1", "--mqtt-proto", "ssl", "--hub", String(hub.port)], {
+                FLEET_API: `http://127.0.0.1:${s.port}`,
+                FLEET_TOKEN: "t0ken",
+            })
             assert.notEqual(bad.code, 0)
             assert.match(bad.out, /--mqtt-proto: tls or tcp/)
             assert.equal(await s.store.getBoard("S03"), null)

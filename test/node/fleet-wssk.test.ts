@@ -47,7 +47,8 @@ test("frames carry one command byte, then the payload", () => {
 
 test("the board's sub-protocol names its random: 32 hex digits, nothing else", () => {
     assert.deepEqual(clientRandom("devs-key-" + "ab".repeat(16)), Buffer.from("ab".repeat(16), "hex"))
-    for (const bad of ["", "devs-key-", "devs-key-" + "ab".repeat(15), "devs-key-" + "zz".repeat(16), "jacdac-key-" + "ab".repeat(16), "devs-key-" + "ab".repeat(17)]) assert.equal(clientRandom(bad), null, bad)
+    for (const bad of ["", "devs-key-", "devs-key-" + "ab".repeat(15), "devs-key-" + "zz".repeat(16), "jacdac-key-" + "ab".repeat(16), "devs-key-" + "ab".repeat(17)])
+        assert.equal(clientRandom(bad), null, bad)
 })
 
 test("scheduled update windows: only when idle, every everyH hours, never with 0", () => {

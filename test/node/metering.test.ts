@@ -19,7 +19,11 @@ test("calibration from a known load maps the zero and the load readings exactly"
 })
 
 test("a 1000 W channel shows at most 1 W on its open neighbours once cross-talk is suppressed", () => {
-    const ident = [{ gain: 1, offsetW: 0 }, { gain: 1, offsetW: 0 }, { gain: 1, offsetW: 0 }]
+    const ident = [
+        { gain: 1, offsetW: 0 },
+        { gain: 1, offsetW: 0 },
+        { gain: 1, offsetW: 0 },
+    ]
     // the simulator's cross-talk model: 0.4 % of a neighbour's power leaks in, plus noise
     const raw = [0.3 + 0.004 * 1000, 1000 + 0.2, 0.1 + 0.004 * 1000]
     const naive = cleanReadings(raw, ident, 0, 0)

@@ -5,18 +5,7 @@ import { test } from "node:test"
 import assert from "node:assert/strict"
 import fc from "fast-check"
 import * as mp from "mqtt-packet"
-import {
-    encodeConnect,
-    encodeDisconnect,
-    encodeLength,
-    encodePingreq,
-    encodePublish,
-    encodeSubscribe,
-    FrameReader,
-    parsePublish,
-    connackCode,
-    Packet,
-} from "../../src/core/mqtt/packets"
+import { encodeConnect, encodeDisconnect, encodeLength, encodePingreq, encodePublish, encodeSubscribe, FrameReader, parsePublish, connackCode, Packet } from "../../src/core/mqtt/packets"
 
 /** Everything mqtt-packet's parser makes of `bytes`. */
 function parseAll(bytes: Buffer): any[] {
@@ -31,9 +20,7 @@ function parseAll(bytes: Buffer): any[] {
 }
 
 test("CONNECT carries client id, keep-alive, clean session, last will and credentials", () => {
-    const [c] = parseAll(
-        encodeConnect({ clientId: "shed-B1", keepAliveS: 30, username: "u", password: "p€", will: { topic: "shed/B1/online", message: "offline", retain: true } })
-    )
+    const [c] = parseAll(encodeConnect({ clientId: "shed-B1", keepAliveS: 30, username: "u", password: "p€", will: { topic: "shed/B1/online", message: "offline", retain: true } }))
     assert.equal(c.cmd, "connect")
     assert.equal(c.protocolId, "MQTT")
     assert.equal(c.protocolVersion, 4)
@@ -92,7 +79,13 @@ test("remaining length: 1 to 4 bytes, at every boundary", () => {
 })
 
 const brokerPacket = fc.oneof(
-    fc.record({ cmd: fc.constant("publish"), topic: fc.string({ minLength: 1, maxLength: 40 }), payload: fc.uint8Array({ maxLength: 600 }).map(a => Buffer.from(a)), qos: fc.constantFrom(0, 1), retain: fc.boolean() }),
+    fc.record({
+        cmd: fc.constant("publish"),
+        topic: fc.string({ minLength: 1, maxLength: 40 }),
+        payload: fc.uint8Array({ maxLength: 600 }).map(a => Buffer.from(a)),
+        qos: fc.constantFrom(0, 1),
+        retain: fc.boolean(),
+    }),
     fc.constant({ cmd: "pingresp" }),
     fc.constant({ cmd: "connack", returnCode: 0, sessionPresent: false }),
     fc.record({ cmd: fc.constant("suback"), messageId: fc.integer({ min: 1, max: 65535 }), granted: fc.constant([0]) })
@@ -190,34 +183,30 @@ test("a PUBLISH over the taker's room is skipped unread and counted; the room is
 
 test("a flood over a full inbox: whatever the chunking, nothing is stored, the reader keeps its place", () => {
     fc.assert(
-        fc.property(
-            fc.array(fc.integer({ min: 0, max: 3000 }), { minLength: 1, maxLength: 60 }),
-            fc.array(fc.integer({ min: 1, max: 1500 }), { minLength: 1, maxLength: 20 }),
-            (sizes, cuts) => {
-                const stream = publishes(sizes)
-                const r = new FrameReader(1152)
-                r.room = 0
-                let at = 0
-                const got: Packet[] = []
-                for (let i = 0; at < stream.length; i++) {
-                    const n = cuts[i % cuts.length]
-                    r.push(stream.subarray(at, at + n))
-                    at += n
-                    // nothing held while skipping: no partial body
-                    assert.equal((r as any).body, null)
-                    got.push(...drain(r))
-                }
-                const over = sizes.filter(n => n + 13 > 1152).length
-                // oversized ones are announced (their size, no body); the rest dropped unannounced
-                assert.equal(got.length, over)
-                assert.ok(got.every(p => p.body === null))
-                assert.equal(r.dropped, sizes.length - over)
-                // room again: the next packet is taken whole, the reader never lost its place
-                r.room = 1e9
-                r.push(publishes([5]))
-                assert.equal(parsePublish(r.next(), CMD).toString(), "00000")
-                assert.equal(r.broken, false)
+        fc.property(fc.array(fc.integer({ min: 0, max: 3000 }), { minLength: 1, maxLength: 60 }), fc.array(fc.integer({ min: 1, max: 1500 }), { minLength: 1, maxLength: 20 }), (sizes, cuts) => {
+            const stream = publishes(sizes)
+            const r = new FrameReader(1152)
+            r.room = 0
+            let at = 0
+            const got: Packet[] = []
+            for (let i = 0; at < stream.length; i++) {
+                const n = cuts[i % cuts.length]
+                r.push(stream.subarray(at, at + n))
+                at += n
+                // nothing held while skipping: no partial body
+                assert.equal((r as any).body, null)
+                got.push(...drain(r))
             }
-        )
+            const over = sizes.filter(n => n + 13 > 1152).length
+            // oversized ones are announced (their size, no body); the rest dropped unannounced
+            assert.equal(got.length, over)
+            assert.ok(got.every(p => p.body === null))
+            assert.equal(r.dropped, sizes.length - over)
+            // room again: the next packet is taken whole, the reader never lost its place
+            r.room = 1e9
+            r.push(publishes([5]))
+            assert.equal(parsePublish(r.next(), CMD).toString(), "00000")
+            assert.equal(r.broken, false)
+        })
     )
 })

@@ -56,7 +56,10 @@ describe("pay code records", () => {
             [TFT2, 2],
         ] as const) {
             const set = payCodeSettings(DEFAULT_PAY_URL, "S1a2b3c", sockets, screen)
-            assert.deepEqual(Object.keys(set), Array.from({ length: sockets }, (_, i) => payCodeKey(i + 1)))
+            assert.deepEqual(
+                Object.keys(set),
+                Array.from({ length: sockets }, (_, i) => payCodeKey(i + 1))
+            )
             assert.equal(checkSettings(set), null)
             for (let s = 1; s <= sockets; s++) assert.equal(read(unpackPayCode(set["qr" + s])!), `https://pay.example.com/S1a2b3c/${s}`)
         }

@@ -58,7 +58,14 @@ describe("power cuts (VM killed and restarted on its flash)", { timeout: 900000 
         assert.equal(again.startReply?.error, "socket_faulted", JSON.stringify(again.startReply))
         await sleep(3000)
         assert.equal(sim.shed.socket(1).relayOn, false)
-        assert.deepEqual(sim.shed.socket(1).changes.slice(boot).filter(c => c.on), [], "the relay never closed onto the short")
+        assert.deepEqual(
+            sim.shed
+                .socket(1)
+                .changes.slice(boot)
+                .filter(c => c.on),
+            [],
+            "the relay never closed onto the short"
+        )
         // cleared once the short is gone and nothing draws; the socket takes orders again
         sim.shed.inject(1, "short", false)
         sim.shed.unplug(1)

@@ -90,7 +90,10 @@ test("overload, welded relay, silent meter and suspect marks survive a restart; 
     for (let i = 0; i < 4; i++) b.sup.sockets[i].trip(0, codes[i], "test")
     // three starts that drew nothing: suspect
     const sus = b.sup.sockets[9]
-    const shed = new Shed(b, Array.from({ length: 10 }, () => () => 0.5))
+    const shed = new Shed(
+        b,
+        Array.from({ length: 10 }, () => () => 0.5)
+    )
     for (let k = 0; k < 3; k++) {
         const t0 = shed.t
         assert.equal(b.sup.start(10, "n" + k, { kind: "full", value: 0 }, {}, t0 * 1000).ok, true)
@@ -138,7 +141,10 @@ test("a lock setting that is not a lock number marks every socket suspect (nothi
     const sup = new Supervisor({ ...defaultConfig(), sockets: 3 })
     assert.equal(sup.restoreLocks(null), true)
     assert.equal(sup.restoreLocks(0), true)
-    assert.deepEqual(sup.sockets.map(s => s.refusal()), [null, null, null])
+    assert.deepEqual(
+        sup.sockets.map(s => s.refusal()),
+        [null, null, null]
+    )
     assert.equal(sup.locks(), 0)
 })
 

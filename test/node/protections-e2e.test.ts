@@ -49,7 +49,10 @@ describe("protections through the simulated shed, at 1x time", { timeout: 600000
     const status = () => sim.backend.send("status", {})
 
     test("metering: a 1000 W channel's cross-talk (3 W) on its open neighbour is suppressed, and shows without the setting; calibration from the cloud changes the reading, a wild one is refused", async () => {
-        const o = await charge(1, curve(3600, () => 1000))
+        const o = await charge(
+            1,
+            curve(3600, () => 1000)
+        )
         await sleep(1500)
         // the meter on the open socket really reads 3 W: the shed leaks, the board hides it
         assert.ok(Math.abs(sim.shed.socket(2).meter.reading.values()[0] - 3) < 0.01)
@@ -75,12 +78,18 @@ describe("protections through the simulated shed, at 1x time", { timeout: 600000
     })
 
     test("inrush: 1.5 s at 2.5x the socket limit when the relay closes does not trip; a short within that window is cut at once", async () => {
-        const o = await charge(1, curve(600, t => (t < 2 ? 2500 : 150)))
+        const o = await charge(
+            1,
+            curve(600, t => (t < 2 ? 2500 : 150))
+        )
         await sleep(6000)
         assert.equal(sim.shed.socket(1).relayOn, true, "the inrush tripped the socket")
         assert.equal(o.billed, undefined)
         await end(1, o)
-        const o2 = await charge(2, curve(600, t => (t < 2 ? 5000 : 150)))
+        const o2 = await charge(
+            2,
+            curve(600, t => (t < 2 ? 5000 : 150))
+        )
         await until(() => !sim.shed.socket(2).relayOn, 3000, "relay 2 off (short)")
         await until(() => !!o2.billed, 20000, "the short's record")
         assert.equal(o2.billed.reason, "short")
@@ -91,12 +100,18 @@ describe("protections through the simulated shed, at 1x time", { timeout: 600000
     })
 
     test("overload: one second at 1500 W in a 200 W charge does not trip; 1500 W sustained does, after a warning", async () => {
-        const o = await charge(1, curve(600, t => (t === 20 ? 1500 : 200)))
+        const o = await charge(
+            1,
+            curve(600, t => (t === 20 ? 1500 : 200))
+        )
         await sleep(30000)
         assert.equal(sim.shed.socket(1).relayOn, true, "a single high sample tripped the socket")
         await end(1, o)
         const warned = sim.backend.events.length
-        const o2 = await charge(1, curve(600, t => (t < 10 ? 200 : 1500)))
+        const o2 = await charge(
+            1,
+            curve(600, t => (t < 10 ? 200 : 1500))
+        )
         await until(() => !!o2.billed, 60000, "the overload record")
         assert.equal(o2.billed.reason, "overload")
         // the fault follows the billing record out of the outbox: it may land a moment later

@@ -46,7 +46,10 @@ test("mains: 60 s at 90 V pauses the session (relay off), then resumes it after 
     assert.equal(tr[2].on, true)
     assert.ok(tr[2].t >= 660 + defaultConfig().mainsRecoverS)
     assert.equal(sup.sockets[0].state, "charging", "a paused session is not ended")
-    const faults = sup.takeEvents().filter(e => e.kind === "fault").map(e => e.fault)
+    const faults = sup
+        .takeEvents()
+        .filter(e => e.kind === "fault")
+        .map(e => e.fault)
     assert.deepEqual(faults, ["mains_voltage", "mains_ok"])
 })
 

@@ -31,13 +31,23 @@ const start = (id = "c1", ts = T0, args: any = { order: "o1", socket: 3, limit: 
 test("canonical JSON sorts keys at every level and never depends on key order", () => {
     assert.equal(canonicalJson({ b: 1, a: { d: [1, "x"], c: true } }), '{"a":{"c":true,"d":[1,"x"]},"b":1}')
     fc.assert(
-        fc.property(fc.dictionary(fc.string(), fc.jsonValue()).map(o => JSON.parse(JSON.stringify(o))), obj => {
-            // rebuilt through JSON text so keys like "__proto__" stay own keys, as on the wire
-            const rev = JSON.parse("{" + Object.keys(obj).reverse().map(k => JSON.stringify(k) + ":" + JSON.stringify((obj as any)[k])).join(",") + "}")
-            assert.equal(canonicalJson(obj), canonicalJson(rev))
-            // canonical text is JSON for the same value
-            assert.deepEqual(JSON.parse(canonicalJson(obj)), JSON.parse(JSON.stringify(obj)))
-        })
+        fc.property(
+            fc.dictionary(fc.string(), fc.jsonValue()).map(o => JSON.parse(JSON.stringify(o))),
+            obj => {
+                // rebuilt through JSON text so keys like "__proto__" stay own keys, as on the wire
+                const rev = JSON.parse(
+                    "{" +
+                        Object.keys(obj)
+                            .reverse()
+                            .map(k => JSON.stringify(k) + ":" + JSON.stringify((obj as any)[k]))
+                            .join(",") +
+                        "}"
+                )
+                assert.equal(canonicalJson(obj), canonicalJson(rev))
+                // canonical text is JSON for the same value
+                assert.deepEqual(JSON.parse(canonicalJson(obj)), JSON.parse(JSON.stringify(obj)))
+            }
+        )
     )
 })
 
@@ -134,43 +144,42 @@ function applyOps(store: Map<string, string>, ops: FlashOp[]) {
 
 test("outbox property: no billing record is ever lost across acks, restarts and a full queue", () => {
     fc.assert(
-        fc.property(
-            fc.array(fc.oneof(fc.constant("bill"), fc.constant("fault"), fc.constant("tm"), fc.constant("ack"), fc.constant("reboot"), fc.constant("send")), { maxLength: 120 }),
-            ops => {
-                const store = new Map<string, string>()
-                let box = new Outbox()
-                const billed = new Set<string>()
-                const acked = new Set<string>()
-                let k = 0
-                let now = 0
-                for (const op of ops) {
-                    now += 1000
-                    if (op === "bill") {
-                        if (!box.canAcceptBilling(0)) continue // the board refuses new sessions then
-                        const eid = "b" + k++
-                        const r = box.enqueue(eid, "billing", JSON.stringify({ t: "ended", eid }), now)
-                        assert.ok(r.ok, r.error)
-                        applyOps(store, r.ops)
-                        billed.add(eid)
-                    } else if (op === "fault") {
-                        const eid = "f" + k++
-                        applyOps(store, box.enqueue(eid, "fault", JSON.stringify({ t: "fault", eid }), now).ops)
-                    }
-                    else if (op === "tm") box.enqueue("t" + k++, "telemetry", '{"t":"tm"}', now)
-                    else if (op === "send") box.nextToSend(now + 1e9)
-                    else if (op === "ack") {
-                        const p = box.pending().filter(e => e.startsWith("b")).slice(0, 2)
-                        p.forEach(e => acked.add(e))
-                        applyOps(store, box.ack(p))
-                    } else {
-                        box = new Outbox()
-                        applyOps(store, box.restore(key => store.get(key) ?? null, now).ops)
-                    }
-                    const pending = new Set(box.pending())
-                    for (const b of billed) assert.ok(acked.has(b) || pending.has(b), `billing record ${b} lost`)
+        fc.property(fc.array(fc.oneof(fc.constant("bill"), fc.constant("fault"), fc.constant("tm"), fc.constant("ack"), fc.constant("reboot"), fc.constant("send")), { maxLength: 120 }), ops => {
+            const store = new Map<string, string>()
+            let box = new Outbox()
+            const billed = new Set<string>()
+            const acked = new Set<string>()
+            let k = 0
+            let now = 0
+            for (const op of ops) {
+                now += 1000
+                if (op === "bill") {
+                    if (!box.canAcceptBilling(0)) continue // the board refuses new sessions then
+                    const eid = "b" + k++
+                    const r = box.enqueue(eid, "billing", JSON.stringify({ t: "ended", eid }), now)
+                    assert.ok(r.ok, r.error)
+                    applyOps(store, r.ops)
+                    billed.add(eid)
+                } else if (op === "fault") {
+                    const eid = "f" + k++
+                    applyOps(store, box.enqueue(eid, "fault", JSON.stringify({ t: "fault", eid }), now).ops)
+                } else if (op === "tm") box.enqueue("t" + k++, "telemetry", '{"t":"tm"}', now)
+                else if (op === "send") box.nextToSend(now + 1e9)
+                else if (op === "ack") {
+                    const p = box
+                        .pending()
+                        .filter(e => e.startsWith("b"))
+                        .slice(0, 2)
+                    p.forEach(e => acked.add(e))
+                    applyOps(store, box.ack(p))
+                } else {
+                    box = new Outbox()
+                    applyOps(store, box.restore(key => store.get(key) ?? null, now).ops)
                 }
+                const pending = new Set(box.pending())
+                for (const b of billed) assert.ok(acked.has(b) || pending.has(b), `billing record ${b} lost`)
             }
-        ),
+        }),
         { numRuns: 300 }
     )
 })
@@ -241,7 +250,21 @@ test("outbox: a corrupt record is reported and freed at boot, never crashes", ()
 test("a billing record with the longest order id fits one settings record", () => {
     const body = endedEvent(
         "b12345-99999",
-        { order: "x".repeat(32), socket: 10, reason: "over_temperature", detail: "", energyWh: 12345.67, durationS: 43200, peakW: 999.9, startT: 1, endT: 2, fullAtS: 43000, topOffS: 14400, levelW: 123.4, refW: 999 },
+        {
+            order: "x".repeat(32),
+            socket: 10,
+            reason: "over_temperature",
+            detail: "",
+            energyWh: 12345.67,
+            durationS: 43200,
+            peakW: 999.9,
+            startT: 1,
+            endT: 2,
+            fullAtS: 43000,
+            topOffS: 14400,
+            levelW: 123.4,
+            refW: 999,
+        },
         ms => T0 + ms
     )
     assert.ok(body.length <= BILLING_BODY_MAX, `${body.length} bytes`)

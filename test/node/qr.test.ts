@@ -197,8 +197,14 @@ test("property: random unicode text that fits decodes back exactly", () => {
 test("text longer than version 10 gets a clear error", () => {
     let s = ""
     for (let i = 0; i < 400; i++) s += "x"
-    assert.throws(() => encodeQr(s, "M"), (e: any) => e instanceof QrError && /too long.*version 10.*ECC M/.test(e.message))
-    assert.throws(() => encodeQr("abc", "X"), (e: any) => e instanceof QrError && /L, M, Q or H/.test(e.message))
+    assert.throws(
+        () => encodeQr(s, "M"),
+        (e: any) => e instanceof QrError && /too long.*version 10.*ECC M/.test(e.message)
+    )
+    assert.throws(
+        () => encodeQr("abc", "X"),
+        (e: any) => e instanceof QrError && /L, M, Q or H/.test(e.message)
+    )
 })
 
 test("npm run qr writes a PNG that decodes to the text; bad arguments exit 2", async () => {

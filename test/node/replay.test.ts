@@ -72,7 +72,11 @@ test("CSV reader: header, field count, numbers, increasing time", () => {
         ["t_s,power_w,current_a,voltage_v\n", 2],
     ]
     for (const [text, line] of bad)
-        assert.throws(() => parseCurveCsv(text), (e: any) => e instanceof CurveCsvError && e.line === line, text)
+        assert.throws(
+            () => parseCurveCsv(text),
+            (e: any) => e instanceof CurveCsvError && e.line === line,
+            text
+        )
     assert.equal(parseCurveCsv("t_s,power_w,current_a,voltage_v\r\n0,1,2,3\r\n1.5,1,2,3\r\n").length, 2)
 })
 
@@ -83,7 +87,22 @@ test("corpus: the same seed writes the same files; truth lies inside each curve"
     generateCorpus(b, 7)
     for (const f of readdirSync(a)) assert.equal(readFileSync(join(a, f), "utf8"), readFileSync(join(b, f), "utf8"), f)
     const families = new Set(ea.map(e => e.family.split("+")[0]))
-    for (const f of ["li-cccv", "li-small24", "li-fan", "li-balance", "li-dual", "li-pulse", "leadacid-3stage", "leadacid-2stage", "li-aged", "unplug", "battery-removed", "no-load", "short", "overload"])
+    for (const f of [
+        "li-cccv",
+        "li-small24",
+        "li-fan",
+        "li-balance",
+        "li-dual",
+        "li-pulse",
+        "leadacid-3stage",
+        "leadacid-2stage",
+        "li-aged",
+        "unplug",
+        "battery-removed",
+        "no-load",
+        "short",
+        "overload",
+    ])
         assert.ok(families.has(f), `family ${f} missing`)
     for (const e of ea) {
         const c = parseCurveCsv(readFileSync(join(a, e.file), "utf8"))

@@ -40,7 +40,9 @@ const T0 = 1_800_000_000_000
 const payCode = (url: string) => renderPayCode(url, { width: 128, height: 64, lines: 11, plan: planLayout })
 const CODE = payCode("https://pay.example.com/B1/3")
 
-const schemaFiles = readdirSync(SCHEMAS).filter(f => f.endsWith(".schema.json")).sort()
+const schemaFiles = readdirSync(SCHEMAS)
+    .filter(f => f.endsWith(".schema.json"))
+    .sort()
 const schemaJson = (f: string) => JSON.parse(readFileSync(join(SCHEMAS, f), "utf8"))
 
 function newAjv(): Ajv2020 {
@@ -197,7 +199,10 @@ describe("the schemas", () => {
         assert.deepEqual([...found].sort(), names.slice().sort())
         // all of them are listed by the firmware; the one it lists but no longer sends is `not_supported`
         for (const n of names) assert.ok(commandErrors().includes(n), n)
-        assert.deepEqual(commandErrors().filter(e => !names.includes(e)), ["not_supported"])
+        assert.deepEqual(
+            commandErrors().filter(e => !names.includes(e)),
+            ["not_supported"]
+        )
     })
 })
 
@@ -264,7 +269,10 @@ describe("docs/protocol.md", () => {
         // and every shape of reply
         const replies = json.map(e => JSON.parse(e.text)).filter(m => schemaOfMessage(m) === "reply.schema.json")
         for (const d of Object.keys(schemaJson("reply.schema.json").$defs))
-            assert.ok(replies.some(r => errorsOf(`reply.schema.json#/$defs/${d}`, r) === null), `no example of a reply ${d}`)
+            assert.ok(
+                replies.some(r => errorsOf(`reply.schema.json#/$defs/${d}`, r) === null),
+                `no example of a reply ${d}`
+            )
         for (const f of schemaFiles) assert.ok(doc.includes(`(schemas/${f})`), `docs/protocol.md does not link schemas/${f}`)
         for (const m of doc.matchAll(/\(schemas\/([^)]+)\)/g)) assert.ok(schemaFiles.includes(m[1]), `link to a missing schema ${m[1]}`)
     })
@@ -542,14 +550,34 @@ describe("messages the code produces", () => {
         for (const m of all) assertMessage(m)
         const common = schemaJson("common.schema.json").$defs
         const seen = (f: (m: any) => any) => [...new Set(all.map(f).filter(x => x !== undefined))].sort()
-        assert.deepEqual(seen(m => m.t), [...schemaJson("event.schema.json").properties.t.enum.filter((t: string) => !["boot", "lost", "quiet"].includes(t)), "tm"].sort())
-        assert.deepEqual(seen(m => (m.t === "state" ? m.state : undefined)), common.socketState.enum.slice().sort())
+        assert.deepEqual(
+            seen(m => m.t),
+            [...schemaJson("event.schema.json").properties.t.enum.filter((t: string) => !["boot", "lost", "quiet"].includes(t)), "tm"].sort()
+        )
+        assert.deepEqual(
+            seen(m => (m.t === "state" ? m.state : undefined)),
+            common.socketState.enum.slice().sort()
+        )
         // every stop reason but the two this firmware never uses
-        assert.deepEqual(seen(m => (m.t === "ended" ? m.reason : undefined)), stopReasons().filter(r => r !== "power_loss" && r !== "update").sort())
+        assert.deepEqual(
+            seen(m => (m.t === "ended" ? m.reason : undefined)),
+            stopReasons()
+                .filter(r => r !== "power_loss" && r !== "update")
+                .sort()
+        )
         const fault = schemaJson("event-fault.schema.json")
-        assert.deepEqual(seen(m => (m.t === "fault" ? m.kind : undefined)), fault.properties.kind.enum.slice().sort())
-        assert.deepEqual(seen(m => (m.t === "fault" && m.socket === 0 ? m.kind : undefined)), fault.then.properties.kind.enum.slice().sort())
-        assert.deepEqual(seen(m => (m.t === "fault" && m.socket > 0 ? m.kind : undefined)), fault.else.properties.kind.enum.slice().sort())
+        assert.deepEqual(
+            seen(m => (m.t === "fault" ? m.kind : undefined)),
+            fault.properties.kind.enum.slice().sort()
+        )
+        assert.deepEqual(
+            seen(m => (m.t === "fault" && m.socket === 0 ? m.kind : undefined)),
+            fault.then.properties.kind.enum.slice().sort()
+        )
+        assert.deepEqual(
+            seen(m => (m.t === "fault" && m.socket > 0 ? m.kind : undefined)),
+            fault.else.properties.kind.enum.slice().sort()
+        )
         // the details of these scenarios: ts -1 unanchored, a top-off, a 24 h trace in 2 chunks of 16-minute rows, null volts
         assert.ok(all.some(m => m.t === "ended" && m.end === -1))
         assert.ok(all.some(m => m.t === "ended" && m.reason === "full" && m.top === 180))
@@ -564,13 +592,15 @@ describe("messages the code produces", () => {
         for (const b of Object.values(BOARDS)) {
             const cfg = copyConfig(defaultConfig())
             cfg.sockets = b.sockets
-            for (const ver of ["v1.2.0", "v0.1.1-d398324-2026.11.25.17.41", "dev"]) for (const resumed of [0, b.sockets]) assertMessage(JSON.parse(ev.bootEvent(ver, b.name, b.sockets, configHash(cfg), resumed, BOOT)))
+            for (const ver of ["v1.2.0", "v0.1.1-d398324-2026.11.25.17.41", "dev"])
+                for (const resumed of [0, b.sockets]) assertMessage(JSON.parse(ev.bootEvent(ver, b.name, b.sockets, configHash(cfg), resumed, BOOT)))
         }
         assertInvalid("event-boot.schema.json", JSON.parse(ev.bootEvent("v1.2.0", "test", 1, configHash(defaultConfig()), 0, BOOT)), "a test build's board name")
         assertInvalid("event-boot.schema.json", JSON.parse(ev.bootEvent("v1.2.0", "shed2_esp32c3", 2, configHash(defaultConfig()), 0, "not a nonce")), "a boot nonce not of 16 hex digits")
         // the outbox gives up the oldest fault to keep a billing record: `lost` names it
         const box = new Outbox()
-        for (let i = 1; i <= OUTBOX_SLOTS; i++) assert.ok(box.enqueue(`f000001${String(i).padStart(6, "0")}`, "fault", ev.faultEvent(`f000001${String(i).padStart(6, "0")}`, 0, "mains_voltage", "mains at 290 V", T0), 0).ok)
+        for (let i = 1; i <= OUTBOX_SLOTS; i++)
+            assert.ok(box.enqueue(`f000001${String(i).padStart(6, "0")}`, "fault", ev.faultEvent(`f000001${String(i).padStart(6, "0")}`, 0, "mains_voltage", "mains at 290 V", T0), 0).ok)
         const rec = allEvents().find(m => m.t === "ended")
         const r = box.enqueue(rec.eid, "billing", JSON.stringify(rec), 0)
         assert.equal(r.displaced, "f000001000001")
@@ -586,7 +616,10 @@ describe("messages the code produces", () => {
         assertInvalid("event-fault.schema.json", { t: "fault", eid: "f000001000001", socket: 3, kind: "short", detail: "y".repeat(101), ts: T0 })
         // every builder of events.ts has been exercised
         const builders = Object.keys(events).filter(k => typeof (events as any)[k] === "function")
-        assert.deepEqual(builders.filter(k => !used.has(k)), [])
+        assert.deepEqual(
+            builders.filter(k => !used.has(k)),
+            []
+        )
     })
 
     test("the event schemas refuse what the builders never produce", () => {
@@ -645,8 +678,7 @@ describe("messages the code produces", () => {
         refusals.set("bad_config", config.error)
         const cloud = readFileSync(join(ROOT, "src/shell/cloud.ts"), "utf8")
         // the shell's own refusals: their detail's text parts, figures as 2
-        for (const m of cloud.matchAll(/error: "([a-z_]+)", detail: (.+?) \}/g))
-            if (!refusals.has(m[1])) refusals.set(m[1], [...m[2].matchAll(/"([^"]*)"/g)].map(x => x[1]).join("2"))
+        for (const m of cloud.matchAll(/error: "([a-z_]+)", detail: (.+?) \}/g)) if (!refusals.has(m[1])) refusals.set(m[1], [...m[2].matchAll(/"([^"]*)"/g)].map(x => x[1]).join("2"))
         for (const [error, detail] of refusals) replies.push(JSON.parse(replyJson("c9", false, error, detail, null, BOOT)))
         const names: string[] = schemaJson("reply.schema.json").$defs.error.properties.error.enum
         assert.deepEqual([...new Set(replies.map(r => r.error))].sort(), names.slice().sort())
@@ -732,7 +764,10 @@ describe("messages the code produces", () => {
         const o1 = await b.pay(1)
         const o2 = await b.pay(2, { kind: "minutes", value: 90 }, { powerCapW: 500, profile: "lithium", topOffMin: 5 })
         const o3 = await b.pay(3, { kind: "wh", value: 500 })
-        assert.deepEqual([o1, o2, o3].map(o => o.startReply.ok), [true, true, true])
+        assert.deepEqual(
+            [o1, o2, o3].map(o => o.startReply.ok),
+            [true, true, true]
+        )
         const dup = await b.send("start", { order: o1.order, socket: 4, limit: { kind: "full" } })
         assert.equal(dup.error, "duplicate_order")
         assert.equal((await b.send("status", {})).states.length, 4)
@@ -766,7 +801,10 @@ describe("messages the code produces", () => {
         }
         assert.equal(sent.filter(s => errorsOf("command.schema.json", JSON.parse(s)) !== null).length, 3)
         // the first command learnt the nonce from its wrong_boot reply and went again, once
-        assert.deepEqual(replies.filter(r => r.error === "wrong_boot").map(r => r.boot), [BOOT])
+        assert.deepEqual(
+            replies.filter(r => r.error === "wrong_boot").map(r => r.boot),
+            [BOOT]
+        )
         assert.equal(JSON.parse(sent[0]).boot, "")
         assert.equal(JSON.parse(sent[1]).id, JSON.parse(sent[0]).id)
         assert.equal(JSON.parse(sent[1]).boot, BOOT)
@@ -856,10 +894,7 @@ const ARGS: Record<string, fc.Arbitrary<any>> = {
     status: argsOf({}, []),
     config: argsOf({ patch: field(patchArb) }, ["patch"]),
     update: argsOf({ force: field(fc.boolean()), windowS: field(fc.integer({ min: 30, max: 3600 }), fc.integer({ min: 0, max: 4000 }), num(29, 3601)) }, []),
-    calibrate: argsOf(
-        { socket: socketArb, gain: field(num(0.5, 2), num(0, 3)), offsetW: field(num(-20, 20), num(-30, 30)) },
-        ["socket", "gain", "offsetW"]
-    ),
+    calibrate: argsOf({ socket: socketArb, gain: field(num(0.5, 2), num(0, 3)), offsetW: field(num(-20, 20), num(-30, 30)) }, ["socket", "gain", "offsetW"]),
     paycode: argsOf(
         {
             socket: socketArb,
@@ -875,10 +910,7 @@ const ARGS: Record<string, fc.Arbitrary<any>> = {
     ),
     ack: argsOf(
         {
-            ids: field(
-                fc.array(field(fc.constantFrom("b000001000001", "f000002000003"), text(0, 33)), { minLength: 1, maxLength: 16 }),
-                fc.array(field(text(0, 33)), { minLength: 0, maxLength: 17 })
-            ),
+            ids: field(fc.array(field(fc.constantFrom("b000001000001", "f000002000003"), text(0, 33)), { minLength: 1, maxLength: 16 }), fc.array(field(text(0, 33)), { minLength: 0, maxLength: 17 })),
         },
         ["ids"]
     ),
@@ -1038,7 +1070,15 @@ describe("the schemas and the firmware agree", () => {
             ["update: unknown argument", set("update", "now", true), "bad_args"],
             ["ack: no ids", del("ack", "ids"), "bad_args"],
             ["ack: no id in the list", set("ack", "ids", []), "bad_args"],
-            ["ack: 17 ids", set("ack", "ids", Array.from({ length: 17 }, (_, i) => `b000001${String(i + 1).padStart(6, "0")}`)), "bad_args"],
+            [
+                "ack: 17 ids",
+                set(
+                    "ack",
+                    "ids",
+                    Array.from({ length: 17 }, (_, i) => `b000001${String(i + 1).padStart(6, "0")}`)
+                ),
+                "bad_args",
+            ],
             ["ack: a numeric id", set("ack", "ids", [5]), "bad_args"],
             ["ack: a 33-character id", set("ack", "ids", ["b".repeat(33)]), "bad_args"],
             ["ack: ids as text", set("ack", "ids", "b000001000001"), "bad_args"],
@@ -1109,14 +1149,11 @@ describe("the schemas and the firmware agree", () => {
         assert.deepEqual(configBound("weldHoldS"), { min: 0.2, max: 60, integer: false })
     })
 
-    test(
-        "a config patch naming an Object.prototype member is refused like any unknown key",
-        () => {
-            for (const k of ["constructor", "toString", "__proto__"]) {
-                const text = signed({ id: "p-" + k, ts: T0, cmd: "config", args: { patch: JSON.parse(`{"${k}": 5}`) } })
-                assertInvalid("command.schema.json", JSON.parse(text), k)
-                assert.equal(firmwareVerdict(text), "bad_config", k)
-            }
+    test("a config patch naming an Object.prototype member is refused like any unknown key", () => {
+        for (const k of ["constructor", "toString", "__proto__"]) {
+            const text = signed({ id: "p-" + k, ts: T0, cmd: "config", args: { patch: JSON.parse(`{"${k}": 5}`) } })
+            assertInvalid("command.schema.json", JSON.parse(text), k)
+            assert.equal(firmwareVerdict(text), "bad_config", k)
         }
-    )
+    })
 })

@@ -35,7 +35,8 @@ test("property: on screens that hold the code, code and cells tile the screen ex
             const l = planLayout(w, h, ver * 4 + 17, lines)
             if (l.module < 2) return
             const rects = [l.code, ...l.cells]
-            for (let i = 0; i < rects.length; i++) for (let j = i + 1; j < rects.length; j++) assert.ok(!overlap(rects[i], rects[j]), `${JSON.stringify(rects[i])} overlaps ${JSON.stringify(rects[j])}`)
+            for (let i = 0; i < rects.length; i++)
+                for (let j = i + 1; j < rects.length; j++) assert.ok(!overlap(rects[i], rects[j]), `${JSON.stringify(rects[i])} overlaps ${JSON.stringify(rects[j])}`)
             assert.equal(
                 rects.reduce((a, r) => a + r.w * r.h, 0),
                 w * h,

@@ -106,7 +106,11 @@ test("supervisor: relays close staggered, one at a time", () => {
     let relays = [false, false, false]
     const closeTimes: number[] = [-1, -1, -1]
     for (let t = 0; t <= 10000; t += 500) {
-        relays = sup.tick(t, relays.map(r => ({ p: r ? 100 : 0, v: 230 })), relays)
+        relays = sup.tick(
+            t,
+            relays.map(r => ({ p: r ? 100 : 0, v: 230 })),
+            relays
+        )
         relays.forEach((r, i) => {
             if (r && closeTimes[i] < 0) closeTimes[i] = t
         })
@@ -117,9 +121,21 @@ test("supervisor: relays close staggered, one at a time", () => {
 test("supervisor: over the board cap the newest session is shed", () => {
     const sup = new Supervisor({ ...defaultConfig(), sockets: 2, staggerS: 0, boardCapW: 1500, boardStartW: 1400 })
     sup.start(1, "a", { kind: "full", value: 0 }, null as any, 0)
-    let relays = sup.tick(0, [{ p: 0, v: 230 }, { p: 0, v: 230 }], [false, false])
+    let relays = sup.tick(
+        0,
+        [
+            { p: 0, v: 230 },
+            { p: 0, v: 230 },
+        ],
+        [false, false]
+    )
     sup.start(2, "b", { kind: "full", value: 0 }, null as any, 1000)
-    for (let t = 1000; t <= 20000; t += 1000) relays = sup.tick(t, relays.map(r => ({ p: r ? 900 : 0, v: 230 })), relays)
+    for (let t = 1000; t <= 20000; t += 1000)
+        relays = sup.tick(
+            t,
+            relays.map(r => ({ p: r ? 900 : 0, v: 230 })),
+            relays
+        )
     assert.equal(sup.sockets[0].state, "charging")
     assert.equal(sup.sockets[1].state, "ended")
     assert.equal(sup.sockets[1].lastRecord!.reason, "board_cap")

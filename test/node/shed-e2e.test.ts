@@ -36,7 +36,6 @@ async function billed(order: { billed?: any }, ms: number, what: string) {
     return order.billed
 }
 
-
 describe("the shed end to end (VM + bus + broker)", { concurrency: 3, timeout: 900000 }, () => {
     before(async () => {
         await sim.start()

@@ -85,7 +85,15 @@ export class FleetSim {
         }
         this.sim = new ShedSim(this.opts)
         await this.sim.start()
-        this.server = new FleetServer({ dataDir: data, trust: [keys.publicKeyPem], mqttUrl: this.sim.broker!.url, tickMs: 250, retryS: this.opts.retryS ?? 5, windowS: this.opts.windowS ?? 60, log: this.opts.log })
+        this.server = new FleetServer({
+            dataDir: data,
+            trust: [keys.publicKeyPem],
+            mqttUrl: this.sim.broker!.url,
+            tickMs: 250,
+            retryS: this.opts.retryS ?? 5,
+            windowS: this.opts.windowS ?? 60,
+            log: this.opts.log,
+        })
         await this.server.start()
         const u = new URL(this.sim.broker!.url)
         const p = await provisionBoard(this.sim.bus, {

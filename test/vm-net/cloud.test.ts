@@ -18,7 +18,6 @@ const hw: ShedHardware = {
     heartbeat: null,
 }
 
-
 describe("cloud link against a broker", () => {
     test("signed start, relay on, remote stop, relay off", async () => {
         const route = new EventRoute()

@@ -11,7 +11,7 @@ describe("mqtt codec in the VM", () => {
         expect(encodeLength(16384).length).toBe(3)
     })
     test("a publish split in three chunks comes out whole", () => {
-        const body = "{\"id\":\"c1\",\"cmd\":\"status\",\"n\":\"€\"}"
+        const body = '{"id":"c1","cmd":"status","n":"€"}'
         const pk = encodePublish("shed/B1/cmd", Buffer.from(body), false)
         const r = new FrameReader(1024)
         r.push(pk.slice(0, 1))

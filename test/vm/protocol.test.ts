@@ -19,8 +19,7 @@ const SIGNED =
 const AWKWARD =
     '{"id":"vm2","ts":1800000000000,"boot":"0123456789abcdef","cmd":"start","args":{"order":"Zürich-€-ø","socket":2,"limit":{"kind":"wh","value":1e-7},"powerCapW":1.0000000000000002},"sig":"2a24bfcf803e8b5316f4d2a2a2597706a4a32cec7aae408b1ee4a19edc46180a"}'
 // signed right, for another boot of the board
-const OTHER_BOOT =
-    '{"id":"vm3","ts":1800000000000,"boot":"fedcba9876543210","cmd":"status","args":{},"sig":"7b170e93b347f7ffec75e0553a2f71bbda3e9c07b4ebdbad06a6348c276c3e8c"}'
+const OTHER_BOOT = '{"id":"vm3","ts":1800000000000,"boot":"fedcba9876543210","cmd":"status","args":{},"sig":"7b170e93b347f7ffec75e0553a2f71bbda3e9c07b4ebdbad06a6348c276c3e8c"}'
 
 function ctx() {
     return { topic: "shed/B1/cmd", keyHex: KEY, boot: BOOT, nowMs: 1000, sockets: 10, maxBytes: 1024, staleMs: 300000, mac: macHex, clock: new ServerClock(0), replay: new ReplayGuard(64) }

@@ -94,8 +94,7 @@ export class Outbox {
         const record = body
         if (slotKey(OUTBOX_SLOTS - 1).length + 1 + record.length > SETTING_LIMIT)
             return { ok: false, ops: [], error: "record of " + record.length + " bytes over the " + SETTING_LIMIT + "-byte setting limit" }
-        for (let i = 0; i < this.slots.length; i++)
-            if (this.slots[i] && this.slots[i].eid === eid) return { ok: true, ops: [] }
+        for (let i = 0; i < this.slots.length; i++) if (this.slots[i] && this.slots[i].eid === eid) return { ok: true, ops: [] }
         let slot = this.freeSlot()
         let displaced: string = null
         if (slot < 0 && kind === "billing") {

@@ -63,7 +63,18 @@ export class QrEncoder {
         if (this.version < 0) {
             const cap = numDataCodewords(MAX_VERSION, this.ecc)
             throw new QrError(
-                "text too long for a QR code up to version " + MAX_VERSION + " at ECC " + eccName + ": " + this.seg.count + (this.seg.mode === MODE_ALNUM ? " characters" : " bytes") + ", the version " + MAX_VERSION + " symbol holds " + cap + " data codewords"
+                "text too long for a QR code up to version " +
+                    MAX_VERSION +
+                    " at ECC " +
+                    eccName +
+                    ": " +
+                    this.seg.count +
+                    (this.seg.mode === MODE_ALNUM ? " characters" : " bytes") +
+                    ", the version " +
+                    MAX_VERSION +
+                    " symbol holds " +
+                    cap +
+                    " data codewords"
             )
         }
     }

@@ -59,8 +59,7 @@ export class QrMatrix {
     }
 
     private drawAlignment(cx: number, cy: number) {
-        for (let dy = -2; dy <= 2; dy++)
-            for (let dx = -2; dx <= 2; dx++) this.setFn(cx + dx, cy + dy, Math.max(Math.abs(dx), Math.abs(dy)) !== 1)
+        for (let dy = -2; dy <= 2; dy++) for (let dx = -2; dx <= 2; dx++) this.setFn(cx + dx, cy + dy, Math.max(Math.abs(dx), Math.abs(dy)) !== 1)
     }
 
     /** Format information: ECC level and mask, BCH(15,5) protected, in its two copies. */
@@ -164,4 +163,3 @@ export function versionInformation(ver: number): number {
     for (let i = 0; i < 12; i++) rem = (rem << 1) ^ ((rem >>> 11) * 0x1f25)
     return (ver << 12) | rem
 }
-

@@ -12,7 +12,7 @@ export const MAX_VERSION = 10
 // index [ecc * 11 + version], version 0 unused. Strings live in the program image, where
 // arrays of arrays are built in the VM's heap at boot and kept (~1 KB) and take code to build.
 const ECC_CODEWORDS_PER_BLOCK = " '*/4:248>2 *0:280266: -62:282648 1<606<::8<"
-const NUM_ERROR_CORRECTION_BLOCKS = " !!!!!\"\"\"\"$ !!!\"\"$$$%% !!\"\"$$&&(( !!\"$$$%&(("
+const NUM_ERROR_CORRECTION_BLOCKS = ' !!!!!""""$ !!!""$$$%% !!""$$&&(( !!"$$$%&(('
 
 /** ECC codewords per block (ISO/IEC 18004 table 9). */
 export function eccCodewordsPerBlock(ecc: number, ver: number): number {
