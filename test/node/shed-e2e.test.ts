@@ -27,6 +27,7 @@ async function startCharge(n: number, seed: number) {
     sim.shed.plug(n, { model: "li", soc0: 0.3, seed })
     await turn(n)
     const o = await sim.backend.pay(n)
+    assert.equal(o.startReply?.ok, true, `socket ${n}'s start: ${JSON.stringify(o.startReply)}`)
     await charging(n)
     return o
 }
