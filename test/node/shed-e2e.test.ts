@@ -26,7 +26,13 @@ async function charging(n: number) {
 async function startCharge(n: number, seed: number) {
     sim.shed.plug(n, { model: "li", soc0: 0.3, seed })
     await turn(n)
-    const o = await sim.backend.pay(n)
+    let o = await sim.backend.pay(n)
+    // the tests share one board: a start that lands while another test's short still reads
+    // 6 kW (the ~0.1 s before its contacts open) is refused board_busy, rightly; the rider pays again
+    for (let k = 0; k < 3 && o.startReply?.error === "board_busy"; k++) {
+        await new Promise(r => setTimeout(r, 1000))
+        o = await sim.backend.pay(n)
+    }
     assert.equal(o.startReply?.ok, true, `socket ${n}'s start: ${JSON.stringify(o.startReply)}`)
     await charging(n)
     return o
