@@ -132,14 +132,18 @@ const DRAW_W = 17
 const PAUSED = 18
 /** 0/1: the last starts all ended in no load with almost no draw: blown fuse or broken outlet */
 const SUSPECT = 19
+/** the running (or last) session's limit: its kind's index in LIMIT_KINDS (-1: none yet) and value */
+const LIMIT_KIND = 20
+const LIMIT_VALUE = 21
+
+/** by index: 1 and 2 are judged in checkLimits */
+const LIMIT_KINDS = ["full", "minutes", "wh"]
 
 export class SocketSession {
     state: SocketState = "idle"
     /** kind of the fault while faulted */
     fault = ""
     order = ""
-    /** the running (or last) session's limit; none before the first (ten idle sockets need no object each) */
-    limit: Limit = null
     lastRecord: SessionRecord = null
     /** the running (or last ended) session's per-minute power trace */
     trace: PowerTrace = null
@@ -148,7 +152,7 @@ export class SocketSession {
 
     private detector: ChargeDetector = null
     /** indexed by the constants above */
-    private s: number[] = [0, 0, 0, 0, 0, 0, 0, -1, 0, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+    private s: number[] = [0, 0, 0, 0, 0, 0, 0, -1, 0, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, 0]
     private events: SocketEvent[] = []
 
     constructor(
@@ -159,6 +163,17 @@ export class SocketSession {
     /** The socket's last reading (W) whatever its state; NaN while its meter is silent. */
     drawW(): number {
         return this.s[DRAW_W]
+    }
+
+    /** The running (or last) session's limit; null before the first. */
+    limit(): Limit {
+        const k = this.s[LIMIT_KIND]
+        return k < 0 ? null : { kind: LIMIT_KINDS[k] as LimitKind, value: this.s[LIMIT_VALUE] }
+    }
+
+    private setLimit(l: Limit) {
+        this.s[LIMIT_KIND] = l ? LIMIT_KINDS.indexOf(l.kind) : -1
+        this.s[LIMIT_VALUE] = l ? l.value : 0
     }
 
     /** The last starts all ended in no load with almost no draw: blown fuse or broken outlet. */
@@ -228,7 +243,7 @@ export class SocketSession {
         const check = this.checkOptions(limit, opts)
         if (!check.ok) return check
         this.order = order
-        this.limit = limit
+        this.setLimit(limit)
         s[POWER_CAP_W] = opts && opts.powerCapW !== undefined ? opts.powerCapW : this.cfg.socketLimitW
         s[TOP_OFF_MIN] = opts && opts.topOffMin !== undefined ? opts.topOffMin : this.cfg.topOffMin
         this.profile = opts && opts.profile !== undefined ? opts.profile : "auto"
@@ -281,9 +296,7 @@ export class SocketSession {
             p.fullAtS = ck[2]
         }
         this.order = p.order
-        // a literal: the parsed object's keys would be strings kept in the heap
-        const l = p.limit
-        this.limit = l ? { kind: l.kind, value: l.value } : l
+        this.setLimit(p.limit)
         s[POWER_CAP_W] = p.powerCapW
         s[TOP_OFF_MIN] = p.topOffMin
         this.profile = p.profile ? p.profile : "auto"
@@ -304,7 +317,7 @@ export class SocketSession {
         s[SAVED_WH] = s[ENERGY_WH]
         return {
             order: this.order,
-            limit: this.limit,
+            limit: this.limit(),
             elapsedS: roundTo((now - s[START_T]) / 1000, 0),
             energyWh: roundTo(s[ENERGY_WH], 2),
             peakW: roundTo(s[PEAK_W], 1),
@@ -463,10 +476,10 @@ export class SocketSession {
         const ref = this.plateauW()
         if (s[FULL_AT_T] >= 0 && now - s[FULL_AT_T] >= s[TOP_OFF_MIN] * 60000)
             return { reason: "full", detail: "top-off of " + s[TOP_OFF_MIN] + " min after full done", levelW: level, refW: ref, heldS: (now - s[FULL_AT_T]) / 1000 }
-        if (this.limit.kind === "minutes" && elapsedS >= this.limit.value * 60)
-            return { reason: "limit_time", detail: "paid time of " + this.limit.value + " min used", levelW: level, refW: ref, heldS: elapsedS }
-        if (this.limit.kind === "wh" && s[ENERGY_WH] >= this.limit.value)
-            return { reason: "limit_energy", detail: "paid energy of " + this.limit.value + " Wh delivered", levelW: level, refW: ref, heldS: elapsedS }
+        const k = s[LIMIT_KIND]
+        const lv = s[LIMIT_VALUE]
+        if (k === 1 && elapsedS >= lv * 60) return { reason: "limit_time", detail: "paid time of " + lv + " min used", levelW: level, refW: ref, heldS: elapsedS }
+        if (k === 2 && s[ENERGY_WH] >= lv) return { reason: "limit_energy", detail: "paid energy of " + lv + " Wh delivered", levelW: level, refW: ref, heldS: elapsedS }
         if (elapsedS >= this.cfg.maxDurationMin * 60)
             return { reason: "max_duration", detail: "session reached the maximum of " + this.cfg.maxDurationMin + " min", levelW: level, refW: ref, heldS: elapsedS }
         return null
