@@ -19,7 +19,7 @@ function summary(sup: Supervisor, n: number): string {
     const s = sup.socket(n)
     let t = "S" + n + " " + s.state
     if (s.state === "faulted") t += " " + s.fault
-    if (s.suspect) t += " suspect"
+    if (s.suspect()) t += " suspect"
     return t
 }
 
@@ -32,6 +32,6 @@ export function servicePress(sup: Supervisor, focus: number, pressMs: number): P
     if (pressMs < PRESS_CLEAR_MIN_MS) return { focus: focus, message: "" }
     if (focus < 1) return { focus: 0, message: "press briefly to pick a socket" }
     const s = sup.socket(focus)
-    const r = s.clear(s.drawW)
+    const r = s.clear(s.drawW())
     return { focus: focus, message: r.ok ? "S" + focus + " cleared" : "S" + focus + " not cleared: " + r.error }
 }

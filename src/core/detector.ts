@@ -109,15 +109,14 @@ const STEP_PRE_W = 25
 const OVER_SINCE = 26
 const HOLD_UNTIL = 27
 const INRUSH_FROM = 28
+/** the session's plateau: highest sustained draw (W) */
+const REF_W = 29
+/** 0/1: the charger has drawn real power in this session */
+const DREW = 30
+/** 0/1: an over-limit draw is going on and a warning should go out */
+const OVERLOAD_WARNING = 31
 
 export class ChargeDetector {
-    /** the session's plateau: highest sustained draw (W) */
-    refW = 0
-    /** the charger has drawn real power in this session */
-    drew = false
-    /** an over-limit draw is going on and a warning should go out */
-    overloadWarning = false
-
     /** indexed by the constants above */
     private s: number[]
     /** the taper-flattening fit (flatten.ts), only while the draw is low (LOW_SINCE >= 0): ~170 B of heap */
@@ -127,14 +126,32 @@ export class ChargeDetector {
         private cfg: ShedConfig,
         limits: DetectorLimits,
         /** relay closed at (ms) */
-        t0: number
+        t0: number,
+        /** the plateau (W) and whether the charger drew, carried over from before a restart */
+        refW: number,
+        drew: boolean
     ) {
         // in the order of the constants; the socket drew nothing before the relay closed: the
         // averages start at zero
         this.s = [
             0, 0, t0, t0, limits.limitW, limits.allowFlatten ? 1 : 0, -1, 0, -1, -1, -1,
-            -1e12, 0, 0, 0, 0, 0, 0, t0, 0, 0, 0, -1, 0, -1, 0, -1, -1, t0,
+            -1e12, 0, 0, 0, 0, 0, 0, t0, 0, 0, 0, -1, 0, -1, 0, -1, -1, t0, refW, drew ? 1 : 0, 0,
         ]
+    }
+
+    /** The session's plateau: highest sustained draw (W). */
+    refW(): number {
+        return this.s[REF_W]
+    }
+
+    /** The charger has drawn real power in this session. */
+    drew(): boolean {
+        return this.s[DREW] > 0
+    }
+
+    /** An over-limit draw is going on and a warning should go out. */
+    overloadWarning(): boolean {
+        return this.s[OVERLOAD_WARNING] > 0
     }
 
     /**
@@ -161,7 +178,7 @@ export class ChargeDetector {
         const s = this.s
         const cfg = this.cfg
         if (p > cfg.shortW)
-            return verdict("short", "draw " + roundTo(p, 0) + " W over the hard limit " + cfg.shortW + " W", p, this.refW, 0)
+            return verdict("short", "draw " + roundTo(p, 0) + " W over the hard limit " + cfg.shortW + " W", p, s[REF_W], 0)
 
         const over = this.checkOverload(t, p)
         if (over) return over
@@ -173,20 +190,20 @@ export class ChargeDetector {
         s[SLOW_W] = emaStep(s[SLOW_W], dt, SLOW_TAU_MS, p < s[LIMIT_W] ? p : s[LIMIT_W])
         s[FAST_W] = emaStep(s[FAST_W], dt, FAST_TAU_MS, p)
         const level = s[FAST_W]
-        if (s[SLOW_W] > this.refW) this.refW = s[SLOW_W]
+        if (s[SLOW_W] > s[REF_W]) s[REF_W] = s[SLOW_W]
         // time spent near the plateau: a charge with a constant-current plateau, unlike the
         // brief top-up of a battery that was already full, which only ever tapers
-        if (this.refW >= cfg.noLoadW && s[SLOW_W] >= PLATEAU_BAND * this.refW) s[PLATEAU_MS] += dt
+        if (s[REF_W] >= cfg.noLoadW && s[SLOW_W] >= PLATEAU_BAND * s[REF_W]) s[PLATEAU_MS] += dt
         s[LAST_UPDATE_T] = t
-        if (!this.drew && this.refW >= cfg.noLoadW) this.drew = true
+        if (!s[DREW] && s[REF_W] >= cfg.noLoadW) s[DREW] = 1
 
-        if (!this.drew) {
+        if (!s[DREW]) {
             if (t - s[T0] >= cfg.noLoadS * 1000)
                 return verdict(
                     "no_load",
-                    "never drew more than " + cfg.noLoadW + " W in " + cfg.noLoadS + " s (peak sustained " + roundTo(this.refW, 1) + " W)",
+                    "never drew more than " + cfg.noLoadW + " W in " + cfg.noLoadS + " s (peak sustained " + roundTo(s[REF_W], 1) + " W)",
                     level,
-                    this.refW,
+                    s[REF_W],
                     (t - s[T0]) / 1000
                 )
             return null
@@ -218,19 +235,19 @@ export class ChargeDetector {
         const cfg = this.cfg
         if (p <= s[LIMIT_W]) {
             s[OVER_SINCE] = -1
-            this.overloadWarning = false
+            s[OVERLOAD_WARNING] = 0
             return null
         }
         if (t - s[INRUSH_FROM] < cfg.inrushS * 1000) return null
         if (s[OVER_SINCE] < 0) s[OVER_SINCE] = t
-        this.overloadWarning = true
+        s[OVERLOAD_WARNING] = 1
         const held = (t - s[OVER_SINCE]) / 1000
         if (held >= cfg.overloadHoldS)
             return verdict(
                 "overload",
                 "draw " + roundTo(p, 0) + " W over the limit " + s[LIMIT_W] + " W for " + roundTo(held, 0) + " s",
                 p,
-                this.refW,
+                s[REF_W],
                 held
             )
         return null
@@ -245,8 +262,8 @@ export class ChargeDetector {
         const s = this.s
         // a charger that terminated once and restarts is the charger again, not a rider
         if (s[TERMINATED_ONCE]) return true
-        if (w <= this.cfg.terminateFraction * this.refW) return true
-        return s[PLATEAU_MS] < PLATEAU_MIN_MS && w <= TOPUP_TAPERED * this.refW
+        if (w <= this.cfg.terminateFraction * s[REF_W]) return true
+        return s[PLATEAU_MS] < PLATEAU_MIN_MS && w <= TOPUP_TAPERED * s[REF_W]
     }
 
     /** A step down: unplugged when it falls from a high level, a termination otherwise. */
@@ -270,9 +287,9 @@ export class ChargeDetector {
         if (held >= cfg.unplugHoldS && !this.tapered(s[STEP_PRE_W]))
             return verdict(
                 "unplugged",
-                "draw fell from " + roundTo(s[STEP_PRE_W], 1) + " W to " + roundTo(p, 1) + " W and stayed for " + roundTo(held, 0) + " s (plateau " + roundTo(this.refW, 0) + " W)",
+                "draw fell from " + roundTo(s[STEP_PRE_W], 1) + " W to " + roundTo(p, 1) + " W and stayed for " + roundTo(held, 0) + " s (plateau " + roundTo(s[REF_W], 0) + " W)",
                 p,
-                this.refW,
+                s[REF_W],
                 held
             )
         return null
@@ -301,7 +318,7 @@ export class ChargeDetector {
     private checkFull(t: number, p: number, level: number): Verdict {
         const s = this.s
         const cfg = this.cfg
-        const lowW = Math.max(cfg.fullFraction * this.refW, cfg.idleFloorW)
+        const lowW = Math.max(cfg.fullFraction * s[REF_W], cfg.idleFloorW)
         const recent = this.trackRecent(t, level)
         // how much the readings scatter around the level: a step must stand out of the noise
         const dt = t - s[FLICKER_T]
@@ -359,7 +376,7 @@ export class ChargeDetector {
         }
         // after the charger terminated, a float current settling by a few tenths of a watt
         // is not charge: falls count only when they matter against the plateau
-        const floorFall = s[STEP_T] >= 0 ? AFTER_STEP_FALL_FRACTION * this.refW : MIN_TAPER_STEP_W
+        const floorFall = s[STEP_T] >= 0 ? AFTER_STEP_FALL_FRACTION * s[REF_W] : MIN_TAPER_STEP_W
         // and a fall must also stand out of the meter's scatter, or noise keeps the
         // confirmation from ever completing
         const step = Math.max(cfg.taperStepFraction * s[ANCHOR_W], floorFall, s[SCATTER_W])
@@ -374,9 +391,9 @@ export class ChargeDetector {
             return verdict(
                 "full",
                 "draw " + roundTo(level, 1) + " W (under " + roundTo(lowW, 1) + " W) stayed down for " + roundTo(flat, 0) + " s after the charger stepped down from " +
-                    roundTo(s[STEP_FROM_W], 1) + " W; plateau " + roundTo(this.refW, 0) + " W",
+                    roundTo(s[STEP_FROM_W], 1) + " W; plateau " + roundTo(s[REF_W], 0) + " W",
                 level,
-                this.refW,
+                s[REF_W],
                 flat
             )
         if (s[STEP_T] < 0 && s[ALLOW_FLATTEN]) {
@@ -384,9 +401,9 @@ export class ChargeDetector {
             if (f.full)
                 return verdict(
                     "full",
-                    "taper flattened onto " + roundTo(f.floorW, 1) + " W (" + roundTo(f.excessW, 2) + " W left above it) after a plateau of " + roundTo(this.refW, 0) + " W",
+                    "taper flattened onto " + roundTo(f.floorW, 1) + " W (" + roundTo(f.excessW, 2) + " W left above it) after a plateau of " + roundTo(s[REF_W], 0) + " W",
                     level,
-                    this.refW,
+                    s[REF_W],
                     (t - s[LOW_SINCE]) / 1000
                 )
         }

@@ -98,39 +98,61 @@ export const CHECKPOINT_MS = 20000
 export const CHECKPOINT_SHARE = 0.003
 export const CHECKPOINT_MIN_WH = 0.25
 
+// A session's numbers and flags, one number[] (a number costs 8 B of heap there, 16 as an
+// object's field; booleans as 0/1). Times in board ms, -1: not going on.
+const START_T = 0
+const LAST_T = 1
+/** the last reading judged (W), for the energy's trapezoids */
+const LAST_P = 2
+const ENERGY_WH = 3
+const PEAK_W = 4
+const POWER_CAP_W = 5
+const TOP_OFF_MIN = 6
+/** when full was detected; -1: not yet */
+const FULL_AT_T = 7
+/** 0/1: the overload warning went out */
+const WARNED = 8
+/** current through the open relay since */
+const WELD_SINCE = 9
+/** a resumed session's plateau and whether it drew (0/1), for the detector when the relay closes */
+const RESUME_REF_W = 10
+const RESUME_DREW = 11
+/** 0/1: started, its relay not yet closed (paid time starts then) */
+const FRESH = 12
+/** board ms and Wh of the last checkpoint written */
+const SAVED_T = 13
+const SAVED_WH = 14
+/** 0/1: the relay closes again after a pause */
+const RECLOSE = 15
+/** starts in a row that ended in no load with almost no draw */
+const NO_LOAD_STREAK = 16
+/** the socket's last reading (W) whatever its state; NaN while its meter is silent */
+const DRAW_W = 17
+/** 0/1: paused by a board-level condition (mains out of range): live, relay off */
+const PAUSED = 18
+/** 0/1: the last starts all ended in no load with almost no draw: blown fuse or broken outlet */
+const SUSPECT = 19
+/** the running (or last) session's limit: its kind's index in LIMIT_KINDS (-1: none yet) and value */
+const LIMIT_KIND = 20
+const LIMIT_VALUE = 21
+
+/** by index: 1 and 2 are judged in checkLimits */
+const LIMIT_KINDS = ["full", "minutes", "wh"]
+
 export class SocketSession {
     state: SocketState = "idle"
     /** kind of the fault while faulted */
     fault = ""
     order = ""
-    /** the running (or last) session's limit; none before the first (ten idle sockets need no object each) */
-    limit: Limit = null
     lastRecord: SessionRecord = null
-    /** the socket's last reading (W) whatever its state; NaN while its meter is silent */
-    drawW = 0
     /** the running (or last ended) session's per-minute power trace */
     trace: PowerTrace = null
-
-    private detector: ChargeDetector = null
-    private startT = 0
-    private lastT = 0
-    private lastP = 0
-    private energyWh = 0
-    private peakW = 0
-    private powerCapW = 0
-    private topOffMin = 0
     /** the order's charger profile hint: "auto", "lithium" or "lead_acid" */
     profile = "auto"
-    private fullAtT = -1
-    private warned = false
-    private weldSince = -1
-    private resumeRefW = 0
-    private resumeDrew = false
-    private fresh = false
-    /** board ms and Wh of the last checkpoint written */
-    private savedT = 0
-    private savedWh = 0
-    private reclose = false
+
+    private detector: ChargeDetector = null
+    /** indexed by the constants above */
+    private s: number[] = [0, 0, 0, 0, 0, 0, 0, -1, 0, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, 0]
     private events: SocketEvent[] = []
 
     constructor(
@@ -138,15 +160,30 @@ export class SocketSession {
         private cfg: ShedConfig
     ) {}
 
-    /** paused by a board-level condition (mains out of range): live, relay off */
-    paused = false
-    /** the last starts all ended in no load with almost no draw: blown fuse or broken outlet */
-    suspect = false
-    private noLoadStreak = 0
+    /** The socket's last reading (W) whatever its state; NaN while its meter is silent. */
+    drawW(): number {
+        return this.s[DRAW_W]
+    }
+
+    /** The running (or last) session's limit; null before the first. */
+    limit(): Limit {
+        const k = this.s[LIMIT_KIND]
+        return k < 0 ? null : { kind: LIMIT_KINDS[k] as LimitKind, value: this.s[LIMIT_VALUE] }
+    }
+
+    private setLimit(l: Limit) {
+        this.s[LIMIT_KIND] = l ? LIMIT_KINDS.indexOf(l.kind) : -1
+        this.s[LIMIT_VALUE] = l ? l.value : 0
+    }
+
+    /** The last starts all ended in no load with almost no draw: blown fuse or broken outlet. */
+    suspect(): boolean {
+        return this.s[SUSPECT] > 0
+    }
 
     /** The relay should be closed. */
     wantsRelay(): boolean {
-        return this.isLive() && !this.paused
+        return this.isLive() && !this.s[PAUSED]
     }
 
     isLive(): boolean {
@@ -154,13 +191,14 @@ export class SocketSession {
     }
 
     pause() {
-        this.paused = this.isLive()
+        this.s[PAUSED] = this.isLive() ? 1 : 0
     }
 
     unpause(now: number) {
-        if (!this.paused) return
-        this.paused = false
-        this.reclose = true
+        const s = this.s
+        if (!s[PAUSED]) return
+        s[PAUSED] = 0
+        s[RECLOSE] = 1
     }
 
     setConfig(cfg: ShedConfig) {
@@ -190,38 +228,41 @@ export class SocketSession {
     /** A paid order for this socket. Refused (and nothing changes) unless the socket is free. */
     /** Why this socket cannot take an order, whatever the board's state; null when it can. */
     refusal(): StartResult {
+        const s = this.s
         if (this.state === "faulted") return { ok: false, error: "socket_faulted", detail: "socket " + this.socket + " is faulted: " + this.fault }
-        if (this.suspect)
-            return { ok: false, error: "socket_suspect", detail: "socket " + this.socket + ": its last " + this.noLoadStreak + " starts drew nothing (blown fuse or broken outlet?); clear it after a check" }
+        if (s[SUSPECT])
+            return { ok: false, error: "socket_suspect", detail: "socket " + this.socket + ": its last " + s[NO_LOAD_STREAK] + " starts drew nothing (blown fuse or broken outlet?); clear it after a check" }
         if (this.isLive()) return { ok: false, error: "socket_busy", detail: "socket " + this.socket + " has order " + this.order }
         return null
     }
 
     start(order: string, limit: Limit, now: number, opts: StartOptions): StartResult {
+        const s = this.s
         const own = this.refusal()
         if (own) return own
         const check = this.checkOptions(limit, opts)
         if (!check.ok) return check
         this.order = order
-        this.limit = limit
-        this.powerCapW = opts && opts.powerCapW !== undefined ? opts.powerCapW : this.cfg.socketLimitW
-        this.topOffMin = opts && opts.topOffMin !== undefined ? opts.topOffMin : this.cfg.topOffMin
+        this.setLimit(limit)
+        s[POWER_CAP_W] = opts && opts.powerCapW !== undefined ? opts.powerCapW : this.cfg.socketLimitW
+        s[TOP_OFF_MIN] = opts && opts.topOffMin !== undefined ? opts.topOffMin : this.cfg.topOffMin
         this.profile = opts && opts.profile !== undefined ? opts.profile : "auto"
         this.begin(now, 0, 0, 0, -1)
-        this.fresh = true
+        s[FRESH] = 1
         this.setState("reserved")
         this.events.push({ kind: "started", socket: this.socket })
         return { ok: true }
     }
 
     private begin(now: number, elapsedS: number, energyWh: number, peakW: number, fullAtS: number) {
-        this.startT = now - elapsedS * 1000
-        this.lastT = now
-        this.lastP = 0
-        this.energyWh = energyWh
-        this.peakW = peakW
-        this.fullAtT = fullAtS >= 0 ? this.startT + fullAtS * 1000 : -1
-        this.warned = false
+        const s = this.s
+        s[START_T] = now - elapsedS * 1000
+        s[LAST_T] = now
+        s[LAST_P] = 0
+        s[ENERGY_WH] = energyWh
+        s[PEAK_W] = peakW
+        s[FULL_AT_T] = fullAtS >= 0 ? s[START_T] + fullAtS * 1000 : -1
+        s[WARNED] = 0
         this.trace = new PowerTrace()
         // the previous session's record went out with its "ended" event; holding it through
         // this one would cost ~370 B a socket of the heap while every socket charges
@@ -229,10 +270,10 @@ export class SocketSession {
         // the detector starts when the relay actually closes: inrush blanking and the
         // no-load timer count from then, not from a staggered wait
         this.detector = null
-        this.resumeRefW = 0
-        this.resumeDrew = false
-        this.savedT = now
-        this.savedWh = energyWh
+        s[RESUME_REF_W] = 0
+        s[RESUME_DREW] = 0
+        s[SAVED_T] = now
+        s[SAVED_WH] = energyWh
     }
 
     /**
@@ -244,6 +285,7 @@ export class SocketSession {
      * session on: it ends at once with the lockout as its reason, the socket stays locked.
      */
     resume(p: PersistedSession, now: number, ck?: number[]) {
+        const s = this.s
         const lock = this.fault
         const err = persistedError(p)
         // only what the record needs: the session stops below, before anything else reads it
@@ -254,16 +296,14 @@ export class SocketSession {
             p.fullAtS = ck[2]
         }
         this.order = p.order
-        // a literal: the parsed object's keys would be strings kept in the heap
-        const l = p.limit
-        this.limit = l ? { kind: l.kind, value: l.value } : l
-        this.powerCapW = p.powerCapW
-        this.topOffMin = p.topOffMin
+        this.setLimit(p.limit)
+        s[POWER_CAP_W] = p.powerCapW
+        s[TOP_OFF_MIN] = p.topOffMin
         this.profile = p.profile ? p.profile : "auto"
         this.begin(now, p.elapsedS, p.energyWh, p.peakW, p.fullAtS)
-        this.fresh = false
-        this.resumeRefW = p.refW
-        this.resumeDrew = p.drew
+        s[FRESH] = 0
+        s[RESUME_REF_W] = p.refW
+        s[RESUME_DREW] = p.drew ? 1 : 0
         this.setState(p.drew ? "charging" : "reserved")
         if (err) this.stop(now, "fault", "persisted record refused: " + err)
         else if (lock) this.trip(now, lock, "socket locked before the restart")
@@ -271,60 +311,64 @@ export class SocketSession {
 
     /** The whole record to write (a checkpoint too); null when no session runs. */
     persisted(now: number): PersistedSession {
+        const s = this.s
         if (!this.isLive()) return null
-        this.savedT = now
-        this.savedWh = this.energyWh
+        s[SAVED_T] = now
+        s[SAVED_WH] = s[ENERGY_WH]
         return {
             order: this.order,
-            limit: this.limit,
-            elapsedS: roundTo((now - this.startT) / 1000, 0),
-            energyWh: roundTo(this.energyWh, 2),
-            peakW: roundTo(this.peakW, 1),
-            refW: roundTo(this.detector ? this.detector.refW : this.resumeRefW, 1),
-            drew: this.detector ? this.detector.drew : this.resumeDrew,
-            powerCapW: this.powerCapW,
-            topOffMin: this.topOffMin,
+            limit: this.limit(),
+            elapsedS: roundTo((now - s[START_T]) / 1000, 0),
+            energyWh: roundTo(s[ENERGY_WH], 2),
+            peakW: roundTo(s[PEAK_W], 1),
+            refW: roundTo(this.detector ? this.detector.refW() : s[RESUME_REF_W], 1),
+            drew: this.detector ? this.detector.drew() : s[RESUME_DREW] > 0,
+            powerCapW: s[POWER_CAP_W],
+            topOffMin: s[TOP_OFF_MIN],
             profile: this.profile,
-            fullAtS: this.fullAtT >= 0 ? roundTo((this.fullAtT - this.startT) / 1000, 0) : -1,
+            fullAtS: s[FULL_AT_T] >= 0 ? roundTo((s[FULL_AT_T] - s[START_T]) / 1000, 0) : -1,
         }
     }
 
     /** A running session's progress is due to be written (checkpoint()); not before its relay first closed. */
     checkpointDue(now: number): boolean {
-        if (!this.isLive() || this.fresh) return false
-        const d = this.energyWh - this.savedWh
-        return now - this.savedT >= CHECKPOINT_MS || (d > CHECKPOINT_MIN_WH && d > CHECKPOINT_SHARE * this.energyWh)
+        const s = this.s
+        if (!this.isLive() || s[FRESH]) return false
+        const d = s[ENERGY_WH] - s[SAVED_WH]
+        return now - s[SAVED_T] >= CHECKPOINT_MS || (d > CHECKPOINT_MIN_WH && d > CHECKPOINT_SHARE * s[ENERGY_WH])
     }
 
     /** The session's progress, small: [elapsed s, Wh, s at full or -1] (resume takes it over the record); marks it written. */
     checkpoint(now: number): number[] {
-        this.savedT = now
-        this.savedWh = this.energyWh
-        return [roundTo((now - this.startT) / 1000, 0), roundTo(this.energyWh, 2), roundTo(this.fullAtS(), 0)]
+        const s = this.s
+        s[SAVED_T] = now
+        s[SAVED_WH] = s[ENERGY_WH]
+        return [roundTo((now - s[START_T]) / 1000, 0), roundTo(s[ENERGY_WH], 2), roundTo(this.fullAtS(), 0)]
     }
 
     /** This socket's lock code: its locked fault's index in LOCKS times 2, plus 1 when suspect (Supervisor.locks). */
     lockCode(): number {
         const f = this.state === "faulted" ? LOCKS.indexOf(this.fault) : 0
         // a fault missing from LOCKS still locks (as a short) rather than be forgotten
-        return (f < 0 ? 1 : f) * 2 + (this.suspect ? 1 : 0)
+        return (f < 0 ? 1 : f) * 2 + (this.s[SUSPECT] ? 1 : 0)
     }
 
     /** A lock code read back at boot, before any order: the fault stays locked, the suspect mark stays. */
     restoreLock(c: number) {
+        const s = this.s
         const f = LOCKS[c >> 1]
         if (f) {
             this.fault = f
             this.setState("faulted")
         }
         if (c & 1) {
-            this.suspect = true
-            this.noLoadStreak = this.cfg.suspectStarts
+            s[SUSPECT] = 1
+            s[NO_LOAD_STREAK] = this.cfg.suspectStarts
         }
     }
 
     energy(): number {
-        return this.energyWh
+        return this.s[ENERGY_WH]
     }
 
     levelW(): number {
@@ -333,16 +377,18 @@ export class SocketSession {
 
     /** The session's own plateau so far (W). */
     plateauW(): number {
-        return this.detector ? this.detector.refW : this.resumeRefW
+        return this.detector ? this.detector.refW() : this.s[RESUME_REF_W]
     }
 
     durationS(): number {
-        return (this.lastT - this.startT) / 1000
+        const s = this.s
+        return (s[LAST_T] - s[START_T]) / 1000
     }
 
     /** Seconds from start to full, -1 while not full. */
     fullAtS(): number {
-        return this.fullAtT >= 0 ? (this.fullAtT - this.startT) / 1000 : -1
+        const s = this.s
+        return s[FULL_AT_T] >= 0 ? (s[FULL_AT_T] - s[START_T]) / 1000 : -1
     }
 
     /**
@@ -350,7 +396,8 @@ export class SocketSession {
      * relay is open is only checked for a welded relay.
      */
     reading(now: number, p: number, v: number, relayOn: boolean) {
-        this.drawW = p
+        const s = this.s
+        s[DRAW_W] = p
         if (p !== p) {
             // NaN: the meter stopped reporting; a live socket nobody measures is cut at once
             if (this.isLive() && relayOn) {
@@ -368,34 +415,32 @@ export class SocketSession {
         if (!relayOn) {
             // waiting for the supervisor (staggered start, paused): time runs, no judging,
             // but current through the open relay is still a weld
-            this.lastT = now
+            s[LAST_T] = now
             this.checkWeld(now, p, relayOn)
             return
         }
         if (!this.detector) {
             // paid time runs from the moment the socket is live, not from a staggered wait
-            if (this.fresh) this.startT = now
-            this.fresh = false
-            this.detector = new ChargeDetector(this.cfg, { limitW: this.powerCapW, allowFlatten: this.profile !== "lithium" }, now)
-            this.detector.refW = this.resumeRefW
-            this.detector.drew = this.resumeDrew
-            this.lastT = now
-        } else if (this.reclose) this.detector.relayReclosed(now)
-        this.reclose = false
-        const dt = (now - this.lastT) / 1000
-        if (dt > 0) this.energyWh += ((this.lastP + p) / 2) * (dt / 3600)
-        this.lastT = now
-        this.lastP = p
+            if (s[FRESH]) s[START_T] = now
+            s[FRESH] = 0
+            this.detector = new ChargeDetector(this.cfg, { limitW: s[POWER_CAP_W], allowFlatten: this.profile !== "lithium" }, now, s[RESUME_REF_W], s[RESUME_DREW] > 0)
+            s[LAST_T] = now
+        } else if (s[RECLOSE]) this.detector.relayReclosed(now)
+        s[RECLOSE] = 0
+        const dt = (now - s[LAST_T]) / 1000
+        if (dt > 0) s[ENERGY_WH] += ((s[LAST_P] + p) / 2) * (dt / 3600)
+        s[LAST_T] = now
+        s[LAST_P] = p
         this.trace.add(now, p)
         const v0 = this.detector.update(now, p, v)
         const level = this.detector.levelW()
-        if (level > this.peakW) this.peakW = level
-        if (this.state === "reserved" && this.detector.drew) this.setState("charging")
+        if (level > s[PEAK_W]) s[PEAK_W] = level
+        if (this.state === "reserved" && this.detector.drew()) this.setState("charging")
 
-        if (this.detector.overloadWarning && !this.warned) {
-            this.warned = true
-            this.events.push({ kind: "warning", socket: this.socket, fault: "overload", detail: "draw " + roundTo(p, 0) + " W over the limit " + this.powerCapW + " W" })
-        } else if (!this.detector.overloadWarning) this.warned = false
+        if (this.detector.overloadWarning() && !s[WARNED]) {
+            s[WARNED] = 1
+            this.events.push({ kind: "warning", socket: this.socket, fault: "overload", detail: "draw " + roundTo(p, 0) + " W over the limit " + s[POWER_CAP_W] + " W" })
+        } else if (!this.detector.overloadWarning()) s[WARNED] = 0
 
         if (v0) {
             if (v0.reason === "short" || v0.reason === "overload") {
@@ -404,8 +449,8 @@ export class SocketSession {
                 return
             }
             if (v0.reason === "full") {
-                if (this.fullAtT < 0) this.fullAtT = now
-                if (this.topOffMin <= 0) return this.end(now, v0)
+                if (s[FULL_AT_T] < 0) s[FULL_AT_T] = now
+                if (s[TOP_OFF_MIN] <= 0) return this.end(now, v0)
             } else return this.end(now, v0)
         }
         const limitVerdict = this.checkLimits(now)
@@ -414,25 +459,27 @@ export class SocketSession {
 
     /** Current through an open relay, sustained: the contacts are welded. */
     private checkWeld(now: number, p: number, relayOn: boolean) {
+        const s = this.s
         if (relayOn || p <= this.cfg.weldW || this.fault === "welded_relay") {
-            this.weldSince = -1
+            s[WELD_SINCE] = -1
             return
         }
-        if (this.weldSince < 0) this.weldSince = now
-        if (now - this.weldSince >= this.cfg.weldHoldS * 1000)
+        if (s[WELD_SINCE] < 0) s[WELD_SINCE] = now
+        if (now - s[WELD_SINCE] >= this.cfg.weldHoldS * 1000)
             this.trip(now, "welded_relay", "draw " + roundTo(p, 1) + " W with the relay open for " + this.cfg.weldHoldS + " s")
     }
 
     private checkLimits(now: number): Verdict {
-        const elapsedS = (now - this.startT) / 1000
+        const s = this.s
+        const elapsedS = (now - s[START_T]) / 1000
         const level = this.levelW()
         const ref = this.plateauW()
-        if (this.fullAtT >= 0 && now - this.fullAtT >= this.topOffMin * 60000)
-            return { reason: "full", detail: "top-off of " + this.topOffMin + " min after full done", levelW: level, refW: ref, heldS: (now - this.fullAtT) / 1000 }
-        if (this.limit.kind === "minutes" && elapsedS >= this.limit.value * 60)
-            return { reason: "limit_time", detail: "paid time of " + this.limit.value + " min used", levelW: level, refW: ref, heldS: elapsedS }
-        if (this.limit.kind === "wh" && this.energyWh >= this.limit.value)
-            return { reason: "limit_energy", detail: "paid energy of " + this.limit.value + " Wh delivered", levelW: level, refW: ref, heldS: elapsedS }
+        if (s[FULL_AT_T] >= 0 && now - s[FULL_AT_T] >= s[TOP_OFF_MIN] * 60000)
+            return { reason: "full", detail: "top-off of " + s[TOP_OFF_MIN] + " min after full done", levelW: level, refW: ref, heldS: (now - s[FULL_AT_T]) / 1000 }
+        const k = s[LIMIT_KIND]
+        const lv = s[LIMIT_VALUE]
+        if (k === 1 && elapsedS >= lv * 60) return { reason: "limit_time", detail: "paid time of " + lv + " min used", levelW: level, refW: ref, heldS: elapsedS }
+        if (k === 2 && s[ENERGY_WH] >= lv) return { reason: "limit_energy", detail: "paid energy of " + lv + " Wh delivered", levelW: level, refW: ref, heldS: elapsedS }
         if (elapsedS >= this.cfg.maxDurationMin * 60)
             return { reason: "max_duration", detail: "session reached the maximum of " + this.cfg.maxDurationMin + " min", levelW: level, refW: ref, heldS: elapsedS }
         return null
@@ -446,24 +493,25 @@ export class SocketSession {
     }
 
     private end(now: number, v: Verdict) {
+        const s = this.s
         const fullAtS = this.fullAtS()
         this.lastRecord = {
             order: this.order,
             socket: this.socket,
             reason: v.reason,
             detail: v.detail,
-            energyWh: roundTo(this.energyWh, 2),
-            durationS: roundTo((now - this.startT) / 1000, 0),
-            peakW: roundTo(this.peakW, 1),
-            startT: this.startT,
+            energyWh: roundTo(s[ENERGY_WH], 2),
+            durationS: roundTo((now - s[START_T]) / 1000, 0),
+            peakW: roundTo(s[PEAK_W], 1),
+            startT: s[START_T],
             endT: now,
             fullAtS: roundTo(fullAtS, 0),
-            topOffS: fullAtS >= 0 ? roundTo((now - this.fullAtT) / 1000, 0) : 0,
+            topOffS: fullAtS >= 0 ? roundTo((now - s[FULL_AT_T]) / 1000, 0) : 0,
             // a silent meter leaves no level: 0, and the detail says why
             levelW: finite(v.levelW) ? roundTo(v.levelW, 1) : 0,
             refW: finite(v.refW) ? roundTo(v.refW, 0) : 0,
         }
-        this.paused = false
+        s[PAUSED] = 0
         // the detector's state (~1 KB of the board's heap) has no use once the session ended;
         // the trace stays until the next session (the cloud link sends it after the record)
         this.detector = null
@@ -482,20 +530,22 @@ export class SocketSession {
 
     /** Starts that all end in no load with next to no draw point at the socket, not the riders. */
     private trackHealth(reason: string) {
-        if (reason === "no_load" && this.peakW < this.cfg.suspectW) this.noLoadStreak++
-        else if (reason !== "remote_stop") this.noLoadStreak = 0
-        if (!this.suspect && this.noLoadStreak >= this.cfg.suspectStarts) {
-            this.suspect = true
-            this.events.push({ kind: "fault", socket: this.socket, fault: "suspect", detail: "last " + this.noLoadStreak + " starts ended in no load under " + this.cfg.suspectW + " W" })
+        const s = this.s
+        if (reason === "no_load" && s[PEAK_W] < this.cfg.suspectW) s[NO_LOAD_STREAK]++
+        else if (reason !== "remote_stop") s[NO_LOAD_STREAK] = 0
+        if (!s[SUSPECT] && s[NO_LOAD_STREAK] >= this.cfg.suspectStarts) {
+            s[SUSPECT] = 1
+            this.events.push({ kind: "fault", socket: this.socket, fault: "suspect", detail: "last " + s[NO_LOAD_STREAK] + " starts ended in no load under " + this.cfg.suspectW + " W" })
         }
     }
 
     /** Clear a fault. Refused while the socket still draws (a welded relay would stay live). */
     clear(drawW: number): StartResult {
-        if (this.state !== "faulted" && !this.suspect) return { ok: false, error: "not_faulted", detail: "socket " + this.socket + " has no fault" }
+        const s = this.s
+        if (this.state !== "faulted" && !s[SUSPECT]) return { ok: false, error: "not_faulted", detail: "socket " + this.socket + " has no fault" }
         if (this.state !== "faulted") {
-            this.suspect = false
-            this.noLoadStreak = 0
+            s[SUSPECT] = 0
+            s[NO_LOAD_STREAK] = 0
             return { ok: true }
         }
         // a silent meter (NaN) cannot show the socket is dead: refused as well

@@ -268,7 +268,7 @@ export class CloudLink {
         if (c.cmd === "clear") {
             const s = this.sup.socket(a.socket)
             // what the meter reads now, not the session's level (0 once a session has ended)
-            return s.clear(s.drawW)
+            return s.clear(s.drawW())
         }
         if (c.cmd === "status") {
             return { ok: true, result: statusResult(this.sup, this.outbox.pending().length) }

@@ -92,7 +92,7 @@ export class ShedScreen implements Painter {
     /** A rider can pay for socket `n` now: free, or its last session over; not faulted or suspect. */
     private payable(n: number): boolean {
         const s = this.sup.sockets[n - 1]
-        return (s.state === "idle" || s.state === "ended") && !s.suspect
+        return (s.state === "idle" || s.state === "ended") && !s.suspect()
     }
 
     /** The next socket after the shown one that can take a payment, or 0. */
@@ -173,7 +173,7 @@ export class ShedScreen implements Painter {
         for (let i = first; i < n && lines.length < L.perPage; i++) {
             const s = this.sup.sockets[i]
             // a suspect socket (its last starts drew nothing) shows as a fault until it is cleared
-            const suspect = s.suspect && s.state !== "charging" && s.state !== "reserved"
+            const suspect = s.suspect() && s.state !== "charging" && s.state !== "reserved"
             const state = suspect ? "faulted" : s.state
             const note = s.state === "faulted" ? s.fault : suspect ? "suspect" : s.lastRecord ? s.lastRecord.reason : ""
             const mins = s.state === "charging" ? s.durationS() / 60 : 0

@@ -100,9 +100,9 @@ test("overload, welded relay, silent meter and suspect marks survive a restart; 
         shed.run(t0, t0 + 900)
         shed.t = t0 + 901
     }
-    assert.equal(sus.suspect, true)
+    assert.equal(sus.suspect(), true)
     // socket 4 also suspect while faulted
-    b.sup.sockets[3].suspect = true
+    b.sup.sockets[3].restoreLock(1)
     const writes = b.flash.writes
     shed.run(shed.t, shed.t + 100)
     const lockWrites = b.flash.writes - writes
@@ -116,7 +116,7 @@ test("overload, welded relay, silent meter and suspect marks survive a restart; 
         assert.equal(b.sup.sockets[i].fault, codes[i])
         assert.equal(b.sup.start(i + 1, "x" + i, { kind: "full", value: 0 }, {}, 0).error, "socket_faulted")
     }
-    assert.equal(b.sup.sockets[3].suspect, true)
+    assert.equal(b.sup.sockets[3].suspect(), true)
     const r = b.sup.start(10, "x10", { kind: "full", value: 0 }, {}, 0)
     assert.equal(r.error, "socket_suspect")
     assert.match(r.detail!, /last 3 starts/)
@@ -125,7 +125,7 @@ test("overload, welded relay, silent meter and suspect marks survive a restart; 
     assert.equal(b.sup.sockets[9].clear(0).ok, true)
     shed.run(0, 1)
     b.boot(0)
-    assert.equal(b.sup.sockets[9].suspect, false)
+    assert.equal(b.sup.sockets[9].suspect(), false)
     assert.equal(b.sup.sockets[0].state, "faulted")
 })
 

@@ -78,7 +78,7 @@ test("socket health: three no-load starts under 7 W flag the socket; clear lifts
         assert.equal(sup.sockets[0].lastRecord!.reason, "no_load")
         t += defaultConfig().noLoadS + 10
     }
-    assert.ok(sup.sockets[0].suspect)
+    assert.ok(sup.sockets[0].suspect())
     assert.equal(sup.start(1, "o9", { kind: "full", value: 0 }, {}, t * 1000).error, "socket_suspect")
     assert.ok(sup.sockets[0].clear(0).ok)
     assert.ok(sup.start(1, "o9", { kind: "full", value: 0 }, {}, t * 1000).ok)
@@ -93,7 +93,7 @@ test("socket health: no-load starts of a charger idling at 10 W are not a broken
         drive(sup, () => ({ p: 10, v: 230 }), t, t + defaultConfig().noLoadS + 5, relay)
         t += defaultConfig().noLoadS + 10
     }
-    assert.equal(sup.sockets[0].suspect, false)
+    assert.equal(sup.sockets[0].suspect(), false)
 })
 
 test("overload: a single noisy sample over the limit does not trip; a warning precedes a sustained cut", () => {

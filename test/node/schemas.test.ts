@@ -463,11 +463,11 @@ function scenarios() {
     assert.ok(c.sup.stop(1, 300 * 1000, "remote_stop", "stopped by the backend").ok)
     c.flush(300 * 1000)
     c.run(301, 320)
-    refusal(c.sup.socket(1).clear(c.sup.socket(1).drawW))
+    refusal(c.sup.socket(1).clear(c.sup.socket(1).drawW()))
     // unplugged: the socket draws nothing and its fault is cleared
     c.welded[0] = false
     c.run(321, 325)
-    assert.ok(c.sup.socket(1).clear(c.sup.socket(1).drawW).ok)
+    assert.ok(c.sup.socket(1).clear(c.sup.socket(1).drawW()).ok)
     c.flush(325 * 1000)
     boards.push(c)
 
@@ -734,7 +734,7 @@ describe("messages the code produces", () => {
                 const s = sup.start(a.socket, a.order, { kind: a.limit.kind, value: a.limit.value ?? 0 }, a, 0)
                 res = { ...s, result: s.ok ? { socket: a.socket, state: sup.socket(a.socket).state } : null }
             } else if (r.command.cmd === "stop") res = sup.stop(a.socket, 1000, "remote_stop", "stopped by the backend")
-            else if (r.command.cmd === "clear") res = sup.socket(a.socket).clear(sup.socket(a.socket).drawW)
+            else if (r.command.cmd === "clear") res = sup.socket(a.socket).clear(sup.socket(a.socket).drawW())
             else if (r.command.cmd === "status") res = { ok: true, result: statusResult(sup, box.pending().length) }
             else if (r.command.cmd === "calibrate") res = { ok: true, result: { socket: a.socket, gain: a.gain, offsetW: a.offsetW } }
             else if (r.command.cmd === "paycode") res = { ok: true }

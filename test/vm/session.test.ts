@@ -56,15 +56,15 @@ describe("charging core in the VM", () => {
         const a = new Supervisor(defaultConfig())
         a.socket(1).trip(0, "short", "t")
         a.socket(10).trip(0, "welded_relay", "t")
-        a.socket(10).suspect = true
-        a.socket(5).suspect = true
+        a.socket(10).restoreLock(1)
+        a.socket(5).restoreLock(1)
         const k = JSON.parse(JSON.stringify(a.locks()))
         expect(k).toBe(7000010002)
         const b = new Supervisor(defaultConfig())
         expect(b.restoreLocks(k)).toBe(true)
         expect(b.socket(1).fault).toBe("short")
         expect(b.socket(10).fault).toBe("welded_relay")
-        expect(b.socket(10).suspect).toBe(true)
+        expect(b.socket(10).suspect()).toBe(true)
         expect(b.socket(5).refusal().error).toBe("socket_suspect")
         expect(b.socket(2).refusal()).toBe(null)
         expect(b.start(1, "o", { kind: "full", value: 0 }, {}, 0).error).toBe("socket_faulted")

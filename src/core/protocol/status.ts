@@ -15,7 +15,8 @@ export function statusResult(sup: Supervisor, pending: number): StatusResult {
     for (let i = 0; i < sup.sockets.length; i++) {
         const s = sup.sockets[i]
         states.push(s.state)
-        draw.push(s.drawW === s.drawW ? Math.round(s.drawW * 10) / 10 : -1)
+        const w = s.drawW()
+        draw.push(w === w ? Math.round(w * 10) / 10 : -1)
     }
     return { states: states, draw: draw, w: Math.round(sup.totalW()), pending: pending }
 }
