@@ -133,10 +133,7 @@ export class ChargeDetector {
     ) {
         // in the order of the constants; the socket drew nothing before the relay closed: the
         // averages start at zero
-        this.s = [
-            0, 0, t0, t0, limits.limitW, limits.allowFlatten ? 1 : 0, -1, 0, -1, -1, -1,
-            -1e12, 0, 0, 0, 0, 0, 0, t0, 0, 0, 0, -1, 0, -1, 0, -1, -1, t0, refW, drew ? 1 : 0, 0,
-        ]
+        this.s = [0, 0, t0, t0, limits.limitW, limits.allowFlatten ? 1 : 0, -1, 0, -1, -1, -1, -1e12, 0, 0, 0, 0, 0, 0, t0, 0, 0, 0, -1, 0, -1, 0, -1, -1, t0, refW, drew ? 1 : 0, 0]
     }
 
     /** The session's plateau: highest sustained draw (W). */
@@ -177,8 +174,7 @@ export class ChargeDetector {
     update(t: number, p: number, v: number): Verdict {
         const s = this.s
         const cfg = this.cfg
-        if (p > cfg.shortW)
-            return verdict("short", "draw " + roundTo(p, 0) + " W over the hard limit " + cfg.shortW + " W", p, s[REF_W], 0)
+        if (p > cfg.shortW) return verdict("short", "draw " + roundTo(p, 0) + " W over the hard limit " + cfg.shortW + " W", p, s[REF_W], 0)
 
         const over = this.checkOverload(t, p)
         if (over) return over
@@ -199,13 +195,7 @@ export class ChargeDetector {
 
         if (!s[DREW]) {
             if (t - s[T0] >= cfg.noLoadS * 1000)
-                return verdict(
-                    "no_load",
-                    "never drew more than " + cfg.noLoadW + " W in " + cfg.noLoadS + " s (peak sustained " + roundTo(s[REF_W], 1) + " W)",
-                    level,
-                    s[REF_W],
-                    (t - s[T0]) / 1000
-                )
+                return verdict("no_load", "never drew more than " + cfg.noLoadW + " W in " + cfg.noLoadS + " s (peak sustained " + roundTo(s[REF_W], 1) + " W)", level, s[REF_W], (t - s[T0]) / 1000)
             return null
         }
 
@@ -242,14 +232,7 @@ export class ChargeDetector {
         if (s[OVER_SINCE] < 0) s[OVER_SINCE] = t
         s[OVERLOAD_WARNING] = 1
         const held = (t - s[OVER_SINCE]) / 1000
-        if (held >= cfg.overloadHoldS)
-            return verdict(
-                "overload",
-                "draw " + roundTo(p, 0) + " W over the limit " + s[LIMIT_W] + " W for " + roundTo(held, 0) + " s",
-                p,
-                s[REF_W],
-                held
-            )
+        if (held >= cfg.overloadHoldS) return verdict("overload", "draw " + roundTo(p, 0) + " W over the limit " + s[LIMIT_W] + " W for " + roundTo(held, 0) + " s", p, s[REF_W], held)
         return null
     }
 
@@ -390,8 +373,17 @@ export class ChargeDetector {
         if (s[STEP_T] >= 0 && flat >= cfg.fullConfirmS)
             return verdict(
                 "full",
-                "draw " + roundTo(level, 1) + " W (under " + roundTo(lowW, 1) + " W) stayed down for " + roundTo(flat, 0) + " s after the charger stepped down from " +
-                    roundTo(s[STEP_FROM_W], 1) + " W; plateau " + roundTo(s[REF_W], 0) + " W",
+                "draw " +
+                    roundTo(level, 1) +
+                    " W (under " +
+                    roundTo(lowW, 1) +
+                    " W) stayed down for " +
+                    roundTo(flat, 0) +
+                    " s after the charger stepped down from " +
+                    roundTo(s[STEP_FROM_W], 1) +
+                    " W; plateau " +
+                    roundTo(s[REF_W], 0) +
+                    " W",
                 level,
                 s[REF_W],
                 flat

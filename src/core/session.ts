@@ -209,18 +209,15 @@ export class SocketSession {
     checkOptions(limit: Limit, opts: StartOptions): StartResult {
         if (!limit) return { ok: false, error: "bad_limit", detail: "limit missing" }
         if (limit.kind === "minutes") {
-            if (!(limit.value >= 1 && limit.value <= this.cfg.maxDurationMin))
-                return { ok: false, error: "bad_limit", detail: "minutes must be 1.." + this.cfg.maxDurationMin }
+            if (!(limit.value >= 1 && limit.value <= this.cfg.maxDurationMin)) return { ok: false, error: "bad_limit", detail: "minutes must be 1.." + this.cfg.maxDurationMin }
         } else if (limit.kind === "wh") {
             if (!(limit.value >= 1 && limit.value <= 100000)) return { ok: false, error: "bad_limit", detail: "wh must be 1..100000" }
         } else if (limit.kind !== "full") return { ok: false, error: "bad_limit", detail: "limit kind must be full, minutes or wh" }
         if (opts) {
             if (opts.powerCapW !== undefined && !(opts.powerCapW >= 50 && opts.powerCapW <= this.cfg.socketLimitW))
                 return { ok: false, error: "bad_power_cap", detail: "powerCapW must be 50.." + this.cfg.socketLimitW }
-            if (opts.topOffMin !== undefined && !(opts.topOffMin >= 0 && opts.topOffMin <= 240))
-                return { ok: false, error: "bad_top_off", detail: "topOffMin must be 0..240" }
-            if (opts.profile !== undefined && PROFILES.indexOf(opts.profile) < 0)
-                return { ok: false, error: "bad_profile", detail: "profile must be auto, lithium or lead_acid" }
+            if (opts.topOffMin !== undefined && !(opts.topOffMin >= 0 && opts.topOffMin <= 240)) return { ok: false, error: "bad_top_off", detail: "topOffMin must be 0..240" }
+            if (opts.profile !== undefined && PROFILES.indexOf(opts.profile) < 0) return { ok: false, error: "bad_profile", detail: "profile must be auto, lithium or lead_acid" }
         }
         return { ok: true }
     }
@@ -231,7 +228,11 @@ export class SocketSession {
         const s = this.s
         if (this.state === "faulted") return { ok: false, error: "socket_faulted", detail: "socket " + this.socket + " is faulted: " + this.fault }
         if (s[SUSPECT])
-            return { ok: false, error: "socket_suspect", detail: "socket " + this.socket + ": its last " + s[NO_LOAD_STREAK] + " starts drew nothing (blown fuse or broken outlet?); clear it after a check" }
+            return {
+                ok: false,
+                error: "socket_suspect",
+                detail: "socket " + this.socket + ": its last " + s[NO_LOAD_STREAK] + " starts drew nothing (blown fuse or broken outlet?); clear it after a check",
+            }
         if (this.isLive()) return { ok: false, error: "socket_busy", detail: "socket " + this.socket + " has order " + this.order }
         return null
     }
@@ -465,8 +466,7 @@ export class SocketSession {
             return
         }
         if (s[WELD_SINCE] < 0) s[WELD_SINCE] = now
-        if (now - s[WELD_SINCE] >= this.cfg.weldHoldS * 1000)
-            this.trip(now, "welded_relay", "draw " + roundTo(p, 1) + " W with the relay open for " + this.cfg.weldHoldS + " s")
+        if (now - s[WELD_SINCE] >= this.cfg.weldHoldS * 1000) this.trip(now, "welded_relay", "draw " + roundTo(p, 1) + " W with the relay open for " + this.cfg.weldHoldS + " s")
     }
 
     private checkLimits(now: number): Verdict {

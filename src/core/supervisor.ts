@@ -97,14 +97,12 @@ export class Supervisor {
         if (own) return own
         if (this.mains.blocked())
             return { ok: false, error: "mains_out_of_range", detail: "mains at " + roundTo(this.mains.voltage, 0) + " V, outside " + this.cfg.mainsMinV + ".." + this.cfg.mainsMaxV + " V" }
-        if (this.thermal.level >= 2)
-            return { ok: false, error: "over_temperature", detail: "board at " + roundTo(this.thermal.tempC, 0) + " C; no new starts above " + this.cfg.tempNoStartC + " C" }
+        if (this.thermal.level >= 2) return { ok: false, error: "over_temperature", detail: "board at " + roundTo(this.thermal.tempC, 0) + " C; no new starts above " + this.cfg.tempNoStartC + " C" }
         if (this.boardW > this.cfg.boardStartW)
             return { ok: false, error: "board_busy", detail: "board draws " + roundTo(this.boardW, 0) + " W, over the start threshold " + this.cfg.boardStartW + " W" }
         for (let i = 0; i < this.sockets.length; i++) {
             const o = this.sockets[i]
-            if (o.isLive() && o.order === order)
-                return { ok: false, error: "duplicate_order", detail: "order " + order + " is already running on socket " + o.socket }
+            if (o.isLive() && o.order === order) return { ok: false, error: "duplicate_order", detail: "order " + order + " is already running on socket " + o.socket }
         }
         return s.start(order, limit, now, opts)
     }

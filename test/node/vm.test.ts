@@ -21,11 +21,16 @@ function run(file: string): Promise<{ code: number | null; out: string }> {
     })
 }
 
-for (const f of readdirSync(dir).filter(f => f.endsWith(".test.ts")).sort()) {
+for (const f of readdirSync(dir)
+    .filter(f => f.endsWith(".test.ts"))
+    .sort()) {
     test(`in the VM: test/vm/${f}`, { timeout: 300000 }, async () => {
         const r = await run(join("test/vm", f))
         const m = /tests: (\d+), pass: (\d+), error: (\d+)/.exec(r.out.replace(/\x1b\[[0-9;]*m/g, ""))
-        const said = r.out.split("\n").filter(l => !/nodedir/.test(l)).join("\n")
+        const said = r.out
+            .split("\n")
+            .filter(l => !/nodedir/.test(l))
+            .join("\n")
         assert.ok(m, `no test summary from the VM:\n${said}`)
         assert.equal(m[3], "0", said)
         assert.equal(m[1], m[2], said)
