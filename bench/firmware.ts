@@ -6,8 +6,8 @@ import { BOARDS } from "../boards/catalogue"
 
 const ENTRIES: [string, string][] = Object.values(BOARDS).map(b => [`${b.name} (${b.entry}; ${b.sockets} sockets, meters: ${b.meter})`, b.entry])
 
-/** code room every board keeps (DESIGN.md targets: 8 KB before the trust work, 4 KB once it is in) */
-export const ROOM_TARGET_KB = 4
+/** code room every board keeps (DESIGN.md: 8 KB, 4 KB once the trust work is in; it is in, and the stricter one is kept) */
+export const ROOM_TARGET_KB = 8
 
 export function printFirmwareBench() {
     console.log(`\n## Firmware build\n\n| board | bytecode (target <= 96 KB) | of it, code (runtime limit 64 KB) | code room (target >= ${ROOM_TARGET_KB} KB) |\n|---|---|---|---|`)
