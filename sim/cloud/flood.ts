@@ -5,6 +5,7 @@
 // broker forwards), 15% tiny (1-64 bytes).
 import { randomUUID } from "node:crypto"
 import mqtt from "mqtt"
+import { Rng } from "../chargers/rng"
 
 export interface FloodSent {
     messages: number
@@ -12,18 +13,6 @@ export interface FloodSent {
     kb1: number
     oversized: number
     tiny: number
-}
-
-function rng(seed: number) {
-    let s = seed >>> 0 || 1
-    return () => {
-        s ^= s << 13
-        s >>>= 0
-        s ^= s >>> 17
-        s ^= s << 5
-        s >>>= 0
-        return s / 0x100000000
-    }
 }
 
 function junk(rand: () => number, n: number): Buffer {
@@ -41,7 +30,8 @@ function junk(rand: () => number, n: number): Buffer {
 
 /** Floods `shed/<boardId>/cmd` on the broker at `url`; resolves when the last one is written. */
 export async function flood(url: string, boardId: string, rate: number, ms: number, seed = 1): Promise<FloodSent> {
-    const rand = rng(seed)
+    const r = new Rng(seed)
+    const rand = () => r.next()
     const client = await mqtt.connectAsync(url, { clientId: "flood-" + randomUUID().slice(0, 8), reconnectPeriod: 0 })
     const topic = `shed/${boardId}/cmd`
     const sent: FloodSent = { messages: 0, bytes: 0, kb1: 0, oversized: 0, tiny: 0 }
