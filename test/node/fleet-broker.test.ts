@@ -6,7 +6,7 @@
 // account publishes cmd; anonymous clients and wrong passwords are refused.
 import { test, before, after } from "node:test"
 import assert from "node:assert/strict"
-import { execFile, spawn, ChildProcess } from "node:child_process"
+import { spawn, ChildProcess } from "node:child_process"
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { createServer, AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
@@ -15,27 +15,16 @@ import mqtt, { MqttClient } from "mqtt"
 import { FleetServer } from "../../fleet/server"
 import { newMqttPassword } from "../../fleet/broker-config"
 import { ROOT } from "../../host/root"
+import { runFleet } from "../support/fleet-cli"
 import { signMessage } from "../../host/board-command"
 import { randomBytes } from "node:crypto"
 
 const MOSQUITTO = "/usr/sbin/mosquitto"
-const TSX = join(ROOT, "node_modules/.bin/tsx")
 let dir: string
 let server: FleetServer
 const pass = { S01: newMqttPassword(), S02: newMqttPassword() }
 
-function fleet(...args: string[]): Promise<{ code: number; out: string }> {
-    return new Promise(res => {
-        execFile(
-            TSX,
-            [join(ROOT, "fleet/cli.ts"), ...args],
-            { encoding: "utf8", env: { ...process.env, FLEET_API: `http://127.0.0.1:${server.port}`, FLEET_TOKEN: "t0ken" } },
-            (err, stdout, stderr) => {
-                res({ code: err ? (typeof err.code === "number" ? err.code : -1) : 0, out: stdout + stderr })
-            }
-        )
-    })
-}
+const fleet = (...args: string[]) => runFleet(server.port, ...args)
 
 async function freePort(): Promise<number> {
     const s = createServer()

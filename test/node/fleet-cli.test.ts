@@ -2,7 +2,7 @@
 // output and their refusals.
 import { test, before, after } from "node:test"
 import assert from "node:assert/strict"
-import { execFile, spawnSync } from "node:child_process"
+import { spawnSync } from "node:child_process"
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -10,24 +10,12 @@ import { randomBytes } from "node:crypto"
 import { FleetServer } from "../../fleet/server"
 import { DEVS_MAGIC, padImage, sha256Hex, signManifest } from "../../fleet/release"
 import { ROOT } from "../../host/root"
+import { runFleet, TSX } from "../support/fleet-cli"
 
-const TSX = join(ROOT, "node_modules/.bin/tsx")
 let dir: string
 let server: FleetServer
 
-/** Runs the CLI as a user would; never synchronously, the server answers from this process. */
-function fleet(...args: string[]): Promise<{ code: number; out: string }> {
-    return new Promise(res => {
-        execFile(
-            TSX,
-            [join(ROOT, "fleet/cli.ts"), ...args],
-            { encoding: "utf8", env: { ...process.env, FLEET_API: `http://127.0.0.1:${server.port}`, FLEET_TOKEN: "t0ken" } },
-            (err, stdout, stderr) => {
-                res({ code: err ? (typeof err.code === "number" ? err.code : -1) : 0, out: stdout + stderr })
-            }
-        )
-    })
-}
+const fleet = (...args: string[]) => runFleet(server.port, ...args)
 
 before(async () => {
     dir = mkdtempSync(join(tmpdir(), "fleet-cli-"))
