@@ -2,7 +2,7 @@
 // has: Socket Meter roles on the bus (the simulator's, or meter devices), or a metering chip the
 // program reads itself (src/shell/bl0910.ts), which feeds the loop directly.
 import * as ds from "@devicescript/core"
-import { REPORT_READING, watchSensor } from "./sensor-watch"
+import { refresh, REPORT_READING } from "./sensor-watch"
 
 /** Socket Meter (services/socketmeter.md): get voltage (u22.10 V); the reading is power (i22.10 W) */
 const GET_VOLTAGE = 0x1180
@@ -17,11 +17,15 @@ export interface MeterFeed {
 /** Starts a board's meters; every reading goes to `feed`. */
 export type MeterStart = (feed: MeterFeed) => Promise<void>
 
+// one closure a meter over (role, i, feed) and nothing else: ten meters' handlers are what the
+// simulated 10-socket board holds for them in its heap (sensor-watch.ts)
 function watchMeter(role: ds.SocketMeter, i: number, feed: MeterFeed) {
-    watchSensor(role, [GET_VOLTAGE], async (cmd, payload) => {
-        if (cmd === GET_VOLTAGE) feed.voltage(i, payload.getAt(0, "u32") / 1024)
-        else if (cmd === REPORT_READING) await feed.power(i, payload.getAt(0, "i32") / 1024)
-    })
+    ;(role as any)._onPacket = async (pkt: ds.Packet) => {
+        if (!pkt || pkt.serviceCommand === 0) await refresh(role, GET_VOLTAGE)
+        else if (!pkt.isReport) return
+        else if (pkt.serviceCommand === REPORT_READING) await feed.power(i, pkt.payload.getAt(0, "i32") / 1024)
+        else if (pkt.serviceCommand === GET_VOLTAGE) feed.voltage(i, pkt.payload.getAt(0, "u32") / 1024)
+    }
 }
 
 /** Meters on the bus: one Socket Meter role per socket, in socket order. */
