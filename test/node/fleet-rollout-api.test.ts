@@ -31,7 +31,7 @@ async function server(releases: string[]) {
     servers.push(s)
     const call = async (method: string, path: string, body?: object) => {
         const res = await fetch(`http://127.0.0.1:${s.port}${path}`, { method, headers: { "content-type": "application/json" }, body: body ? JSON.stringify(body) : undefined })
-        return { status: res.status, body: await res.json() }
+        return { status: res.status, body: (await res.json()) as any }
     }
     for (const v of releases) assert.equal((await call("POST", "/api/releases", release(v))).status, 200)
     const board = (id: string, extra: object = {}) => call("POST", "/api/boards", { id, deviceId: randomBytes(8).toString("hex"), type: "shed10", ...extra })
