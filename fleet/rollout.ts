@@ -159,7 +159,7 @@ export function step(r: Rollout, boards: BoardRecord[], now: number): StepResult
         if (failed.length) return rollBack(cur, boards, failed.map(b => why(b, r)).join("; "), now, log)
         const assign = tg.filter(b => needs(b, r)).map(b => ({ id: b.id, version: r.version, previous: back(b, r) }))
         if (assign.length) {
-            for (const a of assign) log.push(`rollout ${r.id}: ${a.id} gets ${a.version} (back to ${a.previous} on failure)`)
+            for (const a of assign) log.push(`rollout ${r.id}: ${a.id} gets ${a.version} (${a.previous ? "back to " + a.previous : "nothing to roll back to"} on failure)`)
             return { rollout: cur, assign, log }
         }
         const soaked = tg.every(b => judge(b, cur, now) === "healthy" && now - healthySince(b)! >= cur.soakS * 1000)

@@ -53,6 +53,8 @@ export interface FleetServerOptions {
 const MAX_BODY = 2 * 1024 * 1024
 /** a board not heard on MQTT this long (ms) has no working program (safe mode, none at all) */
 const SILENT_MS = 180000
+/** an update command nobody answered is sent again this soon (ms) */
+const NO_REPLY_RETRY_MS = 5000
 /** exception report frames closer than this (ms) are one crash */
 const CRASH_BURST_MS = 2000
 /** hosts the API may listen on without a token */
@@ -224,7 +226,13 @@ export class FleetServer {
         const windowS = this.opts.windowS ?? 120
         // the reply is awaited aside: one silent board must not hold up the others' ticks
         void this.command(b, "update", { windowS, force }).then(r => {
-            if (!r) return this.log("no reply to update", b.id)
+            if (!r) {
+                // unanswered is not busy: the command may have met a dead connection (the
+                // runtime's update channel ends the program's socket unannounced, docs/updates.md),
+                // so ask again soon rather than after retryS, which could fall in the next dead spell
+                this.asked.set(b.id, Date.now() - (this.opts.retryS ?? 60) * 1000 + NO_REPLY_RETRY_MS)
+                return this.log(`no reply to update (asking again in ${NO_REPLY_RETRY_MS / 1000} s)`, b.id)
+            }
             if (!r.ok) return this.log(`update deferred: ${r.error}${r.detail ? " (" + r.detail + ")" : ""}`, b.id)
             // quiet for the window: ask again only once it is over
             this.asked.set(b.id, Date.now() + windowS * 1000)
