@@ -70,6 +70,9 @@ test("the first release has nothing to roll back to: the rollout says so, and ro
     assert.match(rb.body.error, /nothing to roll back to: S1 had no release before v1\.0\.0/)
     const after = (await call("GET", "/api/rollouts")).body
     assert.equal(after[0].stage, "all", "the refused rollback changed nothing")
+    // paused and resumed, it carries on at its first stage (every board at once: there is no percent stage)
+    assert.equal((await call("POST", `/api/rollouts/${r.body.id}/pause`)).body.stage, "paused")
+    assert.equal((await call("POST", `/api/rollouts/${r.body.id}/resume`)).body.stage, "all")
     assert.equal((await call("GET", "/api/boards")).body[0].assigned, "v1.0.0")
 })
 
