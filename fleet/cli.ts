@@ -104,7 +104,10 @@ async function waitSettled(timeoutS: number) {
             }
             why = u
         } catch (e) {
-            why = (e as Error).message
+            const m = (e as Error).message
+            // the server refused (a bad token): waiting will not change that
+            if (/^\d{3}: /.test(m)) throw e
+            why = `no answer from the server at ${api()} (${m})`
         }
         if (why !== said) console.log(`waiting: ${why}`)
         said = why
