@@ -21,11 +21,14 @@ const USAGE = `fleet <command> [options]
                                            run the update server. FLEET_TOKEN protects its API: without
                                            it the server refuses any --host but 127.0.0.1/localhost.
                                            Its broker account: FLEET_MQTT_USER, FLEET_MQTT_PASS
-  boards                                   boards with their version, assignment and health
+  boards [--wait] [--timeout 900]          boards with their version, assignment and health; --wait: once the
+                                           fleet has settled (a board registered, no rollout under way, every
+                                           board running its assigned release), else exit 1 at the timeout
   upload <releases/vX.Y.Z>                 upload a release's signed images
   rollout <vX.Y.Z> [--canary id,id] [--percent 10] [--soak 600] [--report 300] [--force]
                                            start a staged rollout (canary, percent, all)
   pause <rollout id> | resume <rollout id>
+  rollback [<rollout id>]                  the latest rollout's boards go back to the release each ran before
   watch [--board <id>]                     follow rollouts, deploys and boards
   paycodes --id <board id> --url <template>
                                            the board's pay URL changed: every socket's QR code rendered
@@ -56,8 +59,7 @@ function table(rows: string[][]) {
     for (const r of rows) console.log(r.map((c, i) => c.padEnd(w[i])).join("  "))
 }
 
-async function boards() {
-    const bs: any[] = await call("GET", "/api/boards")
+async function boards(bs: any[]) {
     const rows = [["board", "type", "version", "assigned", "health", "channel", "seen"]]
     for (const b of bs) {
         const health = b.deploying
@@ -72,6 +74,46 @@ async function boards() {
         rows.push([b.id, b.type, b.version ?? "?", b.assigned ?? "-", health, b.channel ? "open" : "-", ago(b.lastSeen)])
     }
     table(rows)
+}
+
+/** Why the fleet has not settled yet, or null: a board registered, no rollout under way, each board on its assigned release. */
+function unsettled(bs: any[], rollouts: any[]): string | null {
+    if (!bs.length) return "no board registered yet"
+    const r = rollouts[rollouts.length - 1]
+    if (r && ["canary", "percent", "all"].includes(r.stage)) return `rollout ${r.id} of ${r.version} at its ${r.stage} stage`
+    const off = bs.filter(b => b.assigned && (b.version !== b.assigned || b.deploying))
+    if (off.length) return off.map(b => `${b.id} runs ${b.version ?? "?"}, assigned ${b.assigned}`).join("; ")
+    return null
+}
+
+/** `boards --wait`: polls until the fleet settles (a server not up yet counts as not settled). */
+async function waitSettled(timeoutS: number) {
+    const t0 = Date.now()
+    let why = "the server did not answer"
+    let said = ""
+    for (;;) {
+        try {
+            const bs: any[] = await call("GET", "/api/boards")
+            const rollouts: any[] = await call("GET", "/api/rollouts")
+            const u = unsettled(bs, rollouts)
+            if (!u) {
+                await boards(bs)
+                const r = rollouts[rollouts.length - 1]
+                if (r) console.log(`rollout ${r.id} of ${r.version}: ${r.stage}${r.reason ? " (" + r.reason + ")" : ""}`)
+                return
+            }
+            why = u
+        } catch (e) {
+            const m = (e as Error).message
+            // the server refused (a bad token): waiting will not change that
+            if (/^\d{3}: /.test(m)) throw e
+            why = `no answer from the server at ${api()} (${m})`
+        }
+        if (why !== said) console.log(`waiting: ${why}`)
+        said = why
+        if (Date.now() - t0 > timeoutS * 1000) throw new Error(`the fleet did not settle within ${timeoutS} s: ${why}`)
+        await new Promise(r => setTimeout(r, 1000))
+    }
 }
 
 async function main() {
@@ -105,6 +147,8 @@ async function main() {
             services: { type: "string" },
             secrets: { type: "string" },
             url: { type: "string" },
+            wait: { type: "boolean" },
+            timeout: { type: "string" },
         },
     })
     const need = (v: string | undefined, what: string): string => {
@@ -159,8 +203,12 @@ async function main() {
             process.on("SIGTERM", stop)
             return
         }
-        case "boards":
-            return boards()
+        case "boards": {
+            if (!o.wait) return boards(await call("GET", "/api/boards"))
+            const timeoutS = Number(o.timeout ?? 900)
+            if (!(timeoutS > 0)) throw new Error("--timeout: seconds, more than 0")
+            return waitSettled(timeoutS)
+        }
         case "upload": {
             const dir = need(positionals[0], "a release folder")
             if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`${dir} is not a release folder`)
@@ -183,7 +231,24 @@ async function main() {
                 reportS: o.report !== undefined ? Number(o.report) : undefined,
                 force: o.force === true,
             })
-            console.log(`rollout ${r.id}: ${r.version}, stage ${r.stage}, rolls back to ${r.previous}`)
+            console.log(
+                `rollout ${r.id}: ${r.version}, stage ${r.stage}, ` +
+                    (r.previous
+                        ? `rolls back to ${r.previous} on failure`
+                        : `nothing to roll back to on failure (no board runs another release the server has): a failure stops it, each board back on the release it ran before if it had one`)
+            )
+            return
+        }
+        case "rollback": {
+            let id = positionals[0]
+            if (!id) {
+                const all: any[] = await call("GET", "/api/rollouts")
+                if (!all.length) throw new Error("rollback: no rollout yet, nothing to roll back")
+                id = all[all.length - 1].id
+            }
+            const r = await call("POST", `/api/rollouts/${encodeURIComponent(id)}/rollback`)
+            console.log(`rollout ${r.rollout.id} of ${r.rollout.version} rolled back`)
+            for (const a of r.assign) console.log(`${a.id} goes back to ${a.version}`)
             return
         }
         case "pause":

@@ -136,7 +136,9 @@ export async function buildRelease(opts: BuildOptions): Promise<{ manifest: Mani
     try {
         commit = await git(repo, ["rev-parse", "--verify", "--quiet", `refs/tags/${tag}^{commit}`])
     } catch {
-        throw new Error(`tag ${tag} does not exist in ${repo}`)
+        throw new Error(
+            `tag ${tag} does not exist in ${repo}: a release is built from a git tag. Tag the commit to release (committed changes only: the build uses a clean checkout of the tag), then run release again:\n  git tag ${tag}\n(git tag ${tag} <commit> tags another commit than HEAD)`
+        )
     }
     const compiler: string = JSON.parse(await readFile(join(repo, "node_modules/@devicescript/cli/package.json"), "utf8")).version
     const cli = join(repo, "node_modules/@devicescript/cli/built/devicescript-cli.cjs")

@@ -84,20 +84,58 @@ function why(b: BoardRecord, r: Rollout): string {
     return `${b.id} did not report ${r.version} within ${r.reportS} s of its deploy`
 }
 
-/** canary, then percent if it is a share (0 and 100 have no stage of their own), then all, then done */
+const ORDER: RolloutStage[] = ["canary", "percent", "all"]
+
+/**
+ * The stages a rollout goes through, in order: canary when it names canaries, percent when it
+ * is a share (0 and 100 have no stage of their own), then all.
+ */
+export function stagesOf(r: Pick<Rollout, "canary" | "percent">): RolloutStage[] {
+    const out: RolloutStage[] = []
+    if (r.canary.length) out.push("canary")
+    if (r.percent > 0 && r.percent < 100) out.push("percent")
+    out.push("all")
+    return out
+}
+
+/** The stage a rollout starts (or resumes) at. */
+export function firstStage(r: Pick<Rollout, "canary" | "percent">): RolloutStage {
+    return stagesOf(r)[0]
+}
+
+/** The rollout's next stage after its current one, done after all. */
 function nextStage(r: Rollout): RolloutStage {
-    if (r.stage === "canary") return r.percent > 0 && r.percent < 100 ? "percent" : "all"
-    if (r.stage === "percent") return "all"
-    return "done"
+    const at = ORDER.indexOf(r.stage)
+    return stagesOf(r).find(s => ORDER.indexOf(s) > at) ?? "done"
+}
+
+/**
+ * Why a rollout must not start on these boards, or null: a stage of it that holds no board
+ * would pass at once without a board having run the version (with no board at all, every
+ * stage would, and the rollout would end "done" having deployed nothing).
+ */
+export function emptyStage(r: Rollout, boardIds: string[]): string | null {
+    if (!boardIds.length)
+        return "no board in scope: the server has no boards, so every stage would pass without deploying anything; provision a board first (npm start -- --fleet <server> for the simulated shed)"
+    for (const stage of stagesOf(r)) {
+        if (stageTargets(stage, r, boardIds).length) continue
+        if (stage === "canary") return `the canary stage holds no board: none of ${r.canary.join(", ")} is registered`
+        if (stage === "percent")
+            return `the percent stage holds no board: ${r.percent} % of ${boardIds.length} board${boardIds.length > 1 ? "s" : ""} picks none and there are no canaries; name canaries (--canary <id>), or give every board the release in one stage (--percent 100)`
+        return `the ${stage} stage holds no board`
+    }
+    return null
 }
 
 /**
  * One tick of a rollout. A failed target rolls it back: every board assigned the version goes
  * back to its own previous release, or the rollout's. Otherwise targets without the version (or
- * with a deploy of it from before the rollout) get it, and once every target has been healthy for soakS the next stage begins; a stage with no
- * targets (no canaries, a share that picks no board) passes at once, and the next stage's boards
- * are assigned in the same tick. A board that never gets its deploy (offline) holds the stage
- * until an operator pauses. Done, rolled back and paused rollouts do nothing.
+ * with a deploy of it from before the rollout) get it, and once every target has been healthy
+ * for soakS the next stage begins, its boards assigned in the same tick. A stage the rollout
+ * does not have (canary without canaries, percent at 0 or 100) is skipped; a stage it has that
+ * holds no board never passes: the rollout is paused, with the reason (the server refuses such a
+ * rollout at the start: emptyStage). A board that never gets its deploy (offline) holds the
+ * stage until an operator pauses. Done, rolled back and paused rollouts do nothing.
  */
 export function step(r: Rollout, boards: BoardRecord[], now: number): StepResult {
     let cur: Rollout = { ...r, canary: [...r.canary] }
@@ -107,18 +145,28 @@ export function step(r: Rollout, boards: BoardRecord[], now: number): StepResult
     const ids = [...byId.keys()]
     // each pass moves forward a stage, so this ends after at most three
     for (;;) {
+        if (!stagesOf(cur).includes(cur.stage)) {
+            cur = { ...cur, stage: nextStage(cur), stageAt: now }
+            continue
+        }
         const tg = targets(cur, ids).map(id => byId.get(id)!)
+        if (!tg.length) {
+            const reason = `the ${cur.stage} stage holds no board: nothing would run ${r.version} before it passed`
+            log.push(`rollout ${r.id}: paused: ${reason}`)
+            return { rollout: { ...cur, stage: "paused", stageAt: now, reason }, assign: [], log }
+        }
         const failed = tg.filter(b => judge(b, cur, now) === "failed")
-        if (failed.length) return rollBack(cur, boards, failed, now, log)
+        if (failed.length) return rollBack(cur, boards, failed.map(b => why(b, r)).join("; "), now, log)
         const assign = tg.filter(b => needs(b, r)).map(b => ({ id: b.id, version: r.version, previous: back(b, r) }))
         if (assign.length) {
-            for (const a of assign) log.push(`rollout ${r.id}: ${a.id} gets ${a.version} (back to ${a.previous} on failure)`)
+            for (const a of assign) log.push(`rollout ${r.id}: ${a.id} gets ${a.version} (${a.previous ? "back to " + a.previous : "nothing to roll back to"} on failure)`)
             return { rollout: cur, assign, log }
         }
         const soaked = tg.every(b => judge(b, cur, now) === "healthy" && now - healthySince(b)! >= cur.soakS * 1000)
         if (!soaked) return { rollout: cur, assign: [], log }
         const next = nextStage(cur)
         log.push(`rollout ${r.id}: ${cur.stage} stage passed (${tg.length} boards healthy for ${cur.soakS} s), now ${next}`)
+        if (next === "done") log.push(`rollout ${r.id}: ${r.version} done`)
         cur = { ...cur, stage: next, stageAt: now }
         if (next === "done") return { rollout: cur, assign: [], log }
     }
@@ -134,20 +182,24 @@ function needs(b: BoardRecord, r: Rollout): boolean {
     return b.assigned !== r.version || (b.deployedAt !== undefined && b.deployedAt < r.startedAt)
 }
 
-/** The release a board goes back to if this one fails: a board's own previous release is what it ran; the rollout's is a guess for boards without one. */
-function back(b: BoardRecord, r: Rollout): string {
+/**
+ * The release a board goes back to from the rollout's version: the one it ran before (its own
+ * assignment, or its previous release), else the rollout's. Never the version itself: undefined
+ * when there is nothing to go back to.
+ */
+function back(b: BoardRecord, r: Rollout): string | undefined {
     if (b.assigned !== undefined && b.assigned !== r.version) return b.assigned
-    return b.previous !== undefined && b.previous !== r.version ? b.previous : r.previous
+    if (b.previous !== undefined && b.previous !== r.version) return b.previous
+    return r.previous !== undefined && r.previous !== r.version ? r.previous : undefined
 }
 
-function rollBack(r: Rollout, boards: BoardRecord[], failed: BoardRecord[], now: number, log: string[]): StepResult {
-    const reason = failed.map(b => why(b, r)).join("; ")
+function rollBack(r: Rollout, boards: BoardRecord[], reason: string, now: number, log: string[]): StepResult {
     const assign: Assignment[] = []
     for (const b of boards) {
         if (b.assigned !== r.version) continue
         const to = back(b, r)
-        if (to === r.version) {
-            log.push(`rollout ${r.id}: ${b.id} has no other release to go back to, it stays on ${r.version}`)
+        if (to === undefined) {
+            log.push(`rollout ${r.id}: ${b.id} has nothing to roll back to (no release before ${r.version}): it stays on ${r.version}`)
             continue
         }
         assign.push({ id: b.id, version: to })
@@ -155,4 +207,41 @@ function rollBack(r: Rollout, boards: BoardRecord[], failed: BoardRecord[], now:
     log.push(`rollout ${r.id}: rolled back at the ${r.stage} stage: ${reason}`)
     for (const a of assign) log.push(`rollout ${r.id}: ${a.id} goes back to ${a.version}`)
     return { rollout: { ...r, stage: "rolled_back", stageAt: now, reason }, assign, log }
+}
+
+/**
+ * The operator rolls a rollout back (under way, paused or done): every board assigned its
+ * version goes back to the release it ran before. Throws, changing nothing, when the rollout is
+ * rolled back already, no board has the version, or none has a release to go back to.
+ */
+export function rollBackNow(r: Rollout, boards: BoardRecord[], now: number): StepResult {
+    if (r.stage === "rolled_back") throw new Error(`rollout ${r.id} of ${r.version} is rolled back already${r.reason ? ": " + r.reason : ""}`)
+    const on = boards.filter(b => b.assigned === r.version)
+    if (!on.length) throw new Error(`no board is assigned ${r.version}: nothing to roll back`)
+    if (on.every(b => back(b, r) === undefined))
+        throw new Error(`nothing to roll back to: ${on.map(b => b.id).join(", ")} had no release before ${r.version} (it is the first the server gave them); roll out another release instead`)
+    return rollBack(r, boards, "rolled back by the operator", now, [])
+}
+
+/** The most common of these, or undefined. */
+function mostCommon(xs: string[]): string | undefined {
+    const n = new Map<string, number>()
+    for (const x of xs) n.set(x, (n.get(x) ?? 0) + 1)
+    return [...n.entries()].sort((a, b) => b[1] - a[1])[0]?.[0]
+}
+
+/**
+ * A new rollout's rollback target: the release most boards run or are assigned, among the
+ * releases the server has (a dev build's version is none), never the version rolled out;
+ * undefined when there is none (the first release). A requested one must be such a release:
+ * throws otherwise.
+ */
+export function rollbackTarget(version: string, boards: BoardRecord[], releases: string[], requested?: unknown): string | undefined {
+    if (requested !== undefined) {
+        if (typeof requested !== "string") throw new Error("previous: a release version")
+        if (requested === version) throw new Error(`previous: ${version} is the version this rollout gives the boards; a rollback must go to another release`)
+        if (!releases.includes(requested)) throw new Error(`previous: the server has no release ${requested} to roll back to`)
+        return requested
+    }
+    return mostCommon(boards.map(b => b.assigned ?? b.version).filter((v): v is string => v !== undefined && v !== version && releases.includes(v)))
 }

@@ -18,7 +18,7 @@ import { FleetStore } from "./store"
 import { BoardRecord, BoardType, Manifest, Rollout } from "./types"
 import { BOARD_NAMES, isBoardName } from "../boards/catalogue"
 import { verifyRelease } from "./release"
-import { step } from "./rollout"
+import { emptyStage, firstStage, rollBackNow, rollbackTarget, step, StepResult } from "./rollout"
 import { clientRandom, Cmd, deploy, WsskSession } from "./wssk"
 import { CommandReplies, openMessage } from "../host/board-command"
 import { BrokerAccount, checkMqttPassword, hashMqttPassword } from "./broker-config"
@@ -53,6 +53,8 @@ export interface FleetServerOptions {
 const MAX_BODY = 2 * 1024 * 1024
 /** a board not heard on MQTT this long (ms) has no working program (safe mode, none at all) */
 const SILENT_MS = 180000
+/** an update command nobody answered is sent again this soon (ms) */
+const NO_REPLY_RETRY_MS = 5000
 /** exception report frames closer than this (ms) are one crash */
 const CRASH_BURST_MS = 2000
 /** hosts the API may listen on without a token */
@@ -185,10 +187,7 @@ export class FleetServer {
             if (r) {
                 const boards = await this.store.listBoards()
                 const out = step(r, boards, now)
-                for (const a of out.assign)
-                    await this.store.updateBoard(a.id, { assigned: a.version, previous: a.previous, deployedAt: undefined, healthyAt: undefined, crashes: 0, fails: 0, retryAt: undefined })
-                for (const l of out.log) this.log(l)
-                if (out.rollout.stage !== r.stage || out.rollout.stageAt !== r.stageAt) await this.store.putRollout(out.rollout)
+                if (out.rollout.stage !== r.stage || out.rollout.stageAt !== r.stageAt || out.assign.length) await this.apply(out)
             }
             const force = r ? r.force && (r.stage === "canary" || r.stage === "percent" || r.stage === "all") : false
             for (const b of await this.store.listBoards()) await this.nudge(b, force, now)
@@ -197,6 +196,14 @@ export class FleetServer {
         } finally {
             this.ticking = false
         }
+    }
+
+    /** A rollout's step: its assignments (each a fresh deploy record), its log, the rollout stored. */
+    private async apply(out: StepResult) {
+        for (const a of out.assign)
+            await this.store.updateBoard(a.id, { assigned: a.version, previous: a.previous, deployedAt: undefined, healthyAt: undefined, crashes: 0, fails: 0, retryAt: undefined })
+        for (const l of out.log) this.log(l)
+        await this.store.putRollout(out.rollout)
     }
 
     /** A board whose program is not its assigned release is asked for an update window. */
@@ -219,7 +226,13 @@ export class FleetServer {
         const windowS = this.opts.windowS ?? 120
         // the reply is awaited aside: one silent board must not hold up the others' ticks
         void this.command(b, "update", { windowS, force }).then(r => {
-            if (!r) return this.log("no reply to update", b.id)
+            if (!r) {
+                // unanswered is not busy: the command may have met a dead connection (the
+                // runtime's update channel ends the program's socket unannounced, docs/updates.md),
+                // so ask again soon rather than after retryS, which could fall in the next dead spell
+                this.asked.set(b.id, Date.now() - (this.opts.retryS ?? 60) * 1000 + NO_REPLY_RETRY_MS)
+                return this.log(`no reply to update (asking again in ${NO_REPLY_RETRY_MS / 1000} s)`, b.id)
+            }
             if (!r.ok) return this.log(`update deferred: ${r.error}${r.detail ? " (" + r.detail + ")" : ""}`, b.id)
             // quiet for the window: ask again only once it is over
             this.asked.set(b.id, Date.now() + windowS * 1000)
@@ -411,6 +424,8 @@ export class FleetServer {
             if (route === "POST /api/rollouts") return send(200, await this.rollout(body))
             const pr = /^POST \/api\/rollouts\/([^/]+)\/(pause|resume)$/.exec(route)
             if (pr) return send(200, await this.pauseResume(pr[1], pr[2] === "pause"))
+            const rb = /^POST \/api\/rollouts\/([^/]+)\/rollback$/.exec(route)
+            if (rb) return send(200, await this.rollBack(decodeURIComponent(rb[1])))
             const pc = /^POST \/api\/boards\/([^/]+)\/paycodes$/.exec(route)
             if (pc) return send(200, await this.payCodes(decodeURIComponent(pc[1]), body))
             if (route === "GET /api/log") return send(200, await this.store.logs(Number(url.searchParams.get("limit") ?? 100), url.searchParams.get("board") ?? undefined))
@@ -484,22 +499,39 @@ export class FleetServer {
         const missing = boards.filter(b => !releases.some(m => m.version === version && m.board === b.type))
         if (missing.length) throw new ApiError(400, `release ${version} has no image for ${[...new Set(missing.map(b => b.type))].join(", ")}`)
         const now = Date.now()
-        const previous = body.previous ?? mostCommon(boards.map(b => b.assigned ?? b.version).filter((v): v is string => !!v && v !== version)) ?? version
+        let previous: string | undefined
+        try {
+            previous = rollbackTarget(
+                version,
+                boards,
+                releases.map(m => m.version),
+                body.previous
+            )
+        } catch (e) {
+            throw new ApiError(400, (e as Error).message)
+        }
         const r: Rollout = {
             id: "r" + now.toString(36),
             version,
             previous,
             canary,
             percent,
-            stage: canary.length ? "canary" : percent > 0 && percent < 100 ? "percent" : "all",
+            stage: firstStage({ canary, percent }),
             startedAt: now,
             stageAt: now,
             soakS: body.soakS ?? 600,
             reportS: body.reportS ?? 300,
             force: body.force === true,
         }
+        const empty = emptyStage(
+            r,
+            boards.map(b => b.id)
+        )
+        if (empty) throw new ApiError(400, empty)
         await this.store.putRollout(r)
-        this.log(`rollout ${r.id}: ${version} (back to ${previous} on failure), canary ${canary.join(",") || "none"}, then ${percent} %, then all${r.force ? ", forced" : ""}`)
+        this.log(
+            `rollout ${r.id}: ${version} (${previous ? "back to " + previous : "nothing to roll back to"} on failure), canary ${canary.join(",") || "none"}, then ${percent} %, then all${r.force ? ", forced" : ""}`
+        )
         return r
     }
 
@@ -508,12 +540,27 @@ export class FleetServer {
         if (!r) throw new ApiError(404, "no rollout " + id)
         if (pause && !["canary", "percent", "all"].includes(r.stage)) throw new ApiError(409, `rollout is ${r.stage}`)
         if (!pause && r.stage !== "paused") throw new ApiError(409, `rollout is ${r.stage}, not paused`)
-        const out: Rollout = pause
-            ? { ...r, stage: "paused", reason: "paused by the operator", stageAt: Date.now() }
-            : { ...r, stage: r.canary.length ? "canary" : "percent", reason: undefined, stageAt: Date.now() }
+        const out: Rollout = pause ? { ...r, stage: "paused", reason: "paused by the operator", stageAt: Date.now() } : { ...r, stage: firstStage(r), reason: undefined, stageAt: Date.now() }
         await this.store.putRollout(out)
         this.log(`rollout ${id} ${pause ? "paused" : "resumed"}`)
         return out
+    }
+
+    /** The operator rolls the latest rollout back: its boards go back to what they ran before. */
+    private async rollBack(id: string): Promise<{ rollout: Rollout; assign: { id: string; version: string }[] }> {
+        const all = await this.store.listRollouts()
+        const r = all.find(x => x.id === id)
+        if (!r) throw new ApiError(404, "no rollout " + id)
+        const last = all[all.length - 1]
+        if (last.id !== r.id) throw new ApiError(409, `rollout ${last.id} of ${last.version} came after ${id}: roll that one back first`)
+        let out: StepResult
+        try {
+            out = rollBackNow(r, await this.store.listBoards(), Date.now())
+        } catch (e) {
+            throw new ApiError(409, (e as Error).message)
+        }
+        await this.apply(out)
+        return { rollout: out.rollout, assign: out.assign }
     }
 }
 
@@ -529,12 +576,6 @@ class ApiError extends Error {
 function publicBoard(b: BoardRecord) {
     const { wsskKey: _w, cmdKey: _c, mqttAuth: _m, ...rest } = b
     return rest
-}
-
-function mostCommon(xs: string[]): string | undefined {
-    const n = new Map<string, number>()
-    for (const x of xs) n.set(x, (n.get(x) ?? 0) + 1)
-    return [...n.entries()].sort((a, b) => b[1] - a[1])[0]?.[0]
 }
 
 async function readBody(req: IncomingMessage): Promise<any> {

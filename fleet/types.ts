@@ -67,8 +67,8 @@ export type RolloutStage = "canary" | "percent" | "all" | "done" | "rolled_back"
 export interface Rollout {
     id: string
     version: string
-    /** the version boards go back to when this one fails */
-    previous: string
+    /** the version boards without a release of their own to go back to get when this one fails; none for a first release */
+    previous?: string
     /** board ids that get it first */
     canary: string[]
     /** then this share of the fleet (0..100) */

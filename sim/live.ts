@@ -4,12 +4,18 @@
 // chargers, pay, unplug and inject faults. Ctrl-C (or q) stops everything it started.
 // With --devtools the shed joins the bus of DeviceScript's dev tools instead (VS Code's simulator,
 // or `devs devtools` + `devs run`) around the program running there: sim/app.ts.
+// With --fleet <url> the board is registered with the fleet update server there and provisioned
+// by it (sim/fleet-link.ts), so releases reach it over the runtime's update channel
+// (docs/updates.md "The operator's first hour"); --broker-port puts the embedded broker on a
+// port the server can be told (--mqtt mqtt://127.0.0.1:<port>).
 import * as readline from "node:readline"
 import { mkdirSync, writeFileSync } from "node:fs"
 import { dirname } from "node:path"
 import { BOARD_NAMES, BoardName, isBoardName } from "../boards/catalogue"
 import { ALIASES } from "./bus/plug"
 import { ShedSim } from "./shed-sim"
+import { RunningBroker, startBroker } from "./cloud/broker"
+import { joinFleet, waitForFleet } from "./fleet-link"
 
 const argv = process.argv.slice(2)
 const arg = (name: string, def?: string) => {
@@ -20,12 +26,31 @@ const speed = Number(arg("--speed", "60"))
 const board = arg("--board", "shed10") as BoardName
 /** the dev tools' TCP port when the firmware runs there */
 const devtools = argv.includes("--devtools") ? Number(arg("--devtools")) || 8082 : undefined
-if (!(speed >= 1 && speed <= 600) || !isBoardName(board)) {
-    console.error(`usage: npm start -- [--speed 1..600] [--board ${BOARD_NAMES.join("|")}] [--mqtt mqtt://host:port] [--devtools [8082]]`)
+/** the fleet update server to join, http://host:port */
+const fleet = arg("--fleet")
+/** the embedded broker's port (any free one otherwise) */
+const brokerPort = arg("--broker-port")
+const USAGE = `usage: npm start -- [--speed 1..600] [--board ${BOARD_NAMES.join("|")}] [--mqtt mqtt://host:port | --broker-port <port>] [--devtools [8082]] [--fleet http://host:port]`
+const bad =
+    !(speed >= 1 && speed <= 600) || !isBoardName(board)
+        ? ""
+        : fleet !== undefined && !/^http:\/\/[^/\s]+:\d+\/?$/.test(fleet)
+          ? `--fleet: the fleet server's address, http://host:port (got ${JSON.stringify(fleet ?? "")})`
+          : fleet !== undefined && devtools
+            ? "--fleet runs the firmware in the simulator's VM: leave out --devtools"
+            : brokerPort !== undefined && !(Number.isInteger(Number(brokerPort)) && Number(brokerPort) > 0 && Number(brokerPort) < 65536)
+              ? `--broker-port: a TCP port (got ${JSON.stringify(brokerPort)})`
+              : brokerPort !== undefined && arg("--mqtt")
+                ? "--broker-port is the embedded broker's port: leave out --mqtt"
+                : null
+if (bad !== null) {
+    if (bad) console.error(bad)
+    console.error(USAGE)
     process.exit(2)
 }
 
-const sim = new ShedSim({ board, speed, mqtt: arg("--mqtt"), devtools })
+let broker: RunningBroker | null = null
+let sim: ShedSim
 const where = devtools ? `firmware in the dev tools on port ${devtools}` : "firmware in the DeviceScript VM"
 const log: string[] = []
 const states: string[] = []
@@ -112,19 +137,32 @@ async function shutdown() {
     stopping = true
     if (timer) clearInterval(timer)
     process.stdout.write("\nstopping the simulated shed...\n")
-    await sim.stop()
+    await sim?.stop()
+    await broker?.close()
     process.exit(0)
 }
 process.on("SIGINT", shutdown)
 process.on("SIGTERM", shutdown)
 
 async function main() {
+    if (brokerPort) broker = await startBroker(Number(brokerPort))
+    sim = new ShedSim({ board, speed, mqtt: broker?.url ?? arg("--mqtt"), devtools })
     console.log(
         devtools
             ? `joining the dev tools' bus on port ${devtools}; waiting for the firmware there (run src/main*.ts in VS Code's simulator or with devs run) to provision it...`
             : `starting the simulated shed (building the firmware, booting the VM, provisioning it)...`
     )
     await sim.start()
+    if (fleet) {
+        const api = fleet.replace(/\/$/, "")
+        const mqttUrl = sim.opts.mqtt ?? sim.broker!.url
+        console.log(`board ${sim.boardId} up, its broker ${mqttUrl}; waiting for the fleet server at ${api} to provision it`)
+        console.log(`(start it with: npm run fleet -- server --trust keys/release-signing.pub --host 127.0.0.1 --port ${new URL(api).port} --mqtt ${mqttUrl})`)
+        await waitForFleet(api, process.env.FLEET_TOKEN || undefined, 30 * 60 * 1000)
+        const p = await joinFleet(sim, api, process.env.FLEET_TOKEN || undefined)
+        say(`board ${sim.boardId} (device ${p.deviceId}) registered with the fleet server at ${api}: its releases come over the update channel`)
+        console.log(`provisioned by the fleet server at ${api}`)
+    }
     t0 = Date.now()
     sim.backend.onEvent = e => {
         if (e.t === "state") states[e.socket] = e.state
@@ -142,6 +180,7 @@ async function main() {
 
 main().catch(async e => {
     console.error("the simulated shed failed to start: " + (e as Error).message)
-    await sim.stop()
+    await sim?.stop()
+    await broker?.close()
     process.exit(1)
 })

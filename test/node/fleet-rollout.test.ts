@@ -4,7 +4,7 @@
 import { test } from "node:test"
 import assert from "node:assert/strict"
 import fc from "fast-check"
-import { bucket, judge, step, targets } from "../../fleet/rollout"
+import { bucket, emptyStage, firstStage, judge, rollBackNow, rollbackTarget, step, targets } from "../../fleet/rollout"
 import type { BoardRecord, Rollout, RolloutStage } from "../../fleet/types"
 
 const V = "v2.0.0"
@@ -131,6 +131,15 @@ test("property: a rollout rolls back only when some board failed, and stages onl
             if (out.rollout.stage === "rolled_back" && r.stage !== "rolled_back") assert.ok(anyFailed)
             if (RANK[r.stage] < 0 || r.stage === "done") {
                 assert.deepEqual(out, { rollout: r, assign: [], log: [] })
+            } else if (out.rollout.stage === "paused") {
+                // only a stage that holds no board stops a running rollout by itself
+                assert.match(out.rollout.reason!, /stage holds no board/)
+                assert.ok(
+                    emptyStage(
+                        r,
+                        boards.map(b => b.id)
+                    )
+                )
             } else if (out.rollout.stage !== "rolled_back") {
                 assert.ok(RANK[out.rollout.stage] >= RANK[r.stage], `${r.stage} -> ${out.rollout.stage}`)
                 if (out.rollout.stage === r.stage) assert.equal(out.rollout.stageAt, r.stageAt)
@@ -180,6 +189,8 @@ test("property: a simulated rollout ends done when every board is good, else rol
             const fates = new Map(s.ids.map((id, i) => [id, s.fates[i] as string]))
             let boards = s.ids.map(id => board(id, { assigned: OLD, healthyAt: T0 - 5000, deployedAt: T0 - 9000 }))
             let r = rollout({ canary: s.canary, percent: s.percent, soakS: s.soakS, reportS: s.reportS })
+            // the server refuses a rollout with a stage that holds no board (tested on its own)
+            fc.pre(emptyStage(r, s.ids) === null)
             const running = new Map(s.ids.map(id => [id, OLD]))
             const got = new Set<string>()
             const stages: RolloutStage[] = [r.stage]
@@ -328,7 +339,7 @@ test("a rollout walks canary, percent, all, done, advancing exactly when the soa
     assert.deepEqual(step(out.rollout, boards, T0 + 999_999), { rollout: out.rollout, assign: [], log: [] })
 })
 
-test("stages without boards pass at once: no canaries, percent 0 or 100, a share that picks nobody", () => {
+test("stages a rollout does not have are skipped: no canaries, percent 0 or 100; a share adding nobody to the canaries passes with them", () => {
     const boards = ["x", "y", "z"].map(id => board(id))
     // no canaries, percent 0 and 100: straight to all, assigned in the same tick
     for (const percent of [0, 100]) {
@@ -336,8 +347,6 @@ test("stages without boards pass at once: no canaries, percent 0 or 100, a share
         assert.equal(out.rollout.stage, "all")
         assert.equal(out.assign.length, 3)
     }
-    // canaries that are not in the fleet count as none
-    assert.equal(step(rollout({ canary: ["ghost"], percent: 0 }), boards, T0).rollout.stage, "all")
     // a healthy canary soaked, percent 0: the percent stage is skipped
     const soaked = boards.map(b => (b.id === "x" ? { ...b, assigned: V, deployedAt: T0, healthyAt: T0 } : b))
     const out = step(rollout({ canary: ["x"], percent: 0, soakS: 10 }), soaked, T0 + 10_000)
@@ -375,7 +384,7 @@ test("a failure rolls every board on the version back to its own previous releas
     // nothing to go back to: the board stays, and the log says why
     const stuck = step(rollout({ canary: ["c"], previous: V }), [board("c", { assigned: V, deployedAt: T0, crashes: 3 })], T0 + 1)
     assert.deepEqual(stuck.assign, [])
-    assert.match(stuck.log.join("\n"), /no other release/)
+    assert.match(stuck.log.join("\n"), /nothing to roll back to/)
 })
 
 test("a board assigned the version before the rollout started is assigned again, so it gets a fresh deploy record", () => {
@@ -393,4 +402,80 @@ test("done, rolled back and paused rollouts assign nothing", () => {
         const r = rollout({ stage, canary: ["a"] })
         assert.deepEqual(step(r, boards, T0 + 1e9), { rollout: r, assign: [], log: [] })
     }
+})
+
+test("a stage that holds no board never passes: the rollout pauses and says why, and the server's check refuses it at the start", () => {
+    const three = ["x", "y", "z"].map(id => board(id))
+    // a share that picks none of three boards, no canaries
+    const id = Array.from({ length: 200 }, (_, i) => "r" + i).find(rid => ["x", "y", "z"].every(b => bucket(b, rid) >= 5))!
+    const cases: [string, Rollout, BoardRecord[], RegExp][] = [
+        ["no board at all", rollout({ stage: "all", canary: [], percent: 100 }), [], /all stage holds no board/],
+        ["no board at all, from a percent stage", rollout({ stage: "percent", canary: [], percent: 50 }), [], /percent stage holds no board/],
+        ["canaries that are not in the fleet", rollout({ canary: ["ghost"], percent: 0 }), three, /canary stage holds no board/],
+        ["a share that picks nobody, no canaries", rollout({ id, stage: "percent", canary: [], percent: 5 }), three, /percent stage holds no board/],
+    ]
+    for (const [what, r, boards, re] of cases) {
+        const out = step(r, boards, T0 + 5)
+        assert.notEqual(out.rollout.stage, "done", what)
+        assert.notEqual(out.rollout.stage, "all", what)
+        assert.equal(out.rollout.stage, "paused", what)
+        assert.match(out.rollout.reason ?? "", re, what)
+        assert.deepEqual(out.assign, [], what)
+        assert.match(out.log.join("\n"), re, what)
+        // the server asks before it starts one
+        assert.ok(
+            emptyStage(
+                r,
+                boards.map(b => b.id)
+            ),
+            what
+        )
+    }
+    assert.match(emptyStage(rollout({ canary: [], percent: 100 }), [])!, /no board in scope.*provision/)
+    assert.match(emptyStage(rollout({ id, canary: [], percent: 5 }), ["x", "y", "z"])!, /percent stage holds no board: 5 % of 3 boards.*--canary.*--percent 100/)
+    assert.match(emptyStage(rollout({ canary: ["ghost"], percent: 0 }), ["x"])!, /none of ghost is registered/)
+    // with a canary, or every board in one stage, it is fine
+    assert.equal(emptyStage(rollout({ id, canary: ["x"], percent: 5 }), ["x", "y", "z"]), null)
+    assert.equal(emptyStage(rollout({ canary: [], percent: 100 }), ["x"]), null)
+    assert.equal(firstStage({ canary: [], percent: 100 }), "all")
+    assert.equal(firstStage({ canary: [], percent: 30 }), "percent")
+    assert.equal(firstStage({ canary: ["x"], percent: 0 }), "canary")
+})
+
+test("rollback never targets the version it rolls back from, and says when there is nothing to go back to", () => {
+    // boards on a dev build (no release), or already on the version: no target at all
+    assert.equal(rollbackTarget(V, [board("a", { assigned: undefined, version: "v0.1.0-7-gabc" }), board("b", { assigned: V })], [V]), undefined)
+    assert.equal(rollbackTarget(V, [board("a", { assigned: undefined, version: V })], [V, OLD]), undefined)
+    // the release most boards run, among those the server has
+    assert.equal(rollbackTarget(V, [board("a"), board("b"), board("c", { assigned: "v1.5.0" })], [OLD, "v1.5.0", V]), OLD)
+    assert.equal(rollbackTarget(V, [board("a", { assigned: "v0.9.0" }), board("b", { assigned: "v0.9.0" }), board("c")], [OLD, V]), OLD)
+    assert.throws(() => rollbackTarget(V, [], [V, OLD], V), /previous: v2\.0\.0 is the version this rollout gives/)
+    assert.throws(() => rollbackTarget(V, [], [V, OLD], "v7.0.0"), /no release v7\.0\.0/)
+    assert.equal(rollbackTarget(V, [], [V, OLD], OLD), OLD)
+
+    // a failure with a rollout whose own target is its version: the board stays, never "goes back" to V
+    const self = step(rollout({ canary: ["c"], previous: V }), [board("c", { assigned: V, deployedAt: T0, crashes: 3 })], T0 + 1)
+    assert.equal(self.rollout.stage, "rolled_back")
+    assert.deepEqual(self.assign, [])
+    assert.match(self.log.join("\n"), /c has nothing to roll back to/)
+    // a new assignment's previous is never the version
+    const first = step(rollout({ stage: "all", canary: [], percent: 100, previous: undefined }), [board("a", { assigned: undefined, previous: V })], T0)
+    assert.deepEqual(first.assign, [{ id: "a", version: V, previous: undefined }])
+
+    // the operator's rollback: the boards on the version go back to what they ran before
+    const done = rollout({ stage: "done", canary: [], percent: 100 })
+    const fleet = [board("a", { assigned: V, previous: OLD }), board("b", { assigned: V, previous: "v1.5.0" }), board("c", { assigned: OLD })]
+    const out = rollBackNow(done, fleet, T0 + 9)
+    assert.equal(out.rollout.stage, "rolled_back")
+    assert.equal(out.rollout.reason, "rolled back by the operator")
+    assert.deepEqual(out.assign, [
+        { id: "a", version: OLD },
+        { id: "b", version: "v1.5.0" },
+    ])
+    assert.throws(() => rollBackNow(out.rollout, fleet, T0 + 10), /rolled back already/)
+    // the first release: nothing to go back to, nothing changed
+    const firstRelease = rollout({ stage: "done", canary: [], percent: 100, previous: undefined })
+    assert.throws(() => rollBackNow(firstRelease, [board("a", { assigned: V })], T0), /nothing to roll back to: a had no release before v2\.0\.0/)
+    assert.throws(() => rollBackNow({ ...firstRelease, previous: V }, [board("a", { assigned: V, previous: V })], T0), /nothing to roll back to/)
+    assert.throws(() => rollBackNow(firstRelease, [board("a", { assigned: OLD })], T0), /no board is assigned v2\.0\.0/)
 })

@@ -10,7 +10,7 @@ import { ROOT } from "../../host/root"
 import { ShedSim, ShedSimOptions } from "../../sim/shed-sim"
 import { FleetServer } from "../../fleet/server"
 import { buildRelease, generateSigningKey } from "../../fleet/release"
-import { provisionBoard } from "../../fleet/provision"
+import { joinFleet } from "../../sim/fleet-link"
 import { BoardType, Manifest } from "../../fleet/types"
 
 /** what a release of the throwaway repo changes, besides its tag */
@@ -95,21 +95,7 @@ export class FleetSim {
             log: this.opts.log,
         })
         await this.server.start()
-        const u = new URL(this.sim.broker!.url)
-        const p = await provisionBoard(this.sim.bus, {
-            api: this.api,
-            serverHost: "127.0.0.1",
-            serverPort: this.server.port,
-            id: this.sim.boardId,
-            type: this.type,
-            mqttHost: u.hostname,
-            mqttPort: Number(u.port),
-            // the embedded broker is plain TCP on 127.0.0.1
-            mqttProto: "tcp",
-            cmdKey: this.sim.keyHex,
-        })
-        // the runtime keeps the connection string in flash, written when it gets round to it
-        await this.sim.vm.waitFlash([p.wsskKey])
+        await joinFleet(this.sim, this.api)
     }
 
     /** POSTs to the server's API; the answer's body, with its status. */
