@@ -9,7 +9,7 @@ import { ShedConfig } from "./config"
 import { ChargeDetector } from "./detector"
 import { finite, roundTo } from "./mathx"
 import { Verdict } from "./reasons"
-import { PowerTrace, TraceStore } from "./trace"
+import { PowerTrace } from "./trace"
 import { persistedError } from "./persisted"
 
 export type SocketState = "idle" | "reserved" | "charging" | "ended" | "faulted"
@@ -147,8 +147,6 @@ export class SocketSession {
     lastRecord: SessionRecord = null
     /** the running (or last ended) session's per-minute power trace */
     trace: PowerTrace = null
-    /** where traces keep their finished chunks (the board's flash; null: the heap) */
-    traceStore: TraceStore = null
     /** the order's charger profile hint: "auto", "lithium" or "lead_acid" */
     profile = "auto"
 
@@ -266,7 +264,7 @@ export class SocketSession {
         s[PEAK_W] = peakW
         s[FULL_AT_T] = fullAtS >= 0 ? s[START_T] + fullAtS * 1000 : -1
         s[WARNED] = 0
-        this.trace = new PowerTrace(this.traceStore, this.socket)
+        this.trace = new PowerTrace()
         // the previous session's record went out with its "ended" event; holding it through
         // this one would cost ~370 B a socket of the heap while every socket charges
         this.lastRecord = null

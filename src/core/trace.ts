@@ -1,25 +1,16 @@
 // A session's compact power trace: per row the mean, min and max power, one byte each on a
 // logarithmic scale (3.6 % steps from 0 to ~4 kW), so support staff can see why a session
 // ended. A row is one minute until the trace holds TRACE_ROWS rows; then pairs of rows merge
-// and a row covers twice as long (2, 4, 8, 16 minutes). Only the open chunk of
-// TRACE_CHUNK_ROWS rows is in the heap (90 bytes a session); finished chunks go to a
-// TraceStore, the board's flash: ten sessions' 120-row traces held in RAM took 3.6 KB of the
-// 64 KB heap. Sent as hex chunks, one MQTT message each.
+// and a row covers twice as long (2, 4, 8, 16, 32 minutes): the trace's heap is fixed (180 bytes
+// a session, whatever its length: ten 12 h sessions at a minute a row would hold 21 KB of the
+// board's 64 KB heap; 120 rows, 3.6 KB for ten, were more than the
+// 10-socket board could spare). Sent as hex chunks of TRACE_CHUNK_ROWS rows, one MQTT message each.
 
 const SCALE = 19.6
 const BASE_W = 0.5
 /** rows a trace holds before it halves its resolution (even: rows merge in pairs) */
-export const TRACE_ROWS = 120
-export const TRACE_CHUNK_ROWS = 30
-const CHUNK_BYTES = TRACE_CHUNK_ROWS * 3
-/** chunks a trace holds; the last one is the open chunk in RAM */
-const CHUNKS = TRACE_ROWS / TRACE_CHUNK_ROWS
-
-/** Where a trace's finished chunks wait (flash on the board). load: null when missing or unreadable. */
-export interface TraceStore {
-    load(socket: number, k: number): Promise<Buffer>
-    save(socket: number, k: number, chunk: Buffer): Promise<void>
-}
+export const TRACE_ROWS = 60
+export const TRACE_CHUNK_ROWS = 60
 
 /** W -> one byte, logarithmic. */
 export function traceCode(w: number): number {
@@ -36,7 +27,7 @@ export function traceValue(code: number): number {
 const HEX = "0123456789abcdef"
 
 // A trace's state besides its codes, one number[] (8 B of heap a number, 16 as an object's field).
-/** bytes of the open chunk used (3 a finished row) */
+/** bytes of codes used (3 a finished row) */
 const USED = 0
 /** minutes a row covers: 1, doubled each time the rows merge */
 const STEP_MIN = 1
@@ -49,25 +40,12 @@ const MAX_W = 6
 /** the last reading (ms, W) */
 const LAST_T = 7
 const LAST_P = 8
-/** finished chunks in the store */
-const STORED = 9
 
-/**
- * Feed it with add(); after each add, `await spill()` moves a full open chunk to the store
- * (until then the open row just grows longer). Without a store the chunks stay in the heap.
- */
 export class PowerTrace {
-    /** mean, min, max codes per row of the open chunk, allocated once at the first row */
+    /** mean, min, max codes per finished row, allocated once at the first row */
     private codes: Buffer = null
     /** indexed by the constants above */
-    private s: number[] = [0, 1, -1, 0, 0, 0, 0, -1, 0, 0]
-    /** finished chunks when there is no store */
-    private mem: Buffer[] = null
-
-    constructor(
-        private store: TraceStore = null,
-        private socket = 0
-    ) {}
+    private s: number[] = [0, 1, -1, 0, 0, 0, 0, -1, 0]
 
     /** Feed a reading (ms, W). Gaps longer than a row repeat the last value. */
     add(t: number, p: number) {
@@ -80,7 +58,7 @@ export class PowerTrace {
             s[MAX_W] = p
             return
         }
-        while (t - s[ROW_START] >= s[STEP_MIN] * 60000 && s[USED] < CHUNK_BYTES) {
+        while (t - s[ROW_START] >= s[STEP_MIN] * 60000) {
             const end = s[ROW_START] + s[STEP_MIN] * 60000
             this.accumulate(end, s[LAST_P])
             this.closeRow()
@@ -107,7 +85,7 @@ export class PowerTrace {
 
     private closeRow() {
         const s = this.s
-        if (!this.codes) this.codes = Buffer.alloc(CHUNK_BYTES)
+        if (!this.codes) this.codes = Buffer.alloc(TRACE_ROWS * 3)
         const mean = s[SPAN_MS] > 0 ? s[SUM_WS] / s[SPAN_MS] : s[LAST_P]
         const u = s[USED]
         this.codes[u] = traceCode(mean)
@@ -116,47 +94,29 @@ export class PowerTrace {
         s[USED] = u + 3
         s[SUM_WS] = 0
         s[SPAN_MS] = 0
+        // full: the rows so far merge in pairs and the next row covers the new, longer step
+        if (s[USED] >= TRACE_ROWS * 3) this.mergePairs()
     }
 
-    /** The open chunk is full: spill() must run before more rows close. */
-    spillDue(): boolean {
-        return this.s[USED] >= CHUNK_BYTES
-    }
-
-    /**
-     * Moves a full open chunk to the store. When the store already holds CHUNKS - 1 chunks,
-     * they and the open one merge in pairs into two chunks of rows twice as long.
-     */
-    async spill() {
+    /** Halves the resolution: rows 2k and 2k+1 become row k (mean of means, min, max). */
+    private mergePairs() {
         const s = this.s
-        if (s[USED] < CHUNK_BYTES) return
-        if (s[STORED] < CHUNKS - 1) {
-            await this.save(s[STORED], this.codes)
-            s[STORED]++
-        } else {
-            await this.save(0, mergeRows(await this.load(0), await this.load(1)))
-            await this.save(1, mergeRows(await this.load(2), this.codes))
-            s[STORED] = 2
-            s[STEP_MIN] *= 2
+        const c = this.codes
+        const rows = s[USED] / 3
+        for (let k = 0; k < rows / 2; k++) {
+            const a = 6 * k
+            const b = a + 3
+            c[3 * k] = traceCode((traceValue(c[a]) + traceValue(c[b])) / 2)
+            c[3 * k + 1] = Math.min(c[a + 1], c[b + 1])
+            c[3 * k + 2] = Math.max(c[a + 2], c[b + 2])
         }
-        s[USED] = 0
-    }
-
-    private async load(k: number): Promise<Buffer> {
-        return this.store ? await this.store.load(this.socket, k) : this.mem[k]
-    }
-
-    private async save(k: number, chunk: Buffer) {
-        if (this.store) await this.store.save(this.socket, k, chunk)
-        else {
-            if (!this.mem) this.mem = []
-            this.mem[k] = Buffer.from(chunk)
-        }
+        s[USED] = s[USED] / 2
+        s[STEP_MIN] *= 2
     }
 
     /** Finished rows. */
     rows(): number {
-        return this.s[STORED] * TRACE_CHUNK_ROWS + this.s[USED] / 3
+        return this.s[USED] / 3
     }
 
     /** Minutes each row covers. */
@@ -164,38 +124,19 @@ export class PowerTrace {
         return this.s[STEP_MIN]
     }
 
-    /** Hex chunks of TRACE_CHUNK_ROWS rows each (the last one partial); a chunk the store lost is left out. */
-    async chunks(): Promise<string[]> {
+    /** Hex chunks of TRACE_CHUNK_ROWS rows each (the last one partial). */
+    chunks(): string[] {
         const s = this.s
         const out: string[] = []
-        for (let k = 0; k < s[STORED]; k++) {
-            const c = await this.load(k)
-            if (c && c.length === CHUNK_BYTES) out.push(c.toString("hex"))
+        const per = TRACE_CHUNK_ROWS * 3
+        for (let i = 0; i < s[USED]; i += per) {
+            // one hex conversion per chunk: building it a byte at a time (s += ...) leaves
+            // ~30 KB of string garbage per hour of trace, enough to fragment the VM's heap
+            const end = Math.min(i + per, s[USED])
+            out.push(this.codes.slice(i, end).toString("hex"))
         }
-        // one hex conversion per chunk: building it a byte at a time (s += ...) leaves
-        // ~30 KB of string garbage per hour of trace, enough to fragment the VM's heap
-        if (s[USED] > 0) out.push(this.codes.slice(0, s[USED]).toString("hex"))
         return out
     }
-}
-
-/** Two chunks of rows -> one: rows 2k and 2k+1 become row k (mean of means, min, max). */
-function mergeRows(a: Buffer, b: Buffer): Buffer {
-    const out = Buffer.alloc(CHUNK_BYTES)
-    // a chunk the store lost merges as rows of nothing drawn
-    const both = [a, b]
-    for (let h = 0; h < 2; h++) {
-        const c = both[h]
-        for (let k = 0; k < TRACE_CHUNK_ROWS / 2; k++) {
-            const i = 3 * (k + h * (TRACE_CHUNK_ROWS / 2))
-            if (!c || c.length !== CHUNK_BYTES) continue
-            const r = 6 * k
-            out[i] = traceCode((traceValue(c[r]) + traceValue(c[r + 3])) / 2)
-            out[i + 1] = Math.min(c[r + 1], c[r + 4])
-            out[i + 2] = Math.max(c[r + 2], c[r + 5])
-        }
-    }
-    return out
 }
 
 /** Decode hex chunks back into rows of {mean, min, max} (W). */

@@ -352,7 +352,7 @@ export class CloudLink {
             // the explanation and the power trace follow the record, best effort
             this.later(explainEvent(eid, e.record.detail))
             const tr = this.sup.socket(e.socket).trace
-            const chunks = tr ? await tr.chunks() : []
+            const chunks = tr ? tr.chunks() : []
             for (let k = 0; k < chunks.length; k++) this.later(traceEvent(eid, k, chunks.length, tr.minutesPerRow(), chunks[k]))
         } else if (e.kind === "fault") {
             const eid = "f" + randomBuffer(6).toString("hex")

@@ -12,7 +12,6 @@ import { ntcCelsius } from "../core/ntc"
 import { firmwareVersion } from "../version"
 import { REPORT_READING, watchSensor } from "./sensor-watch"
 import { MeterStart } from "./meters"
-import { flashTraces } from "./trace-flash"
 
 /** A meter that has not reported for this long (ms) is silent: its socket is cut. */
 const METER_SILENT_MS = 1000
@@ -83,7 +82,6 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
     }
     const cfg = await loadConfig(n)
     const sup = new Supervisor(cfg)
-    for (let i = 0; i < n; i++) sup.sockets[i].traceStore = flashTraces
     // per-channel calibration ("cal1".."calN"), refused with a message when out of bounds
     const cals: ChannelCal[] = []
     for (let s = 1; s <= n; s++) {
@@ -208,7 +206,6 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
             for (let i = 0; i < n; i++) {
                 const s = sup.sockets[i]
                 if (s.checkpointDue(now)) await saveJson("ck" + (i + 1), s.checkpoint(now))
-                if (s.trace && s.trace.spillDue()) await s.trace.spill()
             }
             beat = !beat
             if (hw.heartbeat) hw.heartbeat(beat)

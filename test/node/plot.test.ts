@@ -23,20 +23,17 @@ test("plot: a replayed curve is drawn with its decision marked", () => {
     assert.match(svg, /class="power"/)
 })
 
-test("plot: a session trace is drawn with its min-max band; bad input exits 2", async () => {
+test("plot: a session trace is drawn with its min-max band; bad input exits 2", () => {
     const dir = mkdtempSync(join(tmpdir(), "plot-"))
     const tr = new PowerTrace()
-    for (let t = 0; t <= 3 * 3600; t += 5) {
-        tr.add(t * 1000, 150 + (t % 60))
-        if (tr.spillDue()) await tr.spill()
-    }
-    writeFileSync(join(dir, "t.json"), JSON.stringify({ trace: await tr.chunks(), min: tr.minutesPerRow(), reason: "unplugged", stopMin: 180 }))
+    for (let t = 0; t <= 3 * 3600; t += 5) tr.add(t * 1000, 150 + (t % 60))
+    writeFileSync(join(dir, "t.json"), JSON.stringify({ trace: tr.chunks(), min: tr.minutesPerRow(), reason: "unplugged", stopMin: 180 }))
     const r = spawnSync(tsx, ["tools/plot.ts", join(dir, "t.json"), "--out", join(dir, "t.svg")], { encoding: "utf8" })
     assert.equal(r.status, 0, r.stderr)
     const svg = readFileSync(join(dir, "t.svg"), "utf8")
     assert.match(svg, /class="band"/)
     assert.match(svg, />unplugged</)
-    assert.match(svg, /session trace \(180 min, 2 min a row\)/)
+    assert.match(svg, /session trace \(180 min, 4 min a row\)/)
     writeFileSync(join(dir, "bad.json"), JSON.stringify({ trace: ["xyz"] }))
     const bad = spawnSync(tsx, ["tools/plot.ts", join(dir, "bad.json"), "--out", join(dir, "b.svg")], { encoding: "utf8" })
     assert.equal(bad.status, 2)

@@ -6,6 +6,7 @@ import { test } from "node:test"
 import assert from "node:assert/strict"
 import { ShedSim, until } from "../../sim/shed-sim"
 import { Order } from "../../sim/cloud/backend"
+import { decodeTrace } from "../../src/core/trace"
 
 /** simulated seconds per real second: 12 h in 3 minutes */
 const SPEED = 240
@@ -36,6 +37,28 @@ test("ten sessions for 12 simulated hours on the 10-socket board: no out-of-memo
             }
             await new Promise(r => setTimeout(r, 1000))
         }
+        // the sessions that ended one by one: each one's power trace
+        // arrives whole (chunks 0..n-1) and covers the session (a few hours: rows merged)
+        const ended = orders.filter(o => !!o.billed)
+        const traceOf = (eid: string) => sim.backend.events.filter(e => e.t === "trace" && e.eid === eid)
+        await until(() => ended.every(o => traceOf(o.billed!.eid).length > 0), 60000, "the ended sessions' traces")
+        let longest = 0
+        for (const o of ended) {
+            const chunks = traceOf(o.billed!.eid).sort((a, b) => a.i - b.i)
+            assert.deepEqual(
+                chunks.map(c => c.i),
+                [...Array(chunks[0].n).keys()],
+                `${o.order}: chunks ${chunks.map(c => c.i)} of ${chunks[0].n}`
+            )
+            const min = chunks[0].min
+            const covered = decodeTrace(chunks.map(c => c.hex)).length * min
+            const durMin = o.billed!.durationS / 60
+            assert.ok(
+                covered <= durMin + 1 && covered >= durMin - min - 2,
+                `${o.order}: trace covers ${covered} min of ${durMin.toFixed(1)} (${chunks[0].n} chunks of ${min}-minute rows) ${JSON.stringify(o.billed)}`
+            )
+            longest = Math.max(longest, min)
+        }
         // the run is over: every rider unplugs, and every record reaches the backend
         for (let n = 1; n <= SOCKETS; n++) sim.shed.unplug(n)
         await until(() => orders.every(o => !!o.billed), 120000, "every session billed")
@@ -45,7 +68,7 @@ test("ten sessions for 12 simulated hours on the 10-socket board: no out-of-memo
         assert.equal(new Set(eids).size, eids.length, "one billing record per session")
         // ten sockets busy for twelve hours: each ran several sessions
         assert.ok(orders.length >= 2 * SOCKETS, `${orders.length} sessions`)
-        console.log(`# soak: ${orders.length} sessions in ${HOURS} simulated hours, ${((Date.now() - t0) / 1000).toFixed(0)} s real`)
+        console.log(`# soak: ${orders.length} sessions in ${HOURS} simulated hours, ${((Date.now() - t0) / 1000).toFixed(0)} s real; ${ended.length} traces checked, rows of up to ${longest} min`)
     } finally {
         await sim.stop()
     }
