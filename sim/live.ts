@@ -20,12 +20,14 @@ const speed = Number(arg("--speed", "60"))
 const board = arg("--board", "shed10") as BoardName
 /** the dev tools' TCP port when the firmware runs there */
 const devtools = argv.includes("--devtools") ? Number(arg("--devtools")) || 8082 : undefined
-if (!(speed >= 1 && speed <= 600) || !isBoardName(board)) {
-    console.error(`usage: npm start -- [--speed 1..600] [--board ${BOARD_NAMES.join("|")}] [--mqtt mqtt://host:port] [--devtools [8082]]`)
+/** the riders' language on the board's screen (its `lang` setting) */
+const lang = arg("--lang", "zh")
+if (!(speed >= 1 && speed <= 600) || !isBoardName(board) || (lang !== "zh" && lang !== "en")) {
+    console.error(`usage: npm start -- [--speed 1..600] [--board ${BOARD_NAMES.join("|")}] [--lang zh|en] [--mqtt mqtt://host:port] [--devtools [8082]]`)
     process.exit(2)
 }
 
-const sim = new ShedSim({ board, speed, mqtt: arg("--mqtt"), devtools })
+const sim = new ShedSim({ board, speed, mqtt: arg("--mqtt"), devtools, settings: { lang } })
 const where = devtools ? `firmware in the dev tools on port ${devtools}` : "firmware in the DeviceScript VM"
 const log: string[] = []
 const states: string[] = []

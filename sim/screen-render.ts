@@ -205,14 +205,15 @@ export function renderScreen(m: ScreenModel, width: number, height: number, bpp:
     return bm
 }
 
-/** Reads every cell's line back (the focused one inverted), as a capture is read. */
-export function readCells(scr: Pixels, L: ScreenLayout, lang: number): string[] {
+/** Reads every cell's line back (the focused one inverted: marked with a leading "*" when `mark`), as a capture is read. */
+export function readCells(scr: Pixels, L: ScreenLayout, lang: number, mark = false): string[] {
     return L.cells.map(c => {
         const bh = barH(c.h, L.text, lang)
         const top = c.y + Math.floor((c.h - bh) / 2)
         // an inverted bar: its first column is lit (text never starts in the first column)
         const inverted = scr.get(c.x, top) !== 0 && scr.get(c.x, top + bh - 1) !== 0
-        return readText(scr, c.x + pad(L.text), top, bh, L.text, c.x + c.w, inverted ? v => v === 0 : v => v !== 0)
+        const t = readText(scr, c.x + pad(L.text), top, bh, L.text, c.x + c.w, inverted ? v => v === 0 : v => v !== 0)
+        return mark && inverted ? "*" + t : t
     })
 }
 

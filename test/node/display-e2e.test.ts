@@ -121,7 +121,8 @@ async function shownDuring(sim: ShedSim, ms: number): Promise<(string | null)[]>
 const url = (sim: ShedSim, n: number) => `https://pay.example.com/${sim.boardId}/${n}`
 
 describe("a code per socket on the 2-socket OLED board: cycled among the sockets that can take a payment; a corrupt code refused", { timeout: 300000 }, () => {
-    const sim = shedFor({ board: "shed2", speed: 1 })
+    // English: the layout the checks below compute (Chinese rows are 16 px: display-states-e2e)
+    const sim = shedFor({ board: "shed2", speed: 1, settings: { lang: "en" } })
 
     test("the screen shows socket 1's code, then socket 2's, then socket 1's again; the shown socket's line is highlighted", { timeout: 120000 }, async () => {
         const seen = await watchCodes(sim, 3, s => s.length >= 3, 100000, "three codes in turn")
@@ -174,7 +175,7 @@ describe("a code per socket on the 2-socket OLED board: cycled among the sockets
 
 describe("a code per socket on the 10-socket board's OLED; a missing code shows the socket and 'no pay code'", { timeout: 300000 }, () => {
     // socket 2 has no code (deleted at provisioning)
-    const sim = shedFor({ board: "shed10", speed: 1, settings: { qr2: null } })
+    const sim = shedFor({ board: "shed10", speed: 1, settings: { qr2: null, lang: "en" } })
 
     test("socket 1's code, socket 2's fallback text, socket 3's code, each with its line highlighted; the code changes, the URL names the socket", { timeout: 180000 }, async () => {
         const from = sim.vm.log.length
@@ -222,7 +223,7 @@ describe("a code per socket on the 10-socket board's OLED; a missing code shows 
 })
 
 describe("the 240x240 colour TFT (2-socket ESP32-C3 board with an ST7789)", { timeout: 300000 }, () => {
-    const sim = shedFor({ board: "shed2tft", speed: 60 })
+    const sim = shedFor({ board: "shed2tft", speed: 60, settings: { lang: "en" } })
 
     test("the captured 240x240 frame decodes to socket 1's and socket 2's URL in turn, with the code's modules whole pixels, and shows the header and socket cells", { timeout: 180000 }, async () => {
         const scr = sim.shed.screen
