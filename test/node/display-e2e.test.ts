@@ -12,6 +12,8 @@ import { SimScreen } from "../../sim/bus/screen"
 import { planLayout, Rect } from "../../src/core/screen-layout"
 import { provision } from "../../host/board-settings"
 import { renderPayCode } from "../../src/core/paycode-render"
+import { LANG_ZH } from "../../src/core/screen-text"
+import { readCells } from "../../sim/screen-render"
 
 /** The code on the captured screen, or null; and where its finder patterns are (screen px). */
 function decode(screen: SimScreen, scale: number) {
@@ -170,6 +172,24 @@ describe("a code per socket on the 2-socket OLED board: cycled among the sockets
         const ok = await sim.backend.send("paycode", { socket: 2, code: renderPayCode(next, { width: 128, height: 64, lines: 3, plan: planLayout }) })
         assert.equal(ok.ok, true, JSON.stringify(ok))
         await watchCodes(sim, 3, s => s.some(x => x.data === next), 30000, "the new code from the paycode command")
+    })
+})
+
+describe("the riders' language setting on the 2-socket OLED board: a bad value is reported and Chinese shown", { timeout: 300000 }, () => {
+    const sim = shedFor({ board: "shed2", speed: 1, settings: { lang: "fr" } })
+
+    test("lang \"fr\" is refused in the log, the header reads 扫码支付 (the default)", { timeout: 120000 }, async () => {
+        await sim.vm.waitLog(/display: setting lang "fr" refused \(zh or en\): showing zh/, 60000, 0)
+        await sim.until(
+            () => {
+                const c = decode(sim.shed.screen, 3)
+                if (!c) return false
+                const L = planLayout(128, 64, 17 + 4 * c.version, 3, 16)
+                return readCells(sim.shed.screen, L, LANG_ZH)[0] === "扫码支付"
+            },
+            60000,
+            "the Chinese header"
+        )
     })
 })
 
