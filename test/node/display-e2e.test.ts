@@ -12,8 +12,8 @@ import { SimScreen } from "../../sim/bus/screen"
 import { planLayout, Rect } from "../../src/core/screen-layout"
 import { provision } from "../../host/board-settings"
 import { renderPayCode } from "../../src/core/paycode-render"
-import { LANG_ZH } from "../../src/core/screen-text"
-import { readCells } from "../../sim/screen-render"
+import { LANG_EN, LANG_ZH } from "../../src/core/screen-text"
+import { readCells, readFallback } from "../../sim/screen-render"
 
 /** The code on the captured screen, or null; and where its finder patterns are (screen px). */
 function decode(screen: SimScreen, scale: number) {
@@ -68,6 +68,8 @@ interface Seen {
     cells: number[]
     /** lit share of the code's area (without a code: the fallback text's) */
     area: number
+    /** without a code: the code's area's two lines, read back ("2", "no code") */
+    card: string[]
 }
 
 /** The screen's layout for a code of `version` (0: no code, the fallback's layout: 21 modules). */
@@ -93,7 +95,7 @@ async function watchCodes(sim: ShedSim, lines: number, done: (seen: Seen[]) => b
                 const data = c ? c.data : null
                 if (seen.length === 0 || seen[seen.length - 1].data !== data) {
                     const L = layoutOf(sim, c ? c.version : 0, lines)
-                    seen.push({ data, cells: L.cells.map(r => litShare(s, textBar(r, L.text))), area: litShare(s, L.code) })
+                    seen.push({ data, cells: L.cells.map(r => litShare(s, textBar(r, L.text))), area: litShare(s, L.code), card: c ? [] : readFallback(s, L, LANG_EN, 2) })
                 }
             }
             return done(seen)
@@ -153,7 +155,7 @@ describe("a code per socket on the 2-socket OLED board: cycled among the sockets
         assert.deepEqual(await shownDuring(sim, 18000), [url(sim, 2)])
     })
 
-    test("a corrupt code in flash is refused: the socket's number and 'no pay code' instead; a signed paycode command brings a new one, a bad one is refused", { timeout: 120000 }, async () => {
+    test("a corrupt code in flash is refused: the socket's number and 'no code' instead; a signed paycode command brings a new one, a bad one is refused", { timeout: 120000 }, async () => {
         const from = sim.vm.log.length
         const good = renderPayCode(url(sim, 2), { width: 128, height: 64, lines: 3, plan: planLayout })
         // one module changed: the check value no longer matches
@@ -162,7 +164,8 @@ describe("a code per socket on the 2-socket OLED board: cycled among the sockets
         const seen = await watchCodes(sim, 3, s => s.some(x => x.data === null), 30000, "the fallback in place of socket 2's code")
         const f = seen.find(x => x.data === null)!
         // text, not a code: a few lit pixels in the code's area (a code's quiet zone alone lights over half of it)
-        assert.ok(f.area > 0.02 && f.area < 0.3, `fallback text lights ${f.area.toFixed(3)} of the code's area`)
+        assert.ok(f.area > 0.01 && f.area < 0.3, `fallback text lights ${f.area.toFixed(3)} of the code's area`)
+        assert.deepEqual(f.card, ["2", "no code"])
         await sim.vm.waitLog(/display: socket 2 pay code check value does not match/, 5000, from)
         // the backend sends a bad code, then a new good one for another URL
         const bad = await sim.backend.send("paycode", { socket: 2, code: corrupt })
@@ -193,7 +196,7 @@ describe("the riders' language setting on the 2-socket OLED board: a bad value i
     })
 })
 
-describe("a code per socket on the 10-socket board's OLED; a missing code shows the socket and 'no pay code'", { timeout: 300000 }, () => {
+describe("a code per socket on the 10-socket board's OLED; a missing code shows the socket and 'no code'", { timeout: 300000 }, () => {
     // socket 2 has no code (deleted at provisioning)
     const sim = shedFor({ board: "shed10", speed: 1, settings: { qr2: null, lang: "en" } })
 
@@ -207,7 +210,8 @@ describe("a code per socket on the 10-socket board's OLED; a missing code shows 
         // between them, no code: the fallback text
         const at1 = seen.findIndex(x => x.data === url(sim, 1))
         assert.equal(seen[at1 + 1].data, null, "socket 2's missing code shows no code")
-        assert.ok(seen[at1 + 1].area > 0.02 && seen[at1 + 1].area < 0.3, `fallback text lights ${seen[at1 + 1].area.toFixed(3)} of the code's area`)
+        assert.ok(seen[at1 + 1].area > 0.01 && seen[at1 + 1].area < 0.3, `fallback text lights ${seen[at1 + 1].area.toFixed(3)} of the code's area`)
+        assert.deepEqual(seen[at1 + 1].card, ["2", "no code"])
         assert.equal(seen[at1 + 2].data, url(sim, 3))
         await sim.vm.waitLog(/display: socket 2 pay code missing/, 5000, from)
         // header and five sockets a page; the shown socket's line inverted, the others plain
