@@ -28,11 +28,13 @@ const board = arg("--board", "shed10") as BoardName
 const devtools = argv.includes("--devtools") ? Number(arg("--devtools")) || 8082 : undefined
 /** the fleet update server to join, http://host:port */
 const fleet = arg("--fleet")
+/** the riders' language on the board's screen (its `lang` setting) */
+const lang = arg("--lang", "zh")
 /** the embedded broker's port (any free one otherwise) */
 const brokerPort = arg("--broker-port")
-const USAGE = `usage: npm start -- [--speed 1..600] [--board ${BOARD_NAMES.join("|")}] [--mqtt mqtt://host:port | --broker-port <port>] [--devtools [8082]] [--fleet http://host:port]`
+const USAGE = `usage: npm start -- [--speed 1..600] [--board ${BOARD_NAMES.join("|")}] [--lang zh|en] [--mqtt mqtt://host:port | --broker-port <port>] [--devtools [8082]] [--fleet http://host:port]`
 const bad =
-    !(speed >= 1 && speed <= 600) || !isBoardName(board)
+    !(speed >= 1 && speed <= 600) || !isBoardName(board) || (lang !== "zh" && lang !== "en")
         ? ""
         : fleet !== undefined && !/^http:\/\/[^/\s]+:\d+\/?$/.test(fleet)
           ? `--fleet: the fleet server's address, http://host:port (got ${JSON.stringify(fleet ?? "")})`
@@ -146,7 +148,7 @@ process.on("SIGTERM", shutdown)
 
 async function main() {
     if (brokerPort) broker = await startBroker(Number(brokerPort))
-    sim = new ShedSim({ board, speed, mqtt: broker?.url ?? arg("--mqtt"), devtools })
+    sim = new ShedSim({ board, speed, mqtt: broker?.url ?? arg("--mqtt"), devtools, settings: { lang } })
     console.log(
         devtools
             ? `joining the dev tools' bus on port ${devtools}; waiting for the firmware there (run src/main*.ts in VS Code's simulator or with devs run) to provision it...`

@@ -26,6 +26,8 @@ export class SimScreen extends JDServiceServer {
     updates = 0
     /** when the last frame ended (ms since epoch) */
     lastFrameAt = 0
+    /** when the last set_pixels came (ms since epoch): a screen quiet for a while is whole, not half sent */
+    lastUpdateAt = 0
 
     constructor(
         public width = 128,
@@ -67,6 +69,7 @@ export class SimScreen extends JDServiceServer {
                 this.fb[(y + r) * this.width + x + c] = v
             }
         this.updates++
+        this.lastUpdateAt = Date.now()
         // a frame ends with the window holding the bottom-right corner: the firmware sends the
         // OLED in whole-height columns from left to right, the TFT's regions in screen order
         if (x + w >= this.width && y + h >= this.height) {

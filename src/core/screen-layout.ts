@@ -39,11 +39,11 @@ const MIN_CELL_H = 10
  * Every cell's top and height are even when the screen's height is (the TFT is sent in
  * 4-bpp bands, whose height must be even), and code and cells tile the screen exactly.
  */
-export type Planner = (width: number, height: number, qrSize: number, lines: number) => ScreenLayout
+export type Planner = (width: number, height: number, qrSize: number, lines: number, rowH?: number) => ScreenLayout
 
 /** Either planner, by the screen's shape (node: tests, bench, tools). */
-export function planLayout(width: number, height: number, qrSize: number, lines: number): ScreenLayout {
-    return width >= 2 * height ? planLandscape(width, height, qrSize, lines) : planSquare(width, height, qrSize, lines)
+export function planLayout(width: number, height: number, qrSize: number, lines: number, rowH = 0): ScreenLayout {
+    return width >= 2 * height ? planLandscape(width, height, qrSize, lines, rowH) : planSquare(width, height, qrSize, lines, rowH)
 }
 
 /** The largest module (px) for a code of `qrSize` modules in `side` px: [module, quiet zone]. */
@@ -56,18 +56,24 @@ function fitCode(side: number, qrSize: number): number[] {
         quiet = quiet >> 1
         module = Math.floor(side / (qrSize + 2 * quiet))
     }
+    // a zone of 3 modules (not under 2) when that gives larger modules (the TFT: 5 px, not 4)
+    if (quiet === 4 && Math.floor(side / (qrSize + 6)) > module) {
+        quiet = 3
+        module = Math.floor(side / (qrSize + 6))
+    }
     return [Math.max(1, module), quiet]
 }
 
 /**
  * Landscape (at least twice as wide as high, the 128x64 OLED): the code takes the full height
- * on the left, one line per row on the right, text at 1x.
+ * on the left, one line per row on the right, text at 1x; rows at least `rowH` px (16 for
+ * Chinese glyphs).
  */
-export function planLandscape(width: number, height: number, qrSize: number, lines: number): ScreenLayout {
+export function planLandscape(width: number, height: number, qrSize: number, lines: number, rowH = 0): ScreenLayout {
     const fit = fitCode(height, qrSize)
     const module = fit[0]
     const box = (qrSize + 2 * fit[1]) * module
-    const perPage = Math.max(1, Math.min(lines, Math.floor(height / MIN_CELL_H)))
+    const perPage = Math.max(1, Math.min(lines, Math.floor(height / Math.max(MIN_CELL_H, rowH))))
     const cellH = even(Math.floor(height / perPage))
     const cells: Rect[] = []
     for (let i = 0; i < perPage; i++) {
@@ -81,14 +87,15 @@ export function planLandscape(width: number, height: number, qrSize: number, lin
 /**
  * Square or portrait (the 240x240 TFT): text at 2x (a 1x font on a 1.3" 240 px panel is under
  * a millimetre high; 1x under 160 px); the code on top takes all the height that leaves the
- * header and two rows of sockets (two sockets a row when two 10-character lines fit across),
+ * header and two rows of sockets (two sockets a row only when two 14-character lines fit across:
+ * a socket's line must never run into its neighbour's), rows at least `rowH` px,
  * the cells below: the header spans the width, the sockets fill the rows below, the last row's
  * last cell and the last row stretched to the screen's edges.
  */
-export function planSquare(width: number, height: number, qrSize: number, lines: number): ScreenLayout {
+export function planSquare(width: number, height: number, qrSize: number, lines: number, rowH = 0): ScreenLayout {
     const text = Math.min(width, height) < 160 ? 1 : 2
-    const cellMin = MIN_CELL_H * text
-    const cols = width >= 2 * 10 * CHAR_W * text ? 2 : 1
+    const cellMin = Math.max(MIN_CELL_H * text, rowH)
+    const cols = width >= 2 * 14 * CHAR_W * text ? 2 : 1
     const shown = Math.min(lines, 1 + 2 * cols)
     const fit = fitCode(Math.max(1, Math.min(width, height - (1 + Math.ceil((shown - 1) / cols)) * cellMin)), qrSize)
     const module = fit[0]

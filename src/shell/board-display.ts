@@ -9,6 +9,7 @@ import { ScreenOut, showMessage, ShedScreen } from "./display"
 import { loadJson } from "./persist"
 import { startServiceButton } from "./button"
 import { SAFE_HOLD_MS } from "./safemode"
+import { LANG_ZH, parseLang } from "../core/screen-text"
 
 export async function runBoardWithDisplay(hw: ShedHardware, startDisplay: () => Promise<ScreenOut>) {
     const screen = await startDisplay()
@@ -17,8 +18,14 @@ export async function runBoardWithDisplay(hw: ShedHardware, startDisplay: () => 
         await showMessage(screen, ["SAFE MODE", "restarts in a row", "relays off", "next try in " + SAFE_HOLD_MS / 60000 + " min"])
         return
     }
-    const board = await loadJson("boardId")
-    const view = new ShedScreen(screen, b.sup, typeof board === "string" ? board : "unprovisioned")
+    // the riders' language: "zh" (default) or "en"; anything else is reported and the default shown
+    const setting = await loadJson("lang")
+    let lang = parseLang(setting)
+    if (lang < 0) {
+        console.log("display: setting lang " + JSON.stringify(setting) + " refused (zh or en): showing zh")
+        lang = LANG_ZH
+    }
+    const view = new ShedScreen(screen, b.sup, lang)
     const cloud = b.cloud
     view.online = () => (cloud ? cloud.connected : false)
     if (hw.button)

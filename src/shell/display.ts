@@ -16,7 +16,8 @@ import { SSD1306Driver } from "@devicescript/drivers/src/ssd1306"
 import { FourWireDriver, STLikeDisplayOptions } from "@devicescript/drivers/src/stlikedisplay"
 import { isDark, payCodeError, payCodeKey, unpackPayCode } from "../core/paycode"
 import { CHAR_H, CHAR_W, planLandscape, Planner, planSquare, ScreenLayout } from "../core/screen-layout"
-import { headerLine, headerTone, socketLine, socketTone, TONE_ALERT, TONE_TEXT } from "../core/screen-text"
+import { advance, inkLeft, fitWords, faultCard, headerLine, headerTone, isGlyph, LANG_ZH, pageSockets, socketLine, socketTone, textWidth, TONE_ALERT, TONE_TEXT, W_BUSY, W_NOCODE, word } from "../core/screen-text"
+import { GLYPH_BITS, GLYPH_CODES } from "./glyphs"
 import { Supervisor } from "../core/supervisor"
 import { loadJson } from "./persist"
 
@@ -51,6 +52,30 @@ export interface ScreenOut {
     show(regions: Region[], p: Painter): Promise<void>
 }
 
+/** one glyph at a time, drawn from the flash table (src/shell/glyphs.ts) */
+const glyphBuf = Buffer.alloc(32)
+let glyphImg: Image = null
+
+/**
+ * `s` from x in a row `h` px high from `top`: ASCII in the 6x8 font at `scale`, a Chinese
+ * character from the glyph table (16x16), each centred in the row; advances from the core.
+ */
+function drawText(img: Image, s: string, x: number, top: number, h: number, on: number, scale: number) {
+    const font = fontAt(scale)
+    for (let i = 0; i < s.length; i++) {
+        const c = s.charCodeAt(i)
+        if (isGlyph(c)) {
+            if (!glyphImg) glyphImg = Image.alloc(16, 16, 1, glyphBuf)
+            for (let k = 0; k * 2 < GLYPH_CODES.length; k++)
+                if (GLYPH_CODES.getAt(k * 2, "u16") === c) {
+                    glyphBuf.blitAt(0, GLYPH_BITS, k * 32, 32)
+                    img.drawTransparentImage(glyphImg, x, top + ((h - 16) >> 1), on)
+                }
+        } else if (c !== 32) img.print(s.charAt(i), x - inkLeft(c, scale), top + ((h - CHAR_H * scale) >> 1), on, font)
+        x += advance(c, scale)
+    }
+}
+
 /** The 6x8 font at `scale` (the graphics library draws a scaled font with filled rects). */
 function fontAt(scale: number): Font {
     if (scale <= 1) return undefined
@@ -72,7 +97,6 @@ export class ShedScreen implements Painter {
     /** without a code: what the code's area says instead */
     private fallback: string[] = []
     private layout: ScreenLayout = null
-    private font: Font = undefined
     /** the socket whose code is shown (0: none can take a payment) */
     private focus = 0
     /** the socket whose code was read from flash last (-1: none yet) */
@@ -86,23 +110,30 @@ export class ShedScreen implements Painter {
     constructor(
         private out: ScreenOut,
         private sup: Supervisor,
-        private board: string
+        /** LANG_EN or LANG_ZH (board setting `lang`) */
+        private lang: number
     ) {}
 
-    /** A rider can pay for socket `n` now: free, or its last session over; not faulted or suspect. */
-    private payable(n: number): boolean {
+    /** What socket `n`'s line and the code's area show it as: its state, "faulted" also for a suspect socket at rest. */
+    private stateOf(n: number): string {
         const s = this.sup.sockets[n - 1]
-        return (s.state === "idle" || s.state === "ended") && !s.suspect()
+        return s.suspect() && s.state !== "charging" && s.state !== "reserved" ? "faulted" : s.state
     }
 
-    /** The next socket after the shown one that can take a payment, or 0. */
+    /** The next socket after the shown one that can take a payment (free or its last session over), or is faulted (its card), or 0. */
     private next(): number {
         const n = this.sup.sockets.length
         for (let k = 1; k <= n; k++) {
             const s = ((this.focus + k - 1) % n) + 1
-            if (this.payable(s)) return s
+            const st = this.stateOf(s)
+            if (st === "idle" || st === "ended" || st === "faulted") return s
         }
         return 0
+    }
+
+    private note(n: number): string {
+        const s = this.sup.sockets[n - 1]
+        return s.state === "faulted" ? s.fault : s.suspect() ? "suspect" : s.lastRecord ? s.lastRecord.reason : ""
     }
 
     /**
@@ -115,13 +146,17 @@ export class ShedScreen implements Painter {
         let size = 21
         this.bits = null
         if (f === 0) {
-            this.fallback = ["no socket", "free"]
+            this.fallback = [word(W_BUSY, this.lang)]
             this.codeKey = "-"
+        } else if (this.stateOf(f) === "faulted") {
+            // a faulted socket's turn: what it is, in the rider's words, and the code for service
+            this.fallback = faultCard(f, this.note(f), this.lang)
+            this.codeKey = f + "!" + this.note(f)
         } else {
             const code = await loadJson(payCodeKey(f))
             const err = code === null ? "missing" : payCodeError(code)
             if (err) {
-                this.fallback = ["socket " + f, "no pay", "code"]
+                this.fallback = ["" + f, word(W_NOCODE, this.lang)]
                 if (this.codeKey !== f + err) console.log("display: socket " + f + " pay code " + err)
                 this.codeKey = f + err
             } else {
@@ -131,15 +166,13 @@ export class ShedScreen implements Painter {
             }
         }
         // one header line above the sockets
-        this.layout = this.out.plan(this.out.width, this.out.height, size, this.sup.sockets.length + 1)
-        this.font = fontAt(this.layout.text)
+        this.layout = this.out.plan(this.out.width, this.out.height, size, this.sup.sockets.length + 1, this.lang === LANG_ZH ? 16 : 0)
     }
 
-    private maxChars(i: number): number {
+    /** Pixels a line has in cell `i` (its text starts pad() in). */
+    private maxW(i: number): number {
         const L = this.layout
-        const w = i < L.cells.length ? L.cells[i].w : this.out.width
-        // the font's glyphs have a blank first and last column: text starts at the cell's edge
-        return Math.max(1, Math.floor(w / (CHAR_W * L.text)))
+        return (i < L.cells.length ? L.cells[i].w : this.out.width) - pad(L.text)
     }
 
     /** The service button picked socket `focus` (its code and page shown, its line highlighted) and says `message`. */
@@ -162,23 +195,23 @@ export class ShedScreen implements Painter {
         } else if (this.loaded !== this.focus) await this.load()
         const L = this.layout
         const online = this.online()
-        const header = held && this.message ? this.message.slice(0, this.maxChars(0)) : headerLine(this.board, online, this.maxChars(0))
+        // the service button's message is the service person's (English, as the log)
+        const header = held && this.message ? fitWords(this.message, this.maxW(0), L.text) : headerLine(online, this.lang)
         const lines: string[] = [header]
         const tones: number[] = [headerTone(online)]
         let focusLine = -1
-        // the shown socket's page; with none, every page in turn
-        const perPage = Math.max(1, L.perPage - 1)
-        const page = this.focus > 0 ? Math.floor((this.focus - 1) / perPage) : Math.floor(nowMs / CYCLE_MS) % Math.ceil(n / perPage)
-        const first = page * perPage
-        for (let i = first; i < n && lines.length < L.perPage; i++) {
+        // the shown socket's line, then the busy ones (taking turns), then its page's
+        let busy = ""
+        for (let i = 0; i < n; i++) busy += this.sup.sockets[i].state === "idle" && !this.sup.sockets[i].suspect() ? "0" : "1"
+        const shown = pageSockets(busy, this.focus, Math.max(1, L.perPage - 1), Math.floor(nowMs / CYCLE_MS))
+        for (let k = 0; k < shown.length; k++) {
+            const i = shown[k] - 1
             const s = this.sup.sockets[i]
             // a suspect socket (its last starts drew nothing) shows as a fault until it is cleared
-            const suspect = s.suspect() && s.state !== "charging" && s.state !== "reserved"
-            const state = suspect ? "faulted" : s.state
-            const note = s.state === "faulted" ? s.fault : suspect ? "suspect" : s.lastRecord ? s.lastRecord.reason : ""
-            const mins = s.state === "charging" ? s.durationS() / 60 : 0
+            const state = this.stateOf(i + 1)
+            const note = this.note(i + 1)
             if (i + 1 === this.focus) focusLine = lines.length
-            lines.push(socketLine(i + 1, state, s.levelW(), mins, note, this.maxChars(lines.length)))
+            lines.push(socketLine(i + 1, state, s.durationS() / 60, s.energy(), note, this.lang, this.maxW(lines.length), L.text))
             tones.push(socketTone(state, note))
         }
         this.lines = lines
@@ -213,7 +246,7 @@ export class ShedScreen implements Painter {
         img.fillRect(r.x + dx, r.y + dy, r.w, r.h, 0)
         if (r.part < 0) {
             if (this.bits) this.paintQr(img, dx, dy, on)
-            else paintLines(img, r, dx, dy, on, this.fallback, this.layout.text)
+            else paintLines(img, r, dx, dy, on, this.fallback, this.layout.text, this.lang === LANG_ZH ? 16 : 0)
         } else if (r.part < this.layout.cells.length) this.paintCell(img, r.part, dx, dy, on)
     }
 
@@ -235,33 +268,35 @@ export class ShedScreen implements Painter {
         const c = this.layout.cells[i]
         const line = i < this.lines.length ? this.lines[i] : ""
         const s = this.layout.text
-        const barH = Math.min(c.h, (CHAR_H + 2) * s)
+        const barH = Math.min(c.h, Math.max((CHAR_H + 2) * s, this.lang === LANG_ZH ? 16 : 0))
         const x = c.x + dx
         const top = c.y + dy + Math.floor((c.h - barH) / 2)
         if (i !== this.focusLine) {
-            img.print(line, x, top + s, on, this.font)
+            drawText(img, line, x + pad(s), top, barH, on, s)
         } else if (s > 1) {
             // a scaled font is drawn with fillRect: dark text on a lit bar
             img.fillRect(x, top, c.w, barH, on)
-            img.print(line, x, top + s, 0, this.font)
+            drawText(img, line, x + pad(s), top, barH, 0, s)
         } else {
             // the 1x font is drawn as a transparent 1-bpp glyph, which on a 1-bpp image can
-            // only light pixels: the bar is inverted pixel by pixel (95x10 px on the OLED)
-            img.print(line, x, top + s, on, this.font)
+            // only light pixels: the bar is inverted pixel by pixel (66x10 px on the OLED)
+            drawText(img, line, x + pad(s), top, barH, on, s)
             const y1 = Math.min(top + barH, img.height)
             for (let y = Math.max(top, 0); y < y1; y++) for (let px = x; px < x + c.w; px++) img.set(px, y, img.get(px, y) ? 0 : on)
         }
     }
 }
 
-/** Centred lines in region `r` at text scale `scale` (the code's area without a code, safe mode). */
-function paintLines(img: Image, r: Region, dx: number, dy: number, on: number, lines: string[], scale: number) {
-    const font = fontAt(scale)
-    const top = r.y + Math.floor((r.h - lines.length * (CHAR_H + 2) * scale) / 2)
-    for (let i = 0; i < lines.length; i++) {
-        const x = r.x + Math.floor((r.w - lines[i].length * CHAR_W * scale) / 2)
-        img.print(lines[i], x + dx, top + i * (CHAR_H + 2) * scale + dy, on, font)
-    }
+/** Text inset from a cell's left edge: 1 px at 1x (a gap after the code's lit quiet zone on the OLED), 2 px a scale else. */
+function pad(scale: number): number {
+    return scale > 1 ? 2 * scale : 1
+}
+
+/** Centred lines in region `r` at text scale `scale`, rows at least `rowH` px (the code's area without a code, safe mode). */
+function paintLines(img: Image, r: Region, dx: number, dy: number, on: number, lines: string[], scale: number, rowH: number) {
+    const h = Math.max((CHAR_H + 2) * scale, rowH)
+    const top = r.y + Math.floor((r.h - lines.length * h) / 2)
+    for (let i = 0; i < lines.length; i++) drawText(img, lines[i], r.x + dx + ((r.w - textWidth(lines[i], scale)) >> 1), top + i * h + dy, h, on, scale)
 }
 
 /** Board-wide messages (safe mode): centred lines in the alert colour. */
@@ -272,7 +307,7 @@ class MessagePainter implements Painter {
     ) {}
     paint(img: Image, r: Region, dx: number, dy: number, on: number) {
         img.fillRect(r.x + dx, r.y + dy, r.w, r.h, 0)
-        paintLines(img, r, dx, dy, on, this.lines, this.scale)
+        paintLines(img, r, dx, dy, on, this.lines, this.scale, 0)
     }
 }
 

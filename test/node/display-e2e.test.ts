@@ -12,6 +12,8 @@ import { SimScreen } from "../../sim/bus/screen"
 import { planLayout, Rect } from "../../src/core/screen-layout"
 import { provision } from "../../host/board-settings"
 import { renderPayCode } from "../../src/core/paycode-render"
+import { LANG_EN, LANG_ZH } from "../../src/core/screen-text"
+import { readCells, readFallback } from "../../sim/screen-render"
 
 /** The code on the captured screen, or null; and where its finder patterns are (screen px). */
 function decode(screen: SimScreen, scale: number) {
@@ -66,6 +68,8 @@ interface Seen {
     cells: number[]
     /** lit share of the code's area (without a code: the fallback text's) */
     area: number
+    /** without a code: the code's area's two lines, read back ("2", "no code") */
+    card: string[]
 }
 
 /** The screen's layout for a code of `version` (0: no code, the fallback's layout: 21 modules). */
@@ -91,7 +95,7 @@ async function watchCodes(sim: ShedSim, lines: number, done: (seen: Seen[]) => b
                 const data = c ? c.data : null
                 if (seen.length === 0 || seen[seen.length - 1].data !== data) {
                     const L = layoutOf(sim, c ? c.version : 0, lines)
-                    seen.push({ data, cells: L.cells.map(r => litShare(s, textBar(r, L.text))), area: litShare(s, L.code) })
+                    seen.push({ data, cells: L.cells.map(r => litShare(s, textBar(r, L.text))), area: litShare(s, L.code), card: c ? [] : readFallback(s, L, LANG_EN, 2) })
                 }
             }
             return done(seen)
@@ -121,7 +125,8 @@ async function shownDuring(sim: ShedSim, ms: number): Promise<(string | null)[]>
 const url = (sim: ShedSim, n: number) => `https://pay.example.com/${sim.boardId}/${n}`
 
 describe("a code per socket on the 2-socket OLED board: cycled among the sockets that can take a payment; a corrupt code refused", { timeout: 300000 }, () => {
-    const sim = shedFor({ board: "shed2", speed: 1 })
+    // English: the layout the checks below compute (Chinese rows are 16 px: display-states-e2e)
+    const sim = shedFor({ board: "shed2", speed: 1, settings: { lang: "en" } })
 
     test("the screen shows socket 1's code, then socket 2's, then socket 1's again; the shown socket's line is highlighted", { timeout: 120000 }, async () => {
         const seen = await watchCodes(sim, 3, s => s.length >= 3, 100000, "three codes in turn")
@@ -150,7 +155,7 @@ describe("a code per socket on the 2-socket OLED board: cycled among the sockets
         assert.deepEqual(await shownDuring(sim, 18000), [url(sim, 2)])
     })
 
-    test("a corrupt code in flash is refused: the socket's number and 'no pay code' instead; a signed paycode command brings a new one, a bad one is refused", { timeout: 120000 }, async () => {
+    test("a corrupt code in flash is refused: the socket's number and 'no code' instead; a signed paycode command brings a new one, a bad one is refused", { timeout: 120000 }, async () => {
         const from = sim.vm.log.length
         const good = renderPayCode(url(sim, 2), { width: 128, height: 64, lines: 3, plan: planLayout })
         // one module changed: the check value no longer matches
@@ -159,7 +164,8 @@ describe("a code per socket on the 2-socket OLED board: cycled among the sockets
         const seen = await watchCodes(sim, 3, s => s.some(x => x.data === null), 30000, "the fallback in place of socket 2's code")
         const f = seen.find(x => x.data === null)!
         // text, not a code: a few lit pixels in the code's area (a code's quiet zone alone lights over half of it)
-        assert.ok(f.area > 0.02 && f.area < 0.3, `fallback text lights ${f.area.toFixed(3)} of the code's area`)
+        assert.ok(f.area > 0.01 && f.area < 0.3, `fallback text lights ${f.area.toFixed(3)} of the code's area`)
+        assert.deepEqual(f.card, ["2", "no code"])
         await sim.vm.waitLog(/display: socket 2 pay code check value does not match/, 5000, from)
         // the backend sends a bad code, then a new good one for another URL
         const bad = await sim.backend.send("paycode", { socket: 2, code: corrupt })
@@ -172,9 +178,27 @@ describe("a code per socket on the 2-socket OLED board: cycled among the sockets
     })
 })
 
-describe("a code per socket on the 10-socket board's OLED; a missing code shows the socket and 'no pay code'", { timeout: 300000 }, () => {
+describe("the riders' language setting on the 2-socket OLED board: a bad value is reported and Chinese shown", { timeout: 300000 }, () => {
+    const sim = shedFor({ board: "shed2", speed: 1, settings: { lang: "fr" } })
+
+    test("lang \"fr\" is refused in the log, the header reads 扫码支付 (the default)", { timeout: 120000 }, async () => {
+        await sim.vm.waitLog(/display: setting lang "fr" refused \(zh or en\): showing zh/, 60000, 0)
+        await sim.until(
+            () => {
+                const c = decode(sim.shed.screen, 3)
+                if (!c) return false
+                const L = planLayout(128, 64, 17 + 4 * c.version, 3, 16)
+                return readCells(sim.shed.screen, L, LANG_ZH)[0] === "扫码支付"
+            },
+            60000,
+            "the Chinese header"
+        )
+    })
+})
+
+describe("a code per socket on the 10-socket board's OLED; a missing code shows the socket and 'no code'", { timeout: 300000 }, () => {
     // socket 2 has no code (deleted at provisioning)
-    const sim = shedFor({ board: "shed10", speed: 1, settings: { qr2: null } })
+    const sim = shedFor({ board: "shed10", speed: 1, settings: { qr2: null, lang: "en" } })
 
     test("socket 1's code, socket 2's fallback text, socket 3's code, each with its line highlighted; the code changes, the URL names the socket", { timeout: 180000 }, async () => {
         const from = sim.vm.log.length
@@ -186,7 +210,8 @@ describe("a code per socket on the 10-socket board's OLED; a missing code shows 
         // between them, no code: the fallback text
         const at1 = seen.findIndex(x => x.data === url(sim, 1))
         assert.equal(seen[at1 + 1].data, null, "socket 2's missing code shows no code")
-        assert.ok(seen[at1 + 1].area > 0.02 && seen[at1 + 1].area < 0.3, `fallback text lights ${seen[at1 + 1].area.toFixed(3)} of the code's area`)
+        assert.ok(seen[at1 + 1].area > 0.01 && seen[at1 + 1].area < 0.3, `fallback text lights ${seen[at1 + 1].area.toFixed(3)} of the code's area`)
+        assert.deepEqual(seen[at1 + 1].card, ["2", "no code"])
         assert.equal(seen[at1 + 2].data, url(sim, 3))
         await sim.vm.waitLog(/display: socket 2 pay code missing/, 5000, from)
         // header and five sockets a page; the shown socket's line inverted, the others plain
@@ -222,7 +247,7 @@ describe("a code per socket on the 10-socket board's OLED; a missing code shows 
 })
 
 describe("the 240x240 colour TFT (2-socket ESP32-C3 board with an ST7789)", { timeout: 300000 }, () => {
-    const sim = shedFor({ board: "shed2tft", speed: 60 })
+    const sim = shedFor({ board: "shed2tft", speed: 60, settings: { lang: "en" } })
 
     test("the captured 240x240 frame decodes to socket 1's and socket 2's URL in turn, with the code's modules whole pixels, and shows the header and socket cells", { timeout: 180000 }, async () => {
         const scr = sim.shed.screen

@@ -1,0 +1,7 @@
+// Every state a rider meets on the shed2 board, in English and in Chinese, captured from the
+// firmware in the VM and read back (test/support/display-states.ts; docs/display.md).
+import { boardStates } from "../support/display-states"
+import { LANG_EN, LANG_ZH } from "../../src/core/screen-text"
+
+boardStates("shed2", LANG_EN)
+boardStates("shed2", LANG_ZH)
