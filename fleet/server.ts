@@ -12,9 +12,11 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from "node:http"
 import { AddressInfo } from "node:net"
 import { randomBytes, randomUUID, timingSafeEqual } from "node:crypto"
+import { hostname } from "node:os"
 import { WebSocketServer } from "ws"
 import mqtt, { MqttClient } from "mqtt"
-import { FleetStore } from "./store"
+import { FleetStore, Registry } from "./store"
+import { PgStore } from "./pg-store"
 import { BoardRecord, BoardType, Manifest, Rollout } from "./types"
 import { BOARD_NAMES, isBoardName } from "../boards/catalogue"
 import { verifyRelease } from "./release"
@@ -25,8 +27,14 @@ import { BrokerAccount, checkMqttPassword, hashMqttPassword } from "./broker-con
 import { payCodesFor } from "../host/pay-codes"
 
 export interface FleetServerOptions {
-    /** database and images */
+    /** database and images (the embedded store), unless databaseUrl is given */
     dataDir: string
+    /** PostgreSQL connection string: the registry several servers share (fleet/pg-store.ts) */
+    databaseUrl?: string
+    /** this process's name in deploy claims (default host-pid-random) */
+    serverId?: string
+    /** a deploy claim's lease (ms), renewed while the deploy runs; a killed server's runs out after it */
+    leaseMs?: number
     /** HTTP API and WSSK; 0: any free port */
     port?: number
     host?: string
@@ -69,7 +77,9 @@ function backoffS(fails: number): number {
 }
 
 export class FleetServer {
-    store!: FleetStore
+    store!: Registry
+    /** this process in deploy claims */
+    readonly id: string
     private http!: Server
     private wss = new WebSocketServer({ noServer: true })
     private mq: MqttClient | null = null
@@ -100,8 +110,25 @@ export class FleetServer {
     private progress = new Map<string, { sent: number; total: number }>()
     /** ms each finished deploy took, for the bench */
     readonly deployTimes: number[] = []
+    /** release manifests by version/type (releases are immutable), for the ticks' comparisons */
+    private manifests = new Map<string, Manifest>()
 
-    constructor(readonly opts: FleetServerOptions) {}
+    constructor(readonly opts: FleetServerOptions) {
+        this.id = opts.serverId ?? `${hostname()}-${process.pid}-${randomBytes(2).toString("hex")}`
+    }
+
+    private get leaseMs(): number {
+        return this.opts.leaseMs ?? 60000
+    }
+
+    private async manifest(version: string, type: string): Promise<Manifest | null> {
+        const k = version + "/" + type
+        const m = this.manifests.get(k)
+        if (m) return m
+        const rel = await this.store.getRelease(version, type)
+        if (rel) this.manifests.set(k, rel.manifest)
+        return rel?.manifest ?? null
+    }
 
     private log(msg: string, board?: string) {
         this.opts.log?.(`fleet: ${board ? board + ": " : ""}${msg}`)
@@ -112,14 +139,14 @@ export class FleetServer {
         const host = this.opts.host ?? "127.0.0.1"
         // the API hands out rollouts and registers boards: open only to this machine
         if (!this.opts.token && !LOCAL_HOSTS.includes(host)) throw new Error(`the fleet API needs a token (FLEET_TOKEN) to listen on ${host}; without one it listens on 127.0.0.1 only`)
-        this.store = await FleetStore.open(this.opts.dataDir)
+        this.store = this.opts.databaseUrl ? await PgStore.open({ url: this.opts.databaseUrl }) : await FleetStore.open(this.opts.dataDir)
         this.http = createServer((req, res) => void this.api(req, res))
         this.http.on("upgrade", (req, sock, head) => this.upgrade(req, sock, head))
         await new Promise<void>((res, rej) => this.http.listen(this.opts.port ?? 0, host, () => res()).on("error", rej))
         this.port = (this.http.address() as AddressInfo).port
         if (this.opts.mqttUrl) await this.connectBroker(this.opts.mqttUrl)
         this.timer = setInterval(() => void this.tick(), this.opts.tickMs ?? 1000)
-        this.log(`listening on ${this.port}`)
+        this.log(`listening on ${this.port} (server ${this.id}, registry ${this.store.kind})`)
     }
 
     async stop() {
@@ -164,14 +191,22 @@ export class FleetServer {
         // a program that boots has left any window it granted
         this.windows.delete(id)
         this.asked.delete(id)
-        const patch: Partial<BoardRecord> = { version: m.ver, lastSeen: Date.now() }
-        if (b.deployedAt && b.assigned === m.ver) {
-            // the first boot after a deploy proves it; each further one is a restart to count
-            if (!b.healthyAt) patch.healthyAt = Date.now()
-            else patch.crashes = b.crashes + 1
-        }
-        await this.store.updateBoard(id, patch)
-        this.log(`boot ${m.ver}${patch.crashes ? " (restart " + patch.crashes + ")" : ""}`, id)
+        const now = Date.now()
+        let patch: Partial<BoardRecord> = {}
+        // every update server hears every boot event: the first to take it in counts it, the others
+        // find its nonce recorded (else a second server would count the first boot as a restart)
+        const taken = await this.store.mutateBoard(id, cur => {
+            if (typeof m.boot === "string" && cur.boot === m.boot) return null
+            patch = { version: m.ver, lastSeen: now, windowUntil: undefined, askedAt: undefined }
+            if (typeof m.boot === "string") patch.boot = m.boot
+            if (cur.deployedAt && cur.assigned === m.ver) {
+                // the first boot after a deploy proves it; each further one is a restart to count
+                if (!cur.healthyAt) patch.healthyAt = now
+                else patch.crashes = cur.crashes + 1
+            }
+            return patch
+        })
+        if (taken) this.log(`boot ${m.ver}${patch.crashes ? " (restart " + patch.crashes + ")" : ""}`, id)
     }
 
     // --- rollouts and asking boards for windows ---
@@ -181,15 +216,26 @@ export class FleetServer {
         this.ticking = true
         try {
             const now = Date.now()
-            const r = await this.store.activeRollout()
-            if (r) {
-                const boards = await this.store.listBoards()
+            // one server steps the rollout at a time; its assignments and stage are written together
+            const stepped = await this.store.stepRollout((r, boards) => {
                 const out = step(r, boards, now)
-                for (const a of out.assign)
-                    await this.store.updateBoard(a.id, { assigned: a.version, previous: a.previous, deployedAt: undefined, healthyAt: undefined, crashes: 0, fails: 0, retryAt: undefined })
-                for (const l of out.log) this.log(l)
-                if (out.rollout.stage !== r.stage || out.rollout.stageAt !== r.stageAt) await this.store.putRollout(out.rollout)
-            }
+                const patches = out.assign.map(a => ({
+                    id: a.id,
+                    patch: {
+                        assigned: a.version,
+                        previous: a.previous,
+                        deployedAt: undefined,
+                        healthyAt: undefined,
+                        crashes: 0,
+                        fails: 0,
+                        retryAt: undefined,
+                        cutAt: undefined,
+                    } as Partial<BoardRecord>,
+                }))
+                return { rollout: out.rollout, patches, out: out.log }
+            })
+            for (const l of stepped?.out ?? []) this.log(l)
+            const r = await this.store.activeRollout()
             const force = r ? r.force && (r.stage === "canary" || r.stage === "percent" || r.stage === "all") : false
             for (const b of await this.store.listBoards()) await this.nudge(b, force, now)
         } catch (e) {
@@ -202,9 +248,9 @@ export class FleetServer {
     /** A board whose program is not its assigned release is asked for an update window. */
     private async nudge(b: BoardRecord, force: boolean, now: number): Promise<void> {
         if (!b.assigned || this.deploying.has(b.id)) return
-        const rel = await this.store.getRelease(b.assigned, b.type)
-        if (!rel) return
-        if (rel.manifest.sha256 === b.hash) {
+        const m = await this.manifest(b.assigned, b.type)
+        if (!m) return
+        if (m.sha256 === b.hash) {
             // already running it (assigned what it runs): nothing to deploy, and nothing to wait for
             if (!b.deployedAt && b.version === b.assigned) await this.store.updateBoard(b.id, { deployedAt: now, healthyAt: now })
             return
@@ -214,16 +260,22 @@ export class FleetServer {
         const s = this.sessions.get(b.id)
         if (s && this.mayDeploy(b, now)) return void this.sync(b.id, s)
         const last = this.asked.get(b.id) ?? 0
-        if (now - last < (this.opts.retryS ?? 60) * 1000) return
+        const retryMs = (this.opts.retryS ?? 60) * 1000
+        if (now - last < retryMs) return
         this.asked.set(b.id, now)
+        // one server asks: another that asked lately, or a window open for any server, holds it
+        const quiet = (x: BoardRecord) => (x.askedAt !== undefined && now - x.askedAt < retryMs) || (x.windowUntil ?? 0) > now
+        if (quiet(b) || !(await this.store.mutateBoard(b.id, x => (quiet(x) ? null : { askedAt: now })))) return
         const windowS = this.opts.windowS ?? 120
         // the reply is awaited aside: one silent board must not hold up the others' ticks
         void this.command(b, "update", { windowS, force }).then(r => {
             if (!r) return this.log("no reply to update", b.id)
             if (!r.ok) return this.log(`update deferred: ${r.error}${r.detail ? " (" + r.detail + ")" : ""}`, b.id)
-            // quiet for the window: ask again only once it is over
-            this.asked.set(b.id, Date.now() + windowS * 1000)
-            this.windows.set(b.id, Date.now() + windowS * 1000)
+            // quiet for the window: ask again only once it is over; any server may deploy in it
+            const until = Date.now() + windowS * 1000
+            this.asked.set(b.id, until)
+            this.windows.set(b.id, until)
+            void this.store.updateBoard(b.id, { windowUntil: until }).catch(() => {})
             this.log(`update window open (${r.windowS} s, ${r.live} sessions running)`, b.id)
         })
     }
@@ -325,15 +377,25 @@ export class FleetServer {
      * the board has been silent on MQTT (safe mode, no program).
      */
     private mayDeploy(b: BoardRecord, now: number): boolean {
-        if ((this.windows.get(b.id) ?? 0) > now || this.unprogrammed.has(b.id)) return true
+        if ((this.windows.get(b.id) ?? 0) > now || (b.windowUntil ?? 0) > now || this.unprogrammed.has(b.id)) return true
         if (b.deployedAt && !b.healthyAt) return true
+        // a deploy cut off here or on another server (its lease ran out): the image may be half written
+        if (b.cutAt !== undefined || (b.claimedBy !== undefined && b.claimedBy !== this.id && (b.claimUntil ?? 0) < now)) return true
         return now - (this.heard.get(b.id) ?? 0) > SILENT_MS
     }
 
-    /** The board is on the channel: make it run its assigned release, or just note its hash. */
+    /**
+     * The board is on the channel: make it run its assigned release, or just note its hash. The
+     * deploy is claimed first (one server writes a board's image; the claim's lease is renewed
+     * while it runs) and its outcome is written with the claim's release, in one step: a server
+     * killed mid-deploy leaves no record of a deploy, only a claim that runs out, after which
+     * another server takes the board (mayDeploy: the image may be half written).
+     */
     private async sync(id: string, s: WsskSession) {
         if (this.deploying.has(id)) return
         this.deploying.add(id)
+        let claimed = false
+        let wrote = false
         try {
             const b = (await this.store.getBoard(id))!
             const rel = b.assigned ? await this.store.getRelease(b.assigned, b.type) : null
@@ -350,28 +412,52 @@ export class FleetServer {
                 this.log(`release ${rel.manifest.version} refused at deploy: ${bad}`, id)
                 return
             }
+            const before = await this.store.claimDeploy(id, this.id, Date.now(), this.leaseMs)
+            // another server is deploying to it: the board stays on the channel, the next tick looks again
+            if (!before) return
+            claimed = true
+            if (before.claimedBy && before.claimedBy !== this.id) this.log(`takes over the deploy ${before.claimedBy} left (its lease ran out)`, id)
             const t0 = Date.now()
+            let renewed = t0
             this.log(`deploying ${rel.manifest.version} (${rel.image.length} bytes)`, id)
             const r = await deploy(s, rel.image, rel.manifest.sha256, this.opts.stepMs ?? 10000, (sent, total) => {
+                wrote = true
                 this.unprogrammed.add(id)
                 this.progress.set(id, { sent, total })
                 this.onProgress?.(id, sent, total)
+                if (Date.now() - renewed > this.leaseMs / 3) {
+                    renewed = Date.now()
+                    void this.store.renewClaim(id, this.id, renewed, this.leaseMs).then(ok => {
+                        // the lease ran out and another server took the board: stop writing
+                        if (!ok) s.close("deploy claim lost")
+                    })
+                }
             })
-            const patch: Partial<BoardRecord> = { hash: rel.manifest.sha256, fails: 0, retryAt: undefined }
             this.unprogrammed.delete(id)
-            if (r === "deployed") {
-                Object.assign(patch, { deployedAt: Date.now(), healthyAt: undefined, crashes: 0 })
-                this.deployTimes.push(Date.now() - t0)
-                this.log(`deployed ${rel.manifest.version} in ${Date.now() - t0} ms, hash verified`, id)
-            } else if (!b.deployedAt) {
+            const version = rel.manifest.version
+            const done = await this.store.finishDeploy(id, this.id, cur => {
+                const patch: Partial<BoardRecord> = { hash: rel.manifest.sha256, fails: 0, retryAt: undefined, cutAt: undefined }
+                // assigned another release meanwhile (a rollback): the hash is what it runs, no deploy of it to record
+                if (cur.assigned !== version) return patch
+                if (r === "deployed") Object.assign(patch, { deployedAt: Date.now(), healthyAt: undefined, crashes: 0 })
                 // already running it (provisioned with it, or deployed before a server restart)
-                Object.assign(patch, { deployedAt: Date.now() })
+                else if (!cur.deployedAt) Object.assign(patch, { deployedAt: Date.now() })
+                return patch
+            })
+            claimed = false
+            if (!done) this.log(`deploy of ${version} ended after its claim ran out: another server has the board, nothing recorded here`, id)
+            else if (r === "deployed") {
+                this.deployTimes.push(Date.now() - t0)
+                this.log(`deployed ${version} in ${Date.now() - t0} ms, hash verified`, id)
             }
-            await this.store.updateBoard(id, patch)
         } catch (e) {
-            const b = await this.store.getBoard(id)
-            const fails = (b?.fails ?? 0) + 1
-            await this.store.updateBoard(id, { fails, retryAt: Date.now() + backoffS(fails) * 1000 })
+            const now = Date.now()
+            const fail = (cur: BoardRecord): Partial<BoardRecord> => {
+                const fails = (cur.fails ?? 0) + 1
+                return { fails, retryAt: now + backoffS(fails) * 1000, ...(wrote ? { cutAt: now } : {}) }
+            }
+            const b = claimed ? await this.store.finishDeploy(id, this.id, fail) : await this.store.mutateBoard(id, fail)
+            const fails = b?.fails ?? 1
             this.log(`deploy failed (${fails} in a row, next try in ${backoffS(fails)} s): ${(e as Error).message}`, id)
         } finally {
             this.deploying.delete(id)
