@@ -20,7 +20,9 @@ const USAGE = `fleet <command> [options]
   server --trust <file.pub>[,<file.pub>] [--host 0.0.0.0] [--port 8090] [--data fleet-data] [--mqtt mqtts://host:8883]
                                            run the update server. FLEET_TOKEN protects its API: without
                                            it the server refuses any --host but 127.0.0.1/localhost.
-                                           Its broker account: FLEET_MQTT_USER, FLEET_MQTT_PASS
+                                           Its broker account: FLEET_MQTT_USER, FLEET_MQTT_PASS.
+                                           --db postgres://... (or FLEET_DATABASE_URL): the registry on
+                                           PostgreSQL, shared by several servers, instead of --data
   boards                                   boards with their version, assignment and health
   upload <releases/vX.Y.Z>                 upload a release's signed images
   rollout <vX.Y.Z> [--canary id,id] [--percent 10] [--soak 600] [--report 300] [--force]
@@ -88,6 +90,7 @@ async function main() {
             trust: { type: "string" },
             port: { type: "string" },
             data: { type: "string" },
+            db: { type: "string" },
             mqtt: { type: "string" },
             canary: { type: "string" },
             percent: { type: "string" },
@@ -141,6 +144,8 @@ async function main() {
                 .map(f => readFileSync(f, "utf8"))
             const s = new FleetServer({
                 dataDir: o.data ?? "fleet-data",
+                // PostgreSQL, shared by several servers (docs/updates.md "A large fleet"); else the data folder
+                databaseUrl: o.db ?? (process.env.FLEET_DATABASE_URL || undefined),
                 port: Number(o.port ?? 8090),
                 host: o.host ?? "0.0.0.0",
                 trust,
