@@ -21,6 +21,8 @@ import { BoardRecord, BoardType, Manifest, Rollout } from "./types"
 import { BOARD_NAMES, isBoardName } from "../boards/catalogue"
 import { verifyRelease } from "./release"
 import { step } from "./rollout"
+// a board not heard on MQTT for SILENT_MS has no working program (safe mode, none at all)
+import { SILENT_MS, summarize } from "./summary"
 import { clientRandom, Cmd, deploy, WsskSession } from "./wssk"
 import { CommandReplies, openMessage } from "../host/board-command"
 import { BrokerAccount, checkMqttPassword, hashMqttPassword } from "./broker-config"
@@ -59,8 +61,8 @@ export interface FleetServerOptions {
 }
 
 const MAX_BODY = 2 * 1024 * 1024
-/** a board not heard on MQTT this long (ms) has no working program (safe mode, none at all) */
-const SILENT_MS = 180000
+/** a board's lastSeen is written at most this often (ms) from its signed messages */
+const SEEN_WRITE_MS = 60000
 /** exception report frames closer than this (ms) are one crash */
 const CRASH_BURST_MS = 2000
 /** hosts the API may listen on without a token */
@@ -183,8 +185,9 @@ export class FleetServer {
         if (!b) return
         const m = openMessage(topic, b.cmdKey, payload)
         if (!m) return this.log(`refused a message on ${sub} not signed with the board's key`, id)
-        // a program that talks is a program that runs
+        // a program that talks is a program that runs; the registry hears of it once a minute (every server reads it)
         this.heard.set(id, Date.now())
+        if (m.t !== "boot" && Date.now() - (b.lastSeen ?? 0) > SEEN_WRITE_MS) await this.store.updateBoard(id, { lastSeen: Date.now() })
         if (sub === "reply") return void this.commands.deliver(id, m)
         if (m.t !== "boot") return
         this.commands.noteBoot(id, m.boot)
@@ -201,7 +204,9 @@ export class FleetServer {
             if (typeof m.boot === "string") patch.boot = m.boot
             if (cur.deployedAt && cur.assigned === m.ver) {
                 // the first boot after a deploy proves it; each further one is a restart to count
-                if (!cur.healthyAt) patch.healthyAt = now
+                // not before the deploy's record: the deploying server (another process, another clock) may
+                // have written it while this report waited for the row
+                if (!cur.healthyAt) patch.healthyAt = Math.max(now, cur.deployedAt)
                 else patch.crashes = cur.crashes + 1
             }
             return patch
@@ -219,6 +224,8 @@ export class FleetServer {
             // one server steps the rollout at a time; its assignments and stage are written together
             const stepped = await this.store.stepRollout((r, boards) => {
                 const out = step(r, boards, now)
+                // a rollback's assignments say where from, for the operator's counts
+                const from = out.rollout.stage === "rolled_back" ? r.version : undefined
                 const patches = out.assign.map(a => ({
                     id: a.id,
                     patch: {
@@ -230,6 +237,7 @@ export class FleetServer {
                         fails: 0,
                         retryAt: undefined,
                         cutAt: undefined,
+                        rolledBackFrom: from,
                     } as Partial<BoardRecord>,
                 }))
                 return { rollout: out.rollout, patches, out: out.log }
@@ -396,6 +404,7 @@ export class FleetServer {
         this.deploying.add(id)
         let claimed = false
         let wrote = false
+        let whole = false
         try {
             const b = (await this.store.getBoard(id))!
             const rel = b.assigned ? await this.store.getRelease(b.assigned, b.type) : null
@@ -422,6 +431,7 @@ export class FleetServer {
             this.log(`deploying ${rel.manifest.version} (${rel.image.length} bytes)`, id)
             const r = await deploy(s, rel.image, rel.manifest.sha256, this.opts.stepMs ?? 10000, (sent, total) => {
                 wrote = true
+                whole = sent >= total
                 this.unprogrammed.add(id)
                 this.progress.set(id, { sent, total })
                 this.onProgress?.(id, sent, total)
@@ -439,9 +449,13 @@ export class FleetServer {
                 const patch: Partial<BoardRecord> = { hash: rel.manifest.sha256, fails: 0, retryAt: undefined, cutAt: undefined }
                 // assigned another release meanwhile (a rollback): the hash is what it runs, no deploy of it to record
                 if (cur.assigned !== version) return patch
-                if (r === "deployed") Object.assign(patch, { deployedAt: Date.now(), healthyAt: undefined, crashes: 0 })
-                // already running it (provisioned with it, or deployed before a server restart)
-                else if (!cur.deployedAt) Object.assign(patch, { deployedAt: Date.now() })
+                // the new program may have booted, and its boot event been taken in (by any server), before this
+                // write: a boot nonce other than the one before the deploy, reporting the version, is that report
+                const reported = cur.boot !== before.boot && cur.version === version
+                if (r === "deployed") Object.assign(patch, { deployedAt: Date.now(), healthyAt: reported ? Date.now() : undefined, crashes: 0 })
+                // already running it (provisioned with it, deployed before a server restart, or by a deploy
+                // whose read-back the board's restart cut off): healthy once it has reported the version
+                else if (!cur.deployedAt) Object.assign(patch, { deployedAt: Date.now(), ...(cur.version === version ? { healthyAt: Date.now() } : {}) })
                 return patch
             })
             claimed = false
@@ -454,7 +468,8 @@ export class FleetServer {
             const now = Date.now()
             const fail = (cur: BoardRecord): Partial<BoardRecord> => {
                 const fails = (cur.fails ?? 0) + 1
-                return { fails, retryAt: now + backoffS(fails) * 1000, ...(wrote ? { cutAt: now } : {}) }
+                // cut half way: the board has no program to ask for a window (an image written whole boots)
+                return { fails, retryAt: now + backoffS(fails) * 1000, ...(wrote && !whole ? { cutAt: now } : {}) }
             }
             const b = claimed ? await this.store.finishDeploy(id, this.id, fail) : await this.store.mutateBoard(id, fail)
             const fails = b?.fails ?? 1
@@ -499,6 +514,7 @@ export class FleetServer {
             if (pr) return send(200, await this.pauseResume(pr[1], pr[2] === "pause"))
             const pc = /^POST \/api\/boards\/([^/]+)\/paycodes$/.exec(route)
             if (pc) return send(200, await this.payCodes(decodeURIComponent(pc[1]), body))
+            if (route === "GET /api/summary") return send(200, summarize(await this.store.listBoards(), await this.store.listRollouts(), Date.now(), SILENT_MS))
             if (route === "GET /api/log") return send(200, await this.store.logs(Number(url.searchParams.get("limit") ?? 100), url.searchParams.get("board") ?? undefined))
             return send(404, { error: "no such route: " + route })
         } catch (e) {

@@ -68,6 +68,8 @@ export interface BoardRecord {
     boot?: string
     /** ms: a deploy began writing and did not finish: the board may have no program to ask */
     cutAt?: number
+    /** the release a rollback sent it back from (the operator's counts); cleared by its next assignment */
+    rolledBackFrom?: string
     /** the server deploying to it now (a lease: until claimUntil), kept by the store */
     claimedBy?: string
     /** ms: the claim's lease ends; a server killed mid-deploy leaves it to expire */
