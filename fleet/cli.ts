@@ -4,6 +4,7 @@ import { parseArgs } from "node:util"
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { FleetServer } from "./server"
+import { summaryText } from "./summary"
 import { buildRelease, generateSigningKey } from "./release"
 import { BoardType } from "./types"
 import { BOARD_NAMES } from "../boards/catalogue"
@@ -28,7 +29,9 @@ const USAGE = `fleet <command> [options]
   rollout <vX.Y.Z> [--canary id,id] [--percent 10] [--soak 600] [--report 300] [--force]
                                            start a staged rollout (canary, percent, all)
   pause <rollout id> | resume <rollout id>
-  watch [--board <id>]                     follow rollouts, deploys and boards
+  watch [--board <id>]                     follow rollouts, deploys and boards: the counts per version and
+                                           rollout stage (on it, updating, failed, rolled back, silent)
+                                           whenever they change, and the log
   paycodes --id <board id> --url <template>
                                            the board's pay URL changed: every socket's QR code rendered
                                            again and sent to it, signed (the template names {socket})
@@ -199,7 +202,12 @@ async function main() {
         }
         case "watch": {
             let last = 0
+            let lastSummary = ""
             for (;;) {
+                // the counts per version and stage, when they change
+                const text = summaryText(await call("GET", "/api/summary"))
+                if (text !== lastSummary) console.log(text)
+                lastSummary = text
                 const logs: any[] = await call("GET", `/api/log?limit=50${o.board ? "&board=" + encodeURIComponent(o.board) : ""}`)
                 for (const l of logs.filter(x => x.t > last)) console.log(new Date(l.t).toISOString(), l.board ? l.board + ":" : "", l.msg)
                 if (logs.length) last = Math.max(last, ...logs.map(x => x.t))

@@ -81,7 +81,7 @@ export function summarize(boards: BoardRecord[], rollouts: Rollout[], now: numbe
         if (!b.assigned) continue
         const crashed = (b.crashes ?? 0) >= MAX_CRASHES && b.deployedAt !== undefined
         if (crashed || (b.fails ?? 0) > 0) v(b.assigned).failed++
-        else if (b.version !== b.assigned || b.healthyAt === undefined) v(b.assigned).updating++
+        else if (b.version !== b.assigned || (b.deployedAt !== undefined && b.healthyAt === undefined)) v(b.assigned).updating++
     }
     const latest = [...rollouts].sort((a, b) => b.startedAt - a.startedAt || (a.id < b.id ? 1 : -1))[0]
     let rollout: FleetSummary["rollout"] = null
@@ -114,4 +114,40 @@ export function summarize(boards: BoardRecord[], rollouts: Rollout[], now: numbe
     }
     const order = [...versions.values()].sort((a, b) => (a.version < b.version ? -1 : a.version > b.version ? 1 : 0))
     return { at: now, boards: boards.length, silent, versions: order, rollout }
+}
+
+/** GET /api/summary as the operator reads it: per version, then per stage of the latest rollout */
+export function summaryText(s: FleetSummary): string {
+    const out: string[] = [`${new Date(s.at).toISOString()} ${s.boards} boards, ${s.silent} silent past their window`]
+    const rows = [["version", "on it", "updating", "failed", "rolled back", "silent"]]
+    for (const v of s.versions) rows.push([v.version, String(v.running), String(v.updating), String(v.failed), String(v.rolledBack), String(v.silent)])
+    const r = s.rollout
+    if (r) {
+        rows.push(["", "", "", "", "", ""])
+        rows.push([`rollout ${r.id} ${r.version}: ${r.stage}`, "", "", "", "", ""])
+        rows.push(["stage", "boards", "on it", "updating", "failed", "rolled back", "pending", "silent"] as any)
+        for (const st of r.stages)
+            rows.push([
+                `${st.stage}${st.reached ? "" : " (not reached)"}`,
+                String(st.boards),
+                String(st.healthy),
+                String(st.updating),
+                String(st.failed),
+                String(st.rolledBack),
+                String(st.pending),
+                String(st.silent),
+            ])
+    }
+    const n = Math.max(...rows.map(x => x.length))
+    const full = rows.map(x => [...x, ...Array(n - x.length).fill("")])
+    const w = full[0].map((_, i) => Math.max(...full.map(x => x[i].length)))
+    for (const x of full)
+        out.push(
+            x
+                .map((c, i) => c.padEnd(w[i]))
+                .join("  ")
+                .trimEnd()
+        )
+    if (r?.reason) out.push(`  ${r.reason}`)
+    return out.join("\n")
 }

@@ -42,6 +42,8 @@ export interface LoadOptions {
     soakS: number
     /** image bytes (padded to 32) */
     imageBytes: number
+    /** ms a board takes to write one chunk of 192 bytes to its flash */
+    writeMs: number
     /** MQTT connections the boards share */
     mqttConns: number
     /** give up after this (ms) */
@@ -64,7 +66,12 @@ export interface LoadFigures {
         back: number
         /** ms from the rollout's start until every board that got it was back */
         ms: number
-        stage: string
+        /** why it was rolled back */
+        reason: string
+        /** boards the operator's summary counts as rolled back from it */
+        rolledBack: number
+        /** the stages the summary says it reached */
+        stagesReached: string[]
     }
     good: {
         /** boards running the good release at the end */
@@ -77,8 +84,10 @@ export interface LoadFigures {
         stage: string
         /** boards whose first deploy was cut off half way */
         dropped: number
-        /** deploys in flight on the killed server */
+        /** deploys claimed by the killed server when it was killed */
         cutByKill: number
+        /** boards left on a half-written image right after the kill */
+        halfAtKill: number
         /** claims a server took over after the killed one's lease ran out */
         takenOver: number
         /** boards running the good release when the server was killed */
@@ -155,6 +164,8 @@ class SimFleet {
     private conns: MqttClient[] = []
     private byHash = new Map<string, string>()
     ports: number[] = []
+    /** ms a board takes to write one chunk */
+    writeMs = 0
     private rr = 0
     private stopped = false
     private timers = new Set<NodeJS.Timeout>()
@@ -305,6 +316,8 @@ class SimFleet {
                     ws.terminate()
                     return
                 }
+                // a board writes its flash at its own pace
+                if (this.writeMs) return void this.later(this.writeMs, () => send(frame(cmd)))
                 return send(frame(cmd))
             }
             if (cmd === Cmd.DeployFinish) {
@@ -493,6 +506,7 @@ export async function runFleetLoad(o: LoadOptions): Promise<LoadFigures> {
         const [A, B] = servers
         fleet = new SimFleet(type, [v1, bad, good])
         fleet.ports = [A.port, B.port]
+        fleet.writeMs = o.writeMs
         await fleet.start(broker.url, recs, o.mqttConns, { version: "v1.0.0", sha: v1.manifest.sha256 })
         const counted = async (sql: string) => Number((await store!.pool.query(sql)).rows[0].n)
         await until("every boot event taken in", async () => (await counted("SELECT count(*) AS n FROM boards WHERE doc ? 'boot'")) === o.boards)
@@ -510,7 +524,10 @@ export async function runFleetLoad(o: LoadOptions): Promise<LoadFigures> {
         await until("every board that got the bad release back on v1.0.0", () => reachedBoards().every(b => b.running?.version === "v1.0.0"))
         const badMs = Date.now() - t1
         const reached = reachedBoards().length
-        const badStage = (await rolloutOf(r1.id)).reason ?? ""
+        const badReason = (await rolloutOf(r1.id)).reason ?? ""
+        const back = reachedBoards().filter(b => b.running?.version === "v1.0.0").length
+        // what the operator read once it was over
+        const badSummary = await api(A.port, "GET", "/api/summary")
         log(`bad release rolled back in ${badMs} ms; it reached ${reached} boards`)
 
         // 2: the good release, boards dropping mid-deploy, server B killed half way
@@ -527,11 +544,18 @@ export async function runFleetLoad(o: LoadOptions): Promise<LoadFigures> {
         const r2: Rollout = await api(A.port, "POST", "/api/rollouts", { version: "v1.2.0", canary: canary2, percent: o.percent, soakS: o.soakS, reportS: 120, force: true })
         let atKill = -1
         let cutByKill = 0
+        let halfAtKill = 0
         if (o.killAt >= 0) {
             await until("the kill point", () => f.count("v1.2.0") >= o.killAt * o.boards)
-            atKill = f.count("v1.2.0")
-            cutByKill = await counted(`SELECT count(*) AS n FROM boards WHERE claimed_by = 'B'`)
+            // killed in the middle of writing an image: at a moment B holds deploy claims
+            for (;;) {
+                cutByKill = await counted(`SELECT count(*) AS n FROM boards WHERE claimed_by = 'B'`)
+                if (cutByKill > 0 || f.count("v1.2.0") === o.boards) break
+                await sleep(2)
+            }
             await stopProc(B, "SIGKILL")
+            atKill = f.count("v1.2.0")
+            halfAtKill = f.boards.filter(b => !b.running).length
             fleet.ports = [A.port]
             log(`server B killed with ${atKill} boards on v1.2.0 and ${cutByKill} deploys claimed by it`)
         }
@@ -553,7 +577,16 @@ export async function runFleetLoad(o: LoadOptions): Promise<LoadFigures> {
             boards: o.boards,
             servers: 2,
             imageBytes: good.image.length,
-            bad: { canaries: o.canaries, crashers: o.crashers, reached, back: reachedBoards().filter(b => b.running?.version === "v1.0.0").length, ms: badMs, stage: badStage },
+            bad: {
+                canaries: o.canaries,
+                crashers: o.crashers,
+                reached,
+                back,
+                ms: badMs,
+                reason: badReason,
+                rolledBack: badSummary.versions.find((v: any) => v.version === "v1.1.0")?.rolledBack ?? 0,
+                stagesReached: badSummary.rollout.stages.filter((st: any) => st.reached).map((st: any) => st.stage),
+            },
             good: {
                 updated: fleet.count("v1.2.0"),
                 ms: goodMs,
@@ -562,6 +595,7 @@ export async function runFleetLoad(o: LoadOptions): Promise<LoadFigures> {
                 stage: (await rolloutOf(r2.id)).stage,
                 dropped,
                 cutByKill,
+                halfAtKill,
                 takenOver: await counted("SELECT count(*) AS n FROM log WHERE msg LIKE 'takes over the deploy B left%'"),
                 atKill,
             },
