@@ -61,6 +61,8 @@ export interface FleetServerOptions {
 }
 
 const MAX_BODY = 2 * 1024 * 1024
+/** boards a tick looks at together */
+const NUDGE_BATCH = 16
 /** a board's lastSeen is written at most this often (ms) from its signed messages */
 const SEEN_WRITE_MS = 60000
 /** exception report frames closer than this (ms) are one crash */
@@ -245,7 +247,10 @@ export class FleetServer {
             for (const l of stepped?.out ?? []) this.log(l)
             const r = await this.store.activeRollout()
             const force = r ? r.force && (r.stage === "canary" || r.stage === "percent" || r.stage === "all") : false
-            for (const b of await this.store.listBoards()) await this.nudge(b, force, now)
+            // a few boards at a time: thousands of boards asked one after the other would leave the
+            // windows granted early to run out before the tick came round to them
+            const boards = await this.store.listBoards()
+            for (let i = 0; i < boards.length; i += NUDGE_BATCH) await Promise.all(boards.slice(i, i + NUDGE_BATCH).map(b => this.nudge(b, force, now)))
         } catch (e) {
             this.log("tick error: " + (e as Error).message)
         } finally {
@@ -430,7 +435,6 @@ export class FleetServer {
             let renewed = t0
             this.log(`deploying ${rel.manifest.version} (${rel.image.length} bytes)`, id)
             const r = await deploy(s, rel.image, rel.manifest.sha256, this.opts.stepMs ?? 10000, (sent, total) => {
-                wrote = true
                 whole = sent >= total
                 this.unprogrammed.add(id)
                 this.progress.set(id, { sent, total })
@@ -442,7 +446,7 @@ export class FleetServer {
                         if (!ok) s.close("deploy claim lost")
                     })
                 }
-            })
+            }, () => (wrote = true))
             this.unprogrammed.delete(id)
             const version = rel.manifest.version
             const done = await this.store.finishDeploy(id, this.id, cur => {

@@ -459,7 +459,11 @@ export async function runFleetLoad(o: LoadOptions): Promise<LoadFigures> {
         for (const s of servers) s.proc.kill("SIGKILL")
         broker?.proc.kill("SIGKILL")
     }
+    // stopped from outside (a test runner's timeout, ^C): the children go too ('exit' runs the cluster's own hook)
+    const onSignal = () => process.exit(130)
     process.once("exit", onExit)
+    process.once("SIGTERM", onSignal)
+    process.once("SIGINT", onSignal)
     try {
         await pg.start()
         broker = await startMosquitto(dir)
@@ -631,6 +635,8 @@ export async function runFleetLoad(o: LoadOptions): Promise<LoadFigures> {
         if (broker) await stopProc(broker).catch(() => {})
         await pg.stop().catch(() => {})
         process.off("exit", onExit)
+        process.off("SIGTERM", onSignal)
+        process.off("SIGINT", onSignal)
         rmSync(dir, { recursive: true, force: true })
     }
 }
