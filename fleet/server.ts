@@ -51,6 +51,8 @@ export interface FleetServerOptions {
     mqttPass?: string
     /** rollout and update-request period (ms) */
     tickMs?: number
+    /** update commands awaiting their reply at most (default 100): the rest are asked on later ticks */
+    maxAsking?: number
     /** ask a busy board again after this (s) */
     retryS?: number
     /** the window the server asks for (s) */
@@ -105,6 +107,8 @@ export class FleetServer {
     /** our update commands waiting for their replies */
     private commands = new CommandReplies()
     private ticking = false
+    /** update commands sent and not yet answered */
+    private asking = 0
     /** read-modify-writes of board records from reports, one at a time (two crash reports in one
      * breath must count two) */
     private writes: Promise<unknown> = Promise.resolve()
@@ -275,21 +279,39 @@ export class FleetServer {
         const last = this.asked.get(b.id) ?? 0
         const retryMs = (this.opts.retryS ?? 60) * 1000
         if (now - last < retryMs) return
-        this.asked.set(b.id, now)
-        // one server asks: another that asked lately, or a window open for any server, holds it
-        const quiet = (x: BoardRecord) => (x.askedAt !== undefined && now - x.askedAt < retryMs) || (x.windowUntil ?? 0) > now
-        if (quiet(b) || !(await this.store.mutateBoard(b.id, x => (quiet(x) ? null : { askedAt: now })))) return
+        // so many boards asked and not yet answered: the rest wait for a later tick (thousands asked at
+        // once answer later than the reply's timeout, and are asked again, and again)
+        if (this.asking >= (this.opts.maxAsking ?? 100)) return
+        this.asking++
+        let sent = false
+        try {
+            this.asked.set(b.id, now)
+            // one server asks: another that asked lately, or a window open for any server, holds it
+            const quiet = (x: BoardRecord) => (x.askedAt !== undefined && now - x.askedAt < retryMs) || (x.windowUntil ?? 0) > now
+            if (quiet(b) || !(await this.store.mutateBoard(b.id, x => (quiet(x) ? null : { askedAt: now })))) return
+            sent = true
+        } finally {
+            if (!sent) this.asking--
+        }
         const windowS = this.opts.windowS ?? 120
         // the reply is awaited aside: one silent board must not hold up the others' ticks
         void this.command(b, "update", { windowS, force }).then(r => {
+            this.asking--
             if (!r) return this.log("no reply to update", b.id)
             if (!r.ok) return this.log(`update deferred: ${r.error}${r.detail ? " (" + r.detail + ")" : ""}`, b.id)
             // quiet for the window: ask again only once it is over; any server may deploy in it
             const until = Date.now() + windowS * 1000
             this.asked.set(b.id, until)
             this.windows.set(b.id, until)
-            void this.store.updateBoard(b.id, { windowUntil: until }).catch(() => {})
             this.log(`update window open (${r.windowS} s, ${r.live} sessions running)`, b.id)
+            // recorded for every server; the board's channel may be here already (it opens as soon as the board has replied)
+            void this.store
+                .updateBoard(b.id, { windowUntil: until })
+                .then(() => {
+                    const s = this.sessions.get(b.id)
+                    if (s) void this.sync(b.id, s)
+                })
+                .catch(() => {})
         })
     }
 
@@ -434,19 +456,26 @@ export class FleetServer {
             const t0 = Date.now()
             let renewed = t0
             this.log(`deploying ${rel.manifest.version} (${rel.image.length} bytes)`, id)
-            const r = await deploy(s, rel.image, rel.manifest.sha256, this.opts.stepMs ?? 10000, (sent, total) => {
-                whole = sent >= total
-                this.unprogrammed.add(id)
-                this.progress.set(id, { sent, total })
-                this.onProgress?.(id, sent, total)
-                if (Date.now() - renewed > this.leaseMs / 3) {
-                    renewed = Date.now()
-                    void this.store.renewClaim(id, this.id, renewed, this.leaseMs).then(ok => {
-                        // the lease ran out and another server took the board: stop writing
-                        if (!ok) s.close("deploy claim lost")
-                    })
-                }
-            }, () => (wrote = true))
+            const r = await deploy(
+                s,
+                rel.image,
+                rel.manifest.sha256,
+                this.opts.stepMs ?? 10000,
+                (sent, total) => {
+                    whole = sent >= total
+                    this.unprogrammed.add(id)
+                    this.progress.set(id, { sent, total })
+                    this.onProgress?.(id, sent, total)
+                    if (Date.now() - renewed > this.leaseMs / 3) {
+                        renewed = Date.now()
+                        void this.store.renewClaim(id, this.id, renewed, this.leaseMs).then(ok => {
+                            // the lease ran out and another server took the board: stop writing
+                            if (!ok) s.close("deploy claim lost")
+                        })
+                    }
+                },
+                () => (wrote = true)
+            )
             this.unprogrammed.delete(id)
             const version = rel.manifest.version
             const done = await this.store.finishDeploy(id, this.id, cur => {

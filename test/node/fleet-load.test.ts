@@ -49,6 +49,7 @@ test("300 boards, two update servers on one PostgreSQL: canaries crash and roll 
         [["v1.2.0", 300, 0, 0]]
     )
     assert.equal(f.summary.rollout.stage, "done")
+    assert.equal(f.summary.silent, 0, "every board's program talks")
     assert.equal(
         f.summary.rollout.stages.reduce((n: number, st: any) => n + st.healthy, 0),
         300

@@ -104,6 +104,8 @@ export interface LoadFigures {
 }
 
 const MOSQUITTO = "/usr/sbin/mosquitto"
+/** s between a board's telemetry messages */
+const TELEMETRY_S = 60
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms))
 
 function freePort(): Promise<number> {
@@ -169,6 +171,7 @@ class SimFleet {
     private rr = 0
     private stopped = false
     private timers = new Set<NodeJS.Timeout>()
+    private heartbeat: NodeJS.Timeout | null = null
 
     constructor(
         readonly type: string,
@@ -217,6 +220,16 @@ class SimFleet {
             for (let k = 0; k < mine.length; k += 500) await mq.subscribeAsync(mine.slice(k, k + 500))
         }
         for (const b of this.boards) this.booted(b)
+        // each running program's telemetry once a minute, spread over the minute
+        let tick = 0
+        this.heartbeat = setInterval(() => {
+            tick = (tick + 1) % TELEMETRY_S
+            for (const b of this.boards) {
+                if (b.i % TELEMETRY_S !== tick || !b.running || b.rebooting || b.ws) continue
+                const topic = `shed/${b.id}/telemetry`
+                b.mq.publish(topic, signMessage(topic, b.cmdKey, { t: "telemetry", boot: b.boot, w: 0 }))
+            }
+        }, 1000)
     }
 
     /** the program (re)started: a new boot nonce, its boot event; presence */
@@ -371,6 +384,7 @@ class SimFleet {
 
     async stop() {
         this.stopped = true
+        if (this.heartbeat) clearInterval(this.heartbeat)
         for (const t of this.timers) clearTimeout(t)
         for (const b of this.boards) b.ws?.terminate()
         await Promise.all(this.conns.map(c => c.endAsync(true)))
@@ -458,6 +472,7 @@ export async function runFleetLoad(o: LoadOptions): Promise<LoadFigures> {
     const onExit = () => {
         for (const s of servers) s.proc.kill("SIGKILL")
         broker?.proc.kill("SIGKILL")
+        rmSync(dir, { recursive: true, force: true })
     }
     // stopped from outside (a test runner's timeout, ^C): the children go too ('exit' runs the cluster's own hook)
     const onSignal = () => process.exit(130)

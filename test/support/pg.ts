@@ -117,6 +117,7 @@ export class TempPostgres {
         } catch {
             // gone
         }
+        rmSync(this.dir, { recursive: true, force: true })
     }
 
     async stop(): Promise<void> {
