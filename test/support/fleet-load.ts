@@ -84,7 +84,7 @@ export interface LoadFigures {
         stage: string
         /** boards whose first deploy was cut off half way */
         dropped: number
-        /** deploys claimed by the killed server when it was killed */
+        /** deploy claims the killed server died holding */
         cutByKill: number
         /** boards left on a half-written image right after the kill */
         halfAtKill: number
@@ -573,6 +573,8 @@ export async function runFleetLoad(o: LoadOptions): Promise<LoadFigures> {
                 await sleep(2)
             }
             await stopProc(B, "SIGKILL")
+            // the claims it died holding (it may have finished one between the look and the kill)
+            cutByKill = await counted(`SELECT count(*) AS n FROM boards WHERE claimed_by = 'B'`)
             atKill = f.count("v1.2.0")
             halfAtKill = f.boards.filter(b => !b.running).length
             fleet.ports = [A.port]
