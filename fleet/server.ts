@@ -63,6 +63,8 @@ export interface FleetServerOptions {
 }
 
 const MAX_BODY = 2 * 1024 * 1024
+/** boot nonces a board's record keeps, to take each boot event in once */
+const RECENT_BOOTS = 8
 /** boards a tick looks at together */
 const NUDGE_BATCH = 16
 /** a board's lastSeen is written at most this often (ms) from its signed messages */
@@ -205,9 +207,13 @@ export class FleetServer {
         // every update server hears every boot event: the first to take it in counts it, the others
         // find its nonce recorded (else a second server would count the first boot as a restart)
         const taken = await this.store.mutateBoard(id, cur => {
-            if (typeof m.boot === "string" && cur.boot === m.boot) return null
+            // the last few, not only the last: a server that lags two boots behind must not count them again
+            if (typeof m.boot === "string" && (cur.boot === m.boot || cur.recentBoots?.includes(m.boot))) return null
             patch = { version: m.ver, lastSeen: now, windowUntil: undefined, askedAt: undefined }
-            if (typeof m.boot === "string") patch.boot = m.boot
+            if (typeof m.boot === "string") {
+                patch.boot = m.boot
+                patch.recentBoots = [...(cur.recentBoots ?? []), m.boot].slice(-RECENT_BOOTS)
+            }
             if (cur.deployedAt && cur.assigned === m.ver) {
                 // the first boot after a deploy proves it; each further one is a restart to count
                 // not before the deploy's record: the deploying server (another process, another clock) may

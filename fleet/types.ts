@@ -66,6 +66,8 @@ export interface BoardRecord {
     askedAt?: number
     /** boot nonce of the last boot event taken in (every server hears it; one counts it) */
     boot?: string
+    /** the last few boot nonces taken in (a server behind by more than one boot finds its event here) */
+    recentBoots?: string[]
     /** ms: a deploy began writing and did not finish: the board may have no program to ask */
     cutAt?: number
     /** the release a rollback sent it back from (the operator's counts); cleared by its next assignment */

@@ -15,6 +15,8 @@ import { migrations } from "../../fleet/migrate"
 import { DEVS_MAGIC, padImage, sha256Hex } from "../../fleet/release"
 import type { BoardRecord, Manifest, Rollout } from "../../fleet/types"
 import { TempPostgres } from "../support/pg"
+import { FleetServer } from "../../fleet/server"
+import { signMessage } from "../../host/board-command"
 
 const server = new TempPostgres()
 let dbs = 0
@@ -250,5 +252,32 @@ test("postgres: two servers racing for 300 boards' deploys: each board is claime
     } finally {
         await s1.close()
         await s2.close()
+    }
+})
+
+test("postgres: two servers on one database take each boot event in once, however far one lags behind the other", async () => {
+    const url = server.createDb("boots")
+    const opts = { dataDir: "/nonexistent", databaseUrl: url, trust: [] as string[], tickMs: 3600000 }
+    const a = new FleetServer({ ...opts, serverId: "A" })
+    const b = new FleetServer({ ...opts, serverId: "B" })
+    await a.start()
+    await b.start()
+    try {
+        const key = "c".repeat(64)
+        await a.store.putBoard(board("S1", "00000000000000e1", { cmdKey: key, assigned: "v2.0.0", deployedAt: Date.now() - 1000 }))
+        const boot = (nonce: string) => {
+            const topic = "shed/S1/event"
+            return [topic, Buffer.from(signMessage(topic, key, { t: "boot", boot: nonce, ver: "v2.0.0", board: "shed2", sockets: 2, cfg: "0" }))] as const
+        }
+        // the deploy's first boot, then two restarts: A takes all three in before B sees the first
+        for (const n of ["n1", "n2", "n3"]) await (a as any).report(...boot(n))
+        for (const n of ["n1", "n2", "n3"]) await (b as any).report(...boot(n))
+        const rec = (await a.store.getBoard("S1"))!
+        assert.ok(rec.healthyAt, "the first boot proved the deploy")
+        assert.equal(rec.crashes, 2, "two restarts, counted once")
+        assert.equal(rec.boot, "n3")
+    } finally {
+        await a.stop()
+        await b.stop()
     }
 })
