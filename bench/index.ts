@@ -9,6 +9,7 @@ import { printHeapBench } from "./heap"
 import { printWireBench } from "./wire"
 import { printUpdateBench } from "./update"
 import { printFloodBench } from "./flood"
+import { printFleetLoadBench } from "./fleet-load"
 
 console.log("# shed controller benchmark")
 printChargeBench()
@@ -23,6 +24,7 @@ printBusBench()
     .then(() => printHeapBench())
     .then(() => printUpdateBench())
     .then(() => printFloodBench())
+    .then(() => printFleetLoadBench())
     .catch(e => {
         console.error(e)
         process.exitCode = 1

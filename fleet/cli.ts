@@ -4,6 +4,7 @@ import { parseArgs } from "node:util"
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { FleetServer } from "./server"
+import { summaryText } from "./summary"
 import { buildRelease, generateSigningKey } from "./release"
 import { BoardType } from "./types"
 import { BOARD_NAMES } from "../boards/catalogue"
@@ -20,7 +21,9 @@ const USAGE = `fleet <command> [options]
   server --trust <file.pub>[,<file.pub>] [--host 0.0.0.0] [--port 8090] [--data fleet-data] [--mqtt mqtts://host:8883]
                                            run the update server. FLEET_TOKEN protects its API: without
                                            it the server refuses any --host but 127.0.0.1/localhost.
-                                           Its broker account: FLEET_MQTT_USER, FLEET_MQTT_PASS
+                                           Its broker account: FLEET_MQTT_USER, FLEET_MQTT_PASS.
+                                           --db postgres://... (or FLEET_DATABASE_URL): the registry on
+                                           PostgreSQL, shared by several servers, instead of --data
   boards [--wait] [--timeout 900]          boards with their version, assignment and health; --wait: once the
                                            fleet has settled (a board registered, no rollout under way, every
                                            board running its assigned release), else exit 1 at the timeout
@@ -29,7 +32,9 @@ const USAGE = `fleet <command> [options]
                                            start a staged rollout (canary, percent, all)
   pause <rollout id> | resume <rollout id>
   rollback [<rollout id>]                  the latest rollout's boards go back to the release each ran before
-  watch [--board <id>]                     follow rollouts, deploys and boards
+  watch [--board <id>]                     follow rollouts, deploys and boards: the counts per version and
+                                           rollout stage (on it, updating, failed, rolled back, silent)
+                                           whenever they change, and the log
   paycodes --id <board id> --url <template>
                                            the board's pay URL changed: every socket's QR code rendered
                                            again and sent to it, signed (the template names {socket})
@@ -130,6 +135,7 @@ async function main() {
             trust: { type: "string" },
             port: { type: "string" },
             data: { type: "string" },
+            db: { type: "string" },
             mqtt: { type: "string" },
             canary: { type: "string" },
             percent: { type: "string" },
@@ -185,6 +191,8 @@ async function main() {
                 .map(f => readFileSync(f, "utf8"))
             const s = new FleetServer({
                 dataDir: o.data ?? "fleet-data",
+                // PostgreSQL, shared by several servers (docs/updates.md "A large fleet"); else the data folder
+                databaseUrl: o.db ?? (process.env.FLEET_DATABASE_URL || undefined),
                 port: Number(o.port ?? 8090),
                 host: o.host ?? "0.0.0.0",
                 trust,
@@ -259,7 +267,12 @@ async function main() {
         }
         case "watch": {
             let last = 0
+            let lastSummary = ""
             for (;;) {
+                // the counts per version and stage, when they change
+                const text = summaryText(await call("GET", "/api/summary"))
+                if (text !== lastSummary) console.log(text)
+                lastSummary = text
                 const logs: any[] = await call("GET", `/api/log?limit=50${o.board ? "&board=" + encodeURIComponent(o.board) : ""}`)
                 for (const l of logs.filter(x => x.t > last)) console.log(new Date(l.t).toISOString(), l.board ? l.board + ":" : "", l.msg)
                 if (logs.length) last = Math.max(last, ...logs.map(x => x.t))

@@ -12,21 +12,31 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from "node:http"
 import { AddressInfo } from "node:net"
 import { randomBytes, randomUUID, timingSafeEqual } from "node:crypto"
+import { hostname } from "node:os"
 import { WebSocketServer } from "ws"
 import mqtt, { MqttClient } from "mqtt"
-import { FleetStore } from "./store"
+import { FleetStore, Registry } from "./store"
+import { PgStore } from "./pg-store"
 import { BoardRecord, BoardType, Manifest, Rollout } from "./types"
 import { BOARD_NAMES, isBoardName } from "../boards/catalogue"
 import { verifyRelease } from "./release"
 import { emptyStage, firstStage, rollBackNow, rollbackTarget, step, StepResult } from "./rollout"
+// a board not heard on MQTT for SILENT_MS has no working program (safe mode, none at all)
+import { SILENT_MS, summarize } from "./summary"
 import { clientRandom, Cmd, deploy, WsskSession } from "./wssk"
 import { CommandReplies, openMessage } from "../host/board-command"
 import { BrokerAccount, checkMqttPassword, hashMqttPassword } from "./broker-config"
 import { payCodesFor } from "../host/pay-codes"
 
 export interface FleetServerOptions {
-    /** database and images */
+    /** database and images (the embedded store), unless databaseUrl is given */
     dataDir: string
+    /** PostgreSQL connection string: the registry several servers share (fleet/pg-store.ts) */
+    databaseUrl?: string
+    /** this process's name in deploy claims (default host-pid-random) */
+    serverId?: string
+    /** a deploy claim's lease (ms), renewed while the deploy runs; a killed server's runs out after it */
+    leaseMs?: number
     /** HTTP API and WSSK; 0: any free port */
     port?: number
     host?: string
@@ -41,6 +51,8 @@ export interface FleetServerOptions {
     mqttPass?: string
     /** rollout and update-request period (ms) */
     tickMs?: number
+    /** update commands awaiting their reply at most (default 100): the rest are asked on later ticks */
+    maxAsking?: number
     /** ask a busy board again after this (s) */
     retryS?: number
     /** the window the server asks for (s) */
@@ -51,10 +63,14 @@ export interface FleetServerOptions {
 }
 
 const MAX_BODY = 2 * 1024 * 1024
-/** a board not heard on MQTT this long (ms) has no working program (safe mode, none at all) */
-const SILENT_MS = 180000
 /** an update command nobody answered is sent again this soon (ms) */
 const NO_REPLY_RETRY_MS = 5000
+/** boot nonces a board's record keeps, to take each boot event in once */
+const RECENT_BOOTS = 8
+/** boards a tick looks at together */
+const NUDGE_BATCH = 16
+/** a board's lastSeen is written at most this often (ms) from its signed messages */
+const SEEN_WRITE_MS = 60000
 /** exception report frames closer than this (ms) are one crash */
 const CRASH_BURST_MS = 2000
 /** hosts the API may listen on without a token */
@@ -70,8 +86,25 @@ function backoffS(fails: number): number {
     return Math.min(300, 5 * 2 ** Math.min(fails, 6))
 }
 
+/** A board's record once a rollout step assigns it a release; a rollback's say where from, for the operator's counts. */
+function assignPatch(a: { version: string; previous?: string }, after: Rollout, fromVersion: string): Partial<BoardRecord> {
+    return {
+        assigned: a.version,
+        previous: a.previous,
+        deployedAt: undefined,
+        healthyAt: undefined,
+        crashes: 0,
+        fails: 0,
+        retryAt: undefined,
+        cutAt: undefined,
+        rolledBackFrom: after.stage === "rolled_back" ? fromVersion : undefined,
+    }
+}
+
 export class FleetServer {
-    store!: FleetStore
+    store!: Registry
+    /** this process in deploy claims */
+    readonly id: string
     private http!: Server
     private wss = new WebSocketServer({ noServer: true })
     private mq: MqttClient | null = null
@@ -93,6 +126,8 @@ export class FleetServer {
     /** our update commands waiting for their replies */
     private commands = new CommandReplies()
     private ticking = false
+    /** update commands sent and not yet answered */
+    private asking = 0
     /** read-modify-writes of board records from reports, one at a time (two crash reports in one
      * breath must count two) */
     private writes: Promise<unknown> = Promise.resolve()
@@ -102,8 +137,25 @@ export class FleetServer {
     private progress = new Map<string, { sent: number; total: number }>()
     /** ms each finished deploy took, for the bench */
     readonly deployTimes: number[] = []
+    /** release manifests by version/type (releases are immutable), for the ticks' comparisons */
+    private manifests = new Map<string, Manifest>()
 
-    constructor(readonly opts: FleetServerOptions) {}
+    constructor(readonly opts: FleetServerOptions) {
+        this.id = opts.serverId ?? `${hostname()}-${process.pid}-${randomBytes(2).toString("hex")}`
+    }
+
+    private get leaseMs(): number {
+        return this.opts.leaseMs ?? 60000
+    }
+
+    private async manifest(version: string, type: string): Promise<Manifest | null> {
+        const k = version + "/" + type
+        const m = this.manifests.get(k)
+        if (m) return m
+        const rel = await this.store.getRelease(version, type)
+        if (rel) this.manifests.set(k, rel.manifest)
+        return rel?.manifest ?? null
+    }
 
     private log(msg: string, board?: string) {
         this.opts.log?.(`fleet: ${board ? board + ": " : ""}${msg}`)
@@ -114,14 +166,14 @@ export class FleetServer {
         const host = this.opts.host ?? "127.0.0.1"
         // the API hands out rollouts and registers boards: open only to this machine
         if (!this.opts.token && !LOCAL_HOSTS.includes(host)) throw new Error(`the fleet API needs a token (FLEET_TOKEN) to listen on ${host}; without one it listens on 127.0.0.1 only`)
-        this.store = await FleetStore.open(this.opts.dataDir)
+        this.store = this.opts.databaseUrl ? await PgStore.open({ url: this.opts.databaseUrl }) : await FleetStore.open(this.opts.dataDir)
         this.http = createServer((req, res) => void this.api(req, res))
         this.http.on("upgrade", (req, sock, head) => this.upgrade(req, sock, head))
         await new Promise<void>((res, rej) => this.http.listen(this.opts.port ?? 0, host, () => res()).on("error", rej))
         this.port = (this.http.address() as AddressInfo).port
         if (this.opts.mqttUrl) await this.connectBroker(this.opts.mqttUrl)
         this.timer = setInterval(() => void this.tick(), this.opts.tickMs ?? 1000)
-        this.log(`listening on ${this.port}`)
+        this.log(`listening on ${this.port} (server ${this.id}, registry ${this.store.kind})`)
     }
 
     async stop() {
@@ -158,22 +210,37 @@ export class FleetServer {
         if (!b) return
         const m = openMessage(topic, b.cmdKey, payload)
         if (!m) return this.log(`refused a message on ${sub} not signed with the board's key`, id)
-        // a program that talks is a program that runs
+        // a program that talks is a program that runs; the registry hears of it once a minute (every server reads it)
         this.heard.set(id, Date.now())
+        if (m.t !== "boot" && Date.now() - (b.lastSeen ?? 0) > SEEN_WRITE_MS) await this.store.updateBoard(id, { lastSeen: Date.now() })
         if (sub === "reply") return void this.commands.deliver(id, m)
         if (m.t !== "boot") return
         this.commands.noteBoot(id, m.boot)
         // a program that boots has left any window it granted
         this.windows.delete(id)
         this.asked.delete(id)
-        const patch: Partial<BoardRecord> = { version: m.ver, lastSeen: Date.now() }
-        if (b.deployedAt && b.assigned === m.ver) {
-            // the first boot after a deploy proves it; each further one is a restart to count
-            if (!b.healthyAt) patch.healthyAt = Date.now()
-            else patch.crashes = b.crashes + 1
-        }
-        await this.store.updateBoard(id, patch)
-        this.log(`boot ${m.ver}${patch.crashes ? " (restart " + patch.crashes + ")" : ""}`, id)
+        const now = Date.now()
+        let patch: Partial<BoardRecord> = {}
+        // every update server hears every boot event: the first to take it in counts it, the others
+        // find its nonce recorded (else a second server would count the first boot as a restart)
+        const taken = await this.store.mutateBoard(id, cur => {
+            // the last few, not only the last: a server that lags two boots behind must not count them again
+            if (typeof m.boot === "string" && (cur.boot === m.boot || cur.recentBoots?.includes(m.boot))) return null
+            patch = { version: m.ver, lastSeen: now, windowUntil: undefined, askedAt: undefined }
+            if (typeof m.boot === "string") {
+                patch.boot = m.boot
+                patch.recentBoots = [...(cur.recentBoots ?? []), m.boot].slice(-RECENT_BOOTS)
+            }
+            if (cur.deployedAt && cur.assigned === m.ver) {
+                // the first boot after a deploy proves it; each further one is a restart to count
+                // not before the deploy's record: the deploying server (another process, another clock) may
+                // have written it while this report waited for the row
+                if (!cur.healthyAt) patch.healthyAt = Math.max(now, cur.deployedAt)
+                else patch.crashes = cur.crashes + 1
+            }
+            return patch
+        })
+        if (taken) this.log(`boot ${m.ver}${patch.crashes ? " (restart " + patch.crashes + ")" : ""}`, id)
     }
 
     // --- rollouts and asking boards for windows ---
@@ -183,14 +250,19 @@ export class FleetServer {
         this.ticking = true
         try {
             const now = Date.now()
-            const r = await this.store.activeRollout()
-            if (r) {
-                const boards = await this.store.listBoards()
+            // one server steps the rollout at a time; its assignments and stage are written together
+            const stepped = await this.store.stepRollout((r, boards) => {
                 const out = step(r, boards, now)
-                if (out.rollout.stage !== r.stage || out.rollout.stageAt !== r.stageAt || out.assign.length) await this.apply(out)
-            }
+                const patches = out.assign.map(a => ({ id: a.id, patch: assignPatch(a, out.rollout, r.version) }))
+                return { rollout: out.rollout, patches, out: out.log }
+            })
+            for (const l of stepped?.out ?? []) this.log(l)
+            const r = await this.store.activeRollout()
             const force = r ? r.force && (r.stage === "canary" || r.stage === "percent" || r.stage === "all") : false
-            for (const b of await this.store.listBoards()) await this.nudge(b, force, now)
+            // a few boards at a time: thousands of boards asked one after the other would leave the
+            // windows granted early to run out before the tick came round to them
+            const boards = await this.store.listBoards()
+            for (let i = 0; i < boards.length; i += NUDGE_BATCH) await Promise.all(boards.slice(i, i + NUDGE_BATCH).map(b => this.nudge(b, force, now)))
         } catch (e) {
             this.log("tick error: " + (e as Error).message)
         } finally {
@@ -199,9 +271,9 @@ export class FleetServer {
     }
 
     /** A rollout's step: its assignments (each a fresh deploy record), its log, the rollout stored. */
-    private async apply(out: StepResult) {
-        for (const a of out.assign)
-            await this.store.updateBoard(a.id, { assigned: a.version, previous: a.previous, deployedAt: undefined, healthyAt: undefined, crashes: 0, fails: 0, retryAt: undefined })
+    /** An operator's rollback, outside the rollout's steps: the boards' assignments, then the rollout. */
+    private async apply(out: StepResult, from: Rollout) {
+        for (const a of out.assign) await this.store.updateBoard(a.id, assignPatch(a, out.rollout, from.version))
         for (const l of out.log) this.log(l)
         await this.store.putRollout(out.rollout)
     }
@@ -209,9 +281,9 @@ export class FleetServer {
     /** A board whose program is not its assigned release is asked for an update window. */
     private async nudge(b: BoardRecord, force: boolean, now: number): Promise<void> {
         if (!b.assigned || this.deploying.has(b.id)) return
-        const rel = await this.store.getRelease(b.assigned, b.type)
-        if (!rel) return
-        if (rel.manifest.sha256 === b.hash) {
+        const m = await this.manifest(b.assigned, b.type)
+        if (!m) return
+        if (m.sha256 === b.hash) {
             // already running it (assigned what it runs): nothing to deploy, and nothing to wait for
             if (!b.deployedAt && b.version === b.assigned) await this.store.updateBoard(b.id, { deployedAt: now, healthyAt: now })
             return
@@ -221,11 +293,26 @@ export class FleetServer {
         const s = this.sessions.get(b.id)
         if (s && this.mayDeploy(b, now)) return void this.sync(b.id, s)
         const last = this.asked.get(b.id) ?? 0
-        if (now - last < (this.opts.retryS ?? 60) * 1000) return
-        this.asked.set(b.id, now)
+        const retryMs = (this.opts.retryS ?? 60) * 1000
+        if (now - last < retryMs) return
+        // so many boards asked and not yet answered: the rest wait for a later tick (thousands asked at
+        // once answer later than the reply's timeout, and are asked again, and again)
+        if (this.asking >= (this.opts.maxAsking ?? 100)) return
+        this.asking++
+        let sent = false
+        try {
+            this.asked.set(b.id, now)
+            // one server asks: another that asked lately, or a window open for any server, holds it
+            const quiet = (x: BoardRecord) => (x.askedAt !== undefined && now - x.askedAt < retryMs) || (x.windowUntil ?? 0) > now
+            if (quiet(b) || !(await this.store.mutateBoard(b.id, x => (quiet(x) ? null : { askedAt: now })))) return
+            sent = true
+        } finally {
+            if (!sent) this.asking--
+        }
         const windowS = this.opts.windowS ?? 120
         // the reply is awaited aside: one silent board must not hold up the others' ticks
         void this.command(b, "update", { windowS, force }).then(r => {
+            this.asking--
             if (!r) {
                 // unanswered is not busy: the command may have met a dead connection (the
                 // runtime's update channel ends the program's socket unannounced, docs/updates.md),
@@ -234,10 +321,19 @@ export class FleetServer {
                 return this.log(`no reply to update (asking again in ${NO_REPLY_RETRY_MS / 1000} s)`, b.id)
             }
             if (!r.ok) return this.log(`update deferred: ${r.error}${r.detail ? " (" + r.detail + ")" : ""}`, b.id)
-            // quiet for the window: ask again only once it is over
-            this.asked.set(b.id, Date.now() + windowS * 1000)
-            this.windows.set(b.id, Date.now() + windowS * 1000)
+            // quiet for the window: ask again only once it is over; any server may deploy in it
+            const until = Date.now() + windowS * 1000
+            this.asked.set(b.id, until)
+            this.windows.set(b.id, until)
             this.log(`update window open (${r.windowS} s, ${r.live} sessions running)`, b.id)
+            // recorded for every server; the board's channel may be here already (it opens as soon as the board has replied)
+            void this.store
+                .updateBoard(b.id, { windowUntil: until })
+                .then(() => {
+                    const s = this.sessions.get(b.id)
+                    if (s) void this.sync(b.id, s)
+                })
+                .catch(() => {})
         })
     }
 
@@ -338,15 +434,26 @@ export class FleetServer {
      * the board has been silent on MQTT (safe mode, no program).
      */
     private mayDeploy(b: BoardRecord, now: number): boolean {
-        if ((this.windows.get(b.id) ?? 0) > now || this.unprogrammed.has(b.id)) return true
+        if ((this.windows.get(b.id) ?? 0) > now || (b.windowUntil ?? 0) > now || this.unprogrammed.has(b.id)) return true
         if (b.deployedAt && !b.healthyAt) return true
+        // a deploy cut off here or on another server (its lease ran out): the image may be half written
+        if (b.cutAt !== undefined || (b.claimedBy !== undefined && b.claimedBy !== this.id && (b.claimUntil ?? 0) < now)) return true
         return now - (this.heard.get(b.id) ?? 0) > SILENT_MS
     }
 
-    /** The board is on the channel: make it run its assigned release, or just note its hash. */
+    /**
+     * The board is on the channel: make it run its assigned release, or just note its hash. The
+     * deploy is claimed first (one server writes a board's image; the claim's lease is renewed
+     * while it runs) and its outcome is written with the claim's release, in one step: a server
+     * killed mid-deploy leaves no record of a deploy, only a claim that runs out, after which
+     * another server takes the board (mayDeploy: the image may be half written).
+     */
     private async sync(id: string, s: WsskSession) {
         if (this.deploying.has(id)) return
         this.deploying.add(id)
+        let claimed = false
+        let wrote = false
+        let whole = false
         try {
             const b = (await this.store.getBoard(id))!
             const rel = b.assigned ? await this.store.getRelease(b.assigned, b.type) : null
@@ -363,28 +470,64 @@ export class FleetServer {
                 this.log(`release ${rel.manifest.version} refused at deploy: ${bad}`, id)
                 return
             }
+            const before = await this.store.claimDeploy(id, this.id, Date.now(), this.leaseMs)
+            // another server is deploying to it: the board stays on the channel, the next tick looks again
+            if (!before) return
+            claimed = true
+            if (before.claimedBy && before.claimedBy !== this.id) this.log(`takes over the deploy ${before.claimedBy} left (its lease ran out)`, id)
             const t0 = Date.now()
+            let renewed = t0
             this.log(`deploying ${rel.manifest.version} (${rel.image.length} bytes)`, id)
-            const r = await deploy(s, rel.image, rel.manifest.sha256, this.opts.stepMs ?? 10000, (sent, total) => {
-                this.unprogrammed.add(id)
-                this.progress.set(id, { sent, total })
-                this.onProgress?.(id, sent, total)
-            })
-            const patch: Partial<BoardRecord> = { hash: rel.manifest.sha256, fails: 0, retryAt: undefined }
+            const r = await deploy(
+                s,
+                rel.image,
+                rel.manifest.sha256,
+                this.opts.stepMs ?? 10000,
+                (sent, total) => {
+                    whole = sent >= total
+                    this.unprogrammed.add(id)
+                    this.progress.set(id, { sent, total })
+                    this.onProgress?.(id, sent, total)
+                    if (Date.now() - renewed > this.leaseMs / 3) {
+                        renewed = Date.now()
+                        void this.store.renewClaim(id, this.id, renewed, this.leaseMs).then(ok => {
+                            // the lease ran out and another server took the board: stop writing
+                            if (!ok) s.close("deploy claim lost")
+                        })
+                    }
+                },
+                () => (wrote = true)
+            )
             this.unprogrammed.delete(id)
-            if (r === "deployed") {
-                Object.assign(patch, { deployedAt: Date.now(), healthyAt: undefined, crashes: 0 })
+            const version = rel.manifest.version
+            const done = await this.store.finishDeploy(id, this.id, cur => {
+                const patch: Partial<BoardRecord> = { hash: rel.manifest.sha256, fails: 0, retryAt: undefined, cutAt: undefined }
+                // assigned another release meanwhile (a rollback): the hash is what it runs, no deploy of it to record
+                if (cur.assigned !== version) return patch
+                // the new program may have booted, and its boot event been taken in (by any server), before this
+                // write: a boot nonce other than the one before the deploy, reporting the version, is that report
+                const reported = cur.boot !== before.boot && cur.version === version
+                if (r === "deployed") Object.assign(patch, { deployedAt: Date.now(), healthyAt: reported ? Date.now() : undefined, crashes: 0 })
+                // already running it (provisioned with it, deployed before a server restart, or by a deploy
+                // whose read-back the board's restart cut off): healthy once it has reported the version
+                else if (!cur.deployedAt) Object.assign(patch, { deployedAt: Date.now(), ...(cur.version === version ? { healthyAt: Date.now() } : {}) })
+                return patch
+            })
+            claimed = false
+            if (!done) this.log(`deploy of ${version} ended after its claim ran out: another server has the board, nothing recorded here`, id)
+            else if (r === "deployed") {
                 this.deployTimes.push(Date.now() - t0)
-                this.log(`deployed ${rel.manifest.version} in ${Date.now() - t0} ms, hash verified`, id)
-            } else if (!b.deployedAt) {
-                // already running it (provisioned with it, or deployed before a server restart)
-                Object.assign(patch, { deployedAt: Date.now() })
+                this.log(`deployed ${version} in ${Date.now() - t0} ms, hash verified`, id)
             }
-            await this.store.updateBoard(id, patch)
         } catch (e) {
-            const b = await this.store.getBoard(id)
-            const fails = (b?.fails ?? 0) + 1
-            await this.store.updateBoard(id, { fails, retryAt: Date.now() + backoffS(fails) * 1000 })
+            const now = Date.now()
+            const fail = (cur: BoardRecord): Partial<BoardRecord> => {
+                const fails = (cur.fails ?? 0) + 1
+                // cut half way: the board has no program to ask for a window (an image written whole boots)
+                return { fails, retryAt: now + backoffS(fails) * 1000, ...(wrote && !whole ? { cutAt: now } : {}) }
+            }
+            const b = claimed ? await this.store.finishDeploy(id, this.id, fail) : await this.store.mutateBoard(id, fail)
+            const fails = b?.fails ?? 1
             this.log(`deploy failed (${fails} in a row, next try in ${backoffS(fails)} s): ${(e as Error).message}`, id)
         } finally {
             this.deploying.delete(id)
@@ -428,6 +571,7 @@ export class FleetServer {
             if (rb) return send(200, await this.rollBack(decodeURIComponent(rb[1])))
             const pc = /^POST \/api\/boards\/([^/]+)\/paycodes$/.exec(route)
             if (pc) return send(200, await this.payCodes(decodeURIComponent(pc[1]), body))
+            if (route === "GET /api/summary") return send(200, summarize(await this.store.listBoards(), await this.store.listRollouts(), Date.now(), SILENT_MS))
             if (route === "GET /api/log") return send(200, await this.store.logs(Number(url.searchParams.get("limit") ?? 100), url.searchParams.get("board") ?? undefined))
             return send(404, { error: "no such route: " + route })
         } catch (e) {
@@ -559,7 +703,7 @@ export class FleetServer {
         } catch (e) {
             throw new ApiError(409, (e as Error).message)
         }
-        await this.apply(out)
+        await this.apply(out, r)
         return { rollout: out.rollout, assign: out.assign }
     }
 }

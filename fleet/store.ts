@@ -17,7 +17,91 @@ export interface LogEntry {
     msg: string
 }
 
-const ACTIVE = ["canary", "percent", "all", "paused"]
+export const ACTIVE = ["canary", "percent", "all", "paused"]
+
+/** A board record change a rollout step makes: the fields to set (undefined: remove). */
+export interface BoardPatch {
+    id: string
+    patch: Partial<BoardRecord>
+}
+
+/** What one rollout step decides, for the store to apply at once. */
+export interface StepOutcome<T> {
+    rollout: Rollout
+    patches: BoardPatch[]
+    /** anything the caller wants back (its log lines) */
+    out: T
+}
+
+/**
+ * The registry the update server keeps its state in: the embedded store below (one process, a
+ * data folder) or PostgreSQL (fleet/pg-store.ts: several server processes on one database).
+ * Both keep the same records and the same rules; the ones several servers need are here too:
+ * a read-modify-write of one board that no other server interleaves with (mutateBoard), a
+ * deploy claim with a lease (claimDeploy, renewClaim, finishDeploy), and a rollout step taken by
+ * one server at a time, its assignments and stage written together (stepRollout).
+ */
+export interface Registry {
+    readonly kind: "embedded" | "postgres"
+    close(): Promise<void>
+    putBoard(b: BoardRecord): Promise<void>
+    getBoard(id: string): Promise<BoardRecord | null>
+    boardByDevice(deviceId: string): Promise<BoardRecord | null>
+    listBoards(): Promise<BoardRecord[]>
+    /** Sets the fields in `patch` (undefined removes one); the updated record or null. */
+    updateBoard(id: string, patch: Partial<BoardRecord>): Promise<BoardRecord | null>
+    /**
+     * Reads the board, asks `f` for a patch and writes it, no other change to the board in
+     * between (any server). `f` returning null changes nothing. The updated record, or null when
+     * there is no such board or nothing changed.
+     */
+    mutateBoard(id: string, f: (b: BoardRecord) => Partial<BoardRecord> | null): Promise<BoardRecord | null>
+    /**
+     * Claims the board's deploy for `owner` until now + leaseMs: only if nobody holds it, the
+     * owner does, or the holder's lease has run out. The board as it was before (its claimedBy
+     * says whose lease was taken over), or null when another server holds it.
+     */
+    claimDeploy(id: string, owner: string, now: number, leaseMs: number): Promise<BoardRecord | null>
+    /** Extends the owner's lease; false when the claim is no longer the owner's. */
+    renewClaim(id: string, owner: string, now: number, leaseMs: number): Promise<boolean>
+    /**
+     * Writes the deploy's outcome (`f`'s patch of the board as it is now) and drops the claim,
+     * together; nothing when the claim is no longer the owner's (then null).
+     */
+    finishDeploy(id: string, owner: string, f: (b: BoardRecord) => Partial<BoardRecord>): Promise<BoardRecord | null>
+    /**
+     * One step of the active rollout (under way, not paused), one server at a time: `f` sees the
+     * rollout and the boards, its patches and the rollout are written together. Null when there is
+     * no rollout under way, or another server is stepping it right now.
+     */
+    stepRollout<T>(f: (r: Rollout, boards: BoardRecord[]) => StepOutcome<T>): Promise<StepOutcome<T> | null>
+    putRelease(m: Manifest, image: Buffer): Promise<void>
+    getRelease(version: string, board: string): Promise<{ manifest: Manifest; image: Buffer } | null>
+    listReleases(): Promise<Manifest[]>
+    putRollout(r: Rollout): Promise<void>
+    getRollout(id: string): Promise<Rollout | null>
+    activeRollout(): Promise<Rollout | null>
+    listRollouts(): Promise<Rollout[]>
+    log(entry: LogEntry): Promise<void>
+    logs(limit?: number, board?: string): Promise<LogEntry[]>
+}
+
+/** The claim rule both stores apply. */
+export function claimable(b: BoardRecord, owner: string, now: number): boolean {
+    return b.claimedBy === undefined || b.claimedBy === owner || (b.claimUntil ?? 0) < now
+}
+
+/** Splits a patch into nedb's $set and $unset. */
+function setUnset(patch: Partial<BoardRecord>): { $set: any; $unset: any } {
+    const $set: any = {}
+    const $unset: any = {}
+    for (const [k, v] of Object.entries(patch)) {
+        if (k === "id" || k === "_id") continue
+        if (v === undefined) $unset[k] = true
+        else $set[k] = v
+    }
+    return { $set, $unset }
+}
 
 /** nedb's own _id (and the log's sequence number) are storage details, not part of the records. */
 function strip<T>(doc: any): T {
@@ -35,9 +119,12 @@ function sha256Hex(b: Buffer): string {
     return createHash("sha256").update(b).digest("hex")
 }
 
-export class FleetStore {
+export class FleetStore implements Registry {
+    readonly kind = "embedded"
     /** the log's insertion order, for entries with the same t */
     private seq = 0
+    /** read-modify-writes one after the other (one process holds the files) */
+    private chain: Promise<unknown> = Promise.resolve()
 
     private constructor(
         readonly dir: string,
@@ -106,15 +193,59 @@ export class FleetStore {
      */
     async updateBoard(id: string, patch: Partial<BoardRecord>): Promise<BoardRecord | null> {
         if (patch.id !== undefined && patch.id !== id) throw new Error(`updateBoard ${id}: cannot change the id to ${patch.id}`)
-        const $set: any = {}
-        const $unset: any = {}
-        for (const [k, v] of Object.entries(patch)) {
-            if (k === "id" || k === "_id") continue
-            if (v === undefined) $unset[k] = true
-            else $set[k] = v
-        }
-        const r = await this.boards.updateAsync({ id }, { $set, $unset }, { returnUpdatedDocs: true })
+        const r = await this.boards.updateAsync({ id }, setUnset(patch), { returnUpdatedDocs: true })
         return strip(r.affectedDocuments)
+    }
+
+    private serial<T>(fn: () => Promise<T>): Promise<T> {
+        const run = this.chain.then(fn)
+        this.chain = run.catch(() => {})
+        return run
+    }
+
+    mutateBoard(id: string, f: (b: BoardRecord) => Partial<BoardRecord> | null): Promise<BoardRecord | null> {
+        return this.serial(async () => {
+            const b = await this.getBoard(id)
+            const patch = b && f(b)
+            return patch ? this.updateBoard(id, patch) : null
+        })
+    }
+
+    claimDeploy(id: string, owner: string, now: number, leaseMs: number): Promise<BoardRecord | null> {
+        return this.serial(async () => {
+            const b = await this.getBoard(id)
+            if (!b || !claimable(b, owner, now)) return null
+            await this.updateBoard(id, { claimedBy: owner, claimUntil: now + leaseMs })
+            return b
+        })
+    }
+
+    renewClaim(id: string, owner: string, now: number, leaseMs: number): Promise<boolean> {
+        return this.serial(async () => {
+            const b = await this.getBoard(id)
+            if (!b || b.claimedBy !== owner) return false
+            await this.updateBoard(id, { claimUntil: now + leaseMs })
+            return true
+        })
+    }
+
+    finishDeploy(id: string, owner: string, f: (b: BoardRecord) => Partial<BoardRecord>): Promise<BoardRecord | null> {
+        return this.serial(async () => {
+            const b = await this.getBoard(id)
+            if (!b || b.claimedBy !== owner) return null
+            return this.updateBoard(id, { ...f(b), claimedBy: undefined, claimUntil: undefined })
+        })
+    }
+
+    stepRollout<T>(f: (r: Rollout, boards: BoardRecord[]) => StepOutcome<T>): Promise<StepOutcome<T> | null> {
+        return this.serial(async () => {
+            const r = await this.activeRollout()
+            if (!r || r.stage === "paused") return null
+            const o = f(r, await this.listBoards())
+            for (const p of o.patches) await this.updateBoard(p.id, p.patch)
+            if (o.rollout.stage !== r.stage || o.rollout.stageAt !== r.stageAt) await this.putRollout(o.rollout)
+            return o
+        })
     }
 
     // --- releases ---

@@ -60,6 +60,22 @@ export interface BoardRecord {
     fails: number
     /** ms: no deploy attempt before this (back-off) */
     retryAt?: number
+    /** ms: end of the update window the board granted (any server may deploy in it) */
+    windowUntil?: number
+    /** ms: when a server last asked it for a window (one server asks, the others see it) */
+    askedAt?: number
+    /** boot nonce of the last boot event taken in (every server hears it; one counts it) */
+    boot?: string
+    /** the last few boot nonces taken in (a server behind by more than one boot finds its event here) */
+    recentBoots?: string[]
+    /** ms: a deploy began writing and did not finish: the board may have no program to ask */
+    cutAt?: number
+    /** the release a rollback sent it back from (the operator's counts); cleared by its next assignment */
+    rolledBackFrom?: string
+    /** the server deploying to it now (a lease: until claimUntil), kept by the store */
+    claimedBy?: string
+    /** ms: the claim's lease ends; a server killed mid-deploy leaves it to expire */
+    claimUntil?: number
 }
 
 export type RolloutStage = "canary" | "percent" | "all" | "done" | "rolled_back" | "paused"

@@ -194,12 +194,14 @@ export interface DeployProgress {
  * Makes the board run `image` (padded to 32 bytes): reads its hash, and only if it differs
  * writes the image and reads the hash again. "same" means nothing was written.
  */
-export async function deploy(s: WsskSession, image: Buffer, sha256: string, stepMs = 10000, progress?: DeployProgress): Promise<"same" | "deployed"> {
+export async function deploy(s: WsskSession, image: Buffer, sha256: string, stepMs = 10000, progress?: DeployProgress, onStart?: () => void): Promise<"same" | "deployed"> {
     if (image.length % 32 !== 0) throw new Error("image not padded to 32 bytes")
     const before = (await s.request(Cmd.GetHash, undefined, stepMs)).subarray(0, 32).toString("hex")
     if (before === sha256) return "same"
     const size = Buffer.alloc(4)
     size.writeUInt32LE(image.length, 0)
+    // from deploy_start on the board's program is gone until the new one is written whole
+    onStart?.()
     await s.request(Cmd.DeployStart, size, stepMs)
     for (let at = 0; at < image.length; at += CHUNK) {
         await s.request(Cmd.DeployWrite, image.subarray(at, at + CHUNK), stepMs)

@@ -1,0 +1,283 @@
+// The registry on PostgreSQL, against a real server this test starts (test/support/pg.ts): the
+// same records and rules as the embedded store (each check runs on both), migrations applied once
+// and recorded, and what several update servers need: one claim per board however many servers
+// race for it, a lease that runs out, an outcome written with the claim's release or not at all,
+// one rollout step at a time.
+import { after, before, test } from "node:test"
+import assert from "node:assert/strict"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import pg from "pg"
+import { FleetStore, Registry } from "../../fleet/store"
+import { PgStore } from "../../fleet/pg-store"
+import { migrations } from "../../fleet/migrate"
+import { DEVS_MAGIC, padImage, sha256Hex } from "../../fleet/release"
+import type { BoardRecord, Manifest, Rollout } from "../../fleet/types"
+import { TempPostgres } from "../support/pg"
+import { FleetServer } from "../../fleet/server"
+import { signMessage } from "../../host/board-command"
+
+const server = new TempPostgres()
+let dbs = 0
+const dirs: string[] = []
+
+before(async () => {
+    await server.start()
+})
+
+after(async () => {
+    await server.stop()
+    for (const d of dirs) rmSync(d, { recursive: true, force: true })
+})
+
+/** a PostgreSQL store on a fresh database of its own */
+async function pgStore(): Promise<PgStore> {
+    return PgStore.open({ url: server.createDb("t" + ++dbs) })
+}
+
+async function embedded(): Promise<FleetStore> {
+    const dir = mkdtempSync(join(tmpdir(), "fleet-store-"))
+    dirs.push(dir)
+    return FleetStore.open(dir)
+}
+
+const KINDS: [string, () => Promise<Registry>][] = [
+    ["embedded", embedded],
+    ["postgres", pgStore],
+]
+
+function board(id: string, deviceId: string, over: Partial<BoardRecord> = {}): BoardRecord {
+    return { id, deviceId, type: "shed2", wsskKey: "a".repeat(64), cmdKey: "b".repeat(64), crashes: 0, fails: 0, ...over }
+}
+
+function release(version: string, fill: number): { m: Manifest; image: Buffer } {
+    const raw = Buffer.alloc(70, fill)
+    DEVS_MAGIC.copy(raw)
+    const image = padImage(raw)
+    const m: Manifest = { version, board: "shed2", commit: "c".repeat(40), size: image.length, sha256: sha256Hex(image), compiler: "2.16.4", builtAt: "2026-01-0" + fill + "T00:00:00.000Z" }
+    return { m, image }
+}
+
+function rollout(id: string, startedAt: number, stage: Rollout["stage"]): Rollout {
+    return { id, version: "v1.1.0", previous: "v1.0.0", canary: ["a"], percent: 20, stage, startedAt, stageAt: startedAt, soakS: 60, reportS: 30, force: false }
+}
+
+for (const [kind, open] of KINDS) {
+    test(`${kind}: boards, releases, rollouts and the log keep the same rules`, async () => {
+        const s = await open()
+        try {
+            await s.putBoard(board("b", "00000000000000b2"))
+            await s.putBoard(board("a", "00000000000000a1", { healthyAt: 9 }))
+            await s.putBoard(board("a", "00000000000000a1", { assigned: "v2.0.0" }))
+            assert.deepEqual(await s.listBoards(), [board("a", "00000000000000a1", { assigned: "v2.0.0" }), board("b", "00000000000000b2")])
+            assert.deepEqual(
+                await s.updateBoard("a", { deployedAt: 100, healthyAt: 200, crashes: 1 }),
+                board("a", "00000000000000a1", { assigned: "v2.0.0", deployedAt: 100, healthyAt: 200, crashes: 1 })
+            )
+            const cleared = (await s.updateBoard("a", { healthyAt: undefined }))!
+            assert.ok(!("healthyAt" in cleared))
+            assert.equal(await s.updateBoard("nope", { crashes: 3 }), null)
+            await assert.rejects(s.updateBoard("a", { id: "b" }), /cannot change the id/)
+            await assert.rejects(s.putBoard(board("c", "00000000000000a1")), /already board a/)
+            assert.equal((await s.boardByDevice("00000000000000b2"))!.id, "b")
+            assert.equal(await s.boardByDevice("00000000000000c3"), null)
+
+            const a = release("v1.0.0", 1)
+            const b = release("v1.0.0", 2)
+            const t = Buffer.from(a.image)
+            t[40] ^= 1
+            await assert.rejects(s.putRelease(a.m, t), /not the one the manifest names/)
+            await s.putRelease(a.m, a.image)
+            await s.putRelease({ ...a.m }, a.image)
+            await assert.rejects(s.putRelease(b.m, b.image), /immutable/)
+            assert.deepEqual((await s.getRelease("v1.0.0", "shed2"))!.image, a.image)
+            assert.equal(await s.getRelease("v9", "shed2"), null)
+            assert.deepEqual(await s.listReleases(), [a.m])
+
+            assert.equal(await s.activeRollout(), null)
+            await s.putRollout(rollout("r1", 1000, "done"))
+            await s.putRollout(rollout("r2", 2000, "percent"))
+            await s.putRollout(rollout("r3", 3000, "rolled_back"))
+            assert.equal((await s.activeRollout())!.id, "r2")
+            await s.putRollout({ ...rollout("r2", 2000, "rolled_back"), reason: "x failed" })
+            assert.equal(await s.activeRollout(), null)
+            assert.equal((await s.getRollout("r2"))!.reason, "x failed")
+            assert.deepEqual(
+                (await s.listRollouts()).map(r => r.id),
+                ["r1", "r2", "r3"]
+            )
+
+            for (let i = 0; i < 10; i++) await s.log({ t: 100 + (i >> 1), board: i % 2 ? "odd" : "even", msg: "m" + i })
+            assert.deepEqual(
+                (await s.logs(3)).map(e => e.msg),
+                ["m7", "m8", "m9"]
+            )
+            assert.deepEqual(
+                (await s.logs(2, "even")).map(e => e.msg),
+                ["m6", "m8"]
+            )
+            assert.deepEqual((await s.logs(1))[0], { t: 104, board: "odd", msg: "m9" })
+            assert.deepEqual(await s.logs(0), [])
+            assert.equal((await s.logs(NaN)).length, 10)
+        } finally {
+            await s.close()
+        }
+    })
+
+    test(`${kind}: a deploy claim is one server's until its lease runs out; its outcome is written with the claim's release`, async () => {
+        const s = await open()
+        try {
+            await s.putBoard(board("a", "00000000000000a1", { assigned: "v2" }))
+            const first = await s.claimDeploy("a", "s1", 1000, 500)
+            assert.ok(first && first.claimedBy === undefined)
+            assert.equal(await s.claimDeploy("a", "s2", 1400, 500), null, "s1's lease runs to 1500")
+            assert.ok(await s.renewClaim("a", "s1", 1400, 500))
+            assert.equal(await s.claimDeploy("a", "s2", 1800, 500), null, "renewed to 1900")
+            assert.equal(await s.finishDeploy("a", "s2", () => ({ hash: "x" })), null, "not s2's claim")
+            assert.equal((await s.getBoard("a"))!.hash, undefined)
+            // s1 is killed: its lease runs out, s2 takes the board and learns whose it was
+            const taken = await s.claimDeploy("a", "s2", 2000, 500)
+            assert.equal(taken!.claimedBy, "s1")
+            assert.equal(await s.renewClaim("a", "s1", 2000, 500), false)
+            assert.equal(await s.finishDeploy("a", "s1", () => ({ hash: "late" })), null, "s1's late outcome is not written")
+            const done = await s.finishDeploy("a", "s2", cur => ({ hash: "h", deployedAt: cur.assigned === "v2" ? 2100 : undefined }))
+            assert.equal(done!.hash, "h")
+            assert.equal(done!.deployedAt, 2100)
+            assert.equal(done!.claimedBy, undefined)
+            assert.equal(done!.claimUntil, undefined)
+            // an outcome that fails half way writes nothing and keeps the claim
+            await s.claimDeploy("a", "s2", 3000, 500)
+            await assert.rejects(
+                s.finishDeploy("a", "s2", () => {
+                    throw new Error("killed")
+                }),
+                /killed/
+            )
+            const b = (await s.getBoard("a"))!
+            assert.equal(b.claimedBy, "s2")
+            assert.equal(b.deployedAt, 2100)
+            // mutateBoard: a patch of the board as it is, or nothing
+            assert.equal(await s.mutateBoard("a", () => null), null)
+            assert.equal((await s.mutateBoard("a", cur => ({ crashes: cur.crashes + 1 })))!.crashes, 1)
+            assert.equal(await s.mutateBoard("nope", () => ({ crashes: 1 })), null)
+        } finally {
+            await s.close()
+        }
+    })
+
+    test(`${kind}: a rollout step writes its assignments and the rollout's stage together; none when nothing is under way`, async () => {
+        const s = await open()
+        try {
+            for (const id of ["a", "b", "c"]) await s.putBoard(board(id, "00000000000000" + id + "1", { assigned: "v1.0.0", deployedAt: 5 }))
+            assert.equal(await s.stepRollout(() => assert.fail("no rollout")), null)
+            await s.putRollout(rollout("r1", 1000, "canary"))
+            const o = await s.stepRollout((r, boards) => ({
+                rollout: { ...r, stage: "all", stageAt: 2000 },
+                patches: boards.filter(b => b.id !== "c").map(b => ({ id: b.id, patch: { assigned: "v1.1.0", previous: b.assigned, deployedAt: undefined } as Partial<BoardRecord> })),
+                out: boards.length,
+            }))
+            assert.equal(o!.out, 3)
+            assert.equal((await s.getRollout("r1"))!.stage, "all")
+            const bs = await s.listBoards()
+            assert.deepEqual(
+                bs.map(b => [b.id, b.assigned, b.previous, b.deployedAt]),
+                [
+                    ["a", "v1.1.0", "v1.0.0", undefined],
+                    ["b", "v1.1.0", "v1.0.0", undefined],
+                    ["c", "v1.0.0", undefined, 5],
+                ]
+            )
+            await s.putRollout({ ...rollout("r1", 1000, "paused") })
+            assert.equal(await s.stepRollout(() => assert.fail("paused")), null)
+        } finally {
+            await s.close()
+        }
+    })
+}
+
+test("postgres: migrations are applied once and recorded; several servers starting at once take turns; a newer schema is refused", async () => {
+    const url = server.createDb("mig")
+    const [a, b, c] = await Promise.all([PgStore.open({ url }), PgStore.open({ url }), PgStore.open({ url })])
+    const q = (sql: string) => a.pool.query(sql)
+    assert.deepEqual(
+        (await q("SELECT version, name FROM schema_migrations ORDER BY version")).rows,
+        migrations().map(m => ({ version: m.version, name: m.name }))
+    )
+    assert.deepEqual(
+        (await q("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")).rows.map(r => r.tablename),
+        ["boards", "images", "log", "releases", "rollouts", "schema_migrations"]
+    )
+    await q("INSERT INTO schema_migrations (version, name) VALUES (999, 'from_a_newer_server')")
+    await Promise.all([a.close(), b.close(), c.close()])
+    await assert.rejects(PgStore.open({ url }), /schema version 999, which this server does not know/)
+    // a bad connection string is a clear error
+    await assert.rejects(PgStore.open({ url: `postgres://nobody:secret@/nodb?host=${encodeURIComponent(server.dir)}` }), err => {
+        assert.match((err as Error).message, /the fleet database \(postgres:\/\/nobody:\*\*\*@/)
+        assert.ok(!(err as Error).message.includes("secret"))
+        return true
+    })
+})
+
+test("postgres: two servers racing for 300 boards' deploys: each board is claimed by one; a step held by one server is skipped by the other", async () => {
+    const url = server.createDb("race")
+    const s1 = await PgStore.open({ url })
+    const s2 = await PgStore.open({ url })
+    try {
+        const ids = Array.from({ length: 300 }, (_, i) => "b" + i)
+        for (const [i, id] of ids.entries()) await s1.putBoard(board(id, (0x1000 + i).toString(16).padStart(16, "0")))
+        const now = Date.now()
+        const wins = await Promise.all(ids.flatMap(id => [s1.claimDeploy(id, "s1", now, 60000).then(b => (b ? "s1" : null)), s2.claimDeploy(id, "s2", now, 60000).then(b => (b ? "s2" : null))]))
+        for (let i = 0; i < ids.length; i++) assert.equal(wins.slice(2 * i, 2 * i + 2).filter(Boolean).length, 1, `board ${ids[i]}: one claim`)
+        const stored = new Map((await s1.listBoards()).map(b => [b.id, b.claimedBy]))
+        const owners = ids.map((_, i) => wins[2 * i] ?? wins[2 * i + 1])
+        assert.deepEqual(
+            ids.map(id => stored.get(id)),
+            owners,
+            "the registry holds the winner's claim"
+        )
+        // both got some: the race was real
+        assert.ok(owners.includes("s1") && owners.includes("s2"), owners.join(","))
+
+        await s1.putRollout(rollout("r1", 1000, "canary"))
+        const hold = new pg.Client({ connectionString: url })
+        await hold.connect()
+        await hold.query("BEGIN")
+        await hold.query("SELECT pg_advisory_xact_lock(7380994616361086828)")
+        assert.equal(await s2.stepRollout(r => ({ rollout: { ...r, stage: "all", stageAt: 2 }, patches: [], out: 0 })), null, "the other server holds the step")
+        await hold.query("COMMIT")
+        await hold.end()
+        assert.ok(await s2.stepRollout(r => ({ rollout: { ...r, stage: "all", stageAt: 2 }, patches: [], out: 0 })))
+        assert.equal((await s1.getRollout("r1"))!.stage, "all")
+    } finally {
+        await s1.close()
+        await s2.close()
+    }
+})
+
+test("postgres: two servers on one database take each boot event in once, however far one lags behind the other", async () => {
+    const url = server.createDb("boots")
+    const opts = { dataDir: "/nonexistent", databaseUrl: url, trust: [] as string[], tickMs: 3600000 }
+    const a = new FleetServer({ ...opts, serverId: "A" })
+    const b = new FleetServer({ ...opts, serverId: "B" })
+    await a.start()
+    await b.start()
+    try {
+        const key = "c".repeat(64)
+        await a.store.putBoard(board("S1", "00000000000000e1", { cmdKey: key, assigned: "v2.0.0", deployedAt: Date.now() - 1000 }))
+        const boot = (nonce: string) => {
+            const topic = "shed/S1/event"
+            return [topic, Buffer.from(signMessage(topic, key, { t: "boot", boot: nonce, ver: "v2.0.0", board: "shed2", sockets: 2, cfg: "0" }))] as const
+        }
+        // the deploy's first boot, then two restarts: A takes all three in before B sees the first
+        for (const n of ["n1", "n2", "n3"]) await (a as any).report(...boot(n))
+        for (const n of ["n1", "n2", "n3"]) await (b as any).report(...boot(n))
+        const rec = (await a.store.getBoard("S1"))!
+        assert.ok(rec.healthyAt, "the first boot proved the deploy")
+        assert.equal(rec.crashes, 2, "two restarts, counted once")
+        assert.equal(rec.boot, "n3")
+    } finally {
+        await a.stop()
+        await b.stop()
+    }
+})
