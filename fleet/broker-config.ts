@@ -43,10 +43,6 @@ export function checkMqttPassword(p: unknown): string | null {
     return null
 }
 
-export function newMqttPassword(): string {
-    return randomBytes(24).toString("base64url")
-}
-
 export function hashMqttPassword(password: string, salt = randomBytes(9).toString("base64url"), iterations = MQTT_ITERATIONS): MqttAuth {
     const hash = pbkdf2Sync(Buffer.from(password, "utf8"), Buffer.from(salt, "utf8"), iterations, DK_LEN, "sha512").toString("hex")
     return { salt, iterations, hash }

@@ -8,9 +8,10 @@ import { summaryText } from "./summary"
 import { buildRelease, generateSigningKey } from "./release"
 import { BoardType } from "./types"
 import { BOARD_NAMES } from "../boards/catalogue"
-import { provisionBoard } from "./provision"
-import { ACCOUNT_NAME, BrokerAccount, brokerFiles, checkMqttPassword, hashMqttPassword, newMqttPassword } from "./broker-config"
-import { apiCall } from "./api-client"
+import { provisionBoard } from "../host/provision"
+import { ACCOUNT_NAME, BrokerAccount, brokerFiles, checkMqttPassword, hashMqttPassword } from "./broker-config"
+import { newMqttPassword } from "../host/provision"
+import { apiCall } from "../host/api-client"
 import { ROOT } from "../host/root"
 
 const USAGE = `fleet <command> [options]
@@ -39,9 +40,10 @@ const USAGE = `fleet <command> [options]
                                            the board's pay URL changed: every socket's QR code rendered
                                            again and sent to it, signed (the template names {socket})
   provision --id <board id> --type <${BOARD_NAMES.join("|")}> --mqtt <host[:8883]> --server <host:port>
-            [--mqtt-proto tls|tcp] [--keys board-keys] [--hub 8082] [--url <pay URL template>]
+            [--mqtt-proto tls|tcp] [--keys board-keys] [--hub 8082] [--url <pay URL template>] [--lang zh|en]
                                            register the board on the bus (devs devtools) and write its
-                                           settings and its sockets' pay codes; its command key goes to <keys>/<id>.json (0600)
+                                           settings, its sockets' pay codes and the riders' language on its
+                                           screen (zh by default); its command key goes to <keys>/<id>.json (0600)
   broker-config --out <dir> [--services backend,fleet] [--secrets broker-secrets]
                                            the broker's accounts and ACLs from the registry: Mosquitto
                                            (password file, acl file, dynamic-security JSON) and EMQX
@@ -155,6 +157,7 @@ async function main() {
             url: { type: "string" },
             wait: { type: "boolean" },
             timeout: { type: "string" },
+            lang: { type: "string" },
         },
     })
     const need = (v: string | undefined, what: string): string => {
@@ -311,6 +314,7 @@ async function main() {
                     mqttPort: Number(mp ?? (proto === "tls" ? 8883 : 1883)),
                     mqttProto: proto,
                     payUrl: o.url,
+                    lang: o.lang,
                 })
                 // keys are never printed (terminals, CI logs and screen shares keep them): a file only its owner reads
                 const file = writePrivate(keysDir, `${id}.json`, JSON.stringify({ board: id, deviceId: p.deviceId, cmdKey: p.cmdKey }) + "\n")

@@ -3,9 +3,9 @@
 // update channel pointed at the server, the broker it already uses, over plain TCP: the
 // simulator's broker is on this machine). `npm start -- --fleet <url>` and the tests' FleetSim
 // both join a fleet this way.
-import { apiCall } from "../fleet/api-client"
-import { provisionBoard } from "../fleet/provision"
-import { BoardType } from "../fleet/types"
+import { apiCall } from "../host/api-client"
+import { provisionBoard } from "../host/provision"
+import { BoardName } from "../boards/catalogue"
 import { ShedSim } from "./shed-sim"
 
 /** Waits until the fleet server's API answers (it may be started after the shed). */
@@ -39,7 +39,7 @@ export async function joinFleet(sim: ShedSim, api: string, token?: string): Prom
         serverHost: server.hostname,
         serverPort: Number(server.port || 80),
         id: sim.boardId,
-        type: (sim.opts.board ?? "shed10") as BoardType,
+        type: (sim.opts.board ?? "shed10") as BoardName,
         mqttHost: broker.hostname,
         mqttPort: Number(broker.port || 1883),
         // the simulator's broker is plain TCP on this machine

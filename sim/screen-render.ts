@@ -7,7 +7,24 @@
 import { readFileSync } from "node:fs"
 import { ROOT } from "../host/root"
 import { planLayout, ScreenLayout, Rect, CHAR_H } from "../src/core/screen-layout"
-import { advance, inkLeft, faultCard, headerLine, headerTone, isGlyph, LANG_ZH, pageSockets, socketLine, socketTone, W_BUSY, W_NOCODE, word, TONE_ALERT, TONE_TEXT, textWidth } from "../src/core/screen-text"
+import {
+    advance,
+    inkLeft,
+    faultCard,
+    headerLine,
+    headerTone,
+    isGlyph,
+    LANG_ZH,
+    pageSockets,
+    socketLine,
+    socketTone,
+    W_BUSY,
+    W_NOCODE,
+    word,
+    TONE_ALERT,
+    TONE_TEXT,
+    textWidth,
+} from "../src/core/screen-text"
 import { isDark, unpackPayCode } from "../src/core/paycode"
 
 /** A screen's pixels: 1 bpp as 0/1, 4 bpp as palette indices (TONE colours as the TFT's). */
@@ -41,7 +58,10 @@ let font: Map<number, number[]> | null = null
 export function fontCols(c: number): number[] {
     if (!font) {
         const src = readFileSync(require.resolve("@devicescript/graphics/src/text.ts"), "utf8")
-        const hex = src.slice(src.indexOf("export function font8")).match(/hex`([^`]*)`/)![1].replace(/\s+/g, "")
+        const hex = src
+            .slice(src.indexOf("export function font8"))
+            .match(/hex`([^`]*)`/)![1]
+            .replace(/\s+/g, "")
         font = new Map()
         for (let i = 0; i + 16 <= hex.length; i += 16) {
             const b = Buffer.from(hex.slice(i, i + 16), "hex")
@@ -77,7 +97,8 @@ function charPixels(c: number, scale: number, h: number): [number, number][] {
         const cols = fontCols(c)
         const top = (h - CHAR_H * scale) >> 1
         const left = inkLeft(c, scale)
-        for (let x = 0; x < 6; x++) for (let y = 0; y < 8; y++) if (cols[x] & (1 << y)) for (let i = 0; i < scale; i++) for (let j = 0; j < scale; j++) out.push([x * scale + i - left, top + y * scale + j])
+        for (let x = 0; x < 6; x++)
+            for (let y = 0; y < 8; y++) if (cols[x] & (1 << y)) for (let i = 0; i < scale; i++) for (let j = 0; j < scale; j++) out.push([x * scale + i - left, top + y * scale + j])
     }
     return out
 }

@@ -16,7 +16,25 @@ import { SSD1306Driver } from "@devicescript/drivers/src/ssd1306"
 import { FourWireDriver, STLikeDisplayOptions } from "@devicescript/drivers/src/stlikedisplay"
 import { isDark, payCodeError, payCodeKey, unpackPayCode } from "../core/paycode"
 import { CHAR_H, CHAR_W, planLandscape, Planner, planSquare, ScreenLayout } from "../core/screen-layout"
-import { advance, inkLeft, fitWords, faultCard, headerLine, headerTone, isGlyph, LANG_ZH, pageSockets, socketLine, socketTone, textWidth, TONE_ALERT, TONE_TEXT, W_BUSY, W_NOCODE, word } from "../core/screen-text"
+import {
+    advance,
+    inkLeft,
+    fitWords,
+    faultCard,
+    headerLine,
+    headerTone,
+    isGlyph,
+    LANG_ZH,
+    pageSockets,
+    socketLine,
+    socketTone,
+    textWidth,
+    TONE_ALERT,
+    TONE_TEXT,
+    W_BUSY,
+    W_NOCODE,
+    word,
+} from "../core/screen-text"
 import { GLYPH_BITS, GLYPH_CODES } from "./glyphs"
 import { Supervisor } from "../core/supervisor"
 import { loadJson } from "./persist"

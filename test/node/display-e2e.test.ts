@@ -181,7 +181,7 @@ describe("a code per socket on the 2-socket OLED board: cycled among the sockets
 describe("the riders' language setting on the 2-socket OLED board: a bad value is reported and Chinese shown", { timeout: 300000 }, () => {
     const sim = shedFor({ board: "shed2", speed: 1, settings: { lang: "fr" } })
 
-    test("lang \"fr\" is refused in the log, the header reads 扫码支付 (the default)", { timeout: 120000 }, async () => {
+    test('lang "fr" is refused in the log, the header reads 扫码支付 (the default)', { timeout: 120000 }, async () => {
         await sim.vm.waitLog(/display: setting lang "fr" refused \(zh or en\): showing zh/, 60000, 0)
         await sim.until(
             () => {

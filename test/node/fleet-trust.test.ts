@@ -11,7 +11,7 @@ import { join } from "node:path"
 import WebSocket from "ws"
 import { addServiceProvider, CloudConfigurationCmd, JDBus, JDServiceServer, SettingsServer, SRV_CLOUD_CONFIGURATION, SRV_SETTINGS } from "jacdac-ts"
 import { FleetServer } from "../../fleet/server"
-import { provisionBoard } from "../../fleet/provision"
+import { provisionBoard } from "../../host/provision"
 import { verifyMqttPassword } from "../../fleet/broker-config"
 import { generateSigningKey } from "../../fleet/release"
 import { startHub } from "../../sim/bus/hub"
@@ -167,16 +167,21 @@ test("provisioning: TLS by default, the board's own broker account (its hash in 
         // keys, a new broker password): nothing secret on its output
         {
             const keys = join(d, "keys")
-            const r = await cli(["provision", "--id", "S01", "--type", "shed10", "--mqtt", "broker.example", "--server", "fleet.example:8090", "--hub", String(hub.port), "--keys", keys], {
-                FLEET_API: `http://127.0.0.1:${s.port}`,
-                FLEET_TOKEN: "t0ken",
-            })
+            const r = await cli(
+                ["provision", "--id", "S01", "--type", "shed10", "--mqtt", "broker.example", "--server", "fleet.example:8090", "--hub", String(hub.port), "--keys", keys, "--lang", "en"],
+                {
+                    FLEET_API: `http://127.0.0.1:${s.port}`,
+                    FLEET_TOKEN: "t0ken",
+                }
+            )
             assert.equal(r.code, 0, r.out)
             const set2 = board.settings()
             assert.equal(set2.boardId, "S01")
             assert.notEqual(set2.mqttPass, set.mqttPass, "a new broker password")
             assert.equal(set2.mqttPort, 8883, "TLS's port by default")
             assert.equal(set2.mqttProto, "tls")
+            assert.equal(set2.lang, "en", "the riders' language as asked")
+            assert.equal(set.lang, "zh", "Chinese when not asked")
             const file = join(keys, "S01.json")
             assert.ok(existsSync(file))
             assert.equal(statSync(file).mode & 0o077, 0)
@@ -192,6 +197,14 @@ test("provisioning: TLS by default, the board's own broker account (its hash in 
             assert.notEqual(bad.code, 0)
             assert.match(bad.out, /--mqtt-proto: tls or tcp/)
             assert.equal(await s.store.getBoard("S03"), null)
+            // nor does a language the board cannot show
+            const fr = await cli(["provision", "--id", "S04", "--type", "shed2", "--mqtt", "b", "--server", "f:1", "--hub", String(hub.port), "--lang", "fr"], {
+                FLEET_API: `http://127.0.0.1:${s.port}`,
+                FLEET_TOKEN: "t0ken",
+            })
+            assert.notEqual(fr.code, 0)
+            assert.match(fr.out, /--lang: zh or en/)
+            assert.equal(await s.store.getBoard("S04"), null)
         }
     } finally {
         await hub.close()

@@ -53,7 +53,10 @@ test("layouts: OLED landscape at 1x (rows of 16 px for Chinese), the TFT square 
     assert.deepEqual(oled.code, { x: 0, y: 0, w: (25 + 4) * 2, h: 64 })
     assert.equal(oled.cells.length, 3)
     // ten sockets, Chinese: header and three sockets in rows of 16 px; English: header and five
-    assert.deepEqual(planLayout(128, 64, 29, 11, 16).cells.map(c => c.h), [16, 16, 16, 16])
+    assert.deepEqual(
+        planLayout(128, 64, 29, 11, 16).cells.map(c => c.h),
+        [16, 16, 16, 16]
+    )
     assert.equal(planLayout(128, 64, 29, 11).perPage, 6)
     const tft = planLayout(240, 240, 29, 3)
     assert.equal(tft.text, 2)

@@ -52,8 +52,14 @@ test("glyph table: exactly the Chinese characters of the words the boards show, 
     const table = glyphTable()
     const shown = new Set<number>()
     for (let id = 0; id < WORDS; id++) for (const ch of word(id, LANG_ZH)) if (isGlyph(ch.codePointAt(0)!)) shown.add(ch.codePointAt(0)!)
-    assert.deepEqual([...table.keys()].sort((a, b) => a - b), [...shown].sort((a, b) => a - b))
-    assert.deepEqual(boardChars(), [...shown].sort((a, b) => a - b))
+    assert.deepEqual(
+        [...table.keys()].sort((a, b) => a - b),
+        [...shown].sort((a, b) => a - b)
+    )
+    assert.deepEqual(
+        boardChars(),
+        [...shown].sort((a, b) => a - b)
+    )
     for (const [c, g] of table) {
         assert.equal(g.length, 32)
         const lit = [...g].reduce((a, b) => a + b.toString(2).replace(/0/g, "").length, 0)
@@ -90,20 +96,27 @@ test("property: on every board, in both languages, every line is whole in its ce
         const [w, h, bpp] = b.screen!
         const code = codeFor(b, 1)
         fc.assert(
-            fc.property(fc.array(states, { minLength: b.sockets, maxLength: b.sockets }), fc.integer({ min: 0, max: b.sockets }), fc.boolean(), fc.constantFrom(...LANGS), fc.nat(50), (socks, focus, online, lang, turn) => {
-                const m = screenModel(w, h, socks, focus, online, lang, code, turn)
-                const L = m.layout
-                m.lines.forEach((line, i) => {
-                    assert.ok(textWidth(line, L.text) <= L.cells[i].w - pad(L.text), `${name} "${line}" wider than its cell`)
-                    for (const c of codeNames) assert.ok(!line.includes(c), `${name}: code name in "${line}"`)
-                    assert.ok(!line.includes("_"), line)
-                })
-                const bm = renderScreen(m, w, h, bpp as 1 | 4)
-                assert.deepEqual(readCells(bm, L, lang).slice(0, m.lines.length), m.lines, `${name} lang ${lang}`)
-                if (!m.code) assert.deepEqual(readFallback(bm, L, lang, m.fallback.length), m.fallback)
-                // each socket line starts with its own number, then a space: two never read as one
-                m.lines.slice(1).forEach(l => assert.match(l, /^\d+ \S/))
-            }),
+            fc.property(
+                fc.array(states, { minLength: b.sockets, maxLength: b.sockets }),
+                fc.integer({ min: 0, max: b.sockets }),
+                fc.boolean(),
+                fc.constantFrom(...LANGS),
+                fc.nat(50),
+                (socks, focus, online, lang, turn) => {
+                    const m = screenModel(w, h, socks, focus, online, lang, code, turn)
+                    const L = m.layout
+                    m.lines.forEach((line, i) => {
+                        assert.ok(textWidth(line, L.text) <= L.cells[i].w - pad(L.text), `${name} "${line}" wider than its cell`)
+                        for (const c of codeNames) assert.ok(!line.includes(c), `${name}: code name in "${line}"`)
+                        assert.ok(!line.includes("_"), line)
+                    })
+                    const bm = renderScreen(m, w, h, bpp as 1 | 4)
+                    assert.deepEqual(readCells(bm, L, lang).slice(0, m.lines.length), m.lines, `${name} lang ${lang}`)
+                    if (!m.code) assert.deepEqual(readFallback(bm, L, lang, m.fallback.length), m.fallback)
+                    // each socket line starts with its own number, then a space: two never read as one
+                    m.lines.slice(1).forEach(l => assert.match(l, /^\d+ \S/))
+                }
+            ),
             { numRuns: 60 }
         )
     }
@@ -146,7 +159,11 @@ test("property: a page shows the shown socket, and never only free sockets while
             if (focus > 0) assert.ok(page.includes(focus))
             const others = busyArr.map((b, i) => (b && i + 1 !== focus ? i + 1 : 0)).filter(x => x)
             const room = slots - (focus > 0 ? 1 : 0)
-            if (others.length > 0 && room > 0) assert.ok(page.some(s => others.includes(s)), `busy ${busy} focus ${focus}: page ${page}`)
+            if (others.length > 0 && room > 0)
+                assert.ok(
+                    page.some(s => others.includes(s)),
+                    `busy ${busy} focus ${focus}: page ${page}`
+                )
             // over enough turns every busy socket is shown
             if (room > 0) {
                 const seen = new Set<number>()

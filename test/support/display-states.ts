@@ -12,21 +12,20 @@ import { mkdirSync, writeFileSync } from "node:fs"
 import { PNG } from "pngjs"
 import jsQR from "jsqr"
 import { ShedSim } from "../../sim/shed-sim"
-import { SimScreen } from "../../sim/bus/screen"
 import { planLayout } from "../../src/core/screen-layout"
 import { LANG_ZH } from "../../src/core/screen-text"
-import { readCells, readFallback } from "../../sim/screen-render"
+import { Pixels, readCells, readFallback } from "../../sim/screen-render"
 import { BOARDS, BoardName } from "../../boards/catalogue"
 
 const OUT = process.env.SCREENS_OUT
 
-function decode(screen: SimScreen) {
-    const png = PNG.sync.read(screen.png(3))
-    const c = jsQR(new Uint8ClampedArray(png.data), png.width, png.height)
+function decode(png: Buffer) {
+    const img = PNG.sync.read(png)
+    const c = jsQR(new Uint8ClampedArray(img.data), img.width, img.height)
     return c ? { data: c.data, version: c.version } : null
 }
 
-interface Read {
+export interface Read {
     code: string | null
     /** each cell's line, the header first; the highlighted one (the shown socket's) marked "*" */
     cells: string[]
@@ -34,22 +33,24 @@ interface Read {
     card: string[]
 }
 
-/** The screen as a rider reads it: the code (if any), each cell's line, the code area's text. */
-function readScreen(sim: ShedSim, lang: number): Read {
-    const s = sim.shed.screen
-    const c = decode(s)
-    const sockets = BOARDS[sim.opts.board!].sockets
-    const L = planLayout(s.width, s.height, c ? 17 + 4 * c.version : 21, sockets + 1, lang === LANG_ZH ? 16 : 0)
+/** A screen as a rider reads it: the code (if any, from its PNG), each cell's line, the code area's text. */
+export function readPixels(px: Pixels, png: Buffer, board: BoardName, lang: number): Read {
+    const c = decode(png)
+    const L = planLayout(px.width, px.height, c ? 17 + 4 * c.version : 21, BOARDS[board].sockets + 1, lang === LANG_ZH ? 16 : 0)
     let card: string[] = []
     if (!c)
         for (const k of [4, 3, 2, 1]) {
-            const r = readFallback(s, L, lang, k)
+            const r = readFallback(px, L, lang, k)
             if (r.every(l => l !== "" && !l.includes("?"))) {
                 card = r
                 break
             }
         }
-    return { code: c ? c.data : null, cells: readCells(s, L, lang, true), card }
+    return { code: c ? c.data : null, cells: readCells(px, L, lang, true), card }
+}
+
+function readScreen(sim: ShedSim, lang: number): Read {
+    return readPixels(sim.shed.screen, sim.shed.screen.png(3), sim.opts.board!, lang)
 }
 
 function capture(sim: ShedSim, lang: number, state: string) {
@@ -99,9 +100,16 @@ export function boardStates(board: BoardName, lang: number) {
 
         test("idle: 'scan to pay' beside socket 1's code, every socket shown free", { timeout: 120000 }, async () => {
             const r = await screenWhere(sim, lang, "idle", r => r.code === url(sim, 1) && r.cells[0] === header && r.cells[1] === "*" + free(1), 60000)
-            const rows = r.cells.slice(1).filter(l => l !== "").map(unmark)
+            const rows = r.cells
+                .slice(1)
+                .filter(l => l !== "")
+                .map(unmark)
             assert.ok(rows.length >= (zh ? 2 : Math.min(5, BOARDS[board].sockets)), JSON.stringify(r.cells))
-            assert.deepEqual(rows, rows.map((_, i) => free(i + 1)), JSON.stringify(r.cells))
+            assert.deepEqual(
+                rows,
+                rows.map((_, i) => free(i + 1)),
+                JSON.stringify(r.cells)
+            )
         })
 
         test("charging: socket 1's line gives its time (h:mm) and energy, socket 2's code is shown", { timeout: 120000 }, async () => {

@@ -7,11 +7,10 @@
 // the one way a board learns where its updates come from.
 import { randomBytes } from "node:crypto"
 import { CloudConfigurationCmd, JDBus, SRV_CLOUD_CONFIGURATION, jdpack } from "jacdac-ts"
-import { findBoardSettings, provision, Settings } from "../host/board-settings"
-import { payCodesFor } from "../host/pay-codes"
-import { BoardType } from "./types"
+import { findBoardSettings, provision, Settings } from "./board-settings"
+import { payCodesFor } from "./pay-codes"
+import { BoardName } from "../boards/catalogue"
 import { apiCall } from "./api-client"
-import { newMqttPassword } from "./broker-config"
 
 export interface ProvisionOptions {
     /** the update server's API, e.g. http://fleet.example:8090 */
@@ -21,17 +20,24 @@ export interface ProvisionOptions {
     serverHost: string
     serverPort: number
     id: string
-    type: BoardType
+    type: BoardName
     mqttHost: string
     mqttPort: number
     /** default tls: plain tcp only for a broker on a trusted local network (the simulator's) */
     mqttProto?: "tcp" | "tls"
     /** the pay URL template ({board}, {socket}); DEFAULT_PAY_URL (src/core/paycode-render.ts) when left out */
     payUrl?: string
+    /** the riders' language on the board's screen: "zh" (the default when left out) or "en" */
+    lang?: string
     /** further settings (config, calibration) */
     settings?: Settings
     /** keep this command key (the operator's backend already has it) */
     cmdKey?: string
+}
+
+/** A board's broker password: 24 random bytes, URL-safe base64 (the registry keeps only its hash). */
+export function newMqttPassword(): string {
+    return randomBytes(24).toString("base64url")
 }
 
 export function connectionString(wsskKey: string, host: string, port: number, deviceId: string): string {
@@ -58,6 +64,7 @@ export async function setUpdateChannel(bus: JDBus, conn: string, ms = 20000): Pr
 export async function provisionBoard(bus: JDBus, o: ProvisionOptions): Promise<{ deviceId: string; wsskKey: string; cmdKey: string }> {
     // the codes first: a URL too long for a stored code refuses the board before anything is written
     const codes = payCodesFor(o.type, o.id, o.payUrl)
+    if (o.lang !== undefined && o.lang !== "zh" && o.lang !== "en") throw new Error(`--lang: zh or en (got ${JSON.stringify(o.lang)})`)
     const settings = await findBoardSettings(bus)
     const deviceId = settings.device.deviceId.toLowerCase()
     const wsskKey = randomBytes(32).toString("hex")
@@ -65,7 +72,7 @@ export async function provisionBoard(bus: JDBus, o: ProvisionOptions): Promise<{
     const mqttPass = newMqttPassword()
     await apiCall(o.api, o.token, "POST", "/api/boards", { id: o.id, deviceId, type: o.type, wsskKey, cmdKey, mqttPass })
     const broker = { mqttHost: o.mqttHost, mqttPort: o.mqttPort, mqttProto: o.mqttProto ?? "tls", mqttUser: o.id, mqttPass }
-    await provision(bus, { boardId: o.id, boardKey: cmdKey, ...broker, ...codes, ...(o.settings ?? {}) })
+    await provision(bus, { boardId: o.id, boardKey: cmdKey, ...broker, ...codes, lang: o.lang ?? "zh", ...(o.settings ?? {}) })
     await setUpdateChannel(bus, connectionString(wsskKey, o.serverHost, o.serverPort, deviceId))
     return { deviceId, wsskKey, cmdKey }
 }
