@@ -206,7 +206,8 @@ export class ChargeDetector {
         if (!s[DREW] && s[REF_W] >= cfg.noLoadW) s[DREW] = 1
 
         if (!s[DREW]) {
-            if (t - s[T0] >= cfg.noLoadS * 1000)
+            // and over at least three readings: a sparse meter's first mean is no verdict
+            if (t - s[T0] >= Math.max(cfg.noLoadS * 1000, 3 * dt))
                 return verdict("no_load", "never drew more than " + cfg.noLoadW + " W in " + cfg.noLoadS + " s (peak sustained " + roundTo(s[REF_W], 1) + " W)", level, s[REF_W], (t - s[T0]) / 1000)
             return null
         }
@@ -250,21 +251,20 @@ export class ChargeDetector {
 
     /**
      * A draw this low has tapered: a step from it to `after` (W) is the charger terminating,
-     * not an unplug. A step to nothing (the meter's floor) counts only from a low draw; a step
-     * to a standby draw (the charger is still there) from anywhere under half the plateau once
-     * a taper of some minutes led there. A top-up of a battery that was already full never had
-     * a constant-current plateau: its "plateau" is only where its taper started, so any clear
-     * fall from it counts as tapered.
+     * not an unplug. Any step from a low draw (terminateFraction of the plateau) counts; from
+     * higher up, a step to a standby draw (the charger is still there: a rider's pull leaves
+     * nothing) once a taper of some minutes led there, from anywhere under half the plateau.
+     * A top-up of a battery that was already full never had a constant-current plateau: its
+     * "plateau" is only where its taper started, so any clear fall from it counts as tapered.
      */
     private tapered(w: number, after: number): boolean {
         const s = this.s
         // a charger that terminated once and restarts is the charger again, not a rider
         if (s[TERMINATED_ONCE]) return true
         if (w <= this.cfg.terminateFraction * s[REF_W]) return true
-        // from higher up, only a step that leaves the charger drawing
-        if (after < this.cfg.meterFloorW) return false
         if (s[PLATEAU_MS] < PLATEAU_MIN_MS) return w <= TOPUP_TAPERED * s[REF_W]
-        return w <= LAST_STEP_FRACTION * s[REF_W] && s[LAST_UPDATE_T] - s[AT_PLATEAU_T] >= TAPER_MIN_MS
+        // from higher up, only a step that leaves the charger drawing, at the end of a taper
+        return after >= this.cfg.meterFloorW && w <= LAST_STEP_FRACTION * s[REF_W] && s[LAST_UPDATE_T] - s[AT_PLATEAU_T] >= TAPER_MIN_MS
     }
 
     /** A step down: unplugged when it falls from a high level, a termination otherwise. */
@@ -319,7 +319,9 @@ export class ChargeDetector {
     private checkFull(t: number, p: number, level: number, slowBefore: number): Verdict {
         const s = this.s
         const cfg = this.cfg
-        const lowW = Math.max(cfg.fullFraction * s[REF_W], cfg.idleFloorW)
+        // a top-up (no plateau: a battery already full) peaks on its collapsing taper, not at
+        // the charger's bulk power: after its step, float or standby is what lies under the step
+        const lowW = Math.max(cfg.fullFraction * s[REF_W], cfg.idleFloorW, s[STEP_T] >= 0 && s[PLATEAU_MS] < PLATEAU_MIN_MS ? (1 - STEP_DROP) * s[STEP_FROM_W] : 0)
         // a single spiking reading lifts the fast level for seconds, not the slow one: the
         // level a step falls from must have lasted
         const recent = Math.min(this.trackRecent(t, level), slowBefore)
@@ -409,7 +411,7 @@ export class ChargeDetector {
                 flat
             )
         if (s[STEP_T] < 0 && s[ALLOW_FLATTEN]) {
-            const f = flatVerdict(this.flat)
+            const f = flatVerdict(this.flat, s[SCATTER_W])
             if (f.full)
                 return verdict(
                     "full",

@@ -48,10 +48,12 @@ const WINDOWS = 12
 const KEPT = 4
 const MEANS = 13
 const TIMES = 17
+/** readings in every finished window so far */
+const READINGS = 21
 
 /** A new fit over windows of `windowMs`; the slope is judged over KEPT - 1 windows. */
 export function newFlattening(windowMs: number): number[] {
-    return [windowMs, 0, -1, -1, 0, 0, 0, 1e9, -1e9, 0, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+    return [windowMs, 0, -1, -1, 0, 0, 0, 1e9, -1e9, 0, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
 }
 
 /** Feed one raw reading `p` and the smoothed level (W) at `t` (ms). */
@@ -94,6 +96,7 @@ export function flatAdd(f: number[], t: number, p: number, level: number) {
             f[MEANS + k] = mean
             f[TIMES + k] = mid
         }
+        f[READINGS] += f[COUNT]
         f[COUNT] = 0
         f[SPREAD] = f[HI] - f[LO]
         f[WIN_START] = t
@@ -104,7 +107,12 @@ export function flatAdd(f: number[], t: number, p: number, level: number) {
     }
 }
 
-export function flatVerdict(f: number[]): FlatVerdict {
+/**
+ * `scatterW`: the readings' mean distance from the level (W). A window's mean carries that over
+ * the root of its readings; the fall between two means is judged that much steeper (twice the
+ * difference's spread), so meter noise cannot make a taper look flat.
+ */
+export function flatVerdict(f: number[], scatterW: number): FlatVerdict {
     const no: FlatVerdict = { full: false, floorW: 0, excessW: 0 }
     if (f[WINDOWS] < KEPT) return no
     const a = f[MEANS]
@@ -117,7 +125,8 @@ export function flatVerdict(f: number[]): FlatVerdict {
     // the excess the hypothesis allows, how far the draw fell since it came low, the slope now
     const x = (pm * EXCESS_OF_FLOOR) / (1 + EXCESS_OF_FLOOR)
     const c = Math.max(0, f[P0] - pm)
-    const fall = (a - b) / span
+    const noise = 2 * scatterW * Math.sqrt((2 * (f[WINDOWS] + 1)) / f[READINGS])
+    const fall = (a - b + noise) / span
     // the hypothesis's time constant, and the excess the observed slope means with it
     const tau = since / Math.log((c + x) / x)
     const excess = fall > 0 ? fall * tau : 0
