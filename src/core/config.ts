@@ -31,7 +31,7 @@ export interface ShedConfig {
     idleFloorW: number
     /** full: after the charger stepped down, the low draw must stop falling for this long (s) */
     fullConfirmS: number
-    /** full without a step (taper flattening onto float): judged over this long (s), three windows */
+    /** full without a step (taper flattening onto float): the slope is judged over half this long (s), in windows of a sixth */
     flatConfirmS: number
     /** a fall counts as still tapering when the level drops by this fraction */
     taperStepFraction: number

@@ -8,7 +8,7 @@
 // excess means a steeper slope (x*ln(1 + c/x) grows with x), so the draw is full when it falls
 // no faster than that hypothetical slope. Pure; fed raw readings and the smoothed level.
 // Functions over a plain number[] rather than a class: the fit lives in the board's heap while
-// a session's draw is low (~180 B a session this way).
+// a session's draw is low (~200 B a session this way: 22 numbers).
 
 export interface FlatVerdict {
     full: boolean
