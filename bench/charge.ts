@@ -154,10 +154,12 @@ export function printChargeBench(dir = CORPUS_DIR) {
 
 /**
  * Seeds the detector's constants were tuned on (their curves were looked at). Every other
- * seed is for judging: the per-family table below pools JUDGING_SEEDS, never these.
+ * seed is for judging: the per-family table below pools JUDGING_SEEDS, never these. Seeds
+ * 101-108 were the first judging set; one of their failures was looked at (it showed a bug in
+ * the flattening test's noise margin), so the set was retired and 109-116 judge since.
  */
 export const TUNING_SEEDS = [1, 2, 3]
-export const JUDGING_SEEDS = [101, 102, 103, 104, 105, 106, 107, 108]
+export const JUDGING_SEEDS = [109, 110, 111, 112, 113, 114, 115, 116]
 
 /** The families the targets are judged per, each a test on a corpus entry's family string. */
 export const FAMILY_GROUPS: [string, (family: string) => boolean][] = [

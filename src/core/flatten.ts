@@ -18,7 +18,7 @@ export interface FlatVerdict {
 }
 
 /** Full when the excess left above the floor is under this fraction of the floor. */
-const EXCESS_OF_FLOOR = 0.08
+const EXCESS_OF_FLOOR = 0.1
 /**
  * A window closes after its time and this many readings: a sparse meter's every reading
  * carries its full noise, so its windows stretch until their mean is worth a slope.
@@ -48,8 +48,8 @@ const WINDOWS = 12
 const KEPT = 4
 const MEANS = 13
 const TIMES = 17
-/** readings in every finished window so far */
-const READINGS = 21
+/** readings in the last finished window */
+const LAST_N = 21
 
 /** A new fit over windows of `windowMs`; the slope is judged over KEPT - 1 windows. */
 export function newFlattening(windowMs: number): number[] {
@@ -96,7 +96,7 @@ export function flatAdd(f: number[], t: number, p: number, level: number) {
             f[MEANS + k] = mean
             f[TIMES + k] = mid
         }
-        f[READINGS] += f[COUNT]
+        f[LAST_N] = f[COUNT]
         f[COUNT] = 0
         f[SPREAD] = f[HI] - f[LO]
         f[WIN_START] = t
@@ -125,7 +125,7 @@ export function flatVerdict(f: number[], scatterW: number): FlatVerdict {
     // the excess the hypothesis allows, how far the draw fell since it came low, the slope now
     const x = (pm * EXCESS_OF_FLOOR) / (1 + EXCESS_OF_FLOOR)
     const c = Math.max(0, f[P0] - pm)
-    const noise = 2 * scatterW * Math.sqrt((2 * (f[WINDOWS] + 1)) / f[READINGS])
+    const noise = 2 * scatterW * Math.sqrt(2 / f[LAST_N])
     const fall = (a - b + noise) / span
     // the hypothesis's time constant, and the excess the observed slope means with it
     const tau = since / Math.log((c + x) / x)
