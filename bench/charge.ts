@@ -201,7 +201,10 @@ export function printFamilyTable(seeds: number[]) {
     const bad = rows.filter(r => r.wrong || r.early || r.falseTrip || (r.lateMin !== null && r.lateMin > 20))
     if (bad.length) {
         console.log("\nmisjudged on judging seeds:")
-        for (const r of bad.slice(0, 20)) console.log(`  [${r.entry.family}] expected ${expectedOutcome(r.entry)}: got ${r.result.outcome} ${r.lateMin !== null ? r.lateMin.toFixed(1) + " min after full" : ""}${r.early ? " (EARLY)" : ""}`)
+        for (const r of bad.slice(0, 20))
+            console.log(
+                `  [${r.entry.family}] expected ${expectedOutcome(r.entry)}: got ${r.result.outcome} ${r.lateMin !== null ? r.lateMin.toFixed(1) + " min after full" : ""}${r.early ? " (EARLY)" : ""}`
+            )
     }
     return rows
 }

@@ -84,7 +84,10 @@ function main() {
             fail(`${input}: ${e.message}`)
         }
         const r = replayCurve(samples, opts)
-        const series = curveSeries(samples.map(s => s.t_s / 60), samples.map(s => s.power_w))
+        const series = curveSeries(
+            samples.map(s => s.t_s / 60),
+            samples.map(s => s.power_w)
+        )
         const marker = r.stop_s !== null ? { t: r.stop_s / 60, label: `${r.reason} at ${(r.stop_s / 3600).toFixed(2)} h: ${r.detail}` } : null
         svg = svgPlot(series, `${input} (replayed: ${r.outcome ?? "no decision"}, ${r.energy_wh} Wh)`, marker)
     }
