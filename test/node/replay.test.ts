@@ -123,6 +123,10 @@ test("corpus: the same seed writes the same files; truth lies inside each curve"
         "li-pulse",
         "leadacid-3stage",
         "leadacid-2stage",
+        "leadacid-pulse",
+        "leadacid-already-full",
+        "lifepo4",
+        "li-laststep",
         "li-aged",
         "unplug",
         "battery-removed",
@@ -131,6 +135,10 @@ test("corpus: the same seed writes the same files; truth lies inside each curve"
         "overload",
     ])
         assert.ok(families.has(f), `family ${f} missing`)
+    assert.ok(
+        ea.some(e => e.family.endsWith("+sparse") && e.sample_s === 300),
+        "an irregular 5-10 min meter variant"
+    )
     for (const e of ea) {
         const c = parseCurveCsv(readFileSync(join(a, e.file), "utf8"))
         const end = c[c.length - 1].t_s
