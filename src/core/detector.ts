@@ -352,6 +352,9 @@ export class ChargeDetector {
         if (s[STEP_T] >= 0 && side !== s[FLICKER_SIDE]) s[FLICKER] += 1
         s[FLICKER_SIDE] = side
         if (level > lowW) {
+            // the fit takes every reading once the draw came low: leaving out the noisy ones
+            // over the band would bias its means low, most while the draw is nearest the band
+            if (s[LOW_SINCE] >= 0) flatAdd(this.flat, t, p, level)
             // between the low band and twice it: fans, pulses, a flicker; above it, charging
             if (s[LOW_SINCE] >= 0 && level > RESUME_FACTOR * lowW) {
                 if (s[ABOVE_SINCE] < 0) s[ABOVE_SINCE] = t
@@ -368,10 +371,12 @@ export class ChargeDetector {
         }
         s[ABOVE_SINCE] = -1
         if (s[LOW_SINCE] < 0) {
+            // the fit's windows: a long charge's taper is slow, its slope is judged over 30 min
+            // of 10 min means; a top-up (no plateau) collapses within minutes, over 5 min means
             s[LOW_SINCE] = t
             s[ANCHOR_W] = level
             s[LAST_FALL_T] = t
-            this.flat = newFlattening((cfg.flatConfirmS * 1000) / 6)
+            this.flat = newFlattening((cfg.flatConfirmS * 1000) / (s[PLATEAU_MS] < PLATEAU_MIN_MS ? 6 : 3))
             return null
         }
         flatAdd(this.flat, t, p, level)
@@ -411,7 +416,7 @@ export class ChargeDetector {
                 flat
             )
         if (s[STEP_T] < 0 && s[ALLOW_FLATTEN]) {
-            const f = flatVerdict(this.flat, s[SCATTER_W])
+            const f = flatVerdict(this.flat, s[SCATTER_W], t)
             if (f.full)
                 return verdict(
                     "full",

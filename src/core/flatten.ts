@@ -24,6 +24,19 @@ const EXCESS_OF_FLOOR = 0.1
  * carries its full noise, so its windows stretch until their mean is worth a slope.
  */
 const MIN_WINDOW_READINGS = 3
+/**
+ * A real taper is an exponential only so far, and the floor, the time constant and the excess
+ * now are estimated: the observed fall is judged this much steeper.
+ */
+const MODEL_MARGIN = 0.03
+/**
+ * No constant-voltage taper is slower than this (ms): a taper that is still 10 % of its floor
+ * above it falls at least that fast. Without history enough to tell the time constant, the
+ * draw is judged against it.
+ */
+const TAU_MAX_MS = 7200000
+/** The history since the first window spans at least this many times the slope's span. */
+const HISTORY_SPANS = 2
 
 // One fit's state: numbers in one array (a number costs 8 B of heap there, 16 as an object's field).
 const WINDOW_MS = 0
@@ -50,10 +63,14 @@ const MEANS = 13
 const TIMES = 17
 /** readings in the last finished window */
 const LAST_N = 21
+/** the current window's sum of squared differences between consecutive readings (W^2) */
+const DIFF2 = 22
+/** the last finished window's meter noise (W): from consecutive differences, whatever the sampling */
+const NOISE = 23
 
 /** A new fit over windows of `windowMs`; the slope is judged over KEPT - 1 windows. */
 export function newFlattening(windowMs: number): number[] {
-    return [windowMs, 0, -1, -1, 0, 0, 0, 1e9, -1e9, 0, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+    return [windowMs, 0, -1, -1, 0, 0, 0, 1e9, -1e9, 0, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
 }
 
 /** Feed one raw reading `p` and the smoothed level (W) at `t` (ms). */
@@ -72,6 +89,7 @@ export function flatAdd(f: number[], t: number, p: number, level: number) {
     f[COUNT]++
     const dt = t - f[LAST_T]
     f[SUM] += ((f[LAST_P] + p) / 2) * dt
+    f[DIFF2] += (p - f[LAST_P]) * (p - f[LAST_P])
     f[SPAN] += dt
     f[LAST_T] = t
     f[LAST_P] = p
@@ -80,23 +98,28 @@ export function flatAdd(f: number[], t: number, p: number, level: number) {
     if (t - f[WIN_START] >= f[WINDOW_MS] && f[COUNT] >= MIN_WINDOW_READINGS) {
         const mean = f[SPAN] > 0 ? f[SUM] / f[SPAN] : p
         const mid = (f[WIN_START] + t) / 2
+        // the first window is also the first of the kept ones: a draw already flat from the
+        // start is judged against the slowest taper as soon as KEPT windows are in
         if (f[P0] < 0) {
             f[P0] = mean
             f[T0] = mid
-        } else {
-            let k = f[WINDOWS]
-            if (k < KEPT) f[WINDOWS] = k + 1
-            else {
-                k = KEPT - 1
-                for (let i = 0; i < KEPT - 1; i++) {
-                    f[MEANS + i] = f[MEANS + i + 1]
-                    f[TIMES + i] = f[TIMES + i + 1]
-                }
-            }
-            f[MEANS + k] = mean
-            f[TIMES + k] = mid
         }
+        let k = f[WINDOWS]
+        if (k < KEPT) f[WINDOWS] = k + 1
+        else {
+            k = KEPT - 1
+            for (let i = 0; i < KEPT - 1; i++) {
+                f[MEANS + i] = f[MEANS + i + 1]
+                f[TIMES + i] = f[TIMES + i + 1]
+            }
+        }
+        f[MEANS + k] = mean
+        f[TIMES + k] = mid
         f[LAST_N] = f[COUNT]
+        // two readings' difference carries twice the noise's variance (and any real change
+        // between them, which only makes the margin wider)
+        f[NOISE] = Math.sqrt(f[DIFF2] / (2 * f[COUNT]))
+        f[DIFF2] = 0
         f[COUNT] = 0
         f[SPREAD] = f[HI] - f[LO]
         f[WIN_START] = t
@@ -112,23 +135,35 @@ export function flatAdd(f: number[], t: number, p: number, level: number) {
  * the root of its readings; the fall between two means is judged that much steeper (twice the
  * difference's spread), so meter noise cannot make a taper look flat.
  */
-export function flatVerdict(f: number[], scatterW: number): FlatVerdict {
+export function flatVerdict(f: number[], scatterW: number, t: number): FlatVerdict {
     const no: FlatVerdict = { full: false, floorW: 0, excessW: 0 }
     if (f[WINDOWS] < KEPT) return no
     const a = f[MEANS]
     const b = f[MEANS + KEPT - 1]
     // an unsteady draw (balancing flicker, cycling loads) is no settled float
     if (f[SPREAD] > 0.5 * b + 1) return no
-    const pm = (a + b) / 2
-    const span = f[TIMES + KEPT - 1] - f[TIMES]
-    const since = (f[TIMES] + f[TIMES + KEPT - 1]) / 2 - f[T0]
-    // the excess the hypothesis allows, how far the draw fell since it came low, the slope now
-    const x = (pm * EXCESS_OF_FLOOR) / (1 + EXCESS_OF_FLOOR)
-    const c = Math.max(0, f[P0] - pm)
-    const noise = 2 * scatterW * Math.sqrt(2 / f[LAST_N])
-    const fall = (a - b + noise) / span
-    // the hypothesis's time constant, and the excess the observed slope means with it
-    const tau = since / Math.log((c + x) / x)
-    const excess = fall > 0 ? fall * tau : 0
-    return { full: pm > 0 && excess <= x, floorW: pm - excess, excessW: excess }
+    const tb = f[TIMES + KEPT - 1]
+    const span = tb - f[TIMES]
+    // the fall over the span says how far the taper still is from its floor only against a
+    // longer history before it: over most of the history it is most of the fall whatever
+    // the floor (an early cut on a fast taper judged right after it came low)
+    const short = tb - f[T0] < HISTORY_SPANS * span
+    // the fall between the oldest and the last window, made steeper by the noise
+    const fall = (1 + MODEL_MARGIN) * (a - b) + 3 * Math.max(scatterW, f[NOISE]) * Math.sqrt(2 / f[LAST_N])
+    // the hypothesis "the excess now (t) is exactly that fraction of the floor" fixes the
+    // floor, the excess at the last window (k times it) and the time constant, from how far
+    // the draw fell between the first window and the last; k depends on the time constant:
+    // a few rounds settle it (t is at most a window or two after tb)
+    let k = 1
+    let x = 0
+    let tau = 0
+    for (let i = 0; i < 3; i++) {
+        x = (b * EXCESS_OF_FLOOR) / (1 + EXCESS_OF_FLOOR * k)
+        tau = short ? TAU_MAX_MS : Math.min(TAU_MAX_MS, (tb - f[T0]) / Math.log((Math.max(0, f[P0] - b) + x * k) / (x * k)))
+        k = Math.exp((t - tb) / tau)
+    }
+    // the excess now that the observed fall means: an excess e at tb was e * exp(span / tau)
+    // a span before
+    const excess = fall > 0 ? fall / (Math.exp(span / tau) - 1) / k : 0
+    return { full: b > 0 && excess <= x, floorW: x / EXCESS_OF_FLOOR, excessW: excess }
 }

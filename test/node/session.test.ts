@@ -50,6 +50,25 @@ test("a two-stage lead-acid taper flattening onto float is full once flat, never
     }
 })
 
+test("a noisy two-stage taper (1 s and 5 s meters) is never cut before full", async () => {
+    // readings scattered by +-3 W around a 9 W float: the fit must take every reading (also
+    // those whose smoothed level is over the low band, or its means are biased low) and must
+    // measure the noise from the readings themselves (a 5 s meter's level follows each reading)
+    for (const [stepS, tauS, seed] of [
+        [1, 2700, 2],
+        [1, 4000, 1],
+        [5, 2000, 1],
+        [5, 2000, 2],
+    ]) {
+        const rnd = new Lcg(seed * 7919 + tauS)
+        const full = twoStageFullS(120, 7200, tauS, 9)
+        const noise = () => (rnd.next() + rnd.next() + rnd.next() - 1.5) * 3
+        const r = await runSocket(t => Math.max(0, twoStageW(t, 120, 7200, tauS, 9) + noise()), 12 * 3600, stepS, null, false, pause)
+        assert.equal(r.reason, "full", `${stepS} s meter, tau ${tauS}`)
+        assert.ok(r.stopS >= full, `${stepS} s meter, tau ${tauS}: stopped at ${r.stopS}, ${Math.round((full - r.stopS) / 60)} min before full`)
+    }
+})
+
 test("a sparse meter's first reading is no verdict: no load waits for three readings", async () => {
     const r = await runSocket(t => 7, 3600, 300, null, false, pause)
     assert.equal(r.reason, "no_load")
