@@ -3,12 +3,12 @@
 // A constant-voltage taper is P(t) = F + E*exp(-t/tau): a floor F (float current and the
 // charger's own draw) and an excess E that decays. Full is E <= EXCESS_OF_FLOOR * F. Neither F
 // nor tau is known, but the taper's own history bounds them: from the level P0 when the draw
-// first came low, the level now P, and the time between, the hypothesis "E is exactly that
-// fraction of F" fixes F, and with it tau and the slope the draw would have now. A larger
-// excess means a steeper slope (x*ln(1 + c/x) grows with x), so the draw is full when it falls
-// no faster than that hypothetical slope. Pure; fed raw readings and the smoothed level.
+// first came low, the last window's mean and the time between, the hypothesis "E is now
+// exactly that fraction of F" fixes F, tau and the fall the draw would show over the last
+// windows. A larger excess means a larger fall (e*((1 + c/e)^r - 1) grows with e), so the draw
+// is full when it falls no more than that hypothetical fall. Pure; fed raw readings and the smoothed level.
 // Functions over a plain number[] rather than a class: the fit lives in the board's heap while
-// a session's draw is low (~200 B a session this way: 22 numbers).
+// a session's draw is low (~200 B a session this way: 24 numbers).
 
 export interface FlatVerdict {
     full: boolean
@@ -131,9 +131,10 @@ export function flatAdd(f: number[], t: number, p: number, level: number) {
 }
 
 /**
- * `scatterW`: the readings' mean distance from the level (W). A window's mean carries that over
- * the root of its readings; the fall between two means is judged that much steeper (twice the
- * difference's spread), so meter noise cannot make a taper look flat.
+ * `scatterW`: the readings' mean distance from the level (W); the fit's own noise (from
+ * consecutive readings) counts when larger. A window's mean carries that over the root of its
+ * readings; the fall between two means is judged that much steeper (three times the
+ * difference's spread), so meter noise cannot make a taper look flat. `t`: now (ms).
  */
 export function flatVerdict(f: number[], scatterW: number, t: number): FlatVerdict {
     const no: FlatVerdict = { full: false, floorW: 0, excessW: 0 }
