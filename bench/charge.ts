@@ -156,10 +156,14 @@ export function printChargeBench(dir = CORPUS_DIR) {
  * Seeds the detector's constants were tuned on (their curves were looked at). Every other
  * seed is for judging: the per-family table below pools JUDGING_SEEDS, never these. Seeds
  * 101-108 were the first judging set; one of their failures was looked at (it showed a bug in
- * the flattening test's noise margin), so the set was retired and 109-116 judge since.
+ * the flattening test's noise margin), so the set was retired; 109-116 judged next, and their
+ * early cut (a two-stage curve on a 5 s meter) was looked at and fixed with 101-116 all used as
+ * tuning seeds. 117-124 judge since: the figures printed for them were run once, after the
+ * last change to the detector.
  */
 export const TUNING_SEEDS = [1, 2, 3]
-export const JUDGING_SEEDS = [109, 110, 111, 112, 113, 114, 115, 116]
+export const RETIRED_SEEDS = [101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114, 115, 116]
+export const JUDGING_SEEDS = [117, 118, 119, 120, 121, 122, 123, 124]
 
 /** The families the targets are judged per, each a test on a corpus entry's family string. */
 export const FAMILY_GROUPS: [string, (family: string) => boolean][] = [
@@ -183,7 +187,9 @@ export function printFamilyTable(seeds: number[]) {
     const rows: ChargeRow[] = []
     for (const seed of seeds) rows.push(...runChargeBench(`out/corpus-s${seed}`, seed).rows)
     const f = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : "-")
-    console.log(`\n## End of charge per charger family, judging seeds ${seeds.join(", ")} (not tuned on; tuning seeds: ${TUNING_SEEDS.join(", ")})\n`)
+    console.log(
+        `\n## End of charge per charger family, judging seeds ${seeds.join(", ")} (never looked at while tuning; tuning seeds: ${TUNING_SEEDS.join(", ")} and ${RETIRED_SEEDS[0]}-${RETIRED_SEEDS[RETIRED_SEEDS.length - 1]})\n`
+    )
     console.log("| family | curves | wrong (target 0) | early (target 0) | full->cut median (<= 3 min) | worst (<= 20 min) | false trips (0) | meets targets |")
     console.log("|---|---|---|---|---|---|---|---|")
     for (const [name, test] of FAMILY_GROUPS) {
