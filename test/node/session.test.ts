@@ -69,6 +69,25 @@ test("a noisy two-stage taper (1 s and 5 s meters) is never cut before full", as
     }
 })
 
+test("a battery already full on a two-stage charger (a top-up collapsing within minutes onto float) is full, never before", async () => {
+    // no plateau, no step, no history to tell the taper's time constant: the fit judges the
+    // flat draw against the slowest taper there is (the float here is under the low band, 12 %
+    // of the top-up's smoothed peak; one above it is never judged: see docs/detector.md). Four 5 min windows
+    // at least, then the margins: within 45 min (the detector before took 100)
+    for (const [tauS, floorW, seed] of [
+        [300, 6, 1],
+        [450, 9, 2],
+        [600, 5, 3],
+    ]) {
+        const rnd = new Lcg(seed)
+        const full = twoStageFullS(100, 3, tauS, floorW)
+        const r = await runSocket(t => Math.max(0, twoStageW(t, 100, 3, tauS, floorW) + (rnd.next() - 0.5) * 0.4), 3 * 3600, 1, null, false, pause)
+        assert.equal(r.reason, "full", `tau ${tauS}`)
+        assert.ok(r.stopS >= full, `tau ${tauS}: stopped at ${r.stopS}, before full at ${full}`)
+        assert.ok(r.stopS - full <= 45 * 60, `tau ${tauS}: stopped ${Math.round((r.stopS - full) / 60)} min after full`)
+    }
+})
+
 test("a sparse meter's first reading is no verdict: no load waits for three readings", async () => {
     const r = await runSocket(t => 7, 3600, 300, null, false, pause)
     assert.equal(r.reason, "no_load")
