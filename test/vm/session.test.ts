@@ -37,6 +37,14 @@ describe("charging core in the VM", () => {
         expect(r.reason).toBe("full")
         expect(r.stopS >= full && r.stopS - full <= 1800).toBe(true)
     })
+    test("a battery already full on a two-stage charger (flat float after a short top-up) is full, not before", async () => {
+        // a noiseless flat draw: the fit's time constant from its history is infinite, the
+        // slowest taper (2 h) judges it
+        const full = twoStageFullS(100, 3, 450, 6)
+        const r = await runSocket(t => twoStageW(t, 100, 3, 450, 6), 3 * 3600, 2, null, false, pause)
+        expect(r.reason).toBe("full")
+        expect(r.stopS >= full && r.stopS - full <= 2700).toBe(true)
+    })
     test("a short circuit is cut on the first reading", async () => {
         const r = await runSocket(t => (t < 100 ? 200 : 5000), 200, 1, null, false, pause)
         expect(r.reason).toBe("short")
