@@ -152,17 +152,81 @@ export function printChargeBench(dir = CORPUS_DIR) {
     return b
 }
 
+/**
+ * Seeds the detector's constants were tuned on (their curves were looked at). Every other
+ * seed is for judging: the per-family table below pools JUDGING_SEEDS, never these. Seeds
+ * 101-108 were the first judging set; one of their failures was looked at (it showed a bug in
+ * the flattening test's noise margin), so the set was retired; 109-116 judged next, and their
+ * early cut (a two-stage curve on a 5 s meter) was looked at and fixed with 101-116 all used as
+ * tuning seeds. 117-124 judge since: the figures printed for them were run once, after the
+ * last change to the detector.
+ */
+export const TUNING_SEEDS = [1, 2, 3]
+export const RETIRED_SEEDS = [101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114, 115, 116]
+export const JUDGING_SEEDS = [117, 118, 119, 120, 121, 122, 123, 124]
+
+/** The families the targets are judged per, each a test on a corpus entry's family string. */
+export const FAMILY_GROUPS: [string, (family: string) => boolean][] = [
+    ["lead-acid three-stage", f => f.startsWith("leadacid-3stage")],
+    ["lead-acid two-stage", f => f.startsWith("leadacid-2stage")],
+    ["lead-acid pulse maintenance", f => f.startsWith("leadacid-pulse")],
+    ["lead-acid already full", f => f.startsWith("leadacid-already-full")],
+    ["LiFePO4", f => f.startsWith("lifepo4")],
+    ["lithium last step (1/4 of plateau)", f => f.startsWith("li-laststep")],
+    ["lithium (other NMC families)", f => f.startsWith("li-") && !f.startsWith("li-laststep") && !f.startsWith("li-aged")],
+    ["sparse sampling (5-10 min, 5 min)", f => f.includes("+sparse") || f.includes("+5min")],
+    ["noisy meter", f => f.includes("+noisy")],
+    ["brownouts", f => f.includes("+brownout")],
+    ["aged pack (never full)", f => f.startsWith("li-aged")],
+    ["unplug / battery removed", f => f === "unplug" || f === "battery-removed"],
+    ["no load, short, overload", f => f === "no-load" || f === "short" || f === "overload"],
+]
+
+/** Targets per family (DESIGN.md): 0 early, 0 wrong, median <= 3 min, worst <= 20 min, 0 false trips. */
+export function printFamilyTable(seeds: number[]) {
+    const rows: ChargeRow[] = []
+    for (const seed of seeds) rows.push(...runChargeBench(`out/corpus-s${seed}`, seed).rows)
+    const f = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : "-")
+    console.log(
+        `\n## End of charge per charger family, judging seeds ${seeds.join(", ")} (never looked at while tuning; tuning seeds: ${TUNING_SEEDS.join(", ")} and ${RETIRED_SEEDS[0]}-${RETIRED_SEEDS[RETIRED_SEEDS.length - 1]})\n`
+    )
+    console.log("| family | curves | wrong (target 0) | early (target 0) | full->cut median (<= 3 min) | worst (<= 20 min) | false trips (0) | meets targets |")
+    console.log("|---|---|---|---|---|---|---|---|")
+    for (const [name, test] of FAMILY_GROUPS) {
+        const g = rows.filter(r => test(r.entry.family))
+        if (!g.length) continue
+        const late = g.map(r => r.lateMin).filter((x): x is number => x !== null)
+        const wrong = g.filter(r => r.wrong).length
+        const early = g.filter(r => r.early).length
+        const trips = g.filter(r => r.falseTrip).length
+        const med = median(late)
+        const worst = late.length ? Math.max(...late) : NaN
+        const ok = wrong === 0 && early === 0 && trips === 0 && (!late.length || (med <= 3 && worst <= 20))
+        console.log(`| ${name} | ${g.length} | ${wrong} | ${early} | ${f(med)} | ${f(worst)} | ${trips} | ${ok ? "yes" : "NO"} |`)
+    }
+    const bad = rows.filter(r => r.wrong || r.early || r.falseTrip || (r.lateMin !== null && r.lateMin > 20))
+    if (bad.length) {
+        console.log("\nmisjudged on judging seeds:")
+        for (const r of bad.slice(0, 20))
+            console.log(
+                `  [${r.entry.family}] expected ${expectedOutcome(r.entry)}: got ${r.result.outcome} ${r.lateMin !== null ? r.lateMin.toFixed(1) + " min after full" : ""}${r.early ? " (EARLY)" : ""}`
+            )
+    }
+    return rows
+}
+
 /** The same detector on corpora it was never looked at with: other seeds of the generator. */
 export function printGeneralisation(seeds: number[]) {
-    console.log("\n## Other corpus seeds\n")
-    console.log("| seed | curves | wrong | early cut-offs | full->cut median | worst (all) | worst (lithium, 3-stage) | false trips |")
-    console.log("|---|---|---|---|---|---|---|---|")
+    console.log("\n## Corpus seeds one by one\n")
+    console.log("| seed | curves | wrong | early cut-offs | full->cut median | worst (all) | worst (lithium) | worst (lead-acid) | false trips |")
+    console.log("|---|---|---|---|---|---|---|---|---|")
     for (const seed of seeds) {
         const b = runChargeBench(`out/corpus-s${seed}`, seed)
-        const notTwoStage = b.rows.filter(r => r.lateMin !== null && !r.entry.family.startsWith("leadacid-2stage")).map(r => r.lateMin!)
+        const notTwoStage = b.rows.filter(r => r.lateMin !== null && !r.entry.family.startsWith("leadacid-")).map(r => r.lateMin!)
+        const leadAcid = b.rows.filter(r => r.lateMin !== null && r.entry.family.startsWith("leadacid-")).map(r => r.lateMin!)
         const f = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : "-")
         console.log(
-            `| ${seed} | ${b.entries.length} | ${b.rows.filter(r => r.wrong).length} | ${b.rows.filter(r => r.early).length} | ${f(median(b.late))} | ${f(Math.max(...b.late))} | ${f(Math.max(...notTwoStage))} | ${b.rows.filter(r => r.falseTrip).length} |`
+            `| ${seed}${TUNING_SEEDS.includes(seed) ? " (tuning)" : ""} | ${b.entries.length} | ${b.rows.filter(r => r.wrong).length} | ${b.rows.filter(r => r.early).length} | ${f(median(b.late))} | ${f(Math.max(...b.late))} | ${f(Math.max(...notTwoStage))} | ${f(Math.max(...leadAcid))} | ${b.rows.filter(r => r.falseTrip).length} |`
         )
     }
 }

@@ -1,5 +1,5 @@
 // npm run bench: prints every figure tracked in README's performance table.
-import { printChargeBench, printGeneralisation } from "./charge"
+import { JUDGING_SEEDS, printChargeBench, printFamilyTable, printGeneralisation, TUNING_SEEDS } from "./charge"
 import { printQrBench } from "./qr"
 import { printTraceBench } from "./trace"
 import { printFlashBench } from "./flash"
@@ -13,7 +13,8 @@ import { printFleetLoadBench } from "./fleet-load"
 
 console.log("# shed controller benchmark")
 printChargeBench()
-printGeneralisation([2, 3, 4, 5, 6, 7, 8, 9])
+printFamilyTable(JUDGING_SEEDS)
+printGeneralisation([...TUNING_SEEDS, ...JUDGING_SEEDS])
 printTraceBench()
 printFlashBench()
 printQrBench()

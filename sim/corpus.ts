@@ -31,8 +31,10 @@ const MAX_SESSION_S = 720 * 60
 type Variant = (r: Recipe, rng: Rng, fullAt: number | null) => Recipe | null
 
 const base = (name: string): RecipeMaker => RECIPES.find(r => r[0] === name)![2]
-const anyLi: RecipeMaker = rng => base(rng.pick(["li-basic", "li-basic", "li-fan", "li-small24", "li-dual"]))(rng)
-const anyCharge: RecipeMaker = rng => (rng.chance(0.75) ? anyLi(rng) : base(rng.pick(["la-3stage", "la-2stage"]))(rng))
+const anyLi: RecipeMaker = rng => base(rng.pick(["li-basic", "li-basic", "li-fan", "li-small24", "li-dual", "lfp", "li-laststep"]))(rng)
+/** Lead-acid is what most riders own: half the variants are built on it. */
+const anyLa: RecipeMaker = rng => base(rng.pick(["la-3stage", "la-2stage", "la-pulse", "la-already-full"]))(rng)
+const anyCharge: RecipeMaker = rng => (rng.chance(0.5) ? anyLi(rng) : anyLa(rng))
 
 function chargeSpan(fullAt: number | null): number {
     return fullAt ?? 4 * 3600
@@ -84,6 +86,18 @@ const VARIANTS: [string, number, RecipeMaker, Variant][] = [
             r.meter.sampleS = 300
             r.family += "+5min"
             r.description += "; recorded by a smart plug, one mean sample per 5 minutes"
+            return r
+        },
+    ],
+    [
+        "sparse",
+        10,
+        anyCharge,
+        r => {
+            r.meter.sampleS = 300
+            r.meter.sampleMaxS = 600
+            r.family += "+sparse"
+            r.description += "; an irregular meter (smart-plug export, report on change): one mean sample every 5-10 minutes"
             return r
         },
     ],

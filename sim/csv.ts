@@ -1,6 +1,7 @@
 // Charge curve CSV: `t_s,power_w,current_a,voltage_v`, one reading per line, any spacing.
 // The reader is strict: a recorded curve with a bad line is refused with the line number,
-// never half-read.
+// never half-read. Many smart plugs export power only: current and voltage may be left empty
+// (NaN in the samples), but a column is then empty on every line, never on some.
 
 export const CURVE_HEADER = "t_s,power_w,current_a,voltage_v"
 
@@ -20,10 +21,19 @@ export class CurveCsvError extends Error {
     }
 }
 
+/** The columns a curve left empty on every line (power-only exports): current_a, voltage_v. */
+export function missingColumns(samples: CurveSample[]): string[] {
+    const out: string[] = []
+    if (samples.length && samples.every(x => Number.isNaN(x.current_a))) out.push("current_a")
+    if (samples.length && samples.every(x => Number.isNaN(x.voltage_v))) out.push("voltage_v")
+    return out
+}
+
 export function parseCurveCsv(text: string): CurveSample[] {
     const lines = text.split(/\r?\n/)
     if (lines[0].replace(/^\uFEFF/, "").trim() !== CURVE_HEADER) throw new CurveCsvError(1, `header must be "${CURVE_HEADER}", got "${lines[0].slice(0, 80)}"`)
     const out: CurveSample[] = []
+    const emptyCols = [false, false, false, false]
     let lastT = -Infinity
     for (let i = 1; i < lines.length; i++) {
         const line = lines[i].trim()
@@ -35,7 +45,18 @@ export function parseCurveCsv(text: string): CurveSample[] {
         if (f.length !== 4) throw new CurveCsvError(i + 1, `expected 4 fields, got ${f.length}`)
         const nums = f.map(x => (x.trim() === "" ? NaN : Number(x)))
         const names = ["t_s", "power_w", "current_a", "voltage_v"]
-        for (let k = 0; k < 4; k++) if (!Number.isFinite(nums[k])) throw new CurveCsvError(i + 1, `${names[k]} is not a number: "${f[k]}"`)
+        for (let k = 0; k < 4; k++) {
+            const empty = f[k].trim() === ""
+            // current and voltage may be empty, but then on every line: a column that is
+            // empty on some lines only is a damaged file
+            if (k >= 2 && empty && (i === 1 || emptyCols[k])) {
+                emptyCols[k] = true
+                continue
+            }
+            if (k >= 2 && i > 1 && emptyCols[k]) throw new CurveCsvError(i + 1, `${names[k]} is empty on line 2 but not here: leave it empty on every line or on none`)
+            if (k >= 2 && empty) throw new CurveCsvError(i + 1, `${names[k]} is empty here but not on line 2: leave it empty on every line or on none`)
+            if (!Number.isFinite(nums[k])) throw new CurveCsvError(i + 1, `${names[k]} is not a number: "${f[k]}"`)
+        }
         if (nums[0] <= lastT) throw new CurveCsvError(i + 1, `t_s must increase (${nums[0]} after ${lastT})`)
         if (nums[1] < 0 || nums[2] < 0 || nums[3] < 0) throw new CurveCsvError(i + 1, "power, current and voltage must not be negative")
         lastT = nums[0]
@@ -47,6 +68,7 @@ export function parseCurveCsv(text: string): CurveSample[] {
 
 export function formatCurveCsv(samples: CurveSample[]): string {
     const rows = [CURVE_HEADER]
-    for (const s of samples) rows.push(`${s.t_s},${s.power_w},${s.current_a},${s.voltage_v}`)
+    const f = (x: number) => (Number.isNaN(x) ? "" : String(x))
+    for (const s of samples) rows.push(`${s.t_s},${s.power_w},${f(s.current_a)},${f(s.voltage_v)}`)
     return rows.join("\n") + "\n"
 }

@@ -15,6 +15,23 @@ function fail(msg: string): never {
     process.exit(2)
 }
 
+/** Points drawn at most: a 1 s curve of 12 hours becomes buckets with their mean and min-max band. */
+const MAX_POINTS = 1200
+
+function curveSeries(t: number[], p: number[]): Series {
+    if (t.length <= MAX_POINTS) return { t, mean: p }
+    const n = Math.ceil(t.length / MAX_POINTS)
+    const s: Series = { t: [], mean: [], min: [], max: [] }
+    for (let i = 0; i < t.length; i += n) {
+        const xs = p.slice(i, i + n)
+        s.t.push(t[Math.min(i + (n >> 1), t.length - 1)])
+        s.mean.push(Math.round((xs.reduce((a, x) => a + x, 0) / xs.length) * 10) / 10)
+        s.min!.push(Math.min(...xs))
+        s.max!.push(Math.max(...xs))
+    }
+    return s
+}
+
 function main() {
     const args = process.argv.slice(2)
     let input: string | undefined
@@ -67,7 +84,10 @@ function main() {
             fail(`${input}: ${e.message}`)
         }
         const r = replayCurve(samples, opts)
-        const series: Series = { t: samples.map(s => s.t_s / 60), mean: samples.map(s => s.power_w) }
+        const series = curveSeries(
+            samples.map(s => s.t_s / 60),
+            samples.map(s => s.power_w)
+        )
         const marker = r.stop_s !== null ? { t: r.stop_s / 60, label: `${r.reason} at ${(r.stop_s / 3600).toFixed(2)} h: ${r.detail}` } : null
         svg = svgPlot(series, `${input} (replayed: ${r.outcome ?? "no decision"}, ${r.energy_wh} Wh)`, marker)
     }

@@ -1,7 +1,8 @@
 // npm run replay -- <curve.csv> [--config <file.json>]
-// Prints one JSON line: {"outcome", "stop_s", "energy_wh", "reason", "detail"}. Exit 2 on bad input.
+// Prints one JSON line: {"outcome", "stop_s", "energy_wh", "reason", "detail", "missing"}; "missing"
+// names the columns the file left empty (power-only exports: ["current_a","voltage_v"]). Exit 2 on bad input.
 import { readFileSync } from "node:fs"
-import { parseCurveCsv } from "../sim/csv"
+import { missingColumns, parseCurveCsv } from "../sim/csv"
 import { replayCurve, replayOptionsFromJson, ReplayOptions } from "../sim/curve-replay"
 
 function fail(msg: string): never {
@@ -47,7 +48,7 @@ try {
     fail(`${file}: ${e.message}`)
 }
 try {
-    console.log(JSON.stringify(replayCurve(samples, opts)))
+    console.log(JSON.stringify({ ...replayCurve(samples, opts), missing: missingColumns(samples) }))
 } catch (e: any) {
     fail(e.message)
 }

@@ -33,6 +33,14 @@ export interface LeadAcidParams {
     brownout: BrownoutBehaviour
     /** two-stage truth: full when the wall draw is within this fraction of its final float draw */
     flatTruthFrac: number
+    /**
+     * pulse maintenance instead of a steady float (three-stage): every pulseEveryS the charger
+     * pushes pulseFrac of ibulk for pulseOnS, in between it draws only its own electronics
+     * (0: steady float)
+     */
+    pulseEveryS?: number
+    pulseOnS?: number
+    pulseFrac?: number
 }
 
 type Phase = "soft" | "bulk" | "abs" | "float"
@@ -69,6 +77,9 @@ export class LeadAcidCharger implements ChargerModel {
             ibulkA: +p.ibulkA.toFixed(2),
             tauAbsMin: +(p.tauAbsS / 60).toFixed(1),
             iAsymFrac: +p.iAsymFrac.toFixed(3),
+            iFloatSwitchFrac: +p.iFloatSwitchFrac.toFixed(3),
+            pulseEveryS: Math.round(p.pulseEveryS ?? 0),
+            pulseOnS: Math.round(p.pulseOnS ?? 0),
         }
     }
 
@@ -111,6 +122,10 @@ export class LeadAcidCharger implements ChargerModel {
         if (this.phase === "float") {
             vcell = 2.28
             i = p.ibulkA * (p.floatEndFrac + (p.floatStartFrac - p.floatEndFrac) * Math.exp(-(t - this.phaseT) / p.floatTauS))
+            if (p.pulseEveryS) {
+                vcell = 2.4
+                i = (t - this.phaseT) % p.pulseEveryS < p.pulseOnS! ? p.pulseFrac! * p.ibulkA : 0
+            }
         }
         // charge acceptance falls as the battery fills; the rest of the current is gassing
         this.soc = Math.min(1, this.soc + (i * 0.85 * (1 - this.soc * 0.5) * dt) / 3600 / p.capAh)

@@ -21,15 +21,41 @@ const OCV: [number, number][] = [
     [1, 4.2],
 ]
 
-export function cellOcv(soc: number): number {
-    if (soc <= 0) return OCV[0][1]
-    for (let i = 1; i < OCV.length; i++)
-        if (soc <= OCV[i][0]) {
-            const [s0, v0] = OCV[i - 1]
-            const [s1, v1] = OCV[i]
+/**
+ * LiFePO4 (LFP): a long flat plateau near 3.3 V and a sharp knee in the last few per cent; its
+ * chargers hold 3.65 V a cell, so the constant current runs almost to the end and the taper is short.
+ */
+const OCV_LFP: [number, number][] = [
+    [0, 2.5],
+    [0.05, 3.0],
+    [0.1, 3.2],
+    [0.2, 3.25],
+    [0.5, 3.29],
+    [0.8, 3.33],
+    [0.9, 3.35],
+    [0.95, 3.38],
+    [0.98, 3.45],
+    [0.995, 3.55],
+    [1, 3.65],
+]
+
+export type Chemistry = "nmc" | "lfp"
+
+/** Charge voltage a cell the charger holds (V). */
+export function cellVmax(chem: Chemistry = "nmc"): number {
+    return chem === "lfp" ? 3.65 : 4.2
+}
+
+export function cellOcv(soc: number, chem: Chemistry = "nmc"): number {
+    const ocv = chem === "lfp" ? OCV_LFP : OCV
+    if (soc <= 0) return ocv[0][1]
+    for (let i = 1; i < ocv.length; i++)
+        if (soc <= ocv[i][0]) {
+            const [s0, v0] = ocv[i - 1]
+            const [s1, v1] = ocv[i]
             return v0 + ((v1 - v0) * (soc - s0)) / (s1 - s0)
         }
-    return OCV[OCV.length - 1][1]
+    return ocv[ocv.length - 1][1]
 }
 
 export interface Pack {
@@ -38,6 +64,8 @@ export interface Pack {
 }
 
 export interface LithiumParams {
+    /** cell chemistry (default nmc: 4.2 V a cell; lfp: 3.65 V a cell, flat curve, sharp knee) */
+    chem?: Chemistry
     cells: number
     packs: Pack[]
     iccA: number
@@ -110,6 +138,7 @@ export class LithiumCharger implements ChargerModel {
     params() {
         const p = this.p
         return {
+            chem: p.chem ?? "nmc",
             cells: p.cells,
             packs: p.packs.length,
             capAh: +p.packs[0].capAh.toFixed(1),
@@ -122,7 +151,7 @@ export class LithiumCharger implements ChargerModel {
     }
 
     private vmax() {
-        return 4.2 * this.p.cells
+        return cellVmax(this.p.chem) * this.p.cells
     }
 
     private charge(dt: number, i: number) {
@@ -134,7 +163,7 @@ export class LithiumCharger implements ChargerModel {
     /** DC current the charger pushes now (A), advancing the phase machine. */
     private current(t: number, dt: number): number {
         const p = this.p
-        const ocv = cellOcv(this.soc) * p.cells
+        const ocv = cellOcv(this.soc, p.chem) * p.cells
         if (this.phase === "soft") {
             if (t - this.phaseT >= p.softStartS) this.setPhase("cc", t)
             return 0
@@ -221,7 +250,7 @@ export class LithiumCharger implements ChargerModel {
         // current() may have just terminated the charge
         if (i <= 0) return (this.phase as Phase) === "done" ? p.idleW : this.phase === "soft" ? 0 : p.overheadW * 0.3
         this.charge(dt, i)
-        const ocv = cellOcv(this.soc) * p.cells
+        const ocv = cellOcv(this.soc, p.chem) * p.cells
         const vt = Math.min(this.vmax(), ocv + i * p.rOhm)
         let w = (vt * i) / p.eff + p.overheadW
         if (this.inrushPending) {

@@ -116,12 +116,13 @@ export function leadAcidParams(rng: Rng, stages: 2 | 3): LeadAcidParams {
     }
 }
 
-function la(stages: 2 | 3, rng: Rng): Recipe {
-    const p = leadAcidParams(rng, stages)
+function la(stages: 2 | 3, rng: Rng, family?: string, description?: string, over: Partial<LeadAcidParams> = {}): Recipe {
+    const p = { ...leadAcidParams(rng, stages), ...over }
+    family = family ?? (stages === 3 ? "leadacid-3stage" : "leadacid-2stage")
     return {
-        family: stages === 3 ? "leadacid-3stage" : "leadacid-2stage",
-        description: stages === 3 ? "lead-acid bulk, absorption taper, step to float" : "lead-acid bulk, then a constant voltage taper flattening onto float current",
-        charger: new LeadAcidCharger(stages === 3 ? "leadacid-3stage" : "leadacid-2stage", p),
+        family,
+        description: description ?? (stages === 3 ? "lead-acid bulk, absorption taper, step to float" : "lead-acid bulk, then a constant voltage taper flattening onto float current"),
+        charger: new LeadAcidCharger(family, p),
         mains: mains(rng),
         events: {},
         meter: meterDefaults(rng),
@@ -179,4 +180,52 @@ export const RECIPES: [string, number, RecipeMaker][] = [
     ["li-already-full", 4, rng => li("li-already-full", "battery already full at plug-in: a brief top-up then idle", rng, { packs: [{ capAh: rng.uniform(10, 17), soc0: rng.uniform(0.95, 0.98) }] })],
     ["la-3stage", 6, rng => la(3, rng)],
     ["la-2stage", 6, rng => la(2, rng)],
+    [
+        "la-pulse",
+        6,
+        rng => {
+            const every = rng.uniform(30, 600)
+            return la(3, rng, "leadacid-pulse", "lead-acid three-stage whose float is pulse maintenance: short current pulses, the charger's electronics in between", {
+                pulseEveryS: every,
+                pulseOnS: rng.uniform(3, 0.4 * every),
+                pulseFrac: rng.uniform(0.03, 0.15),
+            })
+        },
+    ],
+    [
+        "la-already-full",
+        6,
+        rng => {
+            const stages = rng.pick([3, 3, 2] as const)
+            // a full battery takes almost nothing at absorption voltage: the charger's bulk
+            // current collapses within minutes and it goes to float
+            return la(stages, rng, "leadacid-already-full", "lead-acid battery already full at plug-in: a few minutes of collapsing absorption current, then float", {
+                soc0: rng.uniform(0.95, 1),
+                tauAbsS: rng.uniform(1, 8) * 60,
+            })
+        },
+    ],
+    [
+        "lfp",
+        8,
+        rng => {
+            const cells = rng.pick([15, 16, 16, 20, 24])
+            return li("lifepo4", "LiFePO4 pack (3.65 V a cell at the end of charge): a long flat plateau, a sharp knee, a short taper", rng, {
+                chem: "lfp",
+                cells,
+                packs: [{ capAh: rng.uniform(12, 30), soc0: rng.uniform(0.05, 0.7) }],
+            })
+        },
+    ],
+    [
+        "li-laststep",
+        5,
+        rng =>
+            li("li-laststep", "48 V lithium charger that ends by stepping from about a quarter of its plateau to a few watts of standby (or off)", rng, {
+                cells: 13,
+                iccA: rng.uniform(2, 3),
+                termFrac: rng.uniform(0.2, 0.33),
+                idleW: rng.chance(0.3) ? rng.uniform(0, 0.1) : rng.uniform(2, 6),
+            }),
+    ],
 ]

@@ -30,6 +30,11 @@ export interface MeterOptions {
     silences: [number, number][]
     /** seconds between written samples (1 s meter, 5 s, or 300 s smart plug) */
     sampleS: number
+    /**
+     * irregular meters (smart-plug exports, report-on-change): each interval drawn between
+     * sampleS and sampleMaxS (s); absent: every interval is sampleS
+     */
+    sampleMaxS?: number
 }
 
 export interface Simulated {
@@ -58,8 +63,11 @@ export function simulate(charger: ChargerModel | null, mains: Mains, durationS: 
         if (ev.shortAtS !== undefined && t >= ev.shortAtS + 5) break
     }
     const samples: CurveSample[] = []
-    const step = meter.sampleS
+    let step = meter.sampleS
+    const irregular = meter.sampleMaxS !== undefined && meter.sampleMaxS > meter.sampleS
     for (let i = 0; i + step <= raw.length || (i < raw.length && step === 1); i += step) {
+        if (irregular && i > 0) step = Math.round(rng.uniform(meter.sampleS, meter.sampleMaxS!))
+        if (i + step > raw.length) break
         const chunk = raw.slice(i, i + step)
         const t = chunk[chunk.length - 1].t + (step > 1 ? 1 : 0)
         if (meter.silences.some(([a, d]) => t >= a && t < a + d)) continue

@@ -31,7 +31,7 @@ export interface ShedConfig {
     idleFloorW: number
     /** full: after the charger stepped down, the low draw must stop falling for this long (s) */
     fullConfirmS: number
-    /** full without a step (taper flattening onto float): judged over this long (s), three windows */
+    /** full without a step (taper flattening onto float): the slope is judged over half this long (s), in windows of a sixth */
     flatConfirmS: number
     /** a fall counts as still tapering when the level drops by this fraction */
     taperStepFraction: number
@@ -55,6 +55,8 @@ export interface ShedConfig {
     boardStartW: number
     /** top-off time after full (min), default for orders that do not say */
     topOffMin: number
+    /** the same for orders whose profile is lead_acid: their full is the switch to float (min) */
+    topOffLeadAcidMin: number
     /** mains range (V): outside it, sustained, sessions pause and no new start */
     mainsMinV: number
     mainsMaxV: number
@@ -115,6 +117,7 @@ export function defaultConfig(): ShedConfig {
         weldHoldS: 2,
         boardStartW: 5400,
         topOffMin: 0,
+        topOffLeadAcidMin: 0,
         mainsMinV: 100,
         mainsMaxV: 270,
         mainsHoldS: 10,
@@ -171,6 +174,7 @@ weldW:[0.5,100,0]
 weldHoldS:[0.2,60,0]
 boardStartW:[100,30000,0]
 topOffMin:[0,240,0]
+topOffLeadAcidMin:[0,240,0]
 mainsMinV:[50,240,0]
 mainsMaxV:[200,300,0]
 mainsHoldS:[0,600,0]

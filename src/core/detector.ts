@@ -48,6 +48,13 @@ const TOPUP_TAPERED = 0.7
 const PLATEAU_MIN_MS = 600000
 /** A charger terminating halves its draw within this window (ms). */
 const STEP_WINDOW_MS = 60000
+/**
+ * A charger's own last step to its standby (something still draws after it) comes at the end
+ * of a taper: from under this fraction of the plateau...
+ */
+const LAST_STEP_FRACTION = 0.5
+/** ...after the draw left the plateau at least this long before (ms): a taper, not a pull */
+const TAPER_MIN_MS = 300000
 
 export interface DetectorLimits {
     /** overload limit for this session (W): the socket limit or a lower per-order cap */
@@ -115,6 +122,8 @@ const REF_W = 29
 const DREW = 30
 /** 0/1: an over-limit draw is going on and a warning should go out */
 const OVERLOAD_WARNING = 31
+/** the last time the slow level was near the plateau: where the taper began */
+const AT_PLATEAU_T = 32
 
 export class ChargeDetector {
     /** indexed by the constants above */
@@ -133,7 +142,7 @@ export class ChargeDetector {
     ) {
         // in the order of the constants; the socket drew nothing before the relay closed: the
         // averages start at zero
-        this.s = [0, 0, t0, t0, limits.limitW, limits.allowFlatten ? 1 : 0, -1, 0, -1, -1, -1, -1e12, 0, 0, 0, 0, 0, 0, t0, 0, 0, 0, -1, 0, -1, 0, -1, -1, t0, refW, drew ? 1 : 0, 0]
+        this.s = [0, 0, t0, t0, limits.limitW, limits.allowFlatten ? 1 : 0, -1, 0, -1, -1, -1, -1e12, 0, 0, 0, 0, 0, 0, t0, 0, 0, 0, -1, 0, -1, 0, -1, -1, t0, refW, drew ? 1 : 0, 0, t0]
     }
 
     /** The session's plateau: highest sustained draw (W). */
@@ -189,12 +198,16 @@ export class ChargeDetector {
         if (s[SLOW_W] > s[REF_W]) s[REF_W] = s[SLOW_W]
         // time spent near the plateau: a charge with a constant-current plateau, unlike the
         // brief top-up of a battery that was already full, which only ever tapers
-        if (s[REF_W] >= cfg.noLoadW && s[SLOW_W] >= PLATEAU_BAND * s[REF_W]) s[PLATEAU_MS] += dt
+        if (s[REF_W] >= cfg.noLoadW && s[SLOW_W] >= PLATEAU_BAND * s[REF_W]) {
+            s[PLATEAU_MS] += dt
+            s[AT_PLATEAU_T] = t
+        }
         s[LAST_UPDATE_T] = t
         if (!s[DREW] && s[REF_W] >= cfg.noLoadW) s[DREW] = 1
 
         if (!s[DREW]) {
-            if (t - s[T0] >= cfg.noLoadS * 1000)
+            // and over at least three readings: a sparse meter's first mean is no verdict
+            if (t - s[T0] >= Math.max(cfg.noLoadS * 1000, 3 * dt))
                 return verdict("no_load", "never drew more than " + cfg.noLoadW + " W in " + cfg.noLoadS + " s (peak sustained " + roundTo(s[REF_W], 1) + " W)", level, s[REF_W], (t - s[T0]) / 1000)
             return null
         }
@@ -208,7 +221,7 @@ export class ChargeDetector {
 
         const unplug = this.checkStep(t, p, slowBefore, fastBefore)
         if (unplug) return unplug
-        return this.checkFull(t, p, level)
+        return this.checkFull(t, p, level, slowBefore)
     }
 
     private resetEpisodes() {
@@ -237,16 +250,21 @@ export class ChargeDetector {
     }
 
     /**
-     * A draw this low has tapered: a step from it is the charger terminating, not an unplug.
+     * A draw this low has tapered: a step from it to `after` (W) is the charger terminating,
+     * not an unplug. Any step from a low draw (terminateFraction of the plateau) counts; from
+     * higher up, a step to a standby draw (the charger is still there: a rider's pull leaves
+     * nothing) once a taper of some minutes led there, from anywhere under half the plateau.
      * A top-up of a battery that was already full never had a constant-current plateau: its
      * "plateau" is only where its taper started, so any clear fall from it counts as tapered.
      */
-    private tapered(w: number): boolean {
+    private tapered(w: number, after: number): boolean {
         const s = this.s
         // a charger that terminated once and restarts is the charger again, not a rider
         if (s[TERMINATED_ONCE]) return true
         if (w <= this.cfg.terminateFraction * s[REF_W]) return true
-        return s[PLATEAU_MS] < PLATEAU_MIN_MS && w <= TOPUP_TAPERED * s[REF_W]
+        if (s[PLATEAU_MS] < PLATEAU_MIN_MS) return w <= TOPUP_TAPERED * s[REF_W]
+        // from higher up, only a step that leaves the charger drawing, at the end of a taper
+        return after >= this.cfg.meterFloorW && w <= LAST_STEP_FRACTION * s[REF_W] && s[LAST_UPDATE_T] - s[AT_PLATEAU_T] >= TAPER_MIN_MS
     }
 
     /** A step down: unplugged when it falls from a high level, a termination otherwise. */
@@ -267,7 +285,7 @@ export class ChargeDetector {
             return null
         }
         const held = (t - s[STEP_SINCE]) / 1000
-        if (held >= cfg.unplugHoldS && !this.tapered(s[STEP_PRE_W]))
+        if (held >= cfg.unplugHoldS && !this.tapered(s[STEP_PRE_W], s[FAST_W]))
             return verdict(
                 "unplugged",
                 "draw fell from " + roundTo(s[STEP_PRE_W], 1) + " W to " + roundTo(p, 1) + " W and stayed for " + roundTo(held, 0) + " s (plateau " + roundTo(s[REF_W], 0) + " W)",
@@ -298,18 +316,22 @@ export class ChargeDetector {
      * level): then a short flat spell confirms. Without a step (a two-stage lead-acid taper
      * flattening onto float) only a long flat spell does: a slow taper still falls over it.
      */
-    private checkFull(t: number, p: number, level: number): Verdict {
+    private checkFull(t: number, p: number, level: number, slowBefore: number): Verdict {
         const s = this.s
         const cfg = this.cfg
-        const lowW = Math.max(cfg.fullFraction * s[REF_W], cfg.idleFloorW)
-        const recent = this.trackRecent(t, level)
+        // a top-up (no plateau: a battery already full) peaks on its collapsing taper, not at
+        // the charger's bulk power: after its step, float or standby is what lies under the step
+        const lowW = Math.max(cfg.fullFraction * s[REF_W], cfg.idleFloorW, s[STEP_T] >= 0 && s[PLATEAU_MS] < PLATEAU_MIN_MS ? (1 - STEP_DROP) * s[STEP_FROM_W] : 0)
+        // a single spiking reading lifts the fast level for seconds, not the slow one: the
+        // level a step falls from must have lasted
+        const recent = Math.min(this.trackRecent(t, level), slowBefore)
         // how much the readings scatter around the level: a step must stand out of the noise
         const dt = t - s[FLICKER_T]
         s[SCATTER_W] = emaStep(s[SCATTER_W], dt, SCATTER_TAU_MS, Math.abs(p - level))
         // a fall by a third within a minute from a tapered level is a step candidate; it
         // becomes the step once it stands out of the readings' scatter (right after a
         // balancing flicker the scatter is still high), and is dropped if the level comes back
-        if (s[PENDING_T] < 0 && s[STEP_T] < 0 && recent - level >= STEP_DROP * recent && this.tapered(recent)) {
+        if (s[PENDING_T] < 0 && s[STEP_T] < 0 && recent - level >= STEP_DROP * recent && this.tapered(recent, level)) {
             s[PENDING_T] = t
             s[PENDING_FROM_W] = recent
         }
@@ -330,6 +352,9 @@ export class ChargeDetector {
         if (s[STEP_T] >= 0 && side !== s[FLICKER_SIDE]) s[FLICKER] += 1
         s[FLICKER_SIDE] = side
         if (level > lowW) {
+            // the fit takes every reading once the draw came low: leaving out the noisy ones
+            // over the band would bias its means low, most while the draw is nearest the band
+            if (s[LOW_SINCE] >= 0) flatAdd(this.flat, t, p, level)
             // between the low band and twice it: fans, pulses, a flicker; above it, charging
             if (s[LOW_SINCE] >= 0 && level > RESUME_FACTOR * lowW) {
                 if (s[ABOVE_SINCE] < 0) s[ABOVE_SINCE] = t
@@ -346,10 +371,12 @@ export class ChargeDetector {
         }
         s[ABOVE_SINCE] = -1
         if (s[LOW_SINCE] < 0) {
+            // the fit's windows: a long charge's taper is slow, its slope is judged over 30 min
+            // of 10 min means; a top-up (no plateau) collapses within minutes, over 5 min means
             s[LOW_SINCE] = t
             s[ANCHOR_W] = level
             s[LAST_FALL_T] = t
-            this.flat = newFlattening((cfg.flatConfirmS * 1000) / 3)
+            this.flat = newFlattening((cfg.flatConfirmS * 1000) / (s[PLATEAU_MS] < PLATEAU_MIN_MS ? 6 : 3))
             return null
         }
         flatAdd(this.flat, t, p, level)
@@ -389,7 +416,7 @@ export class ChargeDetector {
                 flat
             )
         if (s[STEP_T] < 0 && s[ALLOW_FLATTEN]) {
-            const f = flatVerdict(this.flat)
+            const f = flatVerdict(this.flat, s[SCATTER_W], t)
             if (f.full)
                 return verdict(
                     "full",

@@ -246,7 +246,7 @@ export class SocketSession {
         this.order = order
         this.setLimit(limit)
         s[POWER_CAP_W] = opts && opts.powerCapW !== undefined ? opts.powerCapW : this.cfg.socketLimitW
-        s[TOP_OFF_MIN] = opts && opts.topOffMin !== undefined ? opts.topOffMin : this.cfg.topOffMin
+        s[TOP_OFF_MIN] = opts && opts.topOffMin !== undefined ? opts.topOffMin : opts && opts.profile === "lead_acid" ? this.cfg.topOffLeadAcidMin : this.cfg.topOffMin
         this.profile = opts && opts.profile !== undefined ? opts.profile : "auto"
         this.begin(now, 0, 0, 0, -1)
         s[FRESH] = 1

@@ -23,6 +23,19 @@ test("plot: a replayed curve is drawn with its decision marked", () => {
     assert.match(svg, /class="power"/)
 })
 
+test("plot: a long 1 s curve is drawn as buckets with their min-max band, the decision on the full curve", () => {
+    const dir = mkdtempSync(join(tmpdir(), "plot-"))
+    const rows = []
+    for (let t = 0; t < 5 * 3600; t++) rows.push({ t_s: t, power_w: Math.round(lithiumW(t, 200, 3600, 1200, 0.08, 0.7) * 10) / 10, current_a: NaN, voltage_v: NaN })
+    writeFileSync(join(dir, "c.csv"), formatCurveCsv(rows))
+    const r = spawnSync(tsx, ["tools/plot.ts", join(dir, "c.csv"), "--out", join(dir, "c.svg")], { encoding: "utf8" })
+    assert.equal(r.status, 0, r.stderr)
+    const svg = readFileSync(join(dir, "c.svg"), "utf8")
+    assert.ok(svg.length < 120000, `${svg.length} bytes`)
+    assert.match(svg, /class="band"/)
+    assert.match(svg, /class="decision-label"><tspan[^>]*>full at /)
+})
+
 test("plot: a session trace is drawn with its min-max band; bad input exits 2", () => {
     const dir = mkdtempSync(join(tmpdir(), "plot-"))
     const tr = new PowerTrace()

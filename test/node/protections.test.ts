@@ -1,7 +1,7 @@
 // Each protection: a case where it must trip and a case where it must not.
 import { test } from "node:test"
 import assert from "node:assert/strict"
-import { defaultConfig, ShedConfig } from "../../src/core/config"
+import { applyConfigPatch, defaultConfig, ShedConfig } from "../../src/core/config"
 import { Supervisor } from "../../src/core/supervisor"
 import { MainsGuard } from "../../src/core/mains"
 import { ThermalGuard } from "../../src/core/thermal"
@@ -171,4 +171,27 @@ test("profile: a flattening taper is full on auto, but not for a lithium order (
     li.start(1, "l", { kind: "full", value: 0 }, { profile: "lithium" }, 0)
     drive(li, wave, 0, 6 * 3600, [false])
     assert.equal(li.sockets[0].state, "charging", "a lithium order keeps charging a flattening taper")
+})
+
+test("top-off: a lead_acid order without topOffMin takes the board's lead-acid default, reported apart; others keep topOffMin", () => {
+    // a three-stage lead-acid end: plateau, absorption taper, step to float at 3 % of the plateau
+    const wave = (t: number) => {
+        if (t < 3600) return plateau(t)
+        const p = 250 * Math.exp(-(t - 3600) / 1500)
+        return { p: p > 35 ? p : 7.5, v: 230 }
+    }
+    const run = (opts: any) => {
+        const sup = board({ topOffLeadAcidMin: 45, topOffMin: 5 })
+        sup.start(1, "o", { kind: "full", value: 0 }, opts, 0)
+        drive(sup, wave, 0, 5 * 3600, [false])
+        return sup.sockets[0].lastRecord!
+    }
+    const la = run({ profile: "lead_acid" })
+    assert.equal(la.reason, "full")
+    assert.ok(Math.abs(la.topOffS - 45 * 60) <= 1, `lead-acid top-off ${la.topOffS}`)
+    assert.ok(Math.abs(run({}).topOffS - 5 * 60) <= 1, "auto: topOffMin")
+    assert.ok(Math.abs(run({ profile: "lead_acid", topOffMin: 0 }).topOffS) <= 1, "the order's own topOffMin wins")
+    const bad = applyConfigPatch(defaultConfig(), { topOffLeadAcidMin: 300 })
+    assert.equal(bad.ok, false)
+    assert.equal(bad.key, "topOffLeadAcidMin")
 })

@@ -4,7 +4,8 @@ import { spawnSync } from "node:child_process"
 import { mkdtempSync, readFileSync, writeFileSync, readdirSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { formatCurveCsv, parseCurveCsv, CurveCsvError } from "../../sim/csv"
+import { formatCurveCsv, parseCurveCsv, CurveCsvError, missingColumns } from "../../sim/csv"
+import { makePlug } from "../../sim/bus/plug"
 import { generateCorpus } from "../../sim/corpus"
 import { replayCurve } from "../../sim/curve-replay"
 import { lithiumW } from "../shared/scenarios"
@@ -63,6 +64,32 @@ test("replay CLI refuses a malformed CSV naming the line, exit code 2", () => {
     assert.match(c.stderr, /shortW/)
 })
 
+test("replay CLI and the CSV charger model take a power-only file and name the missing columns", () => {
+    const dir = mkdtempSync(join(tmpdir(), "replay-"))
+    // the same curve with current and voltage left empty, as many smart plugs export it
+    const powerOnly = lithiumCsv().replace(/^([^,\n]+,[^,\n]+),[^,\n]*,[^,\n]*$/gm, (l, a) => (l.startsWith("t_s") ? l : a + ",,"))
+    assert.match(powerOnly.split("\n")[1], /^0,[0-9.]+,,$/)
+    writeFileSync(join(dir, "p.csv"), powerOnly)
+    writeFileSync(join(dir, "c.csv"), lithiumCsv())
+    const r = runReplay([join(dir, "p.csv")])
+    assert.equal(r.status, 0, r.stderr)
+    const out = JSON.parse(r.stdout)
+    assert.deepEqual(out.missing, ["current_a", "voltage_v"])
+    const full = JSON.parse(runReplay([join(dir, "c.csv")]).stdout)
+    assert.deepEqual(full.missing, [])
+    assert.equal(out.outcome, full.outcome)
+    assert.equal(out.stop_s, full.stop_s)
+    const plug = makePlug({ model: "csv", csv: join(dir, "p.csv") })
+    assert.ok(plug.draw(600, 1, 230) > 100)
+    // a column empty on some lines only is a damaged file
+    writeFileSync(join(dir, "bad.csv"), "t_s,power_w,current_a,voltage_v\n0,100,,\n1,100,0.4,\n")
+    const b = runReplay([join(dir, "bad.csv")])
+    assert.equal(b.status, 2)
+    assert.match(b.stderr, /line 3: current_a is empty on line 2/)
+    assert.throws(() => parseCurveCsv("t_s,power_w,current_a,voltage_v\n0,100,0.4,230\n1,100,,230\n"), /line 3: current_a is empty here/)
+    assert.deepEqual(missingColumns(parseCurveCsv("t_s,power_w,current_a,voltage_v\n0,100,0.4,\n")), ["voltage_v"])
+})
+
 test("CSV reader: header, field count, numbers, increasing time", () => {
     const bad: [string, number][] = [
         ["time,power\n", 1],
@@ -96,6 +123,10 @@ test("corpus: the same seed writes the same files; truth lies inside each curve"
         "li-pulse",
         "leadacid-3stage",
         "leadacid-2stage",
+        "leadacid-pulse",
+        "leadacid-already-full",
+        "lifepo4",
+        "li-laststep",
         "li-aged",
         "unplug",
         "battery-removed",
@@ -104,6 +135,10 @@ test("corpus: the same seed writes the same files; truth lies inside each curve"
         "overload",
     ])
         assert.ok(families.has(f), `family ${f} missing`)
+    assert.ok(
+        ea.some(e => e.family.endsWith("+sparse") && e.sample_s === 300),
+        "an irregular 5-10 min meter variant"
+    )
     for (const e of ea) {
         const c = parseCurveCsv(readFileSync(join(a, e.file), "utf8"))
         const end = c[c.length - 1].t_s

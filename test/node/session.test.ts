@@ -1,7 +1,7 @@
 import { test } from "node:test"
 import assert from "node:assert/strict"
 import fc from "fast-check"
-import { lithiumW, lithiumFullS, runSocket, Lcg } from "../shared/scenarios"
+import { lithiumW, lithiumFullS, runSocket, Lcg, twoStageW, twoStageFullS } from "../shared/scenarios"
 import { defaultConfig, copyConfig } from "../../src/core/config"
 import { Supervisor } from "../../src/core/supervisor"
 
@@ -19,6 +19,79 @@ test("a step to zero mid-plateau is unplugged, after the hold", async () => {
     const r = await runSocket(t => (t < 1800 ? lithiumW(t, 200, 3600, 1200, 0.08, 0.7) : 0.2), 3600, 1, null, false, pause)
     assert.equal(r.reason, "unplugged")
     assert.ok(r.stopS >= 1800 + defaultConfig().unplugHoldS)
+})
+
+test("a charger whose last step is from a quarter of its plateau to a few watts of standby is full, not unplugged", async () => {
+    // the recorded 48 V charger: a taper, then a step from ~27 % of the plateau to 4 W standby
+    const full = lithiumFullS(200, 3600, 1200, 0.27)
+    const r = await runSocket(t => lithiumW(t, 200, 3600, 1200, 0.27, 4), 4 * 3600, 1, null, false, pause)
+    assert.equal(r.reason, "full")
+    assert.ok(r.stopS >= full && r.stopS - full <= 300, `stopped at ${r.stopS}, full at ${full}`)
+    // the same draw pulled out at that moment leaves nothing: from above a quarter, that is a rider
+    const pulled = await runSocket(t => (t < full ? lithiumW(t, 200, 3600, 1200, 0.27, 4) : 0.2), 4 * 3600, 1, null, false, pause)
+    assert.equal(pulled.reason, "unplugged")
+    // a step to standby straight from the plateau is a battery taken off, not the charger's last step
+    const removed = await runSocket(t => (t < 1800 ? lithiumW(t, 200, 3600, 1200, 0.27, 4) : 4), 4 * 3600, 1, null, false, pause)
+    assert.equal(removed.reason, "unplugged")
+})
+
+test("a two-stage lead-acid taper flattening onto float is full once flat, never before", async () => {
+    for (const [tauS, floorW, noiseW] of [
+        [1200, 8, 0.1],
+        [2700, 12, 0.3],
+        [4800, 6, 0.2],
+    ]) {
+        const rnd = new Lcg(Math.round(tauS))
+        const full = twoStageFullS(180, 7200, tauS, floorW)
+        const r = await runSocket(t => Math.max(0, twoStageW(t, 180, 7200, tauS, floorW) + (rnd.next() - 0.5) * 2 * noiseW), 12 * 3600, 1, null, false, pause)
+        assert.equal(r.reason, "full", `tau ${tauS}`)
+        assert.ok(r.stopS >= full, `tau ${tauS}: stopped at ${r.stopS}, before full at ${full}`)
+        assert.ok(r.stopS - full <= 30 * 60, `tau ${tauS}: stopped ${Math.round((r.stopS - full) / 60)} min after full`)
+    }
+})
+
+test("a noisy two-stage taper (1 s and 5 s meters) is never cut before full", async () => {
+    // readings scattered by +-3 W around a 9 W float: the fit must take every reading (also
+    // those whose smoothed level is over the low band, or its means are biased low) and must
+    // measure the noise from the readings themselves (a 5 s meter's level follows each reading)
+    for (const [stepS, tauS, seed] of [
+        [1, 2700, 2],
+        [1, 4000, 1],
+        [5, 2000, 1],
+        [5, 2000, 2],
+    ]) {
+        const rnd = new Lcg(seed * 7919 + tauS)
+        const full = twoStageFullS(120, 7200, tauS, 9)
+        const noise = () => (rnd.next() + rnd.next() + rnd.next() - 1.5) * 3
+        const r = await runSocket(t => Math.max(0, twoStageW(t, 120, 7200, tauS, 9) + noise()), 12 * 3600, stepS, null, false, pause)
+        assert.equal(r.reason, "full", `${stepS} s meter, tau ${tauS}`)
+        assert.ok(r.stopS >= full, `${stepS} s meter, tau ${tauS}: stopped at ${r.stopS}, ${Math.round((full - r.stopS) / 60)} min before full`)
+    }
+})
+
+test("a battery already full on a two-stage charger (a top-up collapsing within minutes onto float) is full, never before", async () => {
+    // no plateau, no step, no history to tell the taper's time constant: the fit judges the
+    // flat draw against the slowest taper there is (the float here is under the low band, 12 %
+    // of the top-up's smoothed peak; one above it is never judged: see docs/detector.md). Four 5 min windows
+    // at least, then the margins: within 45 min (the detector before took 100)
+    for (const [tauS, floorW, seed] of [
+        [300, 6, 1],
+        [450, 9, 2],
+        [600, 5, 3],
+    ]) {
+        const rnd = new Lcg(seed)
+        const full = twoStageFullS(100, 3, tauS, floorW)
+        const r = await runSocket(t => Math.max(0, twoStageW(t, 100, 3, tauS, floorW) + (rnd.next() - 0.5) * 0.4), 3 * 3600, 1, null, false, pause)
+        assert.equal(r.reason, "full", `tau ${tauS}`)
+        assert.ok(r.stopS >= full, `tau ${tauS}: stopped at ${r.stopS}, before full at ${full}`)
+        assert.ok(r.stopS - full <= 45 * 60, `tau ${tauS}: stopped ${Math.round((r.stopS - full) / 60)} min after full`)
+    }
+})
+
+test("a sparse meter's first reading is no verdict: no load waits for three readings", async () => {
+    const r = await runSocket(t => 7, 3600, 300, null, false, pause)
+    assert.equal(r.reason, "no_load")
+    assert.ok(r.stopS >= 900, `no load at ${r.stopS} s`)
 })
 
 test("a short circuit is cut on the first reading over the hard limit, and locks the socket", async () => {

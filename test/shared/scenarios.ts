@@ -31,6 +31,21 @@ export function lithiumFullS(plateauW: number, ccS: number, tauS: number, cutFra
     return Math.ceil(ccS + tauS * Math.log(1 / cutFraction))
 }
 
+/**
+ * Power (W) of a two-stage lead-acid charge at t seconds: a plateau, then a constant-voltage taper
+ * that flattens onto the float draw `floorW` (time constant tauS), never stepping down.
+ */
+export function twoStageW(t: number, plateauW: number, ccS: number, tauS: number, floorW: number): number {
+    if (t < 3) return 0
+    if (t < ccS) return plateauW
+    return floorW + (plateauW - floorW) * Math.exp(-(t - ccS) / tauS)
+}
+
+/** When a twoStageW curve is full (s): the excess over float down to a tenth of the float draw. */
+export function twoStageFullS(plateauW: number, ccS: number, tauS: number, floorW: number): number {
+    return Math.ceil(ccS + tauS * Math.log((plateauW - floorW) / (0.1 * floorW)))
+}
+
 export interface RunResult {
     reason: string
     stopS: number

@@ -1,7 +1,7 @@
 // The charging core inside the DeviceScript VM: the same scenarios as test/node/session.test.ts.
 import * as ds from "@devicescript/core"
 import { describe, test, expect } from "@devicescript/test"
-import { lithiumW, lithiumFullS, runSocket } from "../shared/scenarios"
+import { lithiumW, lithiumFullS, runSocket, twoStageW, twoStageFullS } from "../shared/scenarios"
 import { Supervisor } from "../../src/core/supervisor"
 import { defaultConfig } from "../../src/core/config"
 import { persistedError } from "../../src/core/persisted"
@@ -22,6 +22,28 @@ describe("charging core in the VM", () => {
         const r = await runSocket(t => (t < 1800 ? lithiumW(t, 200, 3600, 1200, 0.08, 0.7) : 0.2), 3600, 1, null, false, pause)
         expect(r.reason).toBe("unplugged")
         expect(r.stopS >= 1800).toBe(true)
+    })
+    test("a last step from a quarter of the plateau to standby is full; to nothing, unplugged", async () => {
+        const full = lithiumFullS(200, 3600, 1200, 0.27)
+        const r = await runSocket(t => lithiumW(t, 200, 3600, 1200, 0.27, 4), 4 * 3600, 1, null, false, pause)
+        expect(r.reason).toBe("full")
+        expect(r.stopS >= full && r.stopS - full <= 300).toBe(true)
+        const pulled = await runSocket(t => (t < full ? lithiumW(t, 200, 3600, 1200, 0.27, 4) : 0.2), 4 * 3600, 1, null, false, pause)
+        expect(pulled.reason).toBe("unplugged")
+    })
+    test("a two-stage lead-acid taper flattening onto float is full once flat, not before", async () => {
+        const full = twoStageFullS(180, 7200, 1200, 8)
+        const r = await runSocket(t => twoStageW(t, 180, 7200, 1200, 8), 6 * 3600, 2, null, false, pause)
+        expect(r.reason).toBe("full")
+        expect(r.stopS >= full && r.stopS - full <= 1800).toBe(true)
+    })
+    test("a battery already full on a two-stage charger (flat float after a short top-up) is full, not before", async () => {
+        // a noiseless flat draw: the fit's time constant from its history is infinite, the
+        // slowest taper (2 h) judges it
+        const full = twoStageFullS(100, 3, 450, 6)
+        const r = await runSocket(t => twoStageW(t, 100, 3, 450, 6), 3 * 3600, 2, null, false, pause)
+        expect(r.reason).toBe("full")
+        expect(r.stopS >= full && r.stopS - full <= 2700).toBe(true)
     })
     test("a short circuit is cut on the first reading", async () => {
         const r = await runSocket(t => (t < 100 ? 200 : 5000), 200, 1, null, false, pause)
