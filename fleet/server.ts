@@ -214,6 +214,19 @@ export class FleetServer {
         this.heard.set(id, Date.now())
         if (m.t !== "boot" && Date.now() - (b.lastSeen ?? 0) > SEEN_WRITE_MS) await this.store.updateBoard(id, { lastSeen: Date.now() })
         if (sub === "reply") return void this.commands.deliver(id, m)
+        if (m.t === "quiet" && typeof m.s === "number" && m.s > 0 && m.s <= 3600) {
+            // the board's own word that its window is open: enough when the reply to the update
+            // command was lost (the board closes its socket right after both)
+            const until = Date.now() + m.s * 1000
+            if ((this.windows.get(id) ?? 0) < until) {
+                this.windows.set(id, until)
+                this.asked.set(id, until)
+                await this.store.updateBoard(id, { windowUntil: until })
+                const s = this.sessions.get(id)
+                if (s) void this.sync(id, s)
+            }
+            return
+        }
         if (m.t !== "boot") return
         this.commands.noteBoot(id, m.boot)
         // a program that boots has left any window it granted

@@ -319,6 +319,9 @@ export class CloudLink {
         this.lastWindow = coreNow()
         await this.send("event", quietEvent(windowS, this.toServer(coreNow())))
         await this.send("online", "updating", true)
+        // the reply, the quiet event and the presence are on their way before the socket closes:
+        // a window the server never hears of is a window nobody deploys in
+        await ds.sleep(300)
         await this.mqtt.pause()
         this.connected = false
         console.log("update window: " + windowS + " s with the network socket free")
