@@ -330,7 +330,10 @@ export class FleetServer {
                 // unanswered is not busy: the command may have met a dead connection (the
                 // runtime's update channel ends the program's socket unannounced, docs/updates.md),
                 // so ask again soon rather than after retryS, which could fall in the next dead spell
-                this.asked.set(b.id, Date.now() - (this.opts.retryS ?? 60) * 1000 + NO_REPLY_RETRY_MS)
+                const again = Date.now() - (this.opts.retryS ?? 60) * 1000 + NO_REPLY_RETRY_MS
+                this.asked.set(b.id, again)
+                // the registry's mark too: every server reads it before asking
+                void this.store.updateBoard(b.id, { askedAt: again }).catch(() => {})
                 return this.log(`no reply to update (asking again in ${NO_REPLY_RETRY_MS / 1000} s)`, b.id)
             }
             if (!r.ok) return this.log(`update deferred: ${r.error}${r.detail ? " (" + r.detail + ")" : ""}`, b.id)

@@ -2,7 +2,7 @@
 // output), rebuilding only when a source file is newer than the program; the build's size
 // report is kept beside it (<name>.sizes.md), so tests and tools share one build of each board.
 import { spawnSync } from "node:child_process"
-import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from "node:fs"
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"
 import { ROOT } from "../../host/root"
 
@@ -28,13 +28,43 @@ export function buildFirmware(board: BoardName, entry?: string): string {
     const out = join(outDir, b.name + ".devs")
     // an entry outside src/ (the heap probes: out/probes, bench/) counts too, with the files beside it
     const src = Math.max(newest(join(ROOT, "src")), newest(join(ROOT, "boards")), newest(join(ROOT, "services")), newest(dirname(join(ROOT, b.entry))), entry ? newest(join(ROOT, "bench")) : 0)
-    if (existsSync(out) && existsSync(sizesOf(out)) && statSync(out).mtimeMs > src) return out
-    const r = spawnSync(process.execPath, [CLI, "build", b.entry], { cwd: ROOT, encoding: "utf8" })
-    if (r.status !== 0) throw new Error(`devs build ${b.entry} failed:\n${r.stdout}\n${r.stderr}`)
+    const fresh = () => existsSync(out) && existsSync(sizesOf(out)) && statSync(out).mtimeMs > src
+    if (fresh()) return out
     mkdirSync(outDir, { recursive: true })
-    copyFileSync(join(ROOT, ".devicescript/bin/bytecode-sizes.md"), sizesOf(out))
-    copyFileSync(join(ROOT, ".devicescript/bin/bytecode.devs"), out)
-    return out
+    // devs build writes one fixed output (its --out-dir fails in 2.16.4): test files run side by
+    // side, so one build at a time, or one board's program could be copied under another's name
+    return withBuildLock(join(outDir, ".building"), () => {
+        if (fresh()) return out
+        const r = spawnSync(process.execPath, [CLI, "build", b.entry], { cwd: ROOT, encoding: "utf8" })
+        if (r.status !== 0) throw new Error(`devs build ${b.entry} failed:\n${r.stdout}\n${r.stderr}`)
+        copyFileSync(join(ROOT, ".devicescript/bin/bytecode-sizes.md"), sizesOf(out))
+        copyFileSync(join(ROOT, ".devicescript/bin/bytecode.devs"), out)
+        return out
+    })
+}
+
+/** Runs `f` holding `lock` (a directory: made atomically); a lock older than a build can take is a dead process's. */
+function withBuildLock<T>(lock: string, f: () => T): T {
+    const t0 = Date.now()
+    for (;;) {
+        try {
+            mkdirSync(lock)
+            break
+        } catch {
+            let age = 0
+            try {
+                age = Date.now() - statSync(lock).mtimeMs
+            } catch {}
+            if (age > 120000) rmSync(lock, { recursive: true, force: true })
+            else if (Date.now() - t0 > 300000) throw new Error("the firmware build lock " + lock + " was held for 5 min")
+            else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100)
+        }
+    }
+    try {
+        return f()
+    } finally {
+        rmSync(lock, { recursive: true, force: true })
+    }
 }
 
 /** the size report (devs build's bytecode-sizes.md) of a program buildFirmware made */
