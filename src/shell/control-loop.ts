@@ -111,16 +111,22 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
     // no decisions before every meter has reported once (role binding takes about a second),
     // or BOOT_WAIT_MS have passed: a meter still silent then keeps its socket off
     const seen: number[] = []
+    const held: boolean[] = []
+    for (let i = 0; i < n; i++) held.push(false)
     let reported = 0
     const bootT = ds.millis()
     for (let i = 0; i < n; i++) seen.push(-1)
     await hw.meters({
         power: async (i, p) => {
-            latestP[i] = p
+            // a short's reading waits for the core's tick: the readings after the contacts opened
+            // (nothing drawn) would otherwise reach it first and read as an unplug
+            if (!held[i]) latestP[i] = p
             // a short circuit does not wait for the next tick: the contacts open on the reading
             // itself; the core still judges it on its tick (it sees its relay as closed)
             if (relayState[i] && !opened[i] && applyCal(p, cals[i]) > sup.config().shortW) {
                 opened[i] = true
+                held[i] = true
+                latestP[i] = p
                 await hw.relays[i].enabled.write(false)
             }
             if (seen[i] < 0) reported++
@@ -164,7 +170,10 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
                 ticking = false
                 return
             }
-            for (let i = 0; i < n; i++) raw[i] = latestP[i]
+            for (let i = 0; i < n; i++) {
+                raw[i] = latestP[i]
+                held[i] = false
+            }
             const c = sup.config()
             const watts = cleanReadings(raw, cals, c.crossTalk, c.meterFloorW)
             for (let i = 0; i < n; i++) {

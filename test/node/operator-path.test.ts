@@ -146,7 +146,6 @@ test("the docs' operator path parses: the commands a user types, with what to le
         /fleet -- release --tag v1\.0\.0/,
         /fleet -- upload/,
         /fleet -- rollout v1\.0\.0/,
-        /fleet -- rollback/,
     ])
         assert.ok(
             cmds.some(c => want.test(c)),
