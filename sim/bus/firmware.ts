@@ -30,6 +30,9 @@ export function buildFirmware(board: BoardName, entry?: string): string {
     const src = Math.max(newest(join(ROOT, "src")), newest(join(ROOT, "boards")), newest(join(ROOT, "services")), newest(dirname(join(ROOT, b.entry))), entry ? newest(join(ROOT, "bench")) : 0)
     const fresh = () => existsSync(out) && existsSync(sizesOf(out)) && statSync(out).mtimeMs > src
     if (fresh()) return out
+    // npm test builds every program first (tools/build-firmware.ts): a build now would race the
+    // VM tests' devs run, which compiles into the same output
+    if (process.env.SHED_FIRMWARE_PREBUILT) throw new Error(`${b.entry} changed after npm test's pretest built the firmware (tools/build-firmware.ts); a test must not edit the sources`)
     mkdirSync(outDir, { recursive: true })
     // devs build writes one fixed output (its --out-dir fails in 2.16.4): test files run side by
     // side, so one build at a time, or one board's program could be copied under another's name

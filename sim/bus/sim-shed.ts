@@ -26,7 +26,8 @@ export function loadSocketMeterSpec() {
     if (!serviceSpecifications().some(s => s.classIdentifier === SRV_SOCKET_METER)) throw new Error("socket meter spec not loaded: " + JSON.stringify(r))
 }
 
-export type Fault = "short" | "overload" | "welded" | "silent"
+/** deaf: the relay misses the next command to open (lost on the bus), then obeys again */
+export type Fault = "short" | "overload" | "welded" | "silent" | "deaf"
 
 export interface RelayChange {
     /** real ms since the shed started */
@@ -81,6 +82,10 @@ export class SimSocket {
         this.meter.onReset = () => (this.energyWh = 0)
         let last = false
         this.relay.register(1).on(CHANGE, () => {
+            if (!this.relayOn && this.faults.delete("deaf")) {
+                this.relay.register(1).setValues([true])
+                return
+            }
             const on = this.relayOn
             if (on !== last) this.changes.push({ t: now(), on })
             last = on

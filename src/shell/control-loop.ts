@@ -16,6 +16,12 @@ import { MeterStart } from "./meters"
 /** A meter that has not reported for this long (ms) is silent: its socket is cut. */
 const METER_SILENT_MS = 1000
 const BOOT_WAIT_MS = 5000
+/**
+ * Readings for this long (ms) after a relay was told to open are not judged: the contacts'
+ * release, the meter's averaging window and a command still on its way read as current through
+ * an open relay (a false weld). A weld is still caught, this much later.
+ */
+const RELAY_SETTLE_MS = 1000
 
 /** Control loop period (ms): a short circuit is cut within one period plus the bus latency. */
 export const TICK_MS = 100
@@ -100,13 +106,16 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
     const latestP: number[] = []
     const latestV: number[] = []
     const relayState: boolean[] = []
-    /** opened at once on a short, ahead of the core's verdict */
-    const opened: boolean[] = []
+    /**
+     * when (ms) each relay was last told to open, -1 while closed; set with its relay still
+     * closed in relayState: opened at once on a short, ahead of the core's verdict
+     */
+    const openAt: number[] = []
     for (let i = 0; i < n; i++) {
         latestP.push(0)
         latestV.push(NaN)
         relayState.push(false)
-        opened.push(false)
+        openAt.push(0)
     }
     // no decisions before every meter has reported once (role binding takes about a second),
     // or BOOT_WAIT_MS have passed: a meter still silent then keeps its socket off
@@ -123,8 +132,8 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
             if (!held[i]) latestP[i] = p
             // a short circuit does not wait for the next tick: the contacts open on the reading
             // itself; the core still judges it on its tick (it sees its relay as closed)
-            if (relayState[i] && !opened[i] && applyCal(p, cals[i]) > sup.config().shortW) {
-                opened[i] = true
+            if (relayState[i] && openAt[i] < 0 && applyCal(p, cals[i]) > sup.config().shortW) {
+                openAt[i] = ds.millis()
                 held[i] = true
                 latestP[i] = p
                 await hw.relays[i].enabled.write(false)
@@ -178,16 +187,23 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
             const watts = cleanReadings(raw, cals, c.crossTalk, c.meterFloorW)
             for (let i = 0; i < n; i++) {
                 const silent = seen[i] < 0 || real - seen[i] > METER_SILENT_MS
-                clean[i] = { p: silent ? NaN : watts[i], v: silent ? NaN : latestV[i] }
+                // an open relay's settling readings: none (a socket with its relay open ignores NaN)
+                const settling = !relayState[i] && real - openAt[i] < RELAY_SETTLE_MS
+                clean[i] = { p: silent || settling ? NaN : watts[i], v: silent ? NaN : latestV[i] }
             }
             if (tempC === tempC) sup.temperature(now, tempC)
             const want = sup.tick(now, clean, relayState)
             for (let i = 0; i < n; i++) {
                 // an early opening stands until the core itself wants the relay open
-                if (opened[i] && !want[i]) opened[i] = false
                 if (want[i] !== relayState[i]) {
                     relayState[i] = want[i]
+                    if (!want[i] && openAt[i] < 0) openAt[i] = real
+                    if (want[i]) openAt[i] = -1
                     await hw.relays[i].enabled.write(want[i])
+                } else if (!want[i] && clean[i].p > c.weldW) {
+                    // current through a relay told to open: say it again (a command lost on the
+                    // bus looks like a weld) while the core times the weld
+                    await hw.relays[i].enabled.write(false)
                 }
             }
             // a lockout set or cleared is written first (its relay is already open)
@@ -227,6 +243,7 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
             console.log("control loop error: " + err)
             for (let i = 0; i < n; i++) {
                 relayState[i] = false
+                if (openAt[i] < 0) openAt[i] = ds.millis()
                 await hw.relays[i].enabled.write(false)
             }
         }

@@ -190,6 +190,30 @@ describe("power cuts and crash loops (VM killed and restarted on its flash)", { 
         assert.equal(c.ok, true, JSON.stringify(c))
     })
 
+    test("a command to open lost on the bus is said again: the relay opens, and no weld is reported", { timeout: 120000 }, async () => {
+        sim2.shed.plug(2, { model: "li", soc0: 0.3, seed: 27 })
+        const o = await sim2.backend.pay(2)
+        assert.equal(o.startReply?.ok, true, JSON.stringify(o.startReply))
+        await until(() => sim2.shed.socket(2).relayOn && sim2.shed.socket(2).powerW > 20, 30000, "socket 2 drawing")
+        const from = sim2.backend.events.length
+        sim2.shed.inject(2, "deaf")
+        const r = await sim2.backend.send("stop", { socket: 2 })
+        assert.equal(r.ok, true, JSON.stringify(r))
+        await until(() => !sim2.shed.socket(2).faults.has("deaf"), 10000, "the lost command")
+        await until(() => !sim2.shed.socket(2).relayOn, 10000, "relay 2 open (the command said again)")
+        const b = await billed(o, 30000, "the stopped record")
+        assert.equal(b.reason, "remote_stop")
+        // past the settling second and the weld's hold: a weld would have been reported by now
+        await new Promise(r => setTimeout(r, 5000))
+        const faults = sim2.backend.events.slice(from).filter(e => e.t === "fault")
+        assert.deepEqual(faults, [], "no fault")
+        const again = await sim2.backend.pay(2)
+        assert.equal(again.startReply?.ok, true, JSON.stringify(again.startReply))
+        const s = await sim2.backend.send("stop", { socket: 2 })
+        assert.equal(s.ok, true, JSON.stringify(s))
+        sim2.shed.unplug(2)
+    })
+
     test("a broker outage loses nothing: the record made meanwhile is resent and billed once", { timeout: 180000 }, async () => {
         sim2.shed.plug(2, { model: "li", soc0: 0.3, seed: 23 })
         const o = await sim2.backend.pay(2)
