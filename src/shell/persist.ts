@@ -1,5 +1,7 @@
 // Flash persistence through settings, guarded: the runtime crashes reading a value whose key
-// + JSON exceed 232 bytes, so every write is checked first and refused with an error.
+// + JSON exceed 232 bytes, so every write is checked first and refused with an error; and its
+// settings log drops a write silently once full (jacdac-c jd_fstor.c), so every write is read
+// back, and one that did not stick is an error too (the outbox then keeps its record in RAM).
 import { deleteSetting, readSetting, writeSetting } from "@devicescript/settings"
 
 export const SETTING_LIMIT = 232
@@ -9,7 +11,10 @@ export async function saveJson(key: string, value: any): Promise<string> {
     const text = JSON.stringify(value)
     if (key.length + 1 + text.length > SETTING_LIMIT) return "setting " + key + " of " + text.length + " bytes over the limit"
     await writeSetting(key, value)
-    return null
+    if (JSON.stringify(await loadJson(key)) === text) return null
+    const err = "setting " + key + " not kept: the flash is full"
+    console.log(err)
+    return err
 }
 
 export async function loadJson(key: string): Promise<any> {
