@@ -8,8 +8,12 @@ import { heapProbeEntry } from "../bench/heap-probe-entry"
 import { buildFirmware } from "../sim/bus/firmware"
 
 const t0 = Date.now()
-for (const board of BOARD_NAMES) {
-    for (const entry of [undefined, heapProbeEntry(board)]) {
+// every probe entry written before any build: a program is fresh only while it is newer than
+// every file in its entry's folder
+const probes = BOARD_NAMES.map(heapProbeEntry)
+for (let k = 0; k < BOARD_NAMES.length; k++) {
+    const board = BOARD_NAMES[k]
+    for (const entry of [undefined, probes[k]]) {
         const out = buildFirmware(board, entry)
         console.log(`firmware: ${out.replace(/^.*\/out\//, "out/")}`)
     }
