@@ -1,5 +1,5 @@
 // The broker's accounts and ACLs as `fleet broker-config` writes them from the registry, run in
-// Debian's Mosquitto (installed by `npm test`'s pretest, tools/ensure-mosquitto.sh) on a port of
+// Debian's Mosquitto (installed by `npm test`'s pretest, tools/apt-ensure.sh) on a port of
 // its own, both ways Mosquitto takes them: password_file + acl_file, and the dynamic-security
 // plugin. A board reads its own cmd and publishes its own events; another board's credentials
 // can neither read that cmd (SUBACK 0x80) nor publish under its topics; nobody but a service
@@ -36,7 +36,7 @@ async function freePort(): Promise<number> {
 
 /** Starts Mosquitto on its own port with `conf` (listener and user lines added); resolves once it takes connections. */
 async function mosquitto(name: string, conf: string): Promise<{ port: number; proc: ChildProcess; log: () => string }> {
-    assert.ok(existsSync(MOSQUITTO), `${MOSQUITTO} missing: npm test installs it (pretest: tools/ensure-mosquitto.sh)`)
+    assert.ok(existsSync(MOSQUITTO), `${MOSQUITTO} missing: npm test installs it (pretest: tools/apt-ensure.sh)`)
     const port = await freePort()
     const file = join(dir, name + ".conf")
     // as root it would drop to the mosquitto user, who cannot read the 0600 files of this test

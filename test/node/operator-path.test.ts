@@ -165,6 +165,8 @@ test("the operator's first hour runs from the docs: keys, server, the shed provi
     const mqtt = await freePort()
     const env: NodeJS.ProcessEnv = { ...gitEnv(), OPERATOR_PATH_TAG: tag, npm_config_update_notifier: "false" }
     delete env.FLEET_TOKEN
+    // the copy builds its own firmware, as a fresh clone's npm start does
+    delete env.SHED_FIRMWARE_PREBUILT
     delete env.FLEET_API
     const done: { cmd: string; out: string }[] = []
     for (const { cmd: raw, comment } of lines) {

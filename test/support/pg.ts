@@ -1,6 +1,6 @@
 // A throwaway PostgreSQL cluster for the fleet tests and the load run: initdb into a temp folder,
 // the server on a unix socket in that folder only (no TCP port to collide with), stopped and
-// removed by stop(). The binaries are Debian's (tools/ensure-postgres.sh installs them, npm
+// removed by stop(). The binaries are Debian's (tools/apt-ensure.sh installs them, npm
 // test's pretest). PostgreSQL refuses to run as root: as root the cluster belongs to the
 // `postgres` user the Debian package makes.
 import { ChildProcess, execFileSync, spawn } from "node:child_process"
@@ -23,7 +23,7 @@ export function pgBinDir(): string {
     } catch {
         // none on PATH either
     }
-    throw new Error("no PostgreSQL server here (initdb): run bash tools/ensure-postgres.sh (npm test's pretest does)")
+    throw new Error("no PostgreSQL server here (initdb): run bash tools/apt-ensure.sh (npm test's pretest does)")
 }
 
 function pgUser(): { uid: number; gid: number } | null {
