@@ -17,7 +17,10 @@ test("in a VM of its own: test/vm-flash/persist.test.ts", { timeout: 300000 }, a
     try {
         for (const f of LINKED) symlinkSync(join(ROOT, f), join(dir, f))
         const out = await new Promise<string>(res => {
-            const p = spawn(process.execPath, [CLI, "run", "test/vm-flash/persist.test.ts", "--test", "--test-self-exit", "--test-timeout", "120000"], { cwd: dir, env: { ...process.env, NO_COLOR: "1" } })
+            const p = spawn(process.execPath, [CLI, "run", "test/vm-flash/persist.test.ts", "--test", "--test-self-exit", "--test-timeout", "120000"], {
+                cwd: dir,
+                env: { ...process.env, NO_COLOR: "1" },
+            })
             let o = ""
             p.stdout.on("data", d => (o += d))
             p.stderr.on("data", d => (o += d))

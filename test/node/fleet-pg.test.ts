@@ -1,5 +1,5 @@
 // The registry on PostgreSQL, against a real server this test starts (test/support/pg.ts): the
-// same records and rules as the embedded store (each check runs on both), migrations applied once
+// same records and rules as the embedded store (test/support/registry-rules.ts), migrations applied once
 // and recorded, and what several update servers need: one claim per board however many servers
 // race for it, a lease that runs out, an outcome written with the claim's release or not at all,
 // one rollout step at a time.
@@ -12,8 +12,7 @@ import pg from "pg"
 import { FleetStore, Registry } from "../../fleet/store"
 import { PgStore } from "../../fleet/pg-store"
 import { migrations } from "../../fleet/migrate"
-import { DEVS_MAGIC, padImage, sha256Hex } from "../../fleet/release"
-import type { BoardRecord, Manifest, Rollout } from "../../fleet/types"
+import { board, registryRules, rollout } from "../support/registry-rules"
 import { TempPostgres } from "../support/pg"
 import { FleetServer } from "../../fleet/server"
 import { signMessage } from "../../host/board-command"
@@ -47,84 +46,9 @@ const KINDS: [string, () => Promise<Registry>][] = [
     ["postgres", pgStore],
 ]
 
-function board(id: string, deviceId: string, over: Partial<BoardRecord> = {}): BoardRecord {
-    return { id, deviceId, type: "shed2", wsskKey: "a".repeat(64), cmdKey: "b".repeat(64), crashes: 0, fails: 0, ...over }
-}
-
-function release(version: string, fill: number): { m: Manifest; image: Buffer } {
-    const raw = Buffer.alloc(70, fill)
-    DEVS_MAGIC.copy(raw)
-    const image = padImage(raw)
-    const m: Manifest = { version, board: "shed2", commit: "c".repeat(40), size: image.length, sha256: sha256Hex(image), compiler: "2.16.4", builtAt: "2026-01-0" + fill + "T00:00:00.000Z" }
-    return { m, image }
-}
-
-function rollout(id: string, startedAt: number, stage: Rollout["stage"]): Rollout {
-    return { id, version: "v1.1.0", previous: "v1.0.0", canary: ["a"], percent: 20, stage, startedAt, stageAt: startedAt, soakS: 60, reportS: 30, force: false }
-}
+registryRules("postgres", pgStore)
 
 for (const [kind, open] of KINDS) {
-    test(`${kind}: boards, releases, rollouts and the log keep the same rules`, async () => {
-        const s = await open()
-        try {
-            await s.putBoard(board("b", "00000000000000b2"))
-            await s.putBoard(board("a", "00000000000000a1", { healthyAt: 9 }))
-            await s.putBoard(board("a", "00000000000000a1", { assigned: "v2.0.0" }))
-            assert.deepEqual(await s.listBoards(), [board("a", "00000000000000a1", { assigned: "v2.0.0" }), board("b", "00000000000000b2")])
-            assert.deepEqual(
-                await s.updateBoard("a", { deployedAt: 100, healthyAt: 200, crashes: 1 }),
-                board("a", "00000000000000a1", { assigned: "v2.0.0", deployedAt: 100, healthyAt: 200, crashes: 1 })
-            )
-            const cleared = (await s.updateBoard("a", { healthyAt: undefined }))!
-            assert.ok(!("healthyAt" in cleared))
-            assert.equal(await s.updateBoard("nope", { crashes: 3 }), null)
-            await assert.rejects(s.updateBoard("a", { id: "b" }), /cannot change the id/)
-            await assert.rejects(s.putBoard(board("c", "00000000000000a1")), /already board a/)
-            assert.equal((await s.boardByDevice("00000000000000b2"))!.id, "b")
-            assert.equal(await s.boardByDevice("00000000000000c3"), null)
-
-            const a = release("v1.0.0", 1)
-            const b = release("v1.0.0", 2)
-            const t = Buffer.from(a.image)
-            t[40] ^= 1
-            await assert.rejects(s.putRelease(a.m, t), /not the one the manifest names/)
-            await s.putRelease(a.m, a.image)
-            await s.putRelease({ ...a.m }, a.image)
-            await assert.rejects(s.putRelease(b.m, b.image), /immutable/)
-            assert.deepEqual((await s.getRelease("v1.0.0", "shed2"))!.image, a.image)
-            assert.equal(await s.getRelease("v9", "shed2"), null)
-            assert.deepEqual(await s.listReleases(), [a.m])
-
-            assert.equal(await s.activeRollout(), null)
-            await s.putRollout(rollout("r1", 1000, "done"))
-            await s.putRollout(rollout("r2", 2000, "percent"))
-            await s.putRollout(rollout("r3", 3000, "rolled_back"))
-            assert.equal((await s.activeRollout())!.id, "r2")
-            await s.putRollout({ ...rollout("r2", 2000, "rolled_back"), reason: "x failed" })
-            assert.equal(await s.activeRollout(), null)
-            assert.equal((await s.getRollout("r2"))!.reason, "x failed")
-            assert.deepEqual(
-                (await s.listRollouts()).map(r => r.id),
-                ["r1", "r2", "r3"]
-            )
-
-            for (let i = 0; i < 10; i++) await s.log({ t: 100 + (i >> 1), board: i % 2 ? "odd" : "even", msg: "m" + i })
-            assert.deepEqual(
-                (await s.logs(3)).map(e => e.msg),
-                ["m7", "m8", "m9"]
-            )
-            assert.deepEqual(
-                (await s.logs(2, "even")).map(e => e.msg),
-                ["m6", "m8"]
-            )
-            assert.deepEqual((await s.logs(1))[0], { t: 104, board: "odd", msg: "m9" })
-            assert.deepEqual(await s.logs(0), [])
-            assert.equal((await s.logs(NaN)).length, 10)
-        } finally {
-            await s.close()
-        }
-    })
-
     test(`${kind}: a deploy claim is one server's until its lease runs out; its outcome is written with the claim's release`, async () => {
         const s = await open()
         try {
