@@ -3,6 +3,7 @@ import { JUDGING_SEEDS, printChargeBench, printFamilyTable, printGeneralisation,
 import { printQrBench } from "./qr"
 import { printTraceBench } from "./trace"
 import { printFlashBench } from "./flash"
+import { printFlashBudget } from "./flash-budget"
 import { printFirmwareBench, printLatencyBench } from "./firmware"
 import { printBusBench } from "./bus"
 import { printHeapBench } from "./heap"
@@ -17,6 +18,7 @@ printFamilyTable(JUDGING_SEEDS)
 printGeneralisation([...TUNING_SEEDS, ...JUDGING_SEEDS])
 printTraceBench()
 printFlashBench()
+printFlashBudget()
 printQrBench()
 printFirmwareBench()
 printLatencyBench()

@@ -35,6 +35,9 @@ export interface ProvisionOptions {
     cmdKey?: string
 }
 
+/** the longest broker host a board keeps (its settings are budgeted: bench/flash-budget.ts) */
+export const MQTT_HOST_MAX = 64
+
 /** A board's broker password: 24 random bytes, URL-safe base64 (the registry keeps only its hash). */
 export function newMqttPassword(): string {
     return randomBytes(24).toString("base64url")
@@ -65,6 +68,7 @@ export async function provisionBoard(bus: JDBus, o: ProvisionOptions): Promise<{
     // the codes first: a URL too long for a stored code refuses the board before anything is written
     const codes = payCodesFor(o.type, o.id, o.payUrl)
     if (o.lang !== undefined && o.lang !== "zh" && o.lang !== "en") throw new Error(`--lang: zh or en (got ${JSON.stringify(o.lang)})`)
+    if (!o.mqttHost || o.mqttHost.length > MQTT_HOST_MAX) throw new Error(`--mqtt-host: 1-${MQTT_HOST_MAX} characters (got ${o.mqttHost?.length ?? 0})`)
     const settings = await findBoardSettings(bus)
     const deviceId = settings.device.deviceId.toLowerCase()
     const wsskKey = randomBytes(32).toString("hex")

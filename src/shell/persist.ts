@@ -3,8 +3,7 @@
 // settings log drops a write silently once full (jacdac-c jd_fstor.c), so every write is read
 // back, and one that did not stick is an error too (the outbox then keeps its record in RAM).
 import { deleteSetting, readSetting, writeSetting } from "@devicescript/settings"
-
-export const SETTING_LIMIT = 232
+import { SETTING_LIMIT } from "../core/protocol/outbox"
 
 export async function saveJson(key: string, value: any): Promise<string> {
     if (key.length > 13) return "setting key " + key + " longer than 13 characters"
