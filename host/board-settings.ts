@@ -34,7 +34,24 @@ export async function provision(bus: JDBus, values: Settings) {
     if (err) throw new Error(err)
     const srv = await findBoardSettings(bus)
     for (const [k, v] of Object.entries(values)) {
-        if (v === null) await srv.sendCmdAsync(DELETE, jdpack("s", [k]), true)
-        else await srv.sendCmdAsync(SET, jdpack("z b", [k, new TextEncoder().encode(JSON.stringify(v))]), true)
+        if (v === null) await withAck(() => srv.sendCmdAsync(DELETE, jdpack("s", [k]), true))
+        else await withAck(() => srv.sendCmdAsync(SET, jdpack("z b", [k, new TextEncoder().encode(JSON.stringify(v))]), true))
+    }
+}
+
+/**
+ * A settings command until the board acks it: jacdac-ts gives up after a few resends, which a
+ * busy bus (or a busy machine running the simulator) can outlast; setting or deleting a key
+ * twice is harmless.
+ */
+async function withAck(send: () => Promise<unknown>, tries = 5): Promise<void> {
+    for (let i = 1; ; i++) {
+        try {
+            await send()
+            return
+        } catch (e) {
+            if (i >= tries || (e as { code?: string }).code !== "no-ack") throw e
+            await new Promise(r => setTimeout(r, 200 * i))
+        }
     }
 }
