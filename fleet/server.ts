@@ -187,7 +187,10 @@ export class FleetServer {
 
     private async connectBroker(url: string) {
         this.mq = await mqtt.connectAsync(url, { clientId: "fleet-" + randomUUID().slice(0, 8), reconnectPeriod: 1000, username: this.opts.mqttUser, password: this.opts.mqttPass })
-        this.mq.on("message", (topic, payload) => void this.serial(() => this.report(topic, payload)))
+        this.mq.on("message", (topic, payload) => {
+            if (process.env.FLEET_DEBUG) this.log(`mqtt in: ${topic} ${payload.length} B ${payload.toString().slice(0, 60)}`)
+            void this.serial(() => this.report(topic, payload))
+        })
         await this.mq.subscribeAsync(["shed/+/event", "shed/+/reply", "shed/+/online", "shed/+/telemetry"])
     }
 
@@ -211,7 +214,11 @@ export class FleetServer {
         // a program that talks is a program that runs; the registry hears of it once a minute (every server reads it)
         this.heard.set(id, Date.now())
         if (m.t !== "boot" && Date.now() - (b.lastSeen ?? 0) > SEEN_WRITE_MS) await this.store.updateBoard(id, { lastSeen: Date.now() })
-        if (sub === "reply") return void this.commands.deliver(id, m)
+        if (sub === "reply") {
+            // a reply nobody waits for: its command timed out here (a slow broker or a busy server), or was not ours
+            if (!this.commands.deliver(id, m) && typeof m.id === "string" && m.id.startsWith("fleet-")) this.log(`a reply came after its command gave up (${m.ok ? "ok" : m.error})`, id)
+            return
+        }
         if (m.t === "quiet" && typeof m.s === "number" && m.s > 0 && m.s <= 3600) {
             // the board's own word that its window is open: enough when the reply to the update
             // command was lost (the board closes its socket right after both)

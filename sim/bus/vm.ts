@@ -2,7 +2,7 @@
 // (settings, sessions, outbox) lives in its working folder, so killing the process and
 // starting it again is a power cut: the board boots from the same flash.
 import { spawn, ChildProcess } from "node:child_process"
-import { readFileSync, mkdtempSync, rmSync } from "node:fs"
+import { appendFileSync, readFileSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { ROOT } from "../../host/root"
@@ -84,6 +84,8 @@ export class FirmwareVM {
                 if (/nodedir/.test(line)) continue
                 this.log.push(line)
                 if (this.log.length > 4000) this.log.splice(0, 2000)
+                // every line to a file as well, for a run whose VM nobody reads (docs/simulator.md)
+                if (process.env.SHED_VM_LOG) appendFileSync(process.env.SHED_VM_LOG, `${new Date().toISOString()} ${line}\n`)
                 this.opts.onLine?.(line)
             }
         }

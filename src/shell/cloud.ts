@@ -232,20 +232,28 @@ export class CloudLink {
         return ok
     }
 
-    private async reply(id: string, ok: boolean, error: string, detail: string, result: any) {
-        await this.send("reply", replyJson(id, ok, error, detail, result, this.boot))
+    private async reply(id: string, ok: boolean, error: string, detail: string, result: any): Promise<boolean> {
+        return await this.send("reply", replyJson(id, ok, error, detail, result, this.boot))
     }
 
     private async onCommand(raw: Buffer) {
         const r = parseCommand(raw, this.ctx())
         await this.saveHighWater()
-        if (!r.ok) return await this.reply(r.id, false, r.error, r.detail, null)
+        if (!r.ok) {
+            await this.reply(r.id, false, r.error, r.detail, null)
+            return
+        }
         const res = await this.apply(r.command)
-        await this.reply(r.id, res.ok, res.error, res.detail, res.result)
+        const told = await this.reply(r.id, res.ok, res.error, res.detail, res.result)
         if (this.quietFor > 0) {
             const w = this.quietFor
             this.quietFor = 0
-            await this.goQuiet(w)
+            // a window the server never hears of is one nobody deploys in, with the board away
+            // from MQTT for all of it: stay, and let the server ask again
+            // the broker's answer to a ping says it has the reply (what the board writes can be lost
+            // while commands still arrive); unconfirmed, the link reconnects and the server asks again
+            if (told && (await this.mqtt.confirm(3000))) await this.goQuiet(w)
+            else console.log("update window not taken: the broker did not confirm the reply")
         }
     }
 

@@ -4,7 +4,7 @@
 // until its 50 s watchdog, and built a hex dump of every packet on the heap.
 import * as ds from "@devicescript/core"
 import { connect, Socket } from "@devicescript/net"
-import { connackCode, encodeConnect, encodeDisconnect, encodePingreq, encodePublish, encodeSubscribe, FrameReader, parsePublish, PUBLISH, CONNACK } from "../core/mqtt/packets"
+import { connackCode, encodeConnect, encodeDisconnect, encodePingreq, encodePublish, encodeSubscribe, FrameReader, parsePublish, PUBLISH, CONNACK, PINGRESP } from "../core/mqtt/packets"
 
 export interface LinkOptions {
     host: string
@@ -22,6 +22,12 @@ const KEEPALIVE_S = 30
 /** no byte from the broker for this long (ms) and the connection is taken for dead */
 const SILENCE_MS = 45000
 const CONNACK_MS = 10000
+/**
+ * a ping unanswered this long (ms) and the connection is taken for dead: the broker's commands
+ * may still arrive while what the board writes is lost (seen in the simulator after the runtime's
+ * update channel gave the socket back), and only a ping's answer shows the way out works
+ */
+const PING_ANSWER_MS = 8000
 const BACKOFF_MIN_MS = 1000
 const BACKOFF_MAX_MS = 30000
 
@@ -43,6 +49,9 @@ export class MqttLink {
     private writing = false
     private lastRx = 0
     private lastPing = 0
+    /** when the oldest unanswered ping went out (0: none) */
+    private pingAt = 0
+    private pongs = 0
     private lastTx = 0
     private paused = false
     private backoff = BACKOFF_MIN_MS
@@ -76,6 +85,21 @@ export class MqttLink {
         this.paused = false
     }
 
+    /** True once the broker answers a ping sent now: it has taken every packet written before it. */
+    async confirm(ms: number): Promise<boolean> {
+        const n = this.pongs
+        if (!this.connected || !(await this.ping(ds.millis()))) return false
+        const t0 = ds.millis()
+        while (this.pongs === n && ds.millis() - t0 < ms) await ds.sleep(20)
+        return this.pongs !== n
+    }
+
+    private async ping(now: number): Promise<boolean> {
+        this.lastPing = now
+        if (this.pingAt === 0) this.pingAt = now
+        return await this.write(encodePingreq())
+    }
+
     /** One packet on the wire; false when it could not be written (not connected, write failed). */
     async publish(topic: string, body: string, retain: boolean): Promise<boolean> {
         if (!this.connected) return false
@@ -106,7 +130,10 @@ export class MqttLink {
         }
         this.writing = false
         if (ok) this.lastTx = ds.millis()
-        else await this.drop(false)
+        else {
+            console.log("mqtt: a write failed; reconnecting")
+            await this.drop(false)
+        }
         return ok
     }
 
@@ -146,6 +173,7 @@ export class MqttLink {
     /** One connection, from socket open to its end. */
     private async session() {
         this.reader.reset()
+        this.pingAt = 0
         const s = await connect({ host: this.o.host, port: this.o.port, proto: this.o.proto, timeout: CONNACK_MS })
         this.sock = s
         const opened = ds.millis()
@@ -189,8 +217,11 @@ export class MqttLink {
                 } else if (p.type === PUBLISH) {
                     const m = parsePublish(p, this.tbuf)
                     if (m) this.onMessage(m)
+                } else if (p.type === PINGRESP) {
+                    this.pingAt = 0
+                    this.pongs++
                 }
-                // SUBACK, PINGRESP: their arrival is all that matters (lastRx)
+                // SUBACK: its arrival is all that matters (lastRx)
             }
             if (r.dropped >= 500) {
                 // a flood: a line every 500 messages dropped, not one a message
@@ -205,13 +236,13 @@ export class MqttLink {
                 console.log("mqtt: broker silent for " + Math.round((now - this.lastRx) / 1000) + " s; reconnecting")
                 return
             }
-            // QoS 0 publishes get no answer: ask for one when the broker has been quiet a while,
-            // and keep the broker's own keep-alive timer fed when the board has been quiet
-            const half = (KEEPALIVE_S * 1000) / 2
-            if (accepted && (now - this.lastRx > half || now - this.lastTx > half) && now - this.lastPing > half) {
-                this.lastPing = now
-                await this.write(encodePingreq())
+            if (this.pingAt > 0 && now - this.pingAt > PING_ANSWER_MS) {
+                console.log("mqtt: no answer to a ping in " + PING_ANSWER_MS / 1000 + " s; reconnecting")
+                return
             }
+            // QoS 0 publishes get no answer: a ping every half keep-alive, whatever else flows,
+            // shows both ways work (commands arriving say nothing of what the board sends)
+            if (accepted && now - this.lastPing > (KEEPALIVE_S * 1000) / 2) await this.ping(now)
         }
     }
 

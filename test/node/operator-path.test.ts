@@ -7,7 +7,7 @@
 import { test, after } from "node:test"
 import assert from "node:assert/strict"
 import { ChildProcess, execFileSync, spawn } from "node:child_process"
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, existsSync } from "node:fs"
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, existsSync, writeFileSync } from "node:fs"
 import { createServer } from "node:net"
 import { randomBytes } from "node:crypto"
 import { tmpdir } from "node:os"
@@ -91,6 +91,9 @@ const background: Running[] = []
 let dir = ""
 
 async function stopAll() {
+    // OPERATOR_PATH_LOGS=<folder>: every background line's whole output, to read after a failure
+    const logs = process.env.OPERATOR_PATH_LOGS
+    if (logs) background.forEach((b, i) => writeFileSync(join(logs, `${i}.log`), `${b.line}\n${b.out}`))
     for (const b of background) if (!b.exited) process.kill(-b.p.pid!, "SIGTERM")
     const t0 = Date.now()
     while (tagged(tag).length && Date.now() - t0 < 30000) await new Promise(r => setTimeout(r, 200))
@@ -158,7 +161,7 @@ test("the docs' operator path parses: the commands a user types, with what to le
     ])
 })
 
-test("the operator's first hour runs from the docs: keys, server, the shed provisioned by it, a release rolled out", { timeout: 1_500_000 }, async () => {
+test("the operator's first hour runs from the docs: keys, server, the shed provisioned by it, two releases rolled out, a rollback", { timeout: 1_500_000 }, async () => {
     const lines = operatorPath(readFileSync(join(ROOT, "docs/updates.md"), "utf8"))
     dir = freshCopy()
     const api = await freePort()
@@ -191,13 +194,17 @@ test("the operator's first hour runs from the docs: keys, server, the shed provi
     }
     const out = (re: RegExp) => done.filter(d => re.test(d.cmd)).map(d => d.out)
     assert.match(out(/rollout v1\.0\.0/)[0], /nothing to roll back to/, "the first release says it has no rollback target")
+    assert.match(out(/rollout v1\.1\.0/)[0], /back to v1\.0\.0/, "the second release's rollback target is the first")
     const settled = out(/boards --wait/)
-    assert.equal(settled.length, 2)
-    // the board, as the server last saw it: on v1.0.0, assigned it, healthy
+    assert.equal(settled.length, 4)
+    // the board, as the server saw it after each settling: v1.0.0, v1.1.0, then v1.0.0 again (rolled back)
     assert.match(settled[1], /shed10\s+v1\.0\.0\s+v1\.0\.0\s+healthy/)
-    // what watch followed: the deploy
+    assert.match(settled[2], /shed10\s+v1\.1\.0\s+v1\.1\.0\s+healthy/)
+    assert.match(settled[3], /shed10\s+v1\.0\.0\s+v1\.0\.0\s+healthy/)
+    // what watch followed: the three deploys, the last one the rollback
     const watch = background.find(b => /fleet -- watch/.test(b.line))!
-    assert.match(watch.out, /deployed v1\.0\.0/, watch.out.slice(-3000))
+    const deploys = [...watch.out.matchAll(/deployed (v\d+\.\d+\.\d+)/g)].map(m => m[1])
+    assert.deepEqual(deploys, ["v1.0.0", "v1.1.0", "v1.0.0"], watch.out.slice(-3000))
     // the shed says it is the fleet's
     assert.match(background.find(b => /npm start/.test(b.line))!.out, /registered with the fleet server/)
 
