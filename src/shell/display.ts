@@ -361,6 +361,9 @@ class FramebufferOut implements ScreenOut {
         for (let i = 0; i < regions.length; i++) {
             p.paint(this.fb, regions[i], 0, 0, 1)
             fromX = Math.min(fromX, regions[i].x)
+            // the code and every line painted at once (a new layout) run past the VM's 128K
+            // steps without a yield: an InfiniteLoop panic and a restart (seen in the soak)
+            await ds.sleep(0)
         }
         if (this.oled) {
             await this.oled.show()
