@@ -248,10 +248,10 @@ export class CloudLink {
         if (this.quietFor > 0) {
             const w = this.quietFor
             this.quietFor = 0
-            // a window the server never hears of is one nobody deploys in, with the board away
-            // from MQTT for all of it: stay, and let the server ask again
-            // the broker's answer to a ping says it has the reply (what the board writes can be lost
-            // while commands still arrive); unconfirmed, the link reconnects and the server asks again
+            // a window the server never hears of is one nobody deploys in, with the board away from
+            // MQTT for all of it: go quiet only once the broker's answer to a ping says it has the
+            // reply (what the board writes can be lost while commands still arrive); unconfirmed,
+            // the link reconnects and the server asks again
             if (told && (await this.mqtt.confirm(3000))) await this.goQuiet(w)
             else console.log("update window not taken: the broker did not confirm the reply")
         }
