@@ -113,6 +113,8 @@ export class FleetServer {
     private sessions = new Map<string, WsskSession>()
     /** boards being deployed to right now */
     private deploying = new Set<string>()
+    /** board id -> ms: when we last asked it for a window */
+    private asked = new Map<string, number>()
     /** board id -> ms: end of the update window it granted us */
     private windows = new Map<string, number>()
     /** board id -> ms: last exception report frame */
@@ -225,6 +227,7 @@ export class FleetServer {
             const until = Date.now() + m.s * 1000
             if ((this.windows.get(id) ?? 0) < until) {
                 this.windows.set(id, until)
+                this.asked.set(id, until)
                 await this.store.updateBoard(id, { windowUntil: until })
                 const s = this.sessions.get(id)
                 if (s) void this.sync(id, s)
@@ -235,6 +238,7 @@ export class FleetServer {
         this.commands.noteBoot(id, m.boot)
         // a program that boots has left any window it granted
         this.windows.delete(id)
+        this.asked.delete(id)
         const now = Date.now()
         let patch: Partial<BoardRecord> = {}
         // every update server hears every boot event: the first to take it in counts it, the others
@@ -308,18 +312,19 @@ export class FleetServer {
         // on the channel already, and free to take (a window, safe mode, a broken program)
         const s = this.sessions.get(b.id)
         if (s && this.mayDeploy(b, now)) return void this.sync(b.id, s)
-        // when it was last asked, and its window, are the registry's (every server reads them)
+        const last = this.asked.get(b.id) ?? 0
         const retryMs = (this.opts.retryS ?? 60) * 1000
-        const quiet = (x: BoardRecord) => (x.askedAt !== undefined && now - x.askedAt < retryMs) || (x.windowUntil ?? 0) > now
-        if (quiet(b)) return
+        if (now - last < retryMs) return
         // so many boards asked and not yet answered: the rest wait for a later tick (thousands asked at
         // once answer later than the reply's timeout, and are asked again, and again)
         if (this.asking >= (this.opts.maxAsking ?? 100)) return
         this.asking++
         let sent = false
         try {
+            this.asked.set(b.id, now)
             // one server asks: another that asked lately, or a window open for any server, holds it
-            if (!(await this.store.mutateBoard(b.id, x => (quiet(x) ? null : { askedAt: now })))) return
+            const quiet = (x: BoardRecord) => (x.askedAt !== undefined && now - x.askedAt < retryMs) || (x.windowUntil ?? 0) > now
+            if (quiet(b) || !(await this.store.mutateBoard(b.id, x => (quiet(x) ? null : { askedAt: now })))) return
             sent = true
         } finally {
             if (!sent) this.asking--
@@ -333,12 +338,15 @@ export class FleetServer {
                 // runtime's update channel ends the program's socket unannounced, docs/updates.md),
                 // so ask again soon rather than after retryS, which could fall in the next dead spell
                 const again = Date.now() - (this.opts.retryS ?? 60) * 1000 + NO_REPLY_RETRY_MS
+                this.asked.set(b.id, again)
+                // the registry's mark too: every server reads it before asking
                 void this.store.updateBoard(b.id, { askedAt: again }).catch(() => {})
                 return this.log(`no reply to update (asking again in ${NO_REPLY_RETRY_MS / 1000} s)`, b.id)
             }
             if (!r.ok) return this.log(`update deferred: ${r.error}${r.detail ? " (" + r.detail + ")" : ""}`, b.id)
             // quiet for the window: ask again only once it is over; any server may deploy in it
             const until = Date.now() + windowS * 1000
+            this.asked.set(b.id, until)
             this.windows.set(b.id, until)
             this.log(`update window open (${r.windowS} s, ${r.live} sessions running)`, b.id)
             // recorded for every server; the board's channel may be here already (it opens as soon as the board has replied)
