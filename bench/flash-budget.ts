@@ -44,7 +44,7 @@ export const SETTINGS: SettingSize[] = [
     { key: "locks", count: one, max: 22, seen: 0 },
     { key: "crashes", count: one, max: 64, seen: 45 },
     { key: "srvHw", count: one, max: 16, seen: 13 },
-    { key: "qrN", count: each, max: 224, seen: 224 },
+    { key: "qrN", count: each, max: 111, seen: 111 },
     { key: "calN", count: each, max: 72, seen: 0 },
     { key: "ckN", count: each, max: 32, seen: 16 },
 ]

@@ -1,13 +1,19 @@
 // A board's settings over the DeviceScript bus: the board's settings (board id, keys, broker)
 // are written through the runtime's Settings service, the same way a technician's laptop does
-// it over USB (the fleet's provisioning, the simulator's). Values are stored as JSON text, as @devicescript/settings reads them.
+// it over USB (the fleet's provisioning, the simulator's). Values are stored as JSON text, as
+// @devicescript/settings reads them; bytes (pay codes: src/shell/persist.ts) as they are.
 import { JDBus, JDService, SRV_SETTINGS, jdpack } from "jacdac-ts"
 
 const SET = 0x81
 const DELETE = 0x84
 export const MAX_KEY = 13
 
-export type Settings = { [key: string]: string | number | boolean | null | object }
+export type Settings = { [key: string]: string | number | boolean | null | object | Uint8Array }
+
+/** the bytes a value is stored as */
+function stored(v: Settings[string]): Uint8Array {
+    return v instanceof Uint8Array ? v : new TextEncoder().encode(JSON.stringify(v))
+}
 
 /** The first Settings service on the bus that is not one of ours (the firmware's runtime). */
 export async function findBoardSettings(bus: JDBus, ms = 20000): Promise<JDService> {
@@ -24,7 +30,7 @@ export async function findBoardSettings(bus: JDBus, ms = 20000): Promise<JDServi
 export function checkSettings(values: Settings): string | null {
     for (const [k, v] of Object.entries(values)) {
         if (!k || k.length > MAX_KEY) return `setting key "${k}" must be 1..${MAX_KEY} characters`
-        if (v !== null && JSON.stringify(v).length + k.length + 1 > 232) return `setting "${k}" is over the 232-byte limit`
+        if (v !== null && stored(v).length + k.length + 1 > 232) return `setting "${k}" is over the 232-byte limit`
     }
     return null
 }
@@ -35,7 +41,7 @@ export async function provision(bus: JDBus, values: Settings) {
     const srv = await findBoardSettings(bus)
     for (const [k, v] of Object.entries(values)) {
         if (v === null) await withAck(() => srv.sendCmdAsync(DELETE, jdpack("s", [k]), true))
-        else await withAck(() => srv.sendCmdAsync(SET, jdpack("z b", [k, new TextEncoder().encode(JSON.stringify(v))]), true))
+        else await withAck(() => srv.sendCmdAsync(SET, jdpack("z b", [k, stored(v)]), true))
     }
 }
 

@@ -17,3 +17,10 @@ export function payCodesFor(board: string, boardId: string, template?: string): 
     const [width, height] = b.screen
     return payCodeSettings(template ?? DEFAULT_PAY_URL, boardId, b.sockets, { width, height, lines: b.sockets + 1, plan: planLayout })
 }
+
+/** Pay code settings (hex records) as the board keeps them in flash: their raw bytes, half the room. */
+export function payCodesInFlash(codes: Settings): Settings {
+    const out: Settings = {}
+    for (const [k, v] of Object.entries(codes)) out[k] = typeof v === "string" ? Buffer.from(v, "hex") : v
+    return out
+}

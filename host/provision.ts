@@ -8,7 +8,7 @@
 import { randomBytes } from "node:crypto"
 import { CloudConfigurationCmd, JDBus, SRV_CLOUD_CONFIGURATION, jdpack } from "jacdac-ts"
 import { findBoardSettings, provision, Settings } from "./board-settings"
-import { payCodesFor } from "./pay-codes"
+import { payCodesFor, payCodesInFlash } from "./pay-codes"
 import { BoardName } from "../boards/catalogue"
 import { apiCall } from "./api-client"
 
@@ -76,7 +76,7 @@ export async function provisionBoard(bus: JDBus, o: ProvisionOptions): Promise<{
     const mqttPass = newMqttPassword()
     await apiCall(o.api, o.token, "POST", "/api/boards", { id: o.id, deviceId, type: o.type, wsskKey, cmdKey, mqttPass })
     const broker = { mqttHost: o.mqttHost, mqttPort: o.mqttPort, mqttProto: o.mqttProto ?? "tls", mqttUser: o.id, mqttPass }
-    await provision(bus, { boardId: o.id, boardKey: cmdKey, ...broker, ...codes, lang: o.lang ?? "zh", ...(o.settings ?? {}) })
+    await provision(bus, { boardId: o.id, boardKey: cmdKey, ...broker, ...payCodesInFlash(codes), lang: o.lang ?? "zh", ...(o.settings ?? {}) })
     await setUpdateChannel(bus, connectionString(wsskKey, o.serverHost, o.serverPort, deviceId))
     return { deviceId, wsskKey, cmdKey }
 }

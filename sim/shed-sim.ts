@@ -13,7 +13,7 @@ import { Hub, startHub } from "./bus/hub"
 import { findBoardSettings, provision, Settings } from "../host/board-settings"
 import { checkRoles } from "./bus/roles"
 import { SimShed } from "./bus/sim-shed"
-import { payCodesFor } from "../host/pay-codes"
+import { payCodesFor, payCodesInFlash } from "../host/pay-codes"
 import { FirmwareVM } from "./bus/vm"
 
 export interface ShedSimOptions {
@@ -116,7 +116,7 @@ export class ShedSim {
             simSpeed: this.opts.speed ?? 1,
             // a technician provisioning the board starts its crash counter afresh
             crashes: 0,
-            ...payCodesFor(this.opts.board ?? "shed10", this.boardId, payUrl as string | undefined),
+            ...payCodesInFlash(payCodesFor(this.opts.board ?? "shed10", this.boardId, payUrl as string | undefined)),
             ...settings,
             // last: the simulator waits for it in the flash (start)
             boardKey: this.keyHex,

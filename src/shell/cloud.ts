@@ -19,7 +19,7 @@ import { SocketEvent } from "../core/session"
 import { ChannelCal } from "../core/metering"
 import { Supervisor } from "../core/supervisor"
 import { macHex, signed } from "./hmac"
-import { loadJson, remove, saveJson } from "./persist"
+import { loadJson, remove, saveBytes, saveJson, savePayCode } from "./persist"
 import { coreNow, timeScale } from "./time-scale"
 import { scheduledWindowDue } from "../core/update-schedule"
 
@@ -96,7 +96,7 @@ export class CloudLink {
         let ok = true
         for (let i = 0; i < ops.length; i++) {
             if (ops[i].value === null) await remove(ops[i].key)
-            else if (await saveJson(ops[i].key, JSON.parse(ops[i].value))) ok = false
+            else if (await saveBytes(ops[i].key, Buffer.from(ops[i].value))) ok = false
         }
         return ok
     }
@@ -301,7 +301,7 @@ export class CloudLink {
         }
         if (c.cmd === "paycode") {
             // checked whole by the command's validation; the display reads it when it shows the socket
-            const err = await saveJson(payCodeKey(a.socket), a.code)
+            const err = await savePayCode(payCodeKey(a.socket), a.code)
             if (err) return { ok: false, error: "bad_args", detail: "not stored: " + err }
             return { ok: true }
         }

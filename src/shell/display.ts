@@ -37,7 +37,7 @@ import {
 } from "../core/screen-text"
 import { GLYPH_BITS, GLYPH_CODES } from "./glyphs"
 import { Supervisor } from "../core/supervisor"
-import { loadJson } from "./persist"
+import { loadPayCode } from "./persist"
 
 /** the code shown moves to the next socket that can take a payment this often (ms, real time) */
 const CYCLE_MS = 8000
@@ -171,7 +171,7 @@ export class ShedScreen implements Painter {
             this.fallback = faultCard(f, this.note(f), this.lang)
             this.codeKey = f + "!" + this.note(f)
         } else {
-            const code = await loadJson(payCodeKey(f))
+            const code = await loadPayCode(payCodeKey(f))
             const err = code === null ? "missing" : payCodeError(code)
             if (err) {
                 this.fallback = ["" + f, word(W_NOCODE, this.lang)]

@@ -160,7 +160,8 @@ describe("a code per socket on the 2-socket OLED board: cycled among the sockets
         const good = renderPayCode(url(sim, 2), { width: 128, height: 64, lines: 3, plan: planLayout })
         // one module changed: the check value no longer matches
         const corrupt = good.slice(0, 40) + (good[40] === "0" ? "1" : "0") + good.slice(41)
-        await provision(sim.bus, { qr2: corrupt })
+        // kept as the board keeps codes: the record's bytes
+        await provision(sim.bus, { qr2: Buffer.from(corrupt, "hex") })
         const seen = await watchCodes(sim, 3, s => s.some(x => x.data === null), 30000, "the fallback in place of socket 2's code")
         const f = seen.find(x => x.data === null)!
         // text, not a code: a few lit pixels in the code's area (a code's quiet zone alone lights over half of it)
