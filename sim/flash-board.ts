@@ -3,7 +3,8 @@
 // flash that counts its writes as the runtime's settings store costs them (an append log: a
 // value unchanged is skipped, each write takes its value aligned to 8 bytes plus a 24-byte
 // entry; /work/shared/notes/devicescript.md section 6). The node tests of the power-cut rules
-// and the bench's flash-wear figures run on it; a power cut is boot() on the same flash.
+// and the bench's flash-wear figures run on it; a power cut is boot() on the same flash, after
+// mainsLost() when the board had its warning.
 import { ShedConfig } from "../src/core/config"
 import { Reading, Supervisor } from "../src/core/supervisor"
 
@@ -91,5 +92,14 @@ export class FlashBoard {
             if (s.checkpointDue(now)) this.flash.write("ck" + (i + 1), s.checkpoint(now))
         }
         return this.relays
+    }
+
+    /** The mains went (a meter's mains_lost): every running session's progress, on the hold-up. */
+    mainsLost(now: number) {
+        const sup = this.sup
+        for (let i = 0; i < sup.sockets.length; i++) {
+            const s = sup.sockets[i]
+            if (s.checkpointDue(now, true)) this.flash.write("ck" + (i + 1), s.checkpoint(now))
+        }
     }
 }

@@ -16,6 +16,8 @@ export const relayRole = (n: number) => `socket${n}[int:${n - 1}]`
 export const meterRole = (n: number) => `meter${n}`
 
 export const SRV_SOCKET_METER = 0x1d5e3a01
+/** Socket Meter event: the mains went (services/socketmeter.md) */
+export const EV_MAINS_LOST = 0x80
 
 /** The socket meter spec compiled by `devs build` from services/socketmeter.md. */
 export function loadSocketMeterSpec() {
@@ -202,10 +204,18 @@ export class SimShed {
 
     private dark = false
 
-    /** Mains gone: every relay coil drops out (contacts open) and nothing draws. */
+    /**
+     * Mains gone: every relay coil drops out (contacts open) and nothing draws; the meters read
+     * no voltage and say so at once (their event mains_lost), as the board's metering chip does.
+     */
     blackout(on: boolean) {
         this.dark = on
-        if (on) for (const s of this.sockets) s.relay.register(1).setValues([false])
+        if (!on) return
+        for (const s of this.sockets) {
+            s.relay.register(1).setValues([false])
+            s.meter.voltage.setValues([0])
+            if (!s.meter.silent) void s.meter.sendEvent(EV_MAINS_LOST)
+        }
     }
 
     inject(n: number, f: Fault, on = true) {
@@ -249,7 +259,7 @@ export class SimShed {
                 read += (left + right) * xt
             }
             s.meter.reading.setValues([read])
-            s.meter.voltage.setValues([v])
+            s.meter.voltage.setValues([this.dark ? 0 : v])
             s.meter.current.setValues([read / v / (s.plug?.pf ?? 1)])
             s.meter.energy.setValues([Math.floor(s.energyWh)])
         }

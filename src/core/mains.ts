@@ -2,6 +2,13 @@
 // mains out of range for longer pauses every session (relays off, no new starts) until it
 // has been back in range for a while; out of range for too long ends the sessions.
 
+/**
+ * Under this (V) the mains is gone, not low: far below any brownout the guard rides through and
+ * under what the board's supply runs on. The board then lives on its hold-up (docs/hardware.md
+ * "Flash") and writes every running session's checkpoint at once.
+ */
+export const MAINS_LOST_V = 90
+
 export type MainsState = "ok" | "out" | "expired"
 
 export interface MainsLimits {

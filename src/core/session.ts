@@ -90,13 +90,17 @@ export const PROFILES = ["auto", "lithium", "lead_acid"]
 export const LOCKS = ["", "short", "overload", "welded_relay", "meter_silent"]
 
 /**
- * Checkpoints of a running session (what a power cut may lose, docs/protocol.md): its progress
- * is written at least every CHECKPOINT_MS of board time, and sooner once the energy not yet
- * written exceeds both CHECKPOINT_SHARE of the session's energy and CHECKPOINT_MIN_WH.
+ * Checkpoints of a running session (what a power cut may lose, docs/protocol.md). When the mains
+ * goes, every running session's progress is written on the supply's hold-up (checkpointDue's
+ * `mainsLost`): a power cut loses nothing then. For a cut without that warning (a crash, a
+ * hold-up that fails) its progress is also written at least every CHECKPOINT_MS of board time
+ * (DESIGN: once a minute), and sooner once the energy not yet written exceeds both
+ * CHECKPOINT_SHARE of the session's energy and CHECKPOINT_MIN_WH. Tighter, these cost the
+ * flash its life (docs/hardware.md "Flash").
  */
-export const CHECKPOINT_MS = 20000
-export const CHECKPOINT_SHARE = 0.003
-export const CHECKPOINT_MIN_WH = 0.25
+export const CHECKPOINT_MS = 60000
+export const CHECKPOINT_SHARE = 0.01
+export const CHECKPOINT_MIN_WH = 2
 
 // A session's numbers and flags, one number[] (a number costs 8 B of heap there, 16 as an
 // object's field; booleans as 0/1). Times in board ms, -1: not going on.
@@ -331,10 +335,14 @@ export class SocketSession {
         }
     }
 
-    /** A running session's progress is due to be written (checkpoint()); not before its relay first closed. */
-    checkpointDue(now: number): boolean {
+    /**
+     * A running session's progress is due to be written (checkpoint()); not before its relay first
+     * closed. `mainsLost`: the board runs on its hold-up, every running session is due.
+     */
+    checkpointDue(now: number, mainsLost?: boolean): boolean {
         const s = this.s
         if (!this.isLive() || s[FRESH]) return false
+        if (mainsLost) return true
         const d = s[ENERGY_WH] - s[SAVED_WH]
         return now - s[SAVED_T] >= CHECKPOINT_MS || (d > CHECKPOINT_MIN_WH && d > CHECKPOINT_SHARE * s[ENERGY_WH])
     }

@@ -7,10 +7,11 @@ import * as ds from "@devicescript/core"
 import "@devicescript/gpio"
 import { spi } from "@devicescript/spi"
 import { Bl0910Readings, checkRef, DEFAULT_REF, MeterRef, parseRead, readFrame, REG_CF_CNT_1, REG_RMS_1, REG_SOFT_RESET, REG_V_RMS, REG_WATT_1, SOFT_RESET, writeFrame } from "../core/meter/bl0910"
+import { MAINS_LOST_V } from "../core/mains"
 import { loadJson } from "./persist"
 import { MeterFeed, MeterStart } from "./meters"
 
-/** power is read every poll (a short is cut on the reading itself); the rest every 10th */
+/** power and voltage are read every poll (a short is cut on the reading itself); the rest every 10th */
 const POLL_MS = 50
 const SLOW_EVERY = 10
 
@@ -72,9 +73,11 @@ async function pollChip(pins: Bl0910Pins, channels: number, feed: MeterFeed) {
         try {
             const full = round % SLOW_EVERY === 0
             round++
-            if (full) {
-                const v = await readReg(pins.cs, REG_V_RMS, false)
-                if (v === v) vrms = v
+            // the voltage every poll: a power cut is seen within one (the hold-up's budget)
+            const v = await readReg(pins.cs, REG_V_RMS, false)
+            if (v === v) {
+                vrms = v
+                if (v / ref.v < MAINS_LOST_V) await feed.mainsLost()
             }
             for (let ch = 0; ch < channels; ch++) {
                 const w = await readReg(pins.cs, REG_WATT_1 + ch, true)

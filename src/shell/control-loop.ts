@@ -9,6 +9,7 @@ import { loadJson, remove, saveJson } from "./persist"
 import { countBoot, HEALTHY_MS, markHealthy, retryAfter, SAFE_HOLD_MS, SAFE_MODE_AFTER } from "./safemode"
 import { coreNow, loadTimeScale, timeScale } from "./time-scale"
 import { ntcCelsius } from "../core/ntc"
+import { MAINS_LOST_V } from "../core/mains"
 import { firmwareVersion } from "../version"
 import { REPORT_READING, watchSensor } from "./sensor-watch"
 import { MeterStart } from "./meters"
@@ -123,6 +124,7 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
     const held: boolean[] = []
     for (let i = 0; i < n; i++) held.push(false)
     let reported = 0
+    let armed = true
     const bootT = ds.millis()
     for (let i = 0; i < n; i++) seen.push(-1)
     await hw.meters({
@@ -143,6 +145,25 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
         },
         voltage: (i, v) => {
             latestV[i] = v
+            if (v >= MAINS_LOST_V) armed = true
+        },
+        // the mains went: every running session's progress now, on the supply's hold-up, so a
+        // power cut loses nothing (the periodic checkpoint is for a cut without this warning).
+        // Once a loss: the mains read back first arms it again.
+        mainsLost: async () => {
+            if (!armed) return
+            armed = false
+            const t0 = ds.millis()
+            const now = coreNow()
+            let k = 0
+            for (let i = 0; i < n; i++) {
+                const s = sup.sockets[i]
+                if (s.checkpointDue(now, true)) {
+                    await saveJson("ck" + (i + 1), s.checkpoint(now))
+                    k++
+                }
+            }
+            console.log("mains lost: " + k + " checkpoints written in " + (ds.millis() - t0) + " ms")
         },
     })
     // board temperature: warning, no new starts, all off (src/core/thermal.ts); none without a sensor

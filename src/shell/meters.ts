@@ -6,12 +6,16 @@ import { refresh, REPORT_READING } from "./sensor-watch"
 
 /** Socket Meter (services/socketmeter.md): get voltage (u22.10 V); the reading is power (i22.10 W) */
 const GET_VOLTAGE = 0x1180
+/** its event mains_lost */
+const EV_MAINS_LOST = 0x80
 
 export interface MeterFeed {
     /** the active power (W) of socket `i` (0-based), every sample: a short is judged on it at once */
     power(i: number, w: number): Promise<void>
     /** the RMS voltage (V) of socket `i`, now and then */
     voltage(i: number, v: number): void
+    /** a meter saw the mains go (MAINS_LOST_V): the board is on its hold-up */
+    mainsLost(): Promise<void>
 }
 
 /** Starts a board's meters; every reading goes to `feed`. */
@@ -24,6 +28,7 @@ function watchMeter(role: ds.SocketMeter, i: number, feed: MeterFeed) {
         if (!pkt || pkt.serviceCommand === 0) await refresh(role, GET_VOLTAGE)
         else if (!pkt.isReport) return
         else if (pkt.serviceCommand === REPORT_READING) await feed.power(i, pkt.payload.getAt(0, "i32") / 1024)
+        else if (pkt.isEvent && pkt.eventCode === EV_MAINS_LOST) await feed.mainsLost()
         else if (pkt.serviceCommand === GET_VOLTAGE) feed.voltage(i, pkt.payload.getAt(0, "u32") / 1024)
     }
 }

@@ -99,7 +99,10 @@ describe("charging core in the VM", () => {
         d.socket(2).resume(JSON.parse(whole), 0, JSON.parse("[1200,80.5,-1]"))
         expect(d.socket(2).durationS()).toBe(1200)
         expect(d.socket(2).energy()).toBe(80.5)
-        expect(d.socket(2).checkpointDue(19000)).toBe(false)
-        expect(d.socket(2).checkpointDue(20000)).toBe(true)
+        expect(d.socket(2).checkpointDue(59000)).toBe(false)
+        expect(d.socket(2).checkpointDue(60000)).toBe(true)
+        // the mains gone: due at once; an idle socket never
+        expect(d.socket(2).checkpointDue(1000, true)).toBe(true)
+        expect(d.socket(3).checkpointDue(1000, true)).toBe(false)
     })
 })
