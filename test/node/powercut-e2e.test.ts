@@ -98,7 +98,10 @@ describe("power cuts (VM killed and restarted on its flash)", { timeout: 900000 
             const from = sim.vm.log.length
             await sim.powerCut(800)
             const line = await sim.vm.waitLog(/socket 2: resumed order/, 30000, from)
-            assert.ok(sim.vm.log.slice(from).some(l => /mains lost: 1 checkpoints written in \d+ ms/.test(l)), "the checkpoint written on the hold-up")
+            assert.ok(
+                sim.vm.log.slice(from).some(l => /mains lost: 1 checkpoints written in \d+ ms/.test(l)),
+                "the checkpoint written on the hold-up"
+            )
             const m = /at (\d+(?:\.\d+)?) s (\d+(?:\.\d+)?) Wh/.exec(line)
             assert.ok(m, line)
             // this cut's loss: the gap now less the gap left by the cuts before
