@@ -90,7 +90,7 @@ export class ShedSim {
         await this.vm.waitFlash([this.boardId, this.keyHex])
         this.backend = new Backend(url, this.boardId, this.keyHex, o.tariff)
         await this.backend.connect()
-        await this.powerCut()
+        await this.powerCut(0, 0)
         await this.waitOnline()
     }
 

@@ -15,6 +15,7 @@ import { provisionBoard } from "../../host/provision"
 import { verifyMqttPassword } from "../../fleet/broker-config"
 import { generateSigningKey } from "../../fleet/release"
 import { startHub } from "../../sim/bus/hub"
+import { payCodeError } from "../../src/core/paycode"
 import { ROOT } from "../../host/root"
 
 const TSX = join(ROOT, "node_modules/.bin/tsx")
@@ -46,7 +47,9 @@ function fakeBoard() {
     const board = {
         bus,
         conn: "",
-        settings: () => Object.fromEntries(Object.entries((settings as any).settings as Record<string, string>).map(([k, v]) => [k, JSON.parse(Buffer.from(v, "hex").toString())])),
+        // JSON text, but the pay codes: their bytes, read back here as the record's hex
+        settings: () =>
+            Object.fromEntries(Object.entries((settings as any).settings as Record<string, string>).map(([k, v]) => [k, /^qr\d+$/.test(k) ? v : JSON.parse(Buffer.from(v, "hex").toString())])),
     }
     ;(cc as any).addCommand(CloudConfigurationCmd.SetConnectionString, (pkt: any) => {
         board.conn = pkt.jdunpack("s")[0]
@@ -150,6 +153,8 @@ test("provisioning: TLS by default, the board's own broker account (its hash in 
             mqttPort: 8883,
         })
         const set = board.settings()
+        // every socket's pay code, whole, as its bytes
+        for (let k = 1; k <= 10; k++) assert.equal(payCodeError(set["qr" + k]), "", `qr${k}`)
         assert.equal(set.mqttProto, "tls")
         assert.equal(set.mqttUser, "S01")
         assert.match(set.mqttPass, /^[A-Za-z0-9_-]{32}$/)
