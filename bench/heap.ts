@@ -2,6 +2,7 @@
 // `sessions` sockets charging and MQTT up; then the probe (bench/heap-probe-entry.ts) fills what is
 // left with 256 B buffers until the VM runs out of memory. Free at that moment + used = the
 // VM's heap; the same probe on an empty program gives what a program can have (EMPTY_FREE_KB).
+import { meterRolesHeap } from "./heap-roles"
 import { ShedSim, until } from "../sim/shed-sim"
 import { provision } from "../host/board-settings"
 import { BOARD_NAMES, BoardName, BOARDS } from "../boards/catalogue"
@@ -101,7 +102,15 @@ export async function printHeapBench() {
     console.log("\n## Heap (each board's program as shipped; target <= 40 KB of 64 KB with every socket charging and the display drawn)\n")
     console.log(line(await measureHeap(0, 5000)))
     console.log(line(await measureHeap(9, 20000)))
-    console.log(line(await measureHeap(10, 20000)))
+    const ten = await measureHeap(10, 20000)
+    console.log(line(ten))
+    // the simulated 10-socket board reads the simulator's meters through ten Socket Meter roles;
+    // the board itself is fed by its BL0910 and has none (src/main.ts)
+    const roles = await meterRolesHeap()
+    const board = EMPTY_FREE_KB - ten.freeB / 1024 - roles / 1024
+    console.log(
+        `  of which the ten Socket Meter roles the simulated board reads its meters through: ${(roles / 1024).toFixed(2)} KB (bench/heap-roles.ts: an empty program and the ten roles watched, each with the heap probe; +-0.5 KB). The board itself has none: ~${board.toFixed(1)} KB used with every socket charging`
+    )
     console.log(line(await measureHeap(10, 180000)))
     console.log(line(await measureHeap(10, 20000, true)))
     for (const b of BOARD_NAMES.filter(b => BOARDS[b].sockets <= 2)) console.log(line(await measureHeap(1, 20000, false, b)))

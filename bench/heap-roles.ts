@@ -1,0 +1,50 @@
+// What the simulated 10-socket board's ten Socket Meter roles hold of the heap. The heap bench
+// runs each board's program as shipped on the simulated shed, where the 10-socket board reads
+// the simulator's meters on the bus; the board itself is fed by its BL0910 directly and has no
+// such roles (src/main.ts). Two programs on the same simulated shed, the heap probe in each:
+// nothing else, and the ten roles watched while the meters stream. The difference is theirs.
+import { JDBus } from "jacdac-ts"
+import { SimShed } from "../sim/bus/sim-shed"
+import { startHub } from "../sim/bus/hub"
+import { FirmwareVM } from "../sim/bus/vm"
+import { buildFirmware } from "../sim/bus/firmware"
+import { provision } from "../host/board-settings"
+import { BOARDS } from "../boards/catalogue"
+
+async function freeWith(entry: string): Promise<number> {
+    const bus = new JDBus([], { client: false, disableRoleManager: true })
+    bus.start()
+    const spec = BOARDS.shed10
+    const shed = new SimShed({ sockets: spec.sockets, speed: 1, display: spec.screen !== null, tempSensor: spec.tempSensor })
+    shed.attach(bus)
+    const hub = await startHub(bus)
+    const vm = new FirmwareVM({ program: buildFirmware("shed10", entry), hubPort: hub.port, deviceId: "d0000000000000a", onLine: process.env.HEAP_DEBUG ? l => console.log(l) : undefined })
+    try {
+        vm.start()
+        await vm.waitLog(/heap-roles: ready/, 60000)
+        // the roles bind and the meters stream a while
+        await new Promise(r => setTimeout(r, 8000))
+        const from = vm.log.length
+        await provision(bus, { heapProbe: 1 })
+        await vm.waitLog(/OutOfMemory|PANIC/, 90000, from)
+        let free = 0
+        for (const l of vm.log.slice(from)) {
+            const m = /heap-probe-free-b (\d+)/.exec(l)
+            if (m) free = Number(m[1])
+        }
+        return free
+    } finally {
+        await vm.dispose()
+        await hub.close()
+        bus.stop()
+    }
+}
+
+/** Heap (B) the ten Socket Meter roles hold on the simulated 10-socket board. */
+export async function meterRolesHeap(): Promise<number> {
+    const empty = await freeWith("bench/heap-roles-empty.ts")
+    const roles = await freeWith("bench/heap-roles-meters.ts")
+    return empty - roles
+}
+
+if (process.argv[1]?.endsWith("heap-roles.ts")) meterRolesHeap().then(b => console.log(`ten Socket Meter roles: ${b} B of heap`))
