@@ -78,13 +78,18 @@ export function recordsThatFit(sockets: number): number {
     return r
 }
 
+/** the model's flash with every socket charging: settings as seen, a session record a socket, the outbox's keys empty */
+export function seenFlash(sockets: number): number {
+    return settingsFlash(sockets, s => s.seen) + sockets * settingCost(RECORD_SEEN) + OUTBOX_KEYS * settingCost(0)
+}
+
 export function printFlashBudget() {
     console.log(`\n## Settings in flash, per board (the runtime's ${SETTINGS_REGION / 1024} KB settings region)\n`)
     for (const [name, sockets] of [
         ["shed2 / shed2tft", 2],
         ["shed10", 10],
     ] as [string, number][]) {
-        const typical = settingsFlash(sockets, s => s.seen) + sockets * settingCost(RECORD_SEEN) + OUTBOX_KEYS * settingCost(0)
+        const typical = seenFlash(sockets)
         const most = sockets + OUTBOX_KEYS
         console.log(
             `- ${name}: every socket charging, as seen: ~${typical} B; at the worst (every setting at its largest, ${sockets} session records and the outbox's ${OUTBOX_KEYS} records): ${worstFlash(sockets, most)} B; ${recordsThatFit(sockets)} records of the largest size fit (a session running or ended holds one): ${recordsThatFit(sockets) >= most ? "all of them" : `not all ${most}: a record past that is kept in RAM (read back, not kept) and lost if the power is cut before the broker acks it`}`

@@ -4,6 +4,7 @@ import { printQrBench } from "./qr"
 import { printTraceBench } from "./trace"
 import { printFlashBench } from "./flash"
 import { printFlashBudget } from "./flash-budget"
+import { printLiveFlash } from "./flash-live"
 import { printFirmwareBench, printLatencyBench } from "./firmware"
 import { printBusBench } from "./bus"
 import { printHeapBench } from "./heap"
@@ -24,6 +25,7 @@ printFirmwareBench()
 printLatencyBench()
 printBusBench()
     .then(() => printWireBench())
+    .then(() => printLiveFlash())
     .then(() => printHeapBench())
     .then(() => printUpdateBench())
     .then(() => printFloodBench())
