@@ -224,14 +224,7 @@ export class FleetServer {
         if (m.t === "quiet" && typeof m.s === "number" && m.s > 0 && m.s <= 3600) {
             // the board's own word that its window is open: enough when the reply to the update
             // command was lost (the board closes its socket right after both)
-            const until = Date.now() + m.s * 1000
-            if ((this.windows.get(id) ?? 0) < until) {
-                this.windows.set(id, until)
-                this.asked.set(id, until)
-                await this.store.updateBoard(id, { windowUntil: until })
-                const s = this.sessions.get(id)
-                if (s) void this.sync(id, s)
-            }
+            await this.openWindow(id, Date.now() + m.s * 1000)
             return
         }
         if (m.t !== "boot") return
@@ -345,19 +338,24 @@ export class FleetServer {
             }
             if (!r.ok) return this.log(`update deferred: ${r.error}${r.detail ? " (" + r.detail + ")" : ""}`, b.id)
             // quiet for the window: ask again only once it is over; any server may deploy in it
-            const until = Date.now() + windowS * 1000
-            this.asked.set(b.id, until)
-            this.windows.set(b.id, until)
             this.log(`update window open (${r.windowS} s, ${r.live} sessions running)`, b.id)
-            // recorded for every server; the board's channel may be here already (it opens as soon as the board has replied)
-            void this.store
-                .updateBoard(b.id, { windowUntil: until })
-                .then(() => {
-                    const s = this.sessions.get(b.id)
-                    if (s) void this.sync(b.id, s)
-                })
-                .catch(() => {})
+            void this.openWindow(b.id, Date.now() + windowS * 1000).catch(() => {})
         })
+    }
+
+    /**
+     * A board's update window is open until `until` (its reply to `update`, or its own quiet
+     * event when that reply was lost): asked again only once it is over, recorded for every
+     * server, and its update channel served at once when it is here already (it opens as soon
+     * as the board has replied). A later word on the same window changes nothing.
+     */
+    private async openWindow(id: string, until: number) {
+        if ((this.windows.get(id) ?? 0) >= until) return
+        this.windows.set(id, until)
+        this.asked.set(id, until)
+        await this.store.updateBoard(id, { windowUntil: until })
+        const s = this.sessions.get(id)
+        if (s) void this.sync(id, s)
     }
 
     private command(b: BoardRecord, cmd: string, args: object, ms = 10000): Promise<any> {
