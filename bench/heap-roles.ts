@@ -11,6 +11,16 @@ import { buildFirmware } from "../sim/bus/firmware"
 import { provision } from "../host/board-settings"
 import { BOARDS } from "../boards/catalogue"
 
+/** The heap probe's last figure in a VM's log lines (bench/heap-probe-run.ts): what it could allocate (B). */
+export function probedFree(lines: string[]): number {
+    let free = 0
+    for (const l of lines) {
+        const m = /heap-probe-free-b (\d+)/.exec(l)
+        if (m) free = Number(m[1])
+    }
+    return free
+}
+
 async function freeWith(entry: string): Promise<number> {
     const bus = new JDBus([], { client: false, disableRoleManager: true })
     bus.start()
@@ -27,12 +37,7 @@ async function freeWith(entry: string): Promise<number> {
         const from = vm.log.length
         await provision(bus, { heapProbe: 1 })
         await vm.waitLog(/OutOfMemory|PANIC/, 90000, from)
-        let free = 0
-        for (const l of vm.log.slice(from)) {
-            const m = /heap-probe-free-b (\d+)/.exec(l)
-            if (m) free = Number(m[1])
-        }
-        return free
+        return probedFree(vm.log.slice(from))
     } finally {
         await vm.dispose()
         await hub.close()

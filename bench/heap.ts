@@ -2,7 +2,7 @@
 // `sessions` sockets charging and MQTT up; then the probe (bench/heap-probe-entry.ts) fills what is
 // left with 256 B buffers until the VM runs out of memory. Free at that moment + used = the
 // VM's heap; the same probe on an empty program gives what a program can have (EMPTY_FREE_KB).
-import { meterRolesHeap } from "./heap-roles"
+import { meterRolesHeap, probedFree } from "./heap-roles"
 import { ShedSim, until } from "../sim/shed-sim"
 import { provision } from "../host/board-settings"
 import { BOARD_NAMES, BoardName, BOARDS } from "../boards/catalogue"
@@ -51,12 +51,7 @@ export async function measureHeap(sessions: number, chargeMs: number, offline = 
         const from = sim.vm.log.length
         await provision(sim.bus, { heapProbe: 1 })
         await sim.vm.waitLog(/OutOfMemory|PANIC/, 90000, from)
-        const after = sim.vm.log.slice(from)
-        fig.freeB = 0
-        for (const l of after) {
-            const m = /heap-probe-free-b (\d+)/.exec(l)
-            if (m) fig.freeB = Number(m[1])
-        }
+        fig.freeB = probedFree(sim.vm.log.slice(from))
         fig.oomBefore = sim.vm.log.slice(0, from).filter(l => /OutOfMemory|PANIC/.test(l)).length
     } catch (e) {
         // a build's reason is further down its message (over the code limit: "verification error")
