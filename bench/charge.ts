@@ -158,8 +158,9 @@ export function printChargeBench(dir = CORPUS_DIR) {
  * 101-108 were the first judging set; one of their failures was looked at (it showed a bug in
  * the flattening test's noise margin), so the set was retired; 109-116 judged next, and their
  * early cut (a two-stage curve on a 5 s meter) was looked at and fixed with 101-116 all used as
- * tuning seeds. 117-124 judge since: the figures printed for them were run once, after the
- * last change to the detector.
+ * tuning seeds. 117-124 judge since: the figures printed for them were run once after each
+ * change to the detector (the flattening fit by least squares was built looking at 1-3 and
+ * 101-116 only).
  */
 export const TUNING_SEEDS = [1, 2, 3]
 export const RETIRED_SEEDS = [101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114, 115, 116]

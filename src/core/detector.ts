@@ -46,6 +46,8 @@ const PLATEAU_BAND = 0.9
 const TOPUP_TAPERED = 0.7
 /** ...for this long (ms) makes a charge with a constant-current plateau. */
 const PLATEAU_MIN_MS = 600000
+/** A top-up's draw is low (judged for full) under this share of its peak. */
+const TOPUP_LOW = 0.3
 /** A charger terminating halves its draw within this window (ms). */
 const STEP_WINDOW_MS = 60000
 /**
@@ -320,8 +322,15 @@ export class ChargeDetector {
         const s = this.s
         const cfg = this.cfg
         // a top-up (no plateau: a battery already full) peaks on its collapsing taper, not at
-        // the charger's bulk power: after its step, float or standby is what lies under the step
-        const lowW = Math.max(cfg.fullFraction * s[REF_W], cfg.idleFloorW, s[STEP_T] >= 0 && s[PLATEAU_MS] < PLATEAU_MIN_MS ? (1 - STEP_DROP) * s[STEP_FROM_W] : 0)
+        // the charger's bulk power: after its step, float or standby is what lies under the step;
+        // without a step its float may lie well over 12 % of that peak, so the fit (the judge of
+        // a flattening draw) takes the draw from under TOPUP_LOW of it, its collapse included
+        const lowW = Math.max(
+            cfg.fullFraction * s[REF_W],
+            cfg.idleFloorW,
+            s[STEP_T] >= 0 && s[PLATEAU_MS] < PLATEAU_MIN_MS ? (1 - STEP_DROP) * s[STEP_FROM_W] : 0,
+            s[PLATEAU_MS] < PLATEAU_MIN_MS ? TOPUP_LOW * s[REF_W] : 0
+        )
         // a single spiking reading lifts the fast level for seconds, not the slow one: the
         // level a step falls from must have lasted
         const recent = Math.min(this.trackRecent(t, level), slowBefore)

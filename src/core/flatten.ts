@@ -1,14 +1,17 @@
 // Is a taper flattening onto a floor (a two-stage lead-acid charger settling on float
 // current), or still decaying towards zero (a lithium CV taper that will terminate)?
 // A constant-voltage taper is P(t) = F + E*exp(-t/tau): a floor F (float current and the
-// charger's own draw) and an excess E that decays. Full is E <= EXCESS_OF_FLOOR * F. Neither F
-// nor tau is known, but the taper's own history bounds them: from the level P0 when the draw
-// first came low, the last window's mean and the time between, the hypothesis "E is now
-// exactly that fraction of F" fixes F, tau and the fall the draw would show over the last
-// windows. A larger excess means a larger fall (e*((1 + c/e)^r - 1) grows with e), so the draw
-// is full when it falls no more than that hypothetical fall. Pure; fed raw readings and the smoothed level.
-// Functions over a plain number[] rather than a class: the fit lives in the board's heap while
-// a session's draw is low (~200 B a session this way: 24 numbers).
+// charger's own draw) and an excess E that decays. Full is E <= EXCESS_OF_FLOOR * F.
+// The draw since it came low is kept as window means (a fixed number of slots: when they are
+// all used, neighbours merge in pairs and the windows double, like the power trace), and the
+// curve is fitted to them by least squares: for each time constant, F and E are a straight
+// line's; the time constant is the one that fits best. Full when the excess now, with the
+// uncertainty the fit leaves, is under the fraction of the floor for every time constant the
+// windows cannot rule out (a taper slower than any seen yet cannot be ruled out while the
+// history is short: a flat draw is judged once it has been flat long enough to tell).
+// Pure; fed raw readings and the smoothed level. Functions over a plain number[] rather than a
+// class: the fit lives in the board's heap while a session's draw is low (a number costs 8 B
+// there, 16 as an object's field).
 
 export interface FlatVerdict {
     full: boolean
@@ -21,24 +24,32 @@ export interface FlatVerdict {
 const EXCESS_OF_FLOOR = 0.1
 /**
  * A window closes after its time and this many readings: a sparse meter's every reading
- * carries its full noise, so its windows stretch until their mean is worth a slope.
+ * carries its full noise, so its windows stretch until their mean is worth a point of the fit.
  */
 const MIN_WINDOW_READINGS = 3
 /**
- * A real taper is an exponential only so far, and the floor, the time constant and the excess
- * now are estimated: the observed fall is judged this much steeper.
+ * A real taper is an exponential only so far, and its floor is extrapolated: a floor 1 % off
+ * is an excess 10 % off. The excess must be under this much less than the fraction.
  */
-const MODEL_MARGIN = 0.03
-/**
- * No constant-voltage taper is slower than this (ms): a taper that is still 10 % of its floor
- * above it falls at least that fast. Without history enough to tell the time constant, the
- * draw is judged against it.
- */
+const MODEL_MARGIN = 0.2
+/** The excess now is judged with this many standard errors of the fit added. */
+const SE_FACTOR = 2
+/** The excess now must be under this share of the floor. */
+const FULL_SHARE = EXCESS_OF_FLOOR * (1 - MODEL_MARGIN)
+/** Time constants whose residual is within this many window variances of the best are kept (3 sigma). */
+const CHI = 9
+/** No constant-voltage taper is faster or slower than these (ms). */
+const TAU_MIN_MS = 300000
 const TAU_MAX_MS = 7200000
-/** The history since the first window spans at least this many times the slope's span. */
-const HISTORY_SPANS = 2
+/** Time constants scanned between them, each this much slower than the last. */
+const SCAN = 12
+const RATIO = 1.335
+/** Window means kept; when all are used they merge in pairs and windows double. */
+const SLOTS = 12
+/** The fit needs this many windows: two more than its three unknowns, for its own misfit to mean something. */
+const MIN_WINDOWS = 5
 
-// One fit's state: numbers in one array (a number costs 8 B of heap there, 16 as an object's field).
+// One fit's state: numbers in one array.
 const WINDOW_MS = 0
 /** readings in the current window */
 const COUNT = 1
@@ -51,26 +62,39 @@ const SPAN = 6
 /** the current window's lowest and highest level (W) */
 const LO = 7
 const HI = 8
-/** the last finished window's spread of the level (W) */
+/** the last finished window's spread of the level (W) and mean (W) */
 const SPREAD = 9
-/** the first finished window's mean (W) and middle (ms): where the low taper started */
-const P0 = 10
+const LAST_MEAN = 10
+/** the first finished window's middle (ms): the fit's time origin */
 const T0 = 11
-/** finished windows kept after the first (0-KEPT): means at MEANS.., middles at TIMES.., oldest first */
-const WINDOWS = 12
-const KEPT = 4
-const MEANS = 13
-const TIMES = 17
-/** readings in the last finished window */
-const LAST_N = 21
+/** slots used */
+const USED = 12
+/** readings in all finished windows */
+const READINGS = 13
 /** the current window's sum of squared differences between consecutive readings (W^2) */
-const DIFF2 = 22
+const DIFF2 = 14
 /** the last finished window's meter noise (W): from consecutive differences, whatever the sampling */
-const NOISE = 23
+const NOISE = 15
+/** the last fit (-1: none since the last window): of the time constants the windows cannot rule
+ * out, the one leaving the most excess: time constant, floor, excess at T0 with its error */
+const FIT_TAU = 16
+const FIT_F = 17
+const FIT_E = 18
+/** window means at MEANS.., their middles at MIDS.. (ms after T0), oldest first */
+const MEANS = 19
+const MIDS = MEANS + SLOTS
+const SIZE = MIDS + SLOTS
 
-/** A new fit over windows of `windowMs`; the slope is judged over KEPT - 1 windows. */
+/** A new fit over windows of `windowMs` (they double as the slots fill). */
 export function newFlattening(windowMs: number): number[] {
-    return [windowMs, 0, -1, -1, 0, 0, 0, 1e9, -1e9, 0, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+    const f: number[] = []
+    for (let i = 0; i < SIZE; i++) f.push(0)
+    f[WINDOW_MS] = windowMs
+    f[WIN_START] = -1
+    f[LO] = 1e9
+    f[HI] = -1e9
+    f[FIT_TAU] = -1
+    return f
 }
 
 /** Feed one raw reading `p` and the smoothed level (W) at `t` (ms). */
@@ -79,9 +103,6 @@ export function flatAdd(f: number[], t: number, p: number, level: number) {
         f[WIN_START] = t
         f[LAST_T] = t
         f[LAST_P] = p
-        f[SUM] = 0
-        f[SPAN] = 0
-        f[COUNT] = 0
         f[LO] = level
         f[HI] = level
         return
@@ -97,28 +118,31 @@ export function flatAdd(f: number[], t: number, p: number, level: number) {
     if (level > f[HI]) f[HI] = level
     if (t - f[WIN_START] >= f[WINDOW_MS] && f[COUNT] >= MIN_WINDOW_READINGS) {
         const mean = f[SPAN] > 0 ? f[SUM] / f[SPAN] : p
-        const mid = (f[WIN_START] + t) / 2
-        // the first window is also the first of the kept ones: a draw already flat from the
-        // start is judged against the slowest taper as soon as KEPT windows are in
-        if (f[P0] < 0) {
-            f[P0] = mean
-            f[T0] = mid
-        }
-        let k = f[WINDOWS]
-        if (k < KEPT) f[WINDOWS] = k + 1
-        else {
-            k = KEPT - 1
-            for (let i = 0; i < KEPT - 1; i++) {
-                f[MEANS + i] = f[MEANS + i + 1]
-                f[TIMES + i] = f[TIMES + i + 1]
-            }
-        }
-        f[MEANS + k] = mean
-        f[TIMES + k] = mid
-        f[LAST_N] = f[COUNT]
         // two readings' difference carries twice the noise's variance (and any real change
         // between them, which only makes the margin wider)
-        f[NOISE] = Math.sqrt(f[DIFF2] / (2 * f[COUNT]))
+        const noise = Math.sqrt(f[DIFF2] / (2 * f[COUNT]))
+        // a taper only falls: a draw that rose beyond its noise (a charger's idle above its last
+        // taper level, a restart) is a new curve, fitted from here
+        if (f[USED] > 0 && mean > 1.05 * f[LAST_MEAN] + (3 * noise) / Math.sqrt(f[COUNT])) {
+            f[USED] = 0
+            f[READINGS] = 0
+        }
+        if (f[USED] === 0) f[T0] = (f[WIN_START] + t) / 2
+        if (f[USED] === SLOTS) {
+            // merge neighbours in pairs: every slot then spans two windows, and so do the next
+            for (let i = 0; i < SLOTS / 2; i++) {
+                f[MEANS + i] = (f[MEANS + 2 * i] + f[MEANS + 2 * i + 1]) / 2
+                f[MIDS + i] = (f[MIDS + 2 * i] + f[MIDS + 2 * i + 1]) / 2
+            }
+            f[USED] = SLOTS / 2
+            f[WINDOW_MS] *= 2
+        }
+        f[MEANS + f[USED]] = mean
+        f[MIDS + f[USED]] = (f[WIN_START] + t) / 2 - f[T0]
+        f[USED]++
+        f[READINGS] += f[COUNT]
+        f[LAST_MEAN] = mean
+        f[NOISE] = noise
         f[DIFF2] = 0
         f[COUNT] = 0
         f[SPREAD] = f[HI] - f[LO]
@@ -127,44 +151,95 @@ export function flatAdd(f: number[], t: number, p: number, level: number) {
         f[SPAN] = 0
         f[LO] = level
         f[HI] = level
+        f[FIT_TAU] = -1
+    }
+}
+
+/**
+ * F and E of the best line for one time constant; returns the residual sum of squares and
+ * leaves F, E and the standard error factor of E (1 / root of the spread of the weights) in `out`.
+ */
+function lineFit(f: number[], tau: number, out: number[]): number {
+    const n = f[USED]
+    let sw = 0
+    let sww = 0
+    let sy = 0
+    let syy = 0
+    let swy = 0
+    for (let i = 0; i < n; i++) {
+        const w = Math.exp(-f[MIDS + i] / tau)
+        const y = f[MEANS + i]
+        sw += w
+        sww += w * w
+        sy += y
+        syy += y * y
+        swy += w * y
+    }
+    const cww = sww - (sw * sw) / n
+    const cwy = swy - (sw * sy) / n
+    const e = cww > 1e-12 ? cwy / cww : 0
+    out[0] = (sy - e * sw) / n
+    out[1] = e
+    out[2] = cww > 1e-12 ? 1 / Math.sqrt(cww) : 1e9
+    return syy - (sy * sy) / n - e * cwy
+}
+
+/**
+ * Fit the windows: the best time constant (scanned, then refined by golden section on its
+ * log), then of every scanned one the windows cannot rule out (the slowest tapers are ruled out
+ * only by a long flat history) keep the one leaving the most excess over the full band `dt`
+ * after T0.
+ */
+function fit(f: number[], scatterW: number, dt: number) {
+    const out = [0, 0, 0]
+    const sse: number[] = []
+    let best = 0
+    for (let j = 0; j < SCAN; j++) {
+        sse.push(lineFit(f, TAU_MIN_MS * Math.pow(RATIO, j), out))
+        if (sse[j] < sse[best]) best = j
+    }
+    let lo = Math.log(TAU_MIN_MS * Math.pow(RATIO, Math.max(0, best - 1)))
+    let hi = Math.log(TAU_MIN_MS * Math.pow(RATIO, Math.min(SCAN - 1, best + 1)))
+    for (let i = 0; i < 12; i++) {
+        const a = hi - 0.618 * (hi - lo)
+        const b = lo + 0.618 * (hi - lo)
+        if (lineFit(f, Math.exp(a), out) < lineFit(f, Math.exp(b), out)) hi = b
+        else lo = a
+    }
+    // a window mean's noise: the meter's over the root of its readings, or the fit's own misfit
+    const sm = Math.max(scatterW, f[NOISE]) / Math.sqrt(f[READINGS] / f[USED])
+    let tau = Math.exp((lo + hi) / 2)
+    const rss = lineFit(f, tau, out)
+    const s2 = Math.max(sm * sm, rss / (f[USED] - 3))
+    let worst = -1e30
+    for (let j = -1; j < SCAN; j++) {
+        if (j >= 0) {
+            tau = TAU_MIN_MS * Math.pow(RATIO, j)
+            if (sse[j] - rss > CHI * s2) continue
+            lineFit(f, tau, out)
+        }
+        const e = out[1] + SE_FACTOR * Math.sqrt(s2) * out[2]
+        const over = e * Math.exp(-dt / tau) - FULL_SHARE * out[0]
+        if (over > worst) {
+            worst = over
+            f[FIT_TAU] = tau
+            f[FIT_F] = out[0]
+            f[FIT_E] = e
+        }
     }
 }
 
 /**
  * `scatterW`: the readings' mean distance from the level (W); the fit's own noise (from
- * consecutive readings) counts when larger. A window's mean carries that over the root of its
- * readings; the fall between two means is judged that much steeper (three times the
- * difference's spread), so meter noise cannot make a taper look flat. `t`: now (ms).
+ * consecutive readings) counts when larger. `t`: now (ms).
  */
 export function flatVerdict(f: number[], scatterW: number, t: number): FlatVerdict {
     const no: FlatVerdict = { full: false, floorW: 0, excessW: 0 }
-    if (f[WINDOWS] < KEPT) return no
-    const a = f[MEANS]
-    const b = f[MEANS + KEPT - 1]
+    if (f[USED] < MIN_WINDOWS) return no
     // an unsteady draw (balancing flicker, cycling loads) is no settled float
-    if (f[SPREAD] > 0.5 * b + 1) return no
-    const tb = f[TIMES + KEPT - 1]
-    const span = tb - f[TIMES]
-    // the fall over the span says how far the taper still is from its floor only against a
-    // longer history before it: over most of the history it is most of the fall whatever
-    // the floor (an early cut on a fast taper judged right after it came low)
-    const short = tb - f[T0] < HISTORY_SPANS * span
-    // the fall between the oldest and the last window, made steeper by the noise
-    const fall = (1 + MODEL_MARGIN) * (a - b) + 3 * Math.max(scatterW, f[NOISE]) * Math.sqrt(2 / f[LAST_N])
-    // the hypothesis "the excess now (t) is exactly that fraction of the floor" fixes the
-    // floor, the excess at the last window (k times it) and the time constant, from how far
-    // the draw fell between the first window and the last; k depends on the time constant:
-    // a few rounds settle it (t is at most a window or two after tb)
-    let k = 1
-    let x = 0
-    let tau = 0
-    for (let i = 0; i < 3; i++) {
-        x = (b * EXCESS_OF_FLOOR) / (1 + EXCESS_OF_FLOOR * k)
-        tau = short ? TAU_MAX_MS : Math.min(TAU_MAX_MS, (tb - f[T0]) / Math.log((Math.max(0, f[P0] - b) + x * k) / (x * k)))
-        k = Math.exp((t - tb) / tau)
-    }
-    // the excess now that the observed fall means: an excess e at tb was e * exp(span / tau)
-    // a span before
-    const excess = fall > 0 ? fall / (Math.exp(span / tau) - 1) / k : 0
-    return { full: b > 0 && excess <= x, floorW: x / EXCESS_OF_FLOOR, excessW: excess }
+    if (f[SPREAD] > 0.5 * f[LAST_MEAN] + 1) return no
+    // the fit is made once a window, then extrapolated to now
+    if (f[FIT_TAU] < 0) fit(f, scatterW, t - f[T0])
+    const excess = f[FIT_E] * Math.exp(-(t - f[T0]) / f[FIT_TAU])
+    return { full: f[FIT_F] > 0 && excess <= FULL_SHARE * f[FIT_F], floorW: f[FIT_F], excessW: excess }
 }
