@@ -10,7 +10,7 @@
 // In the simulator the same pixels go out on the bus to an indexed screen ("screen" role): the
 // OLED's framebuffer at 1 bpp, the TFT's 4-bpp bands as they are; the simulator captures PNG.
 import * as ds from "@devicescript/core"
-import { Font, font8, Image, Palette, spiSendImage, SpiImageFlags } from "@devicescript/graphics"
+import { font8, Image, Palette, spiSendImage, SpiImageFlags } from "@devicescript/graphics"
 import { spi } from "@devicescript/spi"
 import { SSD1306Driver } from "@devicescript/drivers/src/ssd1306"
 import { FourWireDriver, STLikeDisplayOptions } from "@devicescript/drivers/src/stlikedisplay"
@@ -70,16 +70,19 @@ export interface ScreenOut {
     show(regions: Region[], p: Painter): Promise<void>
 }
 
-/** one glyph at a time, drawn from the flash table (src/shell/glyphs.ts) */
+/** one character at a time: a Chinese glyph (16x16) from the flash table (src/shell/glyphs.ts), or a 6x8 font character */
 const glyphBuf = Buffer.alloc(32)
 let glyphImg: Image = null
+const charBuf = Buffer.alloc(CHAR_W)
+let charImg: Image = null
+/** the 6x8 font's table (in the program image) */
+let fontData: Buffer = null
 
 /**
  * `s` from x in a row `h` px high from `top`: ASCII in the 6x8 font at `scale`, a Chinese
  * character from the glyph table (16x16), each centred in the row; advances from the core.
  */
 function drawText(img: Image, s: string, x: number, top: number, h: number, on: number, scale: number) {
-    const font = fontAt(scale)
     for (let i = 0; i < s.length; i++) {
         const c = s.charCodeAt(i)
         if (isGlyph(c)) {
@@ -89,16 +92,37 @@ function drawText(img: Image, s: string, x: number, top: number, h: number, on: 
                     glyphBuf.blitAt(0, GLYPH_BITS, k * 32, 32)
                     img.drawTransparentImage(glyphImg, x, top + ((h - 16) >> 1), on)
                 }
-        } else if (c !== 32) img.print(s.charAt(i), x - inkLeft(c, scale), top + ((h - CHAR_H * scale) >> 1), on, font)
+        } else if (c > 32) drawChar(img, c, x - inkLeft(c, scale), top + ((h - CHAR_H * scale) >> 1), on, scale)
         x += advance(c, scale)
     }
 }
 
-/** The 6x8 font at `scale` (the graphics library draws a scaled font with filled rects). */
-function fontAt(scale: number): Font {
-    if (scale <= 1) return undefined
-    const f = font8()
-    return { charWidth: CHAR_W * scale, charHeight: CHAR_H * scale, data: f.data, multiplier: scale }
+/**
+ * Character `c` of the 6x8 font (the graphics library's font8: a u16 code, then a byte per
+ * column, bit 0 at the top) at (x, y), `scale` px a font pixel; a character the font lacks
+ * draws nothing (as the library's print, which drew its space).
+ */
+function drawChar(img: Image, c: number, x: number, y: number, on: number, scale: number) {
+    if (!fontData) fontData = font8().data
+    const data = fontData
+    const size = 2 + CHAR_W
+    // ASCII sits at its place in the table; the rest is looked for
+    let off = (c - 32) * size
+    if (!(off < data.length && data.getAt(off, "u16") === c)) {
+        off = -1
+        for (let k = 0; k < data.length && off < 0; k += size) if (data.getAt(k, "u16") === c) off = k
+        if (off < 0) return
+    }
+    if (scale <= 1) {
+        if (!charImg) charImg = Image.alloc(CHAR_W, CHAR_H, 1, charBuf)
+        charBuf.blitAt(0, data, off + 2, CHAR_W)
+        img.drawTransparentImage(charImg, x, y, on)
+        return
+    }
+    for (let i = 0; i < CHAR_W; i++) {
+        const col = data[off + 2 + i]
+        for (let j = 0; j < CHAR_H; j++) if ((col >> j) & 1) img.fillRect(x + i * scale, y + j * scale, scale, scale, on)
+    }
 }
 
 export class ShedScreen implements Painter {
