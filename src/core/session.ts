@@ -84,6 +84,11 @@ export interface StartResult {
     detail?: string
 }
 
+/** A refused start, stop or command: the error's name and, in words, why. */
+export function refused(error: string, detail: string): StartResult {
+    return { ok: false, error: error, detail: detail }
+}
+
 export const PROFILES = ["auto", "lithium", "lead_acid"]
 
 /** Faults that lock a socket until cleared, by their index in a socket's lock code (lockCode). */
@@ -211,17 +216,16 @@ export class SocketSession {
 
     /** Validate per-order options against the board's bounds. Returns an error name or null. */
     checkOptions(limit: Limit, opts: StartOptions): StartResult {
-        if (!limit) return { ok: false, error: "bad_limit", detail: "limit missing" }
+        if (!limit) return refused("bad_limit", "limit missing")
         if (limit.kind === "minutes") {
-            if (!(limit.value >= 1 && limit.value <= this.cfg.maxDurationMin)) return { ok: false, error: "bad_limit", detail: "minutes must be 1.." + this.cfg.maxDurationMin }
+            if (!(limit.value >= 1 && limit.value <= this.cfg.maxDurationMin)) return refused("bad_limit", "minutes must be 1.." + this.cfg.maxDurationMin)
         } else if (limit.kind === "wh") {
-            if (!(limit.value >= 1 && limit.value <= 100000)) return { ok: false, error: "bad_limit", detail: "wh must be 1..100000" }
-        } else if (limit.kind !== "full") return { ok: false, error: "bad_limit", detail: "limit kind must be full, minutes or wh" }
+            if (!(limit.value >= 1 && limit.value <= 100000)) return refused("bad_limit", "wh must be 1..100000")
+        } else if (limit.kind !== "full") return refused("bad_limit", "limit kind must be full, minutes or wh")
         if (opts) {
-            if (opts.powerCapW !== undefined && !(opts.powerCapW >= 50 && opts.powerCapW <= this.cfg.socketLimitW))
-                return { ok: false, error: "bad_power_cap", detail: "powerCapW must be 50.." + this.cfg.socketLimitW }
-            if (opts.topOffMin !== undefined && !(opts.topOffMin >= 0 && opts.topOffMin <= 240)) return { ok: false, error: "bad_top_off", detail: "topOffMin must be 0..240" }
-            if (opts.profile !== undefined && PROFILES.indexOf(opts.profile) < 0) return { ok: false, error: "bad_profile", detail: "profile must be auto, lithium or lead_acid" }
+            if (opts.powerCapW !== undefined && !(opts.powerCapW >= 50 && opts.powerCapW <= this.cfg.socketLimitW)) return refused("bad_power_cap", "powerCapW must be 50.." + this.cfg.socketLimitW)
+            if (opts.topOffMin !== undefined && !(opts.topOffMin >= 0 && opts.topOffMin <= 240)) return refused("bad_top_off", "topOffMin must be 0..240")
+            if (opts.profile !== undefined && PROFILES.indexOf(opts.profile) < 0) return refused("bad_profile", "profile must be auto, lithium or lead_acid")
         }
         return { ok: true }
     }
@@ -230,14 +234,9 @@ export class SocketSession {
     /** Why this socket cannot take an order, whatever the board's state; null when it can. */
     refusal(): StartResult {
         const s = this.s
-        if (this.state === "faulted") return { ok: false, error: "socket_faulted", detail: "socket " + this.socket + " is faulted: " + this.fault }
-        if (s[SUSPECT])
-            return {
-                ok: false,
-                error: "socket_suspect",
-                detail: "socket " + this.socket + ": its last " + s[NO_LOAD_STREAK] + " starts drew nothing (blown fuse or broken outlet?); clear it after a check",
-            }
-        if (this.isLive()) return { ok: false, error: "socket_busy", detail: "socket " + this.socket + " has order " + this.order }
+        if (this.state === "faulted") return refused("socket_faulted", "socket " + this.socket + " is faulted: " + this.fault)
+        if (s[SUSPECT]) return refused("socket_suspect", "socket " + this.socket + ": its last " + s[NO_LOAD_STREAK] + " starts drew nothing (blown fuse or broken outlet?); clear it after a check")
+        if (this.isLive()) return refused("socket_busy", "socket " + this.socket + " has order " + this.order)
         return null
     }
 
@@ -550,14 +549,14 @@ export class SocketSession {
     /** Clear a fault. Refused while the socket still draws (a welded relay would stay live). */
     clear(drawW: number): StartResult {
         const s = this.s
-        if (this.state !== "faulted" && !s[SUSPECT]) return { ok: false, error: "not_faulted", detail: "socket " + this.socket + " has no fault" }
+        if (this.state !== "faulted" && !s[SUSPECT]) return refused("not_faulted", "socket " + this.socket + " has no fault")
         if (this.state !== "faulted") {
             s[SUSPECT] = 0
             s[NO_LOAD_STREAK] = 0
             return { ok: true }
         }
         // a silent meter (NaN) cannot show the socket is dead: refused as well
-        if (!(drawW <= this.cfg.weldW)) return { ok: false, error: "socket_drawing", detail: "socket " + this.socket + " still draws " + roundTo(drawW, 1) + " W" }
+        if (!(drawW <= this.cfg.weldW)) return refused("socket_drawing", "socket " + this.socket + " still draws " + roundTo(drawW, 1) + " W")
         this.fault = ""
         this.setState("idle")
         return { ok: true }
