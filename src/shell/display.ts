@@ -92,35 +92,27 @@ function drawText(img: Image, s: string, x: number, top: number, h: number, on: 
                     glyphBuf.blitAt(0, GLYPH_BITS, k * 32, 32)
                     img.drawTransparentImage(glyphImg, x, top + ((h - 16) >> 1), on)
                 }
-        } else if (c > 32) drawChar(img, c, x - inkLeft(c, scale), top + ((h - CHAR_H * scale) >> 1), on, scale)
+        } else if (c > 32 && c < 127) drawChar(img, c, x - inkLeft(c, scale), top + ((h - CHAR_H * scale) >> 1), on, scale)
         x += advance(c, scale)
     }
 }
 
 /**
- * Character `c` of the 6x8 font (the graphics library's font8: a u16 code, then a byte per
- * column, bit 0 at the top) at (x, y), `scale` px a font pixel; a character the font lacks
- * draws nothing (as the library's print, which drew its space).
+ * ASCII character `c` of the 6x8 font (the graphics library's font8: per character a u16
+ * code, then a byte per column, bit 0 at the top; ASCII in order from 32) at (x, y), `scale` px
+ * a font pixel. The screen's texts are ASCII and Chinese: the font's other characters are not drawn.
  */
 function drawChar(img: Image, c: number, x: number, y: number, on: number, scale: number) {
     if (!fontData) fontData = font8().data
-    const data = fontData
-    const size = 2 + CHAR_W
-    // ASCII sits at its place in the table; the rest is looked for
-    let off = (c - 32) * size
-    if (!(off < data.length && data.getAt(off, "u16") === c)) {
-        off = -1
-        for (let k = 0; k < data.length && off < 0; k += size) if (data.getAt(k, "u16") === c) off = k
-        if (off < 0) return
-    }
+    const off = (c - 32) * (2 + CHAR_W) + 2
     if (scale <= 1) {
         if (!charImg) charImg = Image.alloc(CHAR_W, CHAR_H, 1, charBuf)
-        charBuf.blitAt(0, data, off + 2, CHAR_W)
+        charBuf.blitAt(0, fontData, off, CHAR_W)
         img.drawTransparentImage(charImg, x, y, on)
         return
     }
     for (let i = 0; i < CHAR_W; i++) {
-        const col = data[off + 2 + i]
+        const col = fontData[off + i]
         for (let j = 0; j < CHAR_H; j++) if ((col >> j) & 1) img.fillRect(x + i * scale, y + j * scale, scale, scale, on)
     }
 }
