@@ -171,13 +171,7 @@ export function pageSockets(busy: string, focus: number, slots: number, turn: nu
         if (out.indexOf(s) < 0) out.push(s)
     }
     // socket order
-    for (let i = 1; i < out.length; i++)
-        for (let j = i; j > 0 && out[j - 1] > out[j]; j--) {
-            const t = out[j]
-            out[j] = out[j - 1]
-            out[j - 1] = t
-        }
-    return out
+    return out.sort((a, b) => a - b)
 }
 
 /**
