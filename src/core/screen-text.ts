@@ -27,30 +27,16 @@ export const W_NOCODE = 8
 export const W_BUSY = 9
 export const WORDS = 10
 
+/** The words by id, "|" between them: text in the program image, a table neither in code nor in the heap. */
+const WORDS_ZH = "扫码支付|暂停支付|空闲|请插电|已充满|已结束|故障|请报修|暂停|无空位"
+const WORDS_EN = "scan to pay|offline|free|plug in|full|done|fault|call service|no code|all busy"
+
 export function word(id: number, lang: number): string {
-    const zh = lang === LANG_ZH
-    switch (id) {
-        case W_SCAN:
-            return zh ? "扫码支付" : "scan to pay"
-        case W_OFFLINE:
-            return zh ? "暂停支付" : "offline"
-        case W_FREE:
-            return zh ? "空闲" : "free"
-        case W_PLUG:
-            return zh ? "请插电" : "plug in"
-        case W_FULL:
-            return zh ? "已充满" : "full"
-        case W_DONE:
-            return zh ? "已结束" : "done"
-        case W_FAULT:
-            return zh ? "故障" : "fault"
-        case W_CALL:
-            return zh ? "请报修" : "call service"
-        case W_NOCODE:
-            return zh ? "暂停" : "no code"
-        default:
-            return zh ? "无空位" : "all busy"
-    }
+    const all = lang === LANG_ZH ? WORDS_ZH : WORDS_EN
+    let from = 0
+    for (let k = 0; k < id; k++) from = all.indexOf("|", from) + 1
+    const to = all.indexOf("|", from)
+    return all.slice(from, to < 0 ? all.length : to)
 }
 
 /** A Chinese glyph (16x16, never scaled) rather than the 6x8 font. */
@@ -171,13 +157,7 @@ export function pageSockets(busy: string, focus: number, slots: number, turn: nu
         if (out.indexOf(s) < 0) out.push(s)
     }
     // socket order
-    for (let i = 1; i < out.length; i++)
-        for (let j = i; j > 0 && out[j - 1] > out[j]; j--) {
-            const t = out[j]
-            out[j] = out[j - 1]
-            out[j - 1] = t
-        }
-    return out
+    return out.sort((a, b) => a - b)
 }
 
 /**

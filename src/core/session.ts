@@ -8,7 +8,6 @@
 import { ShedConfig } from "./config"
 import { ChargeDetector } from "./detector"
 import { finite, roundTo } from "./mathx"
-import { Verdict } from "./reasons"
 import { PowerTrace } from "./trace"
 import { persistedError } from "./persisted"
 
@@ -82,6 +81,11 @@ export interface StartResult {
     ok: boolean
     error?: string
     detail?: string
+}
+
+/** A refused start, stop or command: the error's name and, in words, why. */
+export function refused(error: string, detail: string): StartResult {
+    return { ok: false, error: error, detail: detail }
 }
 
 export const PROFILES = ["auto", "lithium", "lead_acid"]
@@ -211,17 +215,16 @@ export class SocketSession {
 
     /** Validate per-order options against the board's bounds. Returns an error name or null. */
     checkOptions(limit: Limit, opts: StartOptions): StartResult {
-        if (!limit) return { ok: false, error: "bad_limit", detail: "limit missing" }
+        if (!limit) return refused("bad_limit", "limit missing")
         if (limit.kind === "minutes") {
-            if (!(limit.value >= 1 && limit.value <= this.cfg.maxDurationMin)) return { ok: false, error: "bad_limit", detail: "minutes must be 1.." + this.cfg.maxDurationMin }
+            if (!(limit.value >= 1 && limit.value <= this.cfg.maxDurationMin)) return refused("bad_limit", "minutes must be 1.." + this.cfg.maxDurationMin)
         } else if (limit.kind === "wh") {
-            if (!(limit.value >= 1 && limit.value <= 100000)) return { ok: false, error: "bad_limit", detail: "wh must be 1..100000" }
-        } else if (limit.kind !== "full") return { ok: false, error: "bad_limit", detail: "limit kind must be full, minutes or wh" }
+            if (!(limit.value >= 1 && limit.value <= 100000)) return refused("bad_limit", "wh must be 1..100000")
+        } else if (limit.kind !== "full") return refused("bad_limit", "limit kind must be full, minutes or wh")
         if (opts) {
-            if (opts.powerCapW !== undefined && !(opts.powerCapW >= 50 && opts.powerCapW <= this.cfg.socketLimitW))
-                return { ok: false, error: "bad_power_cap", detail: "powerCapW must be 50.." + this.cfg.socketLimitW }
-            if (opts.topOffMin !== undefined && !(opts.topOffMin >= 0 && opts.topOffMin <= 240)) return { ok: false, error: "bad_top_off", detail: "topOffMin must be 0..240" }
-            if (opts.profile !== undefined && PROFILES.indexOf(opts.profile) < 0) return { ok: false, error: "bad_profile", detail: "profile must be auto, lithium or lead_acid" }
+            if (opts.powerCapW !== undefined && !(opts.powerCapW >= 50 && opts.powerCapW <= this.cfg.socketLimitW)) return refused("bad_power_cap", "powerCapW must be 50.." + this.cfg.socketLimitW)
+            if (opts.topOffMin !== undefined && !(opts.topOffMin >= 0 && opts.topOffMin <= 240)) return refused("bad_top_off", "topOffMin must be 0..240")
+            if (opts.profile !== undefined && PROFILES.indexOf(opts.profile) < 0) return refused("bad_profile", "profile must be auto, lithium or lead_acid")
         }
         return { ok: true }
     }
@@ -230,14 +233,9 @@ export class SocketSession {
     /** Why this socket cannot take an order, whatever the board's state; null when it can. */
     refusal(): StartResult {
         const s = this.s
-        if (this.state === "faulted") return { ok: false, error: "socket_faulted", detail: "socket " + this.socket + " is faulted: " + this.fault }
-        if (s[SUSPECT])
-            return {
-                ok: false,
-                error: "socket_suspect",
-                detail: "socket " + this.socket + ": its last " + s[NO_LOAD_STREAK] + " starts drew nothing (blown fuse or broken outlet?); clear it after a check",
-            }
-        if (this.isLive()) return { ok: false, error: "socket_busy", detail: "socket " + this.socket + " has order " + this.order }
+        if (this.state === "faulted") return refused("socket_faulted", "socket " + this.socket + " is faulted: " + this.fault)
+        if (s[SUSPECT]) return refused("socket_suspect", "socket " + this.socket + ": its last " + s[NO_LOAD_STREAK] + " starts drew nothing (blown fuse or broken outlet?); clear it after a check")
+        if (this.isLive()) return refused("socket_busy", "socket " + this.socket + " has order " + this.order)
         return null
     }
 
@@ -410,7 +408,7 @@ export class SocketSession {
         if (p !== p) {
             // NaN: the meter stopped reporting; a live socket nobody measures is cut at once
             if (this.isLive() && relayOn) {
-                this.end(now, { reason: "fault", detail: "meter silent: the socket could not be supervised", levelW: this.levelW(), refW: this.plateauW(), heldS: 0 })
+                this.end(now, "fault", "meter silent: the socket could not be supervised", this.levelW(), this.plateauW())
                 this.fault = "meter_silent"
                 this.setState("faulted")
                 this.events.push({ kind: "fault", socket: this.socket, fault: "meter_silent", detail: "no meter reading for over a second with the relay closed" })
@@ -452,18 +450,16 @@ export class SocketSession {
         } else if (!this.detector.overloadWarning()) s[WARNED] = 0
 
         if (v0) {
-            if (v0.reason === "short" || v0.reason === "overload") {
-                this.end(now, v0)
-                this.trip(now, v0.reason, v0.detail)
+            // full with a top-off to run: the session goes on, its limits judged below
+            const full = v0.reason === "full"
+            if (full && s[FULL_AT_T] < 0) s[FULL_AT_T] = now
+            if (!full || s[TOP_OFF_MIN] <= 0) {
+                this.end(now, v0.reason, v0.detail, v0.levelW, v0.refW)
+                if (v0.reason === "short" || v0.reason === "overload") this.trip(now, v0.reason, v0.detail)
                 return
             }
-            if (v0.reason === "full") {
-                if (s[FULL_AT_T] < 0) s[FULL_AT_T] = now
-                if (s[TOP_OFF_MIN] <= 0) return this.end(now, v0)
-            } else return this.end(now, v0)
         }
-        const limitVerdict = this.checkLimits(now)
-        if (limitVerdict) this.end(now, limitVerdict)
+        this.checkLimits(now)
     }
 
     /** Current through an open relay, sustained: the contacts are welded. */
@@ -477,37 +473,46 @@ export class SocketSession {
         if (now - s[WELD_SINCE] >= this.cfg.weldHoldS * 1000) this.trip(now, "welded_relay", "draw " + roundTo(p, 1) + " W with the relay open for " + this.cfg.weldHoldS + " s")
     }
 
-    private checkLimits(now: number): Verdict {
+    /** Ends the session when its top-off, its paid time or energy, or the board's maximum duration is done. */
+    private checkLimits(now: number) {
         const s = this.s
         const elapsedS = (now - s[START_T]) / 1000
-        const level = this.levelW()
-        const ref = this.plateauW()
-        if (s[FULL_AT_T] >= 0 && now - s[FULL_AT_T] >= s[TOP_OFF_MIN] * 60000)
-            return { reason: "full", detail: "top-off of " + s[TOP_OFF_MIN] + " min after full done", levelW: level, refW: ref, heldS: (now - s[FULL_AT_T]) / 1000 }
         const k = s[LIMIT_KIND]
         const lv = s[LIMIT_VALUE]
-        if (k === 1 && elapsedS >= lv * 60) return { reason: "limit_time", detail: "paid time of " + lv + " min used", levelW: level, refW: ref, heldS: elapsedS }
-        if (k === 2 && s[ENERGY_WH] >= lv) return { reason: "limit_energy", detail: "paid energy of " + lv + " Wh delivered", levelW: level, refW: ref, heldS: elapsedS }
-        if (elapsedS >= this.cfg.maxDurationMin * 60)
-            return { reason: "max_duration", detail: "session reached the maximum of " + this.cfg.maxDurationMin + " min", levelW: level, refW: ref, heldS: elapsedS }
-        return null
+        let reason = ""
+        let detail = ""
+        if (s[FULL_AT_T] >= 0 && now - s[FULL_AT_T] >= s[TOP_OFF_MIN] * 60000) {
+            reason = "full"
+            detail = "top-off of " + s[TOP_OFF_MIN] + " min after full done"
+        } else if (k === 1 && elapsedS >= lv * 60) {
+            reason = "limit_time"
+            detail = "paid time of " + lv + " min used"
+        } else if (k === 2 && s[ENERGY_WH] >= lv) {
+            reason = "limit_energy"
+            detail = "paid energy of " + lv + " Wh delivered"
+        } else if (elapsedS >= this.cfg.maxDurationMin * 60) {
+            reason = "max_duration"
+            detail = "session reached the maximum of " + this.cfg.maxDurationMin + " min"
+        }
+        if (reason) this.end(now, reason, detail, this.levelW(), this.plateauW())
     }
 
     /** Stop from outside (remote stop, board cap, mains, update...). */
     stop(now: number, reason: string, detail: string): boolean {
         if (!this.isLive()) return false
-        this.end(now, { reason: reason, detail: detail, levelW: this.levelW(), refW: this.plateauW(), heldS: 0 })
+        this.end(now, reason, detail, this.levelW(), this.plateauW())
         return true
     }
 
-    private end(now: number, v: Verdict) {
+    /** Ends the session for `reason` (a stop reason), its level and plateau (W) as judged. */
+    private end(now: number, reason: string, detail: string, levelW: number, refW: number) {
         const s = this.s
         const fullAtS = this.fullAtS()
         this.lastRecord = {
             order: this.order,
             socket: this.socket,
-            reason: v.reason,
-            detail: v.detail,
+            reason: reason,
+            detail: detail,
             energyWh: roundTo(s[ENERGY_WH], 2),
             durationS: roundTo((now - s[START_T]) / 1000, 0),
             peakW: roundTo(s[PEAK_W], 1),
@@ -516,8 +521,8 @@ export class SocketSession {
             fullAtS: roundTo(fullAtS, 0),
             topOffS: fullAtS >= 0 ? roundTo((now - s[FULL_AT_T]) / 1000, 0) : 0,
             // a silent meter leaves no level: 0, and the detail says why
-            levelW: finite(v.levelW) ? roundTo(v.levelW, 1) : 0,
-            refW: finite(v.refW) ? roundTo(v.refW, 0) : 0,
+            levelW: finite(levelW) ? roundTo(levelW, 1) : 0,
+            refW: finite(refW) ? roundTo(refW, 0) : 0,
         }
         s[PAUSED] = 0
         // the detector's state (~1 KB of the board's heap) has no use once the session ended;
@@ -525,12 +530,12 @@ export class SocketSession {
         this.detector = null
         this.setState("ended")
         this.events.push({ kind: "ended", socket: this.socket, record: this.lastRecord })
-        this.trackHealth(v.reason)
+        this.trackHealth(reason)
     }
 
     /** A protection fault: relay off, socket locked until cleared. */
     trip(now: number, kind: string, detail: string) {
-        if (this.isLive()) this.end(now, { reason: kind, detail: detail, levelW: this.levelW(), refW: this.plateauW(), heldS: 0 })
+        if (this.isLive()) this.end(now, kind, detail, this.levelW(), this.plateauW())
         this.fault = kind
         this.setState("faulted")
         this.events.push({ kind: "fault", socket: this.socket, fault: kind, detail: detail })
@@ -550,14 +555,14 @@ export class SocketSession {
     /** Clear a fault. Refused while the socket still draws (a welded relay would stay live). */
     clear(drawW: number): StartResult {
         const s = this.s
-        if (this.state !== "faulted" && !s[SUSPECT]) return { ok: false, error: "not_faulted", detail: "socket " + this.socket + " has no fault" }
+        if (this.state !== "faulted" && !s[SUSPECT]) return refused("not_faulted", "socket " + this.socket + " has no fault")
         if (this.state !== "faulted") {
             s[SUSPECT] = 0
             s[NO_LOAD_STREAK] = 0
             return { ok: true }
         }
         // a silent meter (NaN) cannot show the socket is dead: refused as well
-        if (!(drawW <= this.cfg.weldW)) return { ok: false, error: "socket_drawing", detail: "socket " + this.socket + " still draws " + roundTo(drawW, 1) + " W" }
+        if (!(drawW <= this.cfg.weldW)) return refused("socket_drawing", "socket " + this.socket + " still draws " + roundTo(drawW, 1) + " W")
         this.fault = ""
         this.setState("idle")
         return { ok: true }

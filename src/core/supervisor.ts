@@ -6,7 +6,7 @@
 import { ShedConfig } from "./config"
 import { roundTo } from "./mathx"
 import { boardVoltage, MainsGuard, MainsState } from "./mains"
-import { Limit, SocketEvent, SocketSession, StartOptions, StartResult } from "./session"
+import { Limit, refused, SocketEvent, SocketSession, StartOptions, StartResult } from "./session"
 import { ThermalGuard } from "./thermal"
 
 export interface Reading {
@@ -91,26 +91,24 @@ export class Supervisor {
 
     start(n: number, order: string, limit: Limit, opts: StartOptions, now: number): StartResult {
         const s = this.socket(n)
-        if (!s) return { ok: false, error: "unknown_socket", detail: "socket " + n + " does not exist on this board (1.." + this.sockets.length + ")" }
+        if (!s) return refused("unknown_socket", "socket " + n + " does not exist on this board (1.." + this.sockets.length + ")")
         // the socket's own reason first: it still holds once the board-wide one has passed
         const own = s.refusal()
         if (own) return own
-        if (this.mains.blocked())
-            return { ok: false, error: "mains_out_of_range", detail: "mains at " + roundTo(this.mains.voltage, 0) + " V, outside " + this.cfg.mainsMinV + ".." + this.cfg.mainsMaxV + " V" }
-        if (this.thermal.level >= 2) return { ok: false, error: "over_temperature", detail: "board at " + roundTo(this.thermal.tempC, 0) + " C; no new starts above " + this.cfg.tempNoStartC + " C" }
-        if (this.boardW > this.cfg.boardStartW)
-            return { ok: false, error: "board_busy", detail: "board draws " + roundTo(this.boardW, 0) + " W, over the start threshold " + this.cfg.boardStartW + " W" }
+        if (this.mains.blocked()) return refused("mains_out_of_range", "mains at " + roundTo(this.mains.voltage, 0) + " V, outside " + this.cfg.mainsMinV + ".." + this.cfg.mainsMaxV + " V")
+        if (this.thermal.level >= 2) return refused("over_temperature", "board at " + roundTo(this.thermal.tempC, 0) + " C; no new starts above " + this.cfg.tempNoStartC + " C")
+        if (this.boardW > this.cfg.boardStartW) return refused("board_busy", "board draws " + roundTo(this.boardW, 0) + " W, over the start threshold " + this.cfg.boardStartW + " W")
         for (let i = 0; i < this.sockets.length; i++) {
             const o = this.sockets[i]
-            if (o.isLive() && o.order === order) return { ok: false, error: "duplicate_order", detail: "order " + order + " is already running on socket " + o.socket }
+            if (o.isLive() && o.order === order) return refused("duplicate_order", "order " + order + " is already running on socket " + o.socket)
         }
         return s.start(order, limit, now, opts)
     }
 
     stop(n: number, now: number, reason: string, detail: string): StartResult {
         const s = this.socket(n)
-        if (!s) return { ok: false, error: "unknown_socket", detail: "socket " + n + " does not exist on this board" }
-        if (!s.stop(now, reason, detail)) return { ok: false, error: "not_running", detail: "socket " + n + " has no session" }
+        if (!s) return refused("unknown_socket", "socket " + n + " does not exist on this board")
+        if (!s.stop(now, reason, detail)) return refused("not_running", "socket " + n + " has no session")
         return { ok: true }
     }
 

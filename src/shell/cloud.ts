@@ -15,7 +15,7 @@ import { firmwareVersion } from "../version"
 import { EnqueueResult, FlashOp, Outbox, OUTBOX_SLOTS, slotKey } from "../core/protocol/outbox"
 import { ReplayGuard } from "../core/protocol/replay-guard"
 import { payCodeKey } from "../core/paycode"
-import { SocketEvent } from "../core/session"
+import { refused, SocketEvent } from "../core/session"
 import { ChannelCal } from "../core/metering"
 import { Supervisor } from "../core/supervisor"
 import { macHex, signed } from "./hmac"
@@ -261,7 +261,7 @@ export class CloudLink {
         const a = c.args
         const now = coreNow()
         if (c.cmd === "start") {
-            if (!this.outbox.canAcceptBilling(this.sup.liveCount())) return { ok: false, error: "outbox_full", detail: "too many session records wait for their ack" }
+            if (!this.outbox.canAcceptBilling(this.sup.liveCount())) return refused("outbox_full", "too many session records wait for their ack")
             // an option left out is undefined here, as the core takes it
             const opts = { powerCapW: a.powerCapW, topOffMin: a.topOffMin, profile: a.profile }
             const lim = { kind: a.limit.kind, value: a.limit.value === undefined ? 0 : a.limit.value }
@@ -270,7 +270,7 @@ export class CloudLink {
         }
         if (c.cmd === "stop") {
             const s = this.sup.socket(a.socket)
-            if (a.order !== undefined && s.order !== a.order) return { ok: false, error: "not_running", detail: "order " + a.order + " is not on socket " + a.socket }
+            if (a.order !== undefined && s.order !== a.order) return refused("not_running", "order " + a.order + " is not on socket " + a.socket)
             return this.sup.stop(a.socket, now, "remote_stop", "stopped by the backend")
         }
         if (c.cmd === "clear") {
@@ -283,11 +283,11 @@ export class CloudLink {
         }
         if (c.cmd === "config") {
             const r = applyConfigPatch(this.sup.config(), a.patch)
-            if (!r.ok) return { ok: false, error: "bad_config", detail: r.error }
+            if (!r.ok) return refused("bad_config", r.error)
             // flash keeps every key that differs from the defaults; only once it is stored does
             // the running board take the new configuration
             const err = await saveJson("config", configDiff(r.config))
-            if (err) return { ok: false, error: "bad_config", detail: "not stored: " + err }
+            if (err) return refused("bad_config", "not stored: " + err)
             this.sup.setConfig(r.config)
             return { ok: true, result: { cfg: configHash(r.config) } }
         }
@@ -295,14 +295,14 @@ export class CloudLink {
             // stored first: only a constant that survives a reboot is applied
             const cal = { gain: a.gain, offsetW: a.offsetW }
             const err = await saveJson("cal" + a.socket, cal)
-            if (err) return { ok: false, error: "bad_calibration", detail: "not stored: " + err }
+            if (err) return refused("bad_calibration", "not stored: " + err)
             if (this.cals) this.cals[a.socket - 1] = cal
             return { ok: true, result: { socket: a.socket, gain: a.gain, offsetW: a.offsetW } }
         }
         if (c.cmd === "paycode") {
             // checked whole by the command's validation; the display reads it when it shows the socket
             const err = await savePayCode(payCodeKey(a.socket), a.code)
-            if (err) return { ok: false, error: "bad_args", detail: "not stored: " + err }
+            if (err) return refused("bad_args", "not stored: " + err)
             return { ok: true }
         }
         if (c.cmd === "ack") {
@@ -311,7 +311,7 @@ export class CloudLink {
         }
         // update: a window with the socket free for the runtime's update channel
         const live = this.sup.liveCount()
-        if (live > 0 && a.force !== true) return { ok: false, error: "busy", detail: live + " sessions running; force: true keeps them running (persisted) and goes quiet anyway" }
+        if (live > 0 && a.force !== true) return refused("busy", live + " sessions running; force: true keeps them running (persisted) and goes quiet anyway")
         const windowS = a.windowS !== undefined ? a.windowS : DEFAULT_WINDOW_S
         this.quietFor = windowS
         return { ok: true, result: { windowS: windowS, live: live } }

@@ -127,6 +127,18 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
     let armed = true
     const bootT = ds.millis()
     for (let i = 0; i < n; i++) seen.push(-1)
+    /** Writes the progress of every running session the core says is due (all of them once the mains is lost); how many. */
+    const checkpoints = async (now: number, mainsLost: boolean) => {
+        let k = 0
+        for (let i = 0; i < n; i++) {
+            const s = sup.sockets[i]
+            if (s.checkpointDue(now, mainsLost)) {
+                await saveJson("ck" + (i + 1), s.checkpoint(now))
+                k++
+            }
+        }
+        return k
+    }
     await hw.meters({
         power: async (i, p) => {
             // a short's reading waits for the core's tick: the readings after the contacts opened
@@ -154,15 +166,7 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
             if (!armed) return
             armed = false
             const t0 = ds.millis()
-            const now = coreNow()
-            let k = 0
-            for (let i = 0; i < n; i++) {
-                const s = sup.sockets[i]
-                if (s.checkpointDue(now, true)) {
-                    await saveJson("ck" + (i + 1), s.checkpoint(now))
-                    k++
-                }
-            }
+            const k = await checkpoints(coreNow(), true)
             console.log("mains lost: " + k + " checkpoints written in " + (ds.millis() - t0) + " ms")
         },
     })
@@ -249,10 +253,7 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
                 if (e.kind === "fault") console.log("fault socket " + e.socket + ": " + e.fault + " " + e.detail)
             }
             // running sessions' progress, when the core says it is due
-            for (let i = 0; i < n; i++) {
-                const s = sup.sockets[i]
-                if (s.checkpointDue(now)) await saveJson("ck" + (i + 1), s.checkpoint(now))
-            }
+            await checkpoints(now, false)
             beat = !beat
             if (hw.heartbeat) hw.heartbeat(beat)
             if (!healthy && real - healthySince > HEALTHY_MS) {

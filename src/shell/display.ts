@@ -10,9 +10,9 @@
 // In the simulator the same pixels go out on the bus to an indexed screen ("screen" role): the
 // OLED's framebuffer at 1 bpp, the TFT's 4-bpp bands as they are; the simulator captures PNG.
 import * as ds from "@devicescript/core"
-import { Font, font8, Image, Palette, spiSendImage, SpiImageFlags } from "@devicescript/graphics"
+import { font8, Image, Palette, spiSendImage, SpiImageFlags } from "@devicescript/graphics"
 import { spi } from "@devicescript/spi"
-import { SSD1306Driver } from "@devicescript/drivers/src/ssd1306"
+import { i2c } from "@devicescript/i2c"
 import { FourWireDriver, STLikeDisplayOptions } from "@devicescript/drivers/src/stlikedisplay"
 import { isDark, payCodeError, payCodeKey, unpackPayCode } from "../core/paycode"
 import { CHAR_H, CHAR_W, planLandscape, Planner, planSquare, ScreenLayout } from "../core/screen-layout"
@@ -70,16 +70,19 @@ export interface ScreenOut {
     show(regions: Region[], p: Painter): Promise<void>
 }
 
-/** one glyph at a time, drawn from the flash table (src/shell/glyphs.ts) */
+/** one character at a time: a Chinese glyph (16x16) from the flash table (src/shell/glyphs.ts), or a 6x8 font character */
 const glyphBuf = Buffer.alloc(32)
 let glyphImg: Image = null
+const charBuf = Buffer.alloc(CHAR_W)
+let charImg: Image = null
+/** the 6x8 font's table (in the program image) */
+let fontData: Buffer = null
 
 /**
  * `s` from x in a row `h` px high from `top`: ASCII in the 6x8 font at `scale`, a Chinese
  * character from the glyph table (16x16), each centred in the row; advances from the core.
  */
 function drawText(img: Image, s: string, x: number, top: number, h: number, on: number, scale: number) {
-    const font = fontAt(scale)
     for (let i = 0; i < s.length; i++) {
         const c = s.charCodeAt(i)
         if (isGlyph(c)) {
@@ -89,16 +92,29 @@ function drawText(img: Image, s: string, x: number, top: number, h: number, on: 
                     glyphBuf.blitAt(0, GLYPH_BITS, k * 32, 32)
                     img.drawTransparentImage(glyphImg, x, top + ((h - 16) >> 1), on)
                 }
-        } else if (c !== 32) img.print(s.charAt(i), x - inkLeft(c, scale), top + ((h - CHAR_H * scale) >> 1), on, font)
+        } else if (c > 32 && c < 127) drawChar(img, c, x - inkLeft(c, scale), top + ((h - CHAR_H * scale) >> 1), on, scale)
         x += advance(c, scale)
     }
 }
 
-/** The 6x8 font at `scale` (the graphics library draws a scaled font with filled rects). */
-function fontAt(scale: number): Font {
-    if (scale <= 1) return undefined
-    const f = font8()
-    return { charWidth: CHAR_W * scale, charHeight: CHAR_H * scale, data: f.data, multiplier: scale }
+/**
+ * ASCII character `c` of the 6x8 font (the graphics library's font8: per character a u16
+ * code, then a byte per column, bit 0 at the top; ASCII in order from 32) at (x, y), `scale` px
+ * a font pixel. The screen's texts are ASCII and Chinese: the font's other characters are not drawn.
+ */
+function drawChar(img: Image, c: number, x: number, y: number, on: number, scale: number) {
+    if (!fontData) fontData = font8().data
+    const off = (c - 32) * (2 + CHAR_W) + 2
+    if (scale <= 1) {
+        if (!charImg) charImg = Image.alloc(CHAR_W, CHAR_H, 1, charBuf)
+        charBuf.blitAt(0, fontData, off, CHAR_W)
+        img.drawTransparentImage(charImg, x, y, on)
+        return
+    }
+    for (let i = 0; i < CHAR_W; i++) {
+        const col = fontData[off + i]
+        for (let j = 0; j < CHAR_H; j++) if ((col >> j) & 1) img.fillRect(x + i * scale, y + j * scale, scale, scale, on)
+    }
 }
 
 export class ShedScreen implements Painter {
@@ -336,9 +352,23 @@ export async function showMessage(out: ScreenOut, lines: string[]) {
 
 // ---- the 128x64 SSD1306 OLED ----
 
+/** the OLED's I2C address (DeviceScript's SSD1306Driver's default, which this board used) */
+const OLED_ADDR = 0x3d
+/** SSD1306 commands, a command byte a write (the bytes in the program image, not the heap) */
+async function oledCommands(cmds: Buffer) {
+    for (let i = 0; i < cmds.length; i++) await i2c.writeReg(OLED_ADDR, 0x80, cmds[i])
+}
+
+/** The whole 1-bpp framebuffer (column-major, as the panel's vertical addressing takes it) to the panel. */
+async function oledFrame(fb: Image) {
+    // the window: columns 0..127, pages 0..7
+    await oledCommands(hex`21 00 7f 22 00 07`)
+    await i2c.writeRegBuf(OLED_ADDR, 0x40, fb.buffer)
+}
+
 /**
- * A 1-bpp framebuffer (the OLED driver's) with the regions painted in; then the SSD1306 shows
- * it, or in the simulator it goes to an indexed screen on the bus, a slice of columns per packet.
+ * A 1-bpp framebuffer with the regions painted in; then the SSD1306 shows it, or in the
+ * simulator it goes to an indexed screen on the bus, a slice of columns per packet.
  */
 class FramebufferOut implements ScreenOut {
     readonly width: number
@@ -347,11 +377,12 @@ class FramebufferOut implements ScreenOut {
     private screen: ds.IndexedScreen = null
     constructor(
         private fb: Image,
-        private oled: SSD1306Driver
+        /** the SSD1306 is there (not in the simulator) */
+        private panel: boolean
     ) {
         this.width = fb.width
         this.height = fb.height
-        if (!oled) this.screen = new ds.IndexedScreen("screen")
+        if (!panel) this.screen = new ds.IndexedScreen("screen")
     }
 
     async show(regions: Region[], p: Painter) {
@@ -365,8 +396,8 @@ class FramebufferOut implements ScreenOut {
             // steps without a yield: an InfiniteLoop panic and a restart (seen in the soak)
             await ds.sleep(0)
         }
-        if (this.oled) {
-            await this.oled.show()
+        if (this.panel) {
+            await oledFrame(this.fb)
             return
         }
         const img = this.fb
@@ -383,14 +414,23 @@ class FramebufferOut implements ScreenOut {
 
 /** Brings up the 128x64 OLED on the board's I2C bus (in the simulator: the bus screen). */
 export async function startOled(): Promise<ScreenOut> {
-    const d = new SSD1306Driver({ width: 128, height: 64 })
-    try {
-        await d.init()
-    } catch (e) {
-        // a board without a working display still charges and takes payments from the cloud
-        console.log("display: " + e)
+    const fb = Image.alloc(128, 64, 1, Buffer.alloc(1024))
+    const panel = !ds.isSimulator()
+    if (panel) {
+        // what DeviceScript's SSD1306Driver sends to bring up a 128x64 panel on its own charge
+        // pump: display off, vertical addressing, turned 180 degrees, start line 0, 64 rows,
+        // offset 0, COM pins, clock, precharge, charge pump on, VCOM level, contrast 255, not
+        // inverted; the first frame; then follow RAM, current reference, display on
+        try {
+            await oledCommands(hex`ae 20 01 c8 a1 40 a8 3f d3 00 da 12 d5 80 d9 f1 8d 14 db 30 81 ff a6`)
+            await oledFrame(fb)
+            await oledCommands(hex`a4 ad 30 af`)
+        } catch (e) {
+            // a board without a working display still charges and takes payments from the cloud
+            console.log("display: I2C device not found or malfunctioning: " + e)
+        }
     }
-    return new FramebufferOut(d.image, ds.isSimulator() ? null : d)
+    return new FramebufferOut(fb, panel)
 }
 
 // ---- the 240x240 ST7789 colour TFT ----

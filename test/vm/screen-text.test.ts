@@ -1,7 +1,7 @@
 // The rider's text inside the DeviceScript VM: the same lines, widths and pages as in node
 // (test/node/screen-text.test.ts), Chinese strings included (the VM indexes strings by code point).
 import { describe, test, expect } from "@devicescript/test"
-import { faultCard, fitWords, LANG_EN, LANG_ZH, pageSockets, parseLang, socketLine, textWidth, word, W_SCAN } from "../../src/core/screen-text"
+import { faultCard, fitWords, LANG_EN, LANG_ZH, pageSockets, parseLang, socketLine, textWidth, word, W_BUSY, W_NOCODE, W_SCAN } from "../../src/core/screen-text"
 
 describe("screen text in the VM", () => {
     test("lines as in node, fitted to the OLED's 65 px", () => {
@@ -11,6 +11,8 @@ describe("screen text in the VM", () => {
         expect(socketLine(5, "faulted", 0, 0, "short", LANG_ZH, 240, 1)).toBe("5 故障 请报修 E1")
         expect(socketLine(5, "faulted", 0, 0, "short", LANG_EN, 65, 1)).toBe("5 fault E1")
         expect(textWidth(word(W_SCAN, LANG_ZH), 1)).toBe(64)
+        // the words table, first, middle and last, in both languages
+        expect(word(W_SCAN, LANG_EN) + "|" + word(W_NOCODE, LANG_ZH) + "|" + word(W_BUSY, LANG_EN) + "|" + word(W_BUSY, LANG_ZH)).toBe("scan to pay|暂停|all busy|无空位")
         expect(textWidth("1 0:45 120Wh", 2)).toBe(112)
         expect(fitWords("S10 faulted welded_relay suspect", 65, 1)).toBe("S10 faulted")
         expect(faultCard(2, "overload", LANG_ZH).join("|")).toBe("2 故障|请报修|E2")
