@@ -13,7 +13,7 @@
 
 import { ShedConfig } from "./config"
 import { emaStep } from "./ema"
-import { flatAdd, flatVerdict, newFlattening } from "./flatten"
+import { flatAdd, flatFloor, newFlattening } from "./flatten"
 import { roundTo } from "./mathx"
 import { Verdict } from "./reasons"
 
@@ -425,15 +425,8 @@ export class ChargeDetector {
                 flat
             )
         if (s[STEP_T] < 0 && s[ALLOW_FLATTEN]) {
-            const f = flatVerdict(this.flat, s[SCATTER_W], t)
-            if (f.full)
-                return verdict(
-                    "full",
-                    "taper flattened onto " + roundTo(f.floorW, 1) + " W (" + roundTo(f.excessW, 2) + " W left above it) after a plateau of " + roundTo(s[REF_W], 0) + " W",
-                    level,
-                    s[REF_W],
-                    (t - s[LOW_SINCE]) / 1000
-                )
+            const floorW = flatFloor(this.flat, s[SCATTER_W], t)
+            if (floorW > 0) return verdict("full", "taper flattened onto " + roundTo(floorW, 1) + " W after a plateau of " + roundTo(s[REF_W], 0) + " W", level, s[REF_W], (t - s[LOW_SINCE]) / 1000)
         }
         return null
     }

@@ -13,13 +13,6 @@
 // class: the fit lives in the board's heap while a session's draw is low (a number costs 8 B
 // there, 16 as an object's field).
 
-export interface FlatVerdict {
-    full: boolean
-    /** estimated floor (W) and excess above it (W) */
-    floorW: number
-    excessW: number
-}
-
 /** Full when the excess left above the floor is under this fraction of the floor. */
 const EXCESS_OF_FLOOR = 0.1
 /**
@@ -44,6 +37,9 @@ const TAU_MAX_MS = 7200000
 /** Time constants scanned between them, each this much slower than the last. */
 const SCAN = 12
 const RATIO = 1.335
+/** ln(TAU_MIN_MS), ln(RATIO) */
+const LOG_TAU_MIN = 12.6115
+const LOG_RATIO = 0.28893
 /** Window means kept; when all are used they merge in pairs and windows double. */
 const SLOTS = 12
 /** The fit needs this many windows: two more than its three unknowns, for its own misfit to mean something. */
@@ -194,12 +190,14 @@ function fit(f: number[], scatterW: number, dt: number) {
     const out = [0, 0, 0]
     const sse: number[] = []
     let best = 0
+    let tau = TAU_MIN_MS
     for (let j = 0; j < SCAN; j++) {
-        sse.push(lineFit(f, TAU_MIN_MS * Math.pow(RATIO, j), out))
+        sse.push(lineFit(f, tau, out))
         if (sse[j] < sse[best]) best = j
+        tau *= RATIO
     }
-    let lo = Math.log(TAU_MIN_MS * Math.pow(RATIO, Math.max(0, best - 1)))
-    let hi = Math.log(TAU_MIN_MS * Math.pow(RATIO, Math.min(SCAN - 1, best + 1)))
+    let lo = LOG_TAU_MIN + Math.max(0, best - 1) * LOG_RATIO
+    let hi = LOG_TAU_MIN + Math.min(SCAN - 1, best + 1) * LOG_RATIO
     for (let i = 0; i < 12; i++) {
         const a = hi - 0.618 * (hi - lo)
         const b = lo + 0.618 * (hi - lo)
@@ -208,13 +206,13 @@ function fit(f: number[], scatterW: number, dt: number) {
     }
     // a window mean's noise: the meter's over the root of its readings, or the fit's own misfit
     const sm = Math.max(scatterW, f[NOISE]) / Math.sqrt(f[READINGS] / f[USED])
-    let tau = Math.exp((lo + hi) / 2)
+    tau = Math.exp((lo + hi) / 2)
     const rss = lineFit(f, tau, out)
     const s2 = Math.max(sm * sm, rss / (f[USED] - 3))
     let worst = -1e30
     for (let j = -1; j < SCAN; j++) {
         if (j >= 0) {
-            tau = TAU_MIN_MS * Math.pow(RATIO, j)
+            tau = Math.exp(LOG_TAU_MIN + j * LOG_RATIO)
             if (sse[j] - rss > CHI * s2) continue
             lineFit(f, tau, out)
         }
@@ -231,15 +229,13 @@ function fit(f: number[], scatterW: number, dt: number) {
 
 /**
  * `scatterW`: the readings' mean distance from the level (W); the fit's own noise (from
- * consecutive readings) counts when larger. `t`: now (ms).
+ * consecutive readings) counts when larger. `t`: now (ms). Returns the floor (W) the draw has
+ * flattened onto once it is full, 0 until then.
  */
-export function flatVerdict(f: number[], scatterW: number, t: number): FlatVerdict {
-    const no: FlatVerdict = { full: false, floorW: 0, excessW: 0 }
-    if (f[USED] < MIN_WINDOWS) return no
+export function flatFloor(f: number[], scatterW: number, t: number): number {
     // an unsteady draw (balancing flicker, cycling loads) is no settled float
-    if (f[SPREAD] > 0.5 * f[LAST_MEAN] + 1) return no
+    if (f[USED] < MIN_WINDOWS || f[SPREAD] > 0.5 * f[LAST_MEAN] + 1) return 0
     // the fit is made once a window, then extrapolated to now
     if (f[FIT_TAU] < 0) fit(f, scatterW, t - f[T0])
-    const excess = f[FIT_E] * Math.exp(-(t - f[T0]) / f[FIT_TAU])
-    return { full: f[FIT_F] > 0 && excess <= FULL_SHARE * f[FIT_F], floorW: f[FIT_F], excessW: excess }
+    return f[FIT_E] * Math.exp(-(t - f[T0]) / f[FIT_TAU]) <= FULL_SHARE * f[FIT_F] ? f[FIT_F] : 0
 }
