@@ -352,8 +352,11 @@ export async function showMessage(out: ScreenOut, lines: string[]) {
 
 // ---- the 128x64 SSD1306 OLED ----
 
-/** the OLED's I2C address (DeviceScript's SSD1306Driver's default, which this board used) */
-const OLED_ADDR = 0x3d
+/**
+ * the OLED's I2C address: docs/hardware.md's 0x3C, the usual 128x64 module's (0x3D, the address
+ * DeviceScript's SSD1306Driver defaults to, was used before and never matched the board)
+ */
+const OLED_ADDR = 0x3c
 /** SSD1306 commands, a command byte a write (the bytes in the program image, not the heap) */
 async function oledCommands(cmds: Buffer) {
     for (let i = 0; i < cmds.length; i++) await i2c.writeReg(OLED_ADDR, 0x80, cmds[i])
