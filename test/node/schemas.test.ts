@@ -183,7 +183,7 @@ describe("the schemas", () => {
 
     test("reply errors: every error name the code can reply with, and no other", () => {
         const names: string[] = schemaJson("reply.schema.json").$defs.error.properties.error.enum
-        // every error literal in the firmware's sources (refuse(...), bad(...), error: "...")
+        // every error literal in the firmware's sources (refuse(...), refused(...), bad(...), error: "...")
         const found = new Set<string>()
         const walk = (dir: string) => {
             for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -191,7 +191,7 @@ describe("the schemas", () => {
                 if (e.isDirectory()) walk(p)
                 else if (p.endsWith(".ts")) {
                     const text = readFileSync(p, "utf8")
-                    for (const m of text.matchAll(/(?:\brefuse\(|\bbad\(|\berror: |reply\([^,]*, false, )"([a-z_]+)"/g)) found.add(m[1])
+                    for (const m of text.matchAll(/(?:\brefused?\(|\bbad\(|\berror: |reply\([^,]*, false, )"([a-z_]+)"/g)) found.add(m[1])
                 }
             }
         }
@@ -677,8 +677,12 @@ describe("messages the code produces", () => {
         const config = applyConfigPatch(defaultConfig(), { shortW: 500 })
         refusals.set("bad_config", config.error)
         const cloud = readFileSync(join(ROOT, "src/shell/cloud.ts"), "utf8")
-        // the shell's own refusals: their detail's text parts, figures as 2
-        for (const m of cloud.matchAll(/error: "([a-z_]+)", detail: (.+?) \}/g)) if (!refusals.has(m[1])) refusals.set(m[1], [...m[2].matchAll(/"([^"]*)"/g)].map(x => x[1]).join("2"))
+        // the shell's own refusals (refused(...) or an error literal): their detail's text parts,
+        // figures as 2
+        for (const m of cloud.matchAll(/error: "([a-z_]+)", detail: (.+?) \}|\brefused\("([a-z_]+)", (.+)\)$/gm)) {
+            const [error, detail] = m[1] ? [m[1], m[2]] : [m[3], m[4]]
+            if (!refusals.has(error)) refusals.set(error, [...detail.matchAll(/"([^"]*)"/g)].map(x => x[1]).join("2"))
+        }
         for (const [error, detail] of refusals) replies.push(JSON.parse(replyJson("c9", false, error, detail, null, BOOT)))
         const names: string[] = schemaJson("reply.schema.json").$defs.error.properties.error.enum
         assert.deepEqual([...new Set(replies.map(r => r.error))].sort(), names.slice().sort())
