@@ -40,8 +40,8 @@ const RATIO = 1.335
 /** ln(TAU_MIN_MS), ln(RATIO) */
 const LOG_TAU_MIN = 12.6115
 const LOG_RATIO = 0.28893
-/** Window means kept; when all are used they merge in pairs and windows double. */
-const SLOTS = 12
+/** Window means kept; when all are used they merge in pairs and windows double (then the fit still has MIN_WINDOWS). */
+const SLOTS = 8
 /** The fit needs this many windows: two more than its three unknowns, for its own misfit to mean something. */
 const MIN_WINDOWS = 5
 
