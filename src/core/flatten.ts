@@ -31,15 +31,15 @@ const SE_FACTOR = 2
 const FULL_SHARE = EXCESS_OF_FLOOR * (1 - MODEL_MARGIN)
 /** Time constants whose residual is within this many window variances of the best are kept (3 sigma). */
 const CHI = 9
-/** No constant-voltage taper is faster or slower than these (ms). */
-const TAU_MIN_MS = 300000
-const TAU_MAX_MS = 7200000
-/** Time constants scanned between them, each this much slower than the last. */
+/**
+ * Time constants scanned: SCAN of them from 5 min (ln 300,000 ms) up, each 1.335 times the last
+ * (ln 1.335), to 2 h: no constant-voltage taper is faster or slower. One grid for the scan and
+ * the judgement that follows it.
+ */
 const SCAN = 12
-const RATIO = 1.335
-/** ln(TAU_MIN_MS), ln(RATIO) */
 const LOG_TAU_MIN = 12.6115
 const LOG_RATIO = 0.28893
+
 /** Window means kept; when all are used they merge in pairs and windows double (then the fit still has MIN_WINDOWS). */
 const SLOTS = 8
 /** The fit needs this many windows: two more than its three unknowns, for its own misfit to mean something. */
@@ -190,11 +190,9 @@ function fit(f: number[], scatterW: number, dt: number) {
     const out = [0, 0, 0]
     const sse: number[] = []
     let best = 0
-    let tau = TAU_MIN_MS
     for (let j = 0; j < SCAN; j++) {
-        sse.push(lineFit(f, tau, out))
+        sse.push(lineFit(f, Math.exp(LOG_TAU_MIN + j * LOG_RATIO), out))
         if (sse[j] < sse[best]) best = j
-        tau *= RATIO
     }
     let lo = LOG_TAU_MIN + Math.max(0, best - 1) * LOG_RATIO
     let hi = LOG_TAU_MIN + Math.min(SCAN - 1, best + 1) * LOG_RATIO
@@ -206,7 +204,7 @@ function fit(f: number[], scatterW: number, dt: number) {
     }
     // a window mean's noise: the meter's over the root of its readings, or the fit's own misfit
     const sm = Math.max(scatterW, f[NOISE]) / Math.sqrt(f[READINGS] / f[USED])
-    tau = Math.exp((lo + hi) / 2)
+    let tau = Math.exp((lo + hi) / 2)
     const rss = lineFit(f, tau, out)
     const s2 = Math.max(sm * sm, rss / (f[USED] - 3))
     let worst = -1e30
