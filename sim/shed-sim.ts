@@ -187,6 +187,11 @@ export class ShedSim {
         await this.boot()
     }
 
+    /** The program is starved of its CPU for `ms` (FirmwareVM.stall); everything else runs on. */
+    async stall(ms: number) {
+        await this.ownVm().stall(ms)
+    }
+
     private ownVm(): FirmwareVM {
         if (!this.vm) throw new Error("the program runs in the dev tools, not in a VM of the simulator's: no power cut or crash from here")
         return this.vm

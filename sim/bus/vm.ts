@@ -105,6 +105,22 @@ export class FirmwareVM {
         })
     }
 
+    /**
+     * The program stops running for `ms` (SIGSTOP, then SIGCONT) while the rest of the shed goes
+     * on: what a board starved of its CPU sees (a long flash write, a loaded host). Its sockets
+     * and the packets sent to it wait in the operating system meanwhile.
+     */
+    async stall(ms: number) {
+        const p = this.proc
+        if (!p || p.exitCode !== null) throw new Error("stall: the program is not running")
+        p.kill("SIGSTOP")
+        try {
+            await new Promise(r => setTimeout(r, ms))
+        } finally {
+            p.kill("SIGCONT")
+        }
+    }
+
     async dispose() {
         await this.kill()
         if (this.ownDir) rmSync(this.dir, { recursive: true, force: true })

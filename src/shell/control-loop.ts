@@ -14,8 +14,15 @@ import { firmwareVersion } from "../version"
 import { REPORT_READING, watchSensor } from "./sensor-watch"
 import { MeterStart } from "./meters"
 
-/** A meter that has not reported for this long (ms) is silent: its socket is cut. */
+/**
+ * A meter that has not reported for this long (ms) of the loop's own running time is silent:
+ * its socket is cut. Running time, not wall time: a program starved of its CPU (a long flash
+ * write, a flood of commands, a loaded host) finds its meters' readings still queued when it
+ * runs again, and must not take its own stall for their silence.
+ */
 const METER_SILENT_MS = 1000
+/** after a stall, how long (ms) the runtime takes to bind a dropped meter again (autobind ~1 s) */
+const REBIND_MS = 1500
 const BOOT_WAIT_MS = 5000
 /**
  * Readings for this long (ms) after a relay was told to open are not judged: the contacts'
@@ -119,14 +126,20 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
         openAt.push(0)
     }
     // no decisions before every meter has reported once (role binding takes about a second),
-    // or BOOT_WAIT_MS have passed: a meter still silent then keeps its socket off
+    // or BOOT_WAIT_MS have passed: a meter still silent then keeps its socket off. When each
+    // meter was last heard, on loopT's clock; NaN: never
     const seen: number[] = []
     const held: boolean[] = []
     for (let i = 0; i < n; i++) held.push(false)
     let reported = 0
     let armed = true
     const bootT = ds.millis()
-    for (let i = 0; i < n; i++) seen.push(-1)
+    for (let i = 0; i < n; i++) seen.push(NaN)
+    // the clock meter silence is judged on (ms): wall time, but at most two periods a tick, so
+    // the program's own stall is not counted as its meters' silence
+    let loopT = 0
+    let lastReal = ds.millis()
+    let pausedTo = 0
     /** Writes the progress of every running session the core says is due (all of them once the mains is lost); how many. */
     const checkpoints = async (now: number, mainsLost: boolean) => {
         let k = 0
@@ -152,8 +165,8 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
                 latestP[i] = p
                 await hw.relays[i].enabled.write(false)
             }
-            if (seen[i] < 0) reported++
-            seen[i] = ds.millis()
+            if (seen[i] !== seen[i]) reported++
+            seen[i] = loopT
         },
         voltage: (i, v) => {
             latestV[i] = v
@@ -200,6 +213,13 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
         try {
             const now = coreNow()
             const real = ds.millis()
+            // a stall longer than a second can outlast the runtime's patience with the bus's
+            // devices: it drops them and binds them again on its next round (~1 s). The clock
+            // stands still for REBIND_MS after one (never back: a silent meter stays silent).
+            const gap = real - lastReal
+            lastReal = real
+            if (gap > METER_SILENT_MS) pausedTo = real + REBIND_MS
+            else if (real > pausedTo) loopT += Math.min(gap, 2 * TICK_MS)
             if (reported < n && real - bootT < BOOT_WAIT_MS) {
                 ticking = false
                 return
@@ -211,7 +231,8 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
             const c = sup.config()
             const watts = cleanReadings(raw, cals, c.crossTalk, c.meterFloorW)
             for (let i = 0; i < n; i++) {
-                const silent = seen[i] < 0 || real - seen[i] > METER_SILENT_MS
+                // never heard (NaN) is silent too
+                const silent = !(loopT - seen[i] <= METER_SILENT_MS)
                 // an open relay's settling readings: none (a socket with its relay open ignores NaN)
                 const settling = !relayState[i] && real - openAt[i] < RELAY_SETTLE_MS
                 clean[i] = { p: silent || settling ? NaN : watts[i], v: silent ? NaN : latestV[i] }

@@ -165,6 +165,32 @@ describe("power cuts and crash loops (VM killed and restarted on its flash)", { 
         assert.equal(new Set(records.map(e => e.eid)).size, 1, "billed once")
     })
 
+    test(
+        "a program starved of its CPU (1.2 s, then 2.5 s: long enough for the runtime to drop the bus's devices) does not take its own stall for a silent meter: the session charges on",
+        { timeout: 120000 },
+        async () => {
+            sim2.shed.plug(1, { model: "li", soc0: 0.3, seed: 22 })
+            const o = await sim2.backend.pay(1)
+            assert.equal(o.startReply?.ok, true, JSON.stringify(o.startReply))
+            await until(() => sim2.shed.socket(1).relayOn && sim2.shed.socket(1).powerW > 20, 30000, "socket 1 drawing")
+            const from = sim2.backend.events.length
+            for (const ms of [1200, 2500]) {
+                await sim2.stall(ms)
+                await new Promise(r => setTimeout(r, 3500))
+            }
+            const after = sim2.backend.events.slice(from)
+            assert.deepEqual(
+                after.filter(e => e.t === "fault" || e.t === "ended"),
+                [],
+                "no fault and no end"
+            )
+            assert.equal(sim2.shed.socket(1).relayOn, true, "relay 1 still on")
+            const r = await sim2.backend.send("stop", { socket: 1 })
+            assert.equal(r.ok, true, JSON.stringify(r))
+            assert.equal((await billed(o, 30000, "the record")).reason, "remote_stop")
+        }
+    )
+
     test("a welded relay is reported and the socket locked", { timeout: 120000 }, async () => {
         sim2.shed.plug(2, { model: "li", soc0: 0.3, seed: 26 })
         await turn(2)
