@@ -69,13 +69,12 @@ export interface DetectorLimits {
     allowFlatten: boolean
 }
 
-function verdict(reason: string, detail: string, levelW: number, refW: number, heldS: number): Verdict {
+function verdict(reason: string, detail: string, levelW: number, refW: number): Verdict {
     return {
         reason: reason,
         detail: detail,
         levelW: roundTo(levelW, 1),
         refW: roundTo(refW, 1),
-        heldS: roundTo(heldS, 0),
     }
 }
 
@@ -185,7 +184,7 @@ export class ChargeDetector {
     update(t: number, p: number, v: number): Verdict {
         const s = this.s
         const cfg = this.cfg
-        if (p > cfg.shortW) return verdict("short", "draw " + roundTo(p, 0) + " W over the hard limit " + cfg.shortW + " W", p, s[REF_W], 0)
+        if (p > cfg.shortW) return verdict("short", "draw " + roundTo(p, 0) + " W over the hard limit " + cfg.shortW + " W", p, s[REF_W])
 
         const over = this.checkOverload(t, p)
         if (over) return over
@@ -210,7 +209,7 @@ export class ChargeDetector {
         if (!s[DREW]) {
             // and over at least three readings: a sparse meter's first mean is no verdict
             if (t - s[T0] >= Math.max(cfg.noLoadS * 1000, 3 * dt))
-                return verdict("no_load", "never drew more than " + cfg.noLoadW + " W in " + cfg.noLoadS + " s (peak sustained " + roundTo(s[REF_W], 1) + " W)", level, s[REF_W], (t - s[T0]) / 1000)
+                return verdict("no_load", "never drew more than " + cfg.noLoadW + " W in " + cfg.noLoadS + " s (peak sustained " + roundTo(s[REF_W], 1) + " W)", level, s[REF_W])
             return null
         }
 
@@ -247,7 +246,7 @@ export class ChargeDetector {
         if (s[OVER_SINCE] < 0) s[OVER_SINCE] = t
         s[OVERLOAD_WARNING] = 1
         const held = (t - s[OVER_SINCE]) / 1000
-        if (held >= cfg.overloadHoldS) return verdict("overload", "draw " + roundTo(p, 0) + " W over the limit " + s[LIMIT_W] + " W for " + roundTo(held, 0) + " s", p, s[REF_W], held)
+        if (held >= cfg.overloadHoldS) return verdict("overload", "draw " + roundTo(p, 0) + " W over the limit " + s[LIMIT_W] + " W for " + roundTo(held, 0) + " s", p, s[REF_W])
         return null
     }
 
@@ -292,8 +291,7 @@ export class ChargeDetector {
                 "unplugged",
                 "draw fell from " + roundTo(s[STEP_PRE_W], 1) + " W to " + roundTo(p, 1) + " W and stayed for " + roundTo(held, 0) + " s (plateau " + roundTo(s[REF_W], 0) + " W)",
                 p,
-                s[REF_W],
-                held
+                s[REF_W]
             )
         return null
     }
@@ -421,12 +419,11 @@ export class ChargeDetector {
                     roundTo(s[REF_W], 0) +
                     " W",
                 level,
-                s[REF_W],
-                flat
+                s[REF_W]
             )
         if (s[STEP_T] < 0 && s[ALLOW_FLATTEN]) {
             const floorW = flatFloor(this.flat, s[SCATTER_W], t)
-            if (floorW > 0) return verdict("full", "taper flattened onto " + roundTo(floorW, 1) + " W after a plateau of " + roundTo(s[REF_W], 0) + " W", level, s[REF_W], (t - s[LOW_SINCE]) / 1000)
+            if (floorW > 0) return verdict("full", "taper flattened onto " + roundTo(floorW, 1) + " W after a plateau of " + roundTo(s[REF_W], 0) + " W", level, s[REF_W])
         }
         return null
     }

@@ -35,6 +35,4 @@ export interface Verdict {
     levelW: number
     /** the session's own plateau at that moment (W) */
     refW: number
-    /** how long the condition held (s) */
-    heldS: number
 }
