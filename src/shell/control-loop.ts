@@ -215,11 +215,13 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
             const real = ds.millis()
             // a stall longer than a second can outlast the runtime's patience with the bus's
             // devices: it drops them and binds them again on its next round (~1 s). The clock
-            // stands still for REBIND_MS after one (never back: a silent meter stays silent).
+            // stands still for REBIND_MS after one (never back: a silent meter stays silent),
+            // and runs REBIND_MS between two pauses: a board starved again and again still
+            // cuts a meter that is silent
             const gap = real - lastReal
             lastReal = real
-            if (gap > METER_SILENT_MS) pausedTo = real + REBIND_MS
-            else if (real > pausedTo) loopT += Math.min(gap, 2 * TICK_MS)
+            if (gap > METER_SILENT_MS && real - pausedTo > REBIND_MS) pausedTo = real + REBIND_MS
+            if (real > pausedTo) loopT += Math.min(gap, 2 * TICK_MS)
             if (reported < n && real - bootT < BOOT_WAIT_MS) {
                 ticking = false
                 return

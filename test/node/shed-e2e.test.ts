@@ -191,6 +191,28 @@ describe("power cuts and crash loops (VM killed and restarted on its flash)", { 
         }
     )
 
+    test("a program starved again and again (stopped 1.2 s, running 0.2 s) still cuts a meter that went silent", { timeout: 120000 }, async () => {
+        sim2.shed.plug(1, { model: "li", soc0: 0.3, seed: 23 })
+        const o = await sim2.backend.pay(1)
+        assert.equal(o.startReply?.ok, true, JSON.stringify(o.startReply))
+        await until(() => sim2.shed.socket(1).relayOn && sim2.shed.socket(1).powerW > 20, 30000, "socket 1 drawing")
+        sim2.shed.inject(1, "silent")
+        const t0 = Date.now()
+        while (sim2.shed.socket(1).relayOn && Date.now() - t0 < 40000) {
+            await sim2.stall(1200)
+            await new Promise(r => setTimeout(r, 200))
+        }
+        assert.equal(sim2.shed.socket(1).relayOn, false, "relay 1 cut within 40 s of starvation")
+        await until(() => sim2.backend.events.some(e => e.t === "fault" && e.socket === 1 && e.kind === "meter_silent"), 20000, "the meter_silent fault")
+        assert.equal((await billed(o, 30000, "the record")).reason, "fault")
+        // the socket back as the next tests need it: meter heard again, nothing plugged, fault cleared
+        sim2.shed.inject(1, "silent", false)
+        sim2.shed.unplug(1)
+        await new Promise(r => setTimeout(r, 1500))
+        const c = await sim2.backend.send("clear", { socket: 1 })
+        assert.equal(c.ok, true, JSON.stringify(c))
+    })
+
     test("a welded relay is reported and the socket locked", { timeout: 120000 }, async () => {
         sim2.shed.plug(2, { model: "li", soc0: 0.3, seed: 26 })
         await turn(2)
