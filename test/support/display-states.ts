@@ -123,7 +123,7 @@ export function boardStates(board: BoardName, lang: number) {
         })
 
         test("charging: socket 1's line gives its time (h:mm) and energy, socket 2's code is shown", { timeout: 120000 }, async () => {
-            sim.shed.plug(1, { model: "li", soc0: 0.8, seed: 5 })
+            sim.shed.plug(1, { model: "li", soc0: 0.9, seed: 5 })
             const o = await sim.backend.pay(1)
             assert.equal(o.startReply?.ok, true, JSON.stringify(o.startReply))
             // the shown socket's line (2) highlighted; socket 1's plain, with its figures
