@@ -327,9 +327,10 @@ export class CloudLink {
         this.lastWindow = coreNow()
         await this.send("event", quietEvent(windowS, this.toServer(coreNow())))
         await this.send("online", "updating", true)
-        // the reply, the quiet event and the presence are on their way before the socket closes:
-        // a window the server never hears of is a window nobody deploys in
-        await ds.sleep(300)
+        // the reply, the quiet event and the presence reach the broker before the socket closes
+        // (its answer to a ping comes after them; at most 3 s): a window the server never hears
+        // of is a window nobody deploys in
+        await this.mqtt.confirm(3000)
         await this.mqtt.pause()
         this.connected = false
         console.log("update window: " + windowS + " s with the network socket free")
