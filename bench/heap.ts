@@ -7,6 +7,10 @@ import { ShedSim, until } from "../sim/shed-sim"
 import { provision } from "../host/board-settings"
 import { BOARD_NAMES, BoardName, BOARDS } from "../boards/catalogue"
 import { heapProbeEntry } from "./heap-probe-entry"
+import { mkdirSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { ROOT } from "../host/root"
+import { PlugSpec } from "../sim/bus/plug"
 
 export interface HeapFigure {
     board: BoardName
@@ -14,6 +18,8 @@ export interface HeapFigure {
     simMin: number
     /** the broker went away and every session ended (unplugged) before the probe */
     offline: boolean
+    /** every socket's draw low (under a quarter of its plateau) and still falling at the probe */
+    low?: boolean
     /** bytes still allocatable in 256 B blocks; -1: not measured */
     freeB: number
     /** out-of-memory restarts before the probe ran */
@@ -27,21 +33,44 @@ export const EMPTY_FREE_KB = 56
  * `offline`: then the broker goes away and every charger is unplugged, so the sessions end
  * while the board cannot send: their billing records wait in the outbox (RAM and flash).
  */
-export async function measureHeap(sessions: number, chargeMs: number, offline = false, board: BoardName = "shed10"): Promise<HeapFigure> {
+/**
+ * A charge whose draw is low when the probe runs, and still falling: 200 W for 12 minutes, then
+ * a taper with a 30 min time constant, under a quarter of the plateau from ~54 min (each socket's
+ * detector then holds its flattening fit, docs/detector.md) and never judged full before ~2 h.
+ */
+export function lowTaperCsv(): string {
+    const file = join(ROOT, "out", "tmp", "heap-low-taper.csv")
+    mkdirSync(join(ROOT, "out", "tmp"), { recursive: true })
+    const rows = ["t_s,power_w,current_a,voltage_v"]
+    for (let t = 0; t <= 4 * 3600; t += 10) {
+        const w = t < 720 ? 200 : 200 * Math.exp(-(t - 720) / 1800)
+        rows.push(`${t},${w.toFixed(1)},${(w / 230).toFixed(3)},230`)
+    }
+    writeFileSync(file, rows.join("\n") + "\n")
+    return file
+}
+
+export async function measureHeap(sessions: number, chargeMs: number, offline = false, board: BoardName = "shed10", low = false): Promise<HeapFigure> {
     const entry = heapProbeEntry(board)
     // every socket's pay code provisioned (the default template), read from flash when shown
     const sim = new ShedSim({ board, speed: 60, entry })
-    const fig: HeapFigure = { board, sessions, simMin: Math.round(chargeMs / 1000), offline, freeB: -1, oomBefore: 0 }
+    const fig: HeapFigure = { board, sessions, simMin: Math.round(chargeMs / 1000), offline, low, freeB: -1, oomBefore: 0 }
+    const csv = low ? lowTaperCsv() : undefined
     try {
         await sim.start()
         for (let n = 1; n <= sessions; n++) {
-            sim.shed.plug(n, { model: "li", soc0: 0.2, seed: n })
+            const spec: PlugSpec = low ? { model: "csv", csv } : { model: "li", soc0: 0.2, seed: n }
+            sim.shed.plug(n, spec)
             const o = await sim.backend.pay(n)
             if (!o.startReply?.ok) throw new Error(`socket ${n}: ${JSON.stringify(o.startReply)}`)
         }
         await until(() => sim.shed.sockets.slice(0, sessions).every(s => s.relayOn && s.powerW > 20), 60000, "every socket charging")
         // traces, telemetry and redraws for a while (speed 60: a real second is a simulated minute)
         await new Promise(r => setTimeout(r, chargeMs))
+        if (low) {
+            const lowNow = lowSockets(sim, sessions)
+            if (lowNow < sessions) throw new Error(`only ${lowNow} of ${sessions} sockets low at the probe`)
+        }
         if (offline) {
             await sim.broker!.close()
             for (let n = 1; n <= sessions; n++) sim.shed.unplug(n)
@@ -80,7 +109,9 @@ function line(f: HeapFigure): string {
     const n = BOARDS[f.board].sockets
     const what = f.offline
         ? `${f.sessions} sessions charged ${f.simMin} simulated minutes, then the broker went away and all ended unplugged (records waiting in the outbox)`
-        : `${f.sessions} of ${n} sockets charging for ${f.simMin} simulated minutes, MQTT up`
+        : f.low
+          ? `${f.sessions} of ${n} sockets charging, every one low and still falling (a taper under a quarter of its plateau: its flattening fit held), MQTT up`
+          : `${f.sessions} of ${n} sockets charging for ${f.simMin} simulated minutes, MQTT up`
     // the display shows the code of a socket that can take a payment, cycling when there are several
     const free = n - f.sessions
     const screen = BOARDS[f.board].screen
@@ -107,6 +138,17 @@ export async function printHeapBench() {
         `  of which the ten Socket Meter roles the simulated board reads its meters through: ${(roles / 1024).toFixed(2)} KB (bench/heap-roles.ts: an empty program and the ten roles watched, each with the heap probe; +-0.5 KB). The board itself has none: ~${board.toFixed(1)} KB used with every socket charging`
     )
     console.log(line(await measureHeap(10, 180000)))
+    console.log(line(await measureHeap(10, 70000, false, "shed10", true)))
     console.log(line(await measureHeap(10, 20000, true)))
     for (const b of BOARD_NAMES.filter(b => BOARDS[b].sockets <= 2)) console.log(line(await measureHeap(1, 20000, false, b)))
+}
+
+/** Sockets still switched on with a draw under a quarter of the low taper's 200 W plateau. */
+function lowSockets(sim: ShedSim, n: number): number {
+    let k = 0
+    for (let i = 1; i <= n; i++) {
+        const s = sim.shed.socket(i)
+        if (s.relayOn && s.powerW > 5 && s.powerW < 50) k++
+    }
+    return k
 }
