@@ -131,6 +131,23 @@ describe("power cuts and crash loops (VM killed and restarted on its flash)", { 
         await sim2.stop()
     })
 
+    /** a lithium charger (30 %) on socket n, its rider pays, and the socket draws */
+    async function drawing(n: number, seed: number) {
+        sim2.shed.plug(n, { model: "li", soc0: 0.3, seed })
+        const o = await sim2.backend.pay(n)
+        assert.equal(o.startReply?.ok, true, JSON.stringify(o.startReply))
+        await until(() => sim2.shed.socket(n).relayOn && sim2.shed.socket(n).powerW > 20, 30000, `socket ${n} drawing`)
+        return o
+    }
+
+    /** the charger taken away and socket n's fault cleared, as the next tests need it */
+    async function cleared(n: number) {
+        sim2.shed.unplug(n)
+        await new Promise(r => setTimeout(r, 1500))
+        const c = await sim2.backend.send("clear", { socket: n })
+        assert.equal(c.ok, true, JSON.stringify(c))
+    }
+
     test("the display (2-socket board) shows a pay code that decodes to this board's URL, and the sockets' state", { timeout: 120000 }, async () => {
         await until(() => sim2.shed.screen.frames > 0, 60000, "a frame on the display")
         const png = PNG.sync.read(sim2.shed.screen.png(4))
@@ -166,10 +183,7 @@ describe("power cuts and crash loops (VM killed and restarted on its flash)", { 
     })
 
     test("a program starved of its CPU does not take its own stall for a silent meter; starved again and again, it still cuts a meter that is", { timeout: 120000 }, async () => {
-        sim2.shed.plug(1, { model: "li", soc0: 0.3, seed: 22 })
-        const o = await sim2.backend.pay(1)
-        assert.equal(o.startReply?.ok, true, JSON.stringify(o.startReply))
-        await until(() => sim2.shed.socket(1).relayOn && sim2.shed.socket(1).powerW > 20, 30000, "socket 1 drawing")
+        const o = await drawing(1, 22)
         const from = sim2.backend.events.length
         // 2.5 s is long enough for the runtime to drop the bus's devices and bind them again
         for (const ms of [1200, 2500]) {
@@ -189,12 +203,8 @@ describe("power cuts and crash loops (VM killed and restarted on its flash)", { 
         assert.equal(sim2.shed.socket(1).relayOn, false, "relay 1 cut within 40 s of starvation")
         await until(() => sim2.backend.events.some(e => e.t === "fault" && e.socket === 1 && e.kind === "meter_silent"), 20000, "the meter_silent fault")
         assert.equal((await billed(o, 30000, "the record")).reason, "fault")
-        // the socket back as the next tests need it: meter heard again, nothing plugged, fault cleared
         sim2.shed.inject(1, "silent", false)
-        sim2.shed.unplug(1)
-        await new Promise(r => setTimeout(r, 1500))
-        const c = await sim2.backend.send("clear", { socket: 1 })
-        assert.equal(c.ok, true, JSON.stringify(c))
+        await cleared(1)
     })
 
     test("a welded relay is reported and the socket locked", { timeout: 120000 }, async () => {
@@ -216,17 +226,11 @@ describe("power cuts and crash loops (VM killed and restarted on its flash)", { 
         const busy = await sim2.backend.send("clear", { socket: 2 })
         assert.equal(busy.error, "socket_drawing")
         sim2.shed.inject(2, "welded", false)
-        sim2.shed.unplug(2)
-        await new Promise(r => setTimeout(r, 1500))
-        const c = await sim2.backend.send("clear", { socket: 2 })
-        assert.equal(c.ok, true, JSON.stringify(c))
+        await cleared(2)
     })
 
     test("a command to open lost on the bus is said again: the relay opens, and no weld is reported", { timeout: 120000 }, async () => {
-        sim2.shed.plug(2, { model: "li", soc0: 0.3, seed: 27 })
-        const o = await sim2.backend.pay(2)
-        assert.equal(o.startReply?.ok, true, JSON.stringify(o.startReply))
-        await until(() => sim2.shed.socket(2).relayOn && sim2.shed.socket(2).powerW > 20, 30000, "socket 2 drawing")
+        const o = await drawing(2, 27)
         const from = sim2.backend.events.length
         sim2.shed.inject(2, "deaf")
         const r = await sim2.backend.send("stop", { socket: 2 })
