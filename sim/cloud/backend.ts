@@ -141,8 +141,12 @@ export class Backend {
     /** commands that needed more than one attempt */
     retries = 0
 
+    /** ids of the commands this backend sent itself (its acks among them), to tell their replies from others' */
+    readonly sentIds = new Set<string>()
+
     private async sendOnce(cmd: string, args: object, ms: number): Promise<any> {
         const id = `c${++this.n}-${Date.now().toString(36)}`
+        this.sentIds.add(id)
         const r = await this.commands.send(this.client, this.boardId, this.keyHex, id, cmd, args, ms)
         if (r === null) throw new Error(`no reply to ${cmd} ${id} within ${ms} ms`)
         return r
