@@ -29,27 +29,31 @@ export interface HeapFigure {
 /** Empty program's free heap in the same VM and probe (KB; 57,344 B measured). */
 export const EMPTY_FREE_KB = 56
 
+/** The low taper's plateau (W). */
+const LOW_TAPER_W = 200
+
 /**
- * `offline`: then the broker goes away and every charger is unplugged, so the sessions end
- * while the board cannot send: their billing records wait in the outbox (RAM and flash).
+ * A charge whose draw is low when the probe runs, and still falling: LOW_TAPER_W for 12 minutes,
+ * then a taper with a 30 min time constant, under a quarter of the plateau from ~54 min (each
+ * socket's detector then holds its flattening fit, docs/detector.md), never judged full before ~2 h.
  */
-/**
- * A charge whose draw is low when the probe runs, and still falling: 200 W for 12 minutes, then
- * a taper with a 30 min time constant, under a quarter of the plateau from ~54 min (each socket's
- * detector then holds its flattening fit, docs/detector.md) and never judged full before ~2 h.
- */
-export function lowTaperCsv(): string {
+function lowTaperCsv(): string {
     const file = join(ROOT, "out", "tmp", "heap-low-taper.csv")
     mkdirSync(join(ROOT, "out", "tmp"), { recursive: true })
     const rows = ["t_s,power_w,current_a,voltage_v"]
     for (let t = 0; t <= 4 * 3600; t += 10) {
-        const w = t < 720 ? 200 : 200 * Math.exp(-(t - 720) / 1800)
+        const w = t < 720 ? LOW_TAPER_W : LOW_TAPER_W * Math.exp(-(t - 720) / 1800)
         rows.push(`${t},${w.toFixed(1)},${(w / 230).toFixed(3)},230`)
     }
     writeFileSync(file, rows.join("\n") + "\n")
     return file
 }
 
+/**
+ * `offline`: then the broker goes away and every charger is unplugged, so the sessions end
+ * while the board cannot send: their billing records wait in the outbox (RAM and flash).
+ * `low`: every charger replays lowTaperCsv's taper, and every socket must be low at the probe.
+ */
 export async function measureHeap(sessions: number, chargeMs: number, offline = false, board: BoardName = "shed10", low = false): Promise<HeapFigure> {
     const entry = heapProbeEntry(board)
     // every socket's pay code provisioned (the default template), read from flash when shown
@@ -143,12 +147,12 @@ export async function printHeapBench() {
     for (const b of BOARD_NAMES.filter(b => BOARDS[b].sockets <= 2)) console.log(line(await measureHeap(1, 20000, false, b)))
 }
 
-/** Sockets still switched on with a draw under a quarter of the low taper's 200 W plateau. */
+/** Sockets still switched on, drawing, under a quarter of the low taper's plateau. */
 function lowSockets(sim: ShedSim, n: number): number {
     let k = 0
     for (let i = 1; i <= n; i++) {
         const s = sim.shed.socket(i)
-        if (s.relayOn && s.powerW > 5 && s.powerW < 50) k++
+        if (s.relayOn && s.powerW > 5 && s.powerW < LOW_TAPER_W / 4) k++
     }
     return k
 }
