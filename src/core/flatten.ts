@@ -3,12 +3,14 @@
 // A constant-voltage taper is P(t) = F + E*exp(-t/tau): a floor F (float current and the
 // charger's own draw) and an excess E that decays. Full is E <= EXCESS_OF_FLOOR * F.
 // The draw since it came low is kept as window means (a fixed number of slots: when they are
-// all used, neighbours merge in pairs and the windows double, like the power trace), and the
+// all used, neighbours merge in pairs and the windows double, like the power trace, or the
+// oldest leaves when the windows fit no such curve), and the
 // curve is fitted to them by least squares: for each time constant, F and E are a straight
 // line's; the time constant is the one that fits best. Full when the excess now, with the
 // uncertainty the fit leaves, is under the fraction of the floor for every time constant the
 // windows cannot rule out (a taper slower than any seen yet cannot be ruled out while the
-// history is short: a flat draw is judged once it has been flat long enough to tell).
+// history is short: a flat draw is judged once it has been flat long enough to tell). A draw
+// the curve does not fit (a taper that stopped at a corner) is judged on its recent part too.
 // Pure; fed raw readings and the smoothed level. Functions over a plain number[] rather than a
 // class: the fit lives in the board's heap while a session's draw is low (a number costs 8 B
 // there, 16 as an object's field).
@@ -76,8 +78,10 @@ const NOISE = 15
 const FIT_TAU = 16
 const FIT_F = 17
 const FIT_E = 18
+/** 1: the last fit of all the windows left a misfit no taper onto a floor explains */
+const MISFIT = 19
 /** window means at MEANS.., their middles at MIDS.. (ms after T0), oldest first */
-const MEANS = 19
+const MEANS = 20
 const MIDS = MEANS + SLOTS
 const SIZE = MIDS + SLOTS
 
@@ -117,21 +121,20 @@ export function flatAdd(f: number[], t: number, p: number, level: number) {
         // two readings' difference carries twice the noise's variance (and any real change
         // between them, which only makes the margin wider)
         const noise = Math.sqrt(f[DIFF2] / (2 * f[COUNT]))
-        // a taper only falls: a draw that rose beyond its noise (a charger's idle above its last
-        // taper level, a restart) is a new curve, fitted from here
-        if (f[USED] > 0 && mean > 1.05 * f[LAST_MEAN] + (3 * noise) / Math.sqrt(f[COUNT])) {
-            f[USED] = 0
-            f[READINGS] = 0
-        }
         if (f[USED] === 0) f[T0] = (f[WIN_START] + t) / 2
         if (f[USED] === SLOTS) {
-            // merge neighbours in pairs: every slot then spans two windows, and so do the next
-            for (let i = 0; i < SLOTS / 2; i++) {
-                f[MEANS + i] = (f[MEANS + 2 * i] + f[MEANS + 2 * i + 1]) / 2
-                f[MIDS + i] = (f[MIDS + 2 * i] + f[MIDS + 2 * i + 1]) / 2
+            // the windows fit no taper onto a floor (a corner lies after the oldest): the oldest
+            // leaves and the rest keep their length. Else neighbours merge in pairs: every slot
+            // then spans two windows, and so do the next
+            const k = f[MISFIT] ? 1 : 2
+            f[USED] = SLOTS / k - f[MISFIT]
+            for (let i = 0; i < f[USED]; i++) {
+                f[MEANS + i] = (f[MEANS + k * i + f[MISFIT]] + f[MEANS + k * i + 1]) / 2
+                f[MIDS + i] = (f[MIDS + k * i + f[MISFIT]] + f[MIDS + k * i + 1]) / 2
             }
-            f[USED] = SLOTS / 2
-            f[WINDOW_MS] *= 2
+            // a window leaving takes an average window's readings (they are not counted per window)
+            f[READINGS] -= (f[MISFIT] * f[READINGS]) / SLOTS
+            f[WINDOW_MS] *= k
         }
         f[MEANS + f[USED]] = mean
         f[MIDS + f[USED]] = (f[WIN_START] + t) / 2 - f[T0]
@@ -155,15 +158,15 @@ export function flatAdd(f: number[], t: number, p: number, level: number) {
  * F and E of the best line for one time constant; returns the residual sum of squares and
  * leaves F, E and the standard error factor of E (1 / root of the spread of the weights) in `out`.
  */
-function lineFit(f: number[], tau: number, out: number[]): number {
-    const n = f[USED]
+function lineFit(f: number[], tau: number, out: number[], from: number): number {
+    const n = f[USED] - from
     let sw = 0
     let sww = 0
     let sy = 0
     let syy = 0
     let swy = 0
-    for (let i = 0; i < n; i++) {
-        const w = Math.exp(-f[MIDS + i] / tau)
+    for (let i = from; i < f[USED]; i++) {
+        const w = Math.exp((f[MIDS + from] - f[MIDS + i]) / tau)
         const y = f[MEANS + i]
         sw += w
         sww += w * w
@@ -184,14 +187,15 @@ function lineFit(f: number[], tau: number, out: number[]): number {
  * Fit the windows: the best time constant (scanned, then refined by golden section on its
  * log), then of every scanned one the windows cannot rule out (the slowest tapers are ruled out
  * only by a long flat history) keep the one leaving the most excess over the full band `dt`
- * after T0.
+ * after T0. Fits the windows from `from` on; its verdict is kept only when it leaves less
+ * excess than `bound`, the least a fit of more windows left.
  */
-function fit(f: number[], scatterW: number, dt: number) {
+function fit(f: number[], scatterW: number, dt: number, from: number, bound: number) {
     const out = [0, 0, 0]
     const sse: number[] = []
     let best = 0
     for (let j = 0; j < SCAN; j++) {
-        sse.push(lineFit(f, Math.exp(LOG_TAU_MIN + j * LOG_RATIO), out))
+        sse.push(lineFit(f, Math.exp(LOG_TAU_MIN + j * LOG_RATIO), out, from))
         if (sse[j] < sse[best]) best = j
     }
     let lo = LOG_TAU_MIN + Math.max(0, best - 1) * LOG_RATIO
@@ -199,30 +203,48 @@ function fit(f: number[], scatterW: number, dt: number) {
     for (let i = 0; i < 12; i++) {
         const a = hi - 0.618 * (hi - lo)
         const b = lo + 0.618 * (hi - lo)
-        if (lineFit(f, Math.exp(a), out) < lineFit(f, Math.exp(b), out)) hi = b
+        if (lineFit(f, Math.exp(a), out, from) < lineFit(f, Math.exp(b), out, from)) hi = b
         else lo = a
     }
     // a window mean's noise: the meter's over the root of its readings, or the fit's own misfit
     const sm = Math.max(scatterW, f[NOISE]) / Math.sqrt(f[READINGS] / f[USED])
     let tau = Math.exp((lo + hi) / 2)
-    const rss = lineFit(f, tau, out)
-    const s2 = Math.max(sm * sm, rss / (f[USED] - 3))
+    const rss = lineFit(f, tau, out, from)
+    const n = f[USED] - from
+    const s2 = Math.max(sm * sm, rss / (n - 3))
+    // the fit's excess is at its first window
+    const m0 = f[MIDS + from]
     let worst = -1e30
+    let wTau = 0
+    let wF = 0
+    let wE = 0
     for (let j = -1; j < SCAN; j++) {
         if (j >= 0) {
             tau = Math.exp(LOG_TAU_MIN + j * LOG_RATIO)
             if (sse[j] - rss > CHI * s2) continue
-            lineFit(f, tau, out)
+            lineFit(f, tau, out, from)
         }
         const e = out[1] + SE_FACTOR * Math.sqrt(s2) * out[2]
-        const over = e * Math.exp(-dt / tau) - FULL_SHARE * out[0]
+        const over = e * Math.exp((m0 - dt) / tau) - FULL_SHARE * out[0]
         if (over > worst) {
             worst = over
-            f[FIT_TAU] = tau
-            f[FIT_F] = out[0]
-            f[FIT_E] = e
+            wTau = tau
+            wF = out[0]
+            wE = e * Math.exp(m0 / tau)
         }
     }
+    // kept unless an earlier fit of more windows left less excess
+    if (worst < bound) {
+        f[FIT_TAU] = wTau
+        f[FIT_F] = wF
+        f[FIT_E] = wE
+    }
+    // a draw no taper onto a floor fits (one that stopped at a corner: a lithium charger
+    // terminating at its own idle draw) is judged again without its oldest window, and so on:
+    // full if all of it or its recent part is
+    const misfit = s2 > CHI * sm * sm
+    if (!from) f[MISFIT] = misfit ? 1 : 0
+    if (n > MIN_WINDOWS && misfit) fit(f, scatterW, dt, from + 1, Math.min(worst, bound))
 }
 
 /**
@@ -234,6 +256,6 @@ export function flatFloor(f: number[], scatterW: number, t: number): number {
     // an unsteady draw (balancing flicker, cycling loads) is no settled float
     if (f[USED] < MIN_WINDOWS || f[SPREAD] > 0.5 * f[LAST_MEAN] + 1) return 0
     // the fit is made once a window, then extrapolated to now
-    if (f[FIT_TAU] < 0) fit(f, scatterW, t - f[T0])
+    if (f[FIT_TAU] < 0) fit(f, scatterW, t - f[T0], 0, 1e30)
     return f[FIT_E] * Math.exp(-(t - f[T0]) / f[FIT_TAU]) <= FULL_SHARE * f[FIT_F] ? f[FIT_F] : 0
 }

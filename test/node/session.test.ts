@@ -35,6 +35,24 @@ test("a charger whose last step is from a quarter of its plateau to a few watts 
     assert.equal(removed.reason, "unplugged")
 })
 
+test("a lithium charger that terminates at or under its own idle draw (no step down) is full within the hour, never before", async () => {
+    // the taper stops at a corner: onto an idle draw equal to its last level, or a step up to it
+    for (const [plateauW, tauS, cut] of [
+        [126, 2381, 0.04],
+        [68, 1833, 0.04],
+    ]) {
+        const full = lithiumFullS(plateauW, 3600, tauS, cut)
+        const rng = new Lcg(1)
+        const power = (t: number) => {
+            const p = lithiumW(t, plateauW, 3600, tauS, cut, 5)
+            return Math.max(0, Math.round((p + (rng.next() - 0.5) * 0.02 * p + (rng.next() - 0.5) * 0.3) * 10) / 10)
+        }
+        const r = await runSocket(power, full + 7200, 1, null, false, pause)
+        assert.equal(r.reason, "full", `plateau ${plateauW} W`)
+        assert.ok(r.stopS >= full && r.stopS - full <= 3600, `plateau ${plateauW} W: stopped at ${r.stopS}, full at ${full}`)
+    }
+})
+
 test("a two-stage lead-acid taper flattening onto float is full once flat, never before", async () => {
     for (const [tauS, floorW, noiseW] of [
         [1200, 8, 0.1],
