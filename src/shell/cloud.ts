@@ -259,58 +259,61 @@ export class CloudLink {
 
     private async apply(c: Command): Promise<{ ok: boolean; error?: string; detail?: string; result?: any }> {
         const a = c.args
+        const cmd = c.cmd
+        const socket = a.socket
+        const sup = this.sup
         const now = coreNow()
-        if (c.cmd === "start") {
-            if (!this.outbox.canAcceptBilling(this.sup.liveCount())) return refused("outbox_full", "too many session records wait for their ack")
+        if (cmd === "start") {
+            if (!this.outbox.canAcceptBilling(sup.liveCount())) return refused("outbox_full", "too many session records wait for their ack")
             // an option left out is undefined here, as the core takes it
             const opts = { powerCapW: a.powerCapW, topOffMin: a.topOffMin, profile: a.profile }
             const lim = { kind: a.limit.kind, value: a.limit.value === undefined ? 0 : a.limit.value }
-            const r = this.sup.start(a.socket, a.order, lim, opts, now)
-            return { ok: r.ok, error: r.error, detail: r.detail, result: r.ok ? { socket: a.socket, state: this.sup.socket(a.socket).state } : null }
+            const r = sup.start(socket, a.order, lim, opts, now)
+            return { ok: r.ok, error: r.error, detail: r.detail, result: r.ok ? { socket, state: sup.socket(socket).state } : null }
         }
-        if (c.cmd === "stop") {
-            const s = this.sup.socket(a.socket)
-            if (a.order !== undefined && s.order !== a.order) return refused("not_running", "order " + a.order + " is not on socket " + a.socket)
-            return this.sup.stop(a.socket, now, "remote_stop", "stopped by the backend")
+        if (cmd === "stop") {
+            const s = sup.socket(socket)
+            if (a.order !== undefined && s.order !== a.order) return refused("not_running", "order " + a.order + " is not on socket " + socket)
+            return sup.stop(socket, now, "remote_stop", "stopped by the backend")
         }
-        if (c.cmd === "clear") {
-            const s = this.sup.socket(a.socket)
+        if (cmd === "clear") {
+            const s = sup.socket(socket)
             // what the meter reads now, not the session's level (0 once a session has ended)
             return s.clear(s.drawW())
         }
-        if (c.cmd === "status") {
-            return { ok: true, result: statusResult(this.sup, this.outbox.pending().length) }
+        if (cmd === "status") {
+            return { ok: true, result: statusResult(sup, this.outbox.pending().length) }
         }
-        if (c.cmd === "config") {
-            const r = applyConfigPatch(this.sup.config(), a.patch)
+        if (cmd === "config") {
+            const r = applyConfigPatch(sup.config(), a.patch)
             if (!r.ok) return refused("bad_config", r.error)
             // flash keeps every key that differs from the defaults; only once it is stored does
             // the running board take the new configuration
             const err = await saveJson("config", configDiff(r.config))
             if (err) return refused("bad_config", "not stored: " + err)
-            this.sup.setConfig(r.config)
+            sup.setConfig(r.config)
             return { ok: true, result: { cfg: configHash(r.config) } }
         }
-        if (c.cmd === "calibrate") {
+        if (cmd === "calibrate") {
             // stored first: only a constant that survives a reboot is applied
             const cal = { gain: a.gain, offsetW: a.offsetW }
-            const err = await saveJson("cal" + a.socket, cal)
+            const err = await saveJson("cal" + socket, cal)
             if (err) return refused("bad_calibration", "not stored: " + err)
-            if (this.cals) this.cals[a.socket - 1] = cal
-            return { ok: true, result: { socket: a.socket, gain: a.gain, offsetW: a.offsetW } }
+            if (this.cals) this.cals[socket - 1] = cal
+            return { ok: true, result: { socket, gain: a.gain, offsetW: a.offsetW } }
         }
-        if (c.cmd === "paycode") {
+        if (cmd === "paycode") {
             // checked whole by the command's validation; the display reads it when it shows the socket
-            const err = await savePayCode(payCodeKey(a.socket), a.code)
+            const err = await savePayCode(payCodeKey(socket), a.code)
             if (err) return refused("bad_args", "not stored: " + err)
             return { ok: true }
         }
-        if (c.cmd === "ack") {
+        if (cmd === "ack") {
             await this.flash(this.outbox.ack(a.ids))
             return { ok: true }
         }
         // update: a window with the socket free for the runtime's update channel
-        const live = this.sup.liveCount()
+        const live = sup.liveCount()
         if (live > 0 && a.force !== true) return refused("busy", live + " sessions running; force: true keeps them running (persisted) and goes quiet anyway")
         const windowS = a.windowS !== undefined ? a.windowS : DEFAULT_WINDOW_S
         this.quietFor = windowS
