@@ -119,22 +119,22 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
      * closed in relayState: opened at once on a short, ahead of the core's verdict
      */
     const openAt: number[] = []
-    for (let i = 0; i < n; i++) {
-        latestP.push(0)
-        latestV.push(NaN)
-        relayState.push(false)
-        openAt.push(0)
-    }
     // no decisions before every meter has reported once (role binding takes about a second),
     // or BOOT_WAIT_MS have passed: a meter still silent then keeps its socket off. When each
     // meter was last heard, on loopT's clock; NaN: never
     const seen: number[] = []
     const held: boolean[] = []
-    for (let i = 0; i < n; i++) held.push(false)
+    for (let i = 0; i < n; i++) {
+        latestP.push(0)
+        latestV.push(NaN)
+        relayState.push(false)
+        openAt.push(0)
+        held.push(false)
+        seen.push(NaN)
+    }
     let reported = 0
     let armed = true
     const bootT = ds.millis()
-    for (let i = 0; i < n; i++) seen.push(NaN)
     // the clock meter silence is judged on (ms): wall time, but at most two periods a tick, so
     // the program's own stall is not counted as its meters' silence
     let loopT = 0
