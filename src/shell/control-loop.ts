@@ -263,17 +263,20 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
             const events = route.ready() ? sup.takeEvents() : []
             for (let k = 0; k < events.length; k++) {
                 const e = events[k]
-                if (e.kind === "state" || e.kind === "started" || e.kind === "ended") {
+                const kind = e.kind
+                const sk = e.socket
+                if (kind === "state" || kind === "started" || kind === "ended") {
                     // the whole record supersedes the checkpoint; a checkpoint left over from an
                     // earlier session would be taken over the new one's record
-                    await remove("ck" + e.socket)
-                    const p = sup.socket(e.socket).persisted(now)
-                    if (p) await saveJson(sessionKey(e.socket), p)
-                    else await remove(sessionKey(e.socket))
+                    await remove("ck" + sk)
+                    const p = sup.socket(sk).persisted(now)
+                    const key = sessionKey(sk)
+                    if (p) await saveJson(key, p)
+                    else await remove(key)
                 }
                 await route.deliver(e, now)
-                if (e.kind === "ended") console.log("socket " + e.socket + " ended: " + e.record.reason + " " + e.record.energyWh + " Wh")
-                if (e.kind === "fault") console.log("fault socket " + e.socket + ": " + e.fault + " " + e.detail)
+                if (kind === "ended") console.log("socket " + sk + " ended: " + e.record.reason + " " + e.record.energyWh + " Wh")
+                if (kind === "fault") console.log("fault socket " + sk + ": " + e.fault + " " + e.detail)
             }
             // running sessions' progress, when the core says it is due
             await checkpoints(now, false)
