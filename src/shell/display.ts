@@ -218,7 +218,8 @@ export class ShedScreen implements Painter {
     }
 
     async refresh(nowMs: number) {
-        const n = this.sup.sockets.length
+        const sockets = this.sup.sockets
+        const n = sockets.length
         const held = nowMs < this.heldUntil
         // the first refresh shows a code at once; then the next socket that can take a
         // payment every CYCLE_MS, its code read again from flash (a new one may have come)
@@ -236,11 +237,11 @@ export class ShedScreen implements Painter {
         let focusLine = -1
         // the shown socket's line, then the busy ones (taking turns), then its page's
         let busy = ""
-        for (let i = 0; i < n; i++) busy += this.sup.sockets[i].state === "idle" && !this.sup.sockets[i].suspect() ? "0" : "1"
+        for (let i = 0; i < n; i++) busy += sockets[i].state === "idle" && !sockets[i].suspect() ? "0" : "1"
         const shown = pageSockets(busy, this.focus, Math.max(1, L.perPage - 1), Math.floor(nowMs / CYCLE_MS))
         for (let k = 0; k < shown.length; k++) {
             const i = shown[k] - 1
-            const s = this.sup.sockets[i]
+            const s = sockets[i]
             // a suspect socket (its last starts drew nothing) shows as a fault until it is cleared
             const state = this.stateOf(i + 1)
             const note = this.note(i + 1)
@@ -253,20 +254,22 @@ export class ShedScreen implements Painter {
         const regions: Region[] = []
         // the code is painted (and sent) only when it changes, the cells only when theirs did;
         // everything when the layout moved (another QR version): code and cells tile the screen
-        const layoutKey = L.code.w + "x" + L.code.h + "/" + L.cells.length
+        const code = L.code
+        const cells = L.cells
+        const layoutKey = code.w + "x" + code.h + "/" + cells.length
         const all = layoutKey !== this.shownLayout
         this.shownLayout = layoutKey
         if (all || this.codeKey !== this.shownCode) {
             this.shownCode = this.codeKey
-            regions.push({ x: L.code.x, y: L.code.y, w: L.code.w, h: L.code.h, tone: this.bits ? TONE_TEXT : TONE_ALERT, part: -1 })
+            regions.push({ x: code.x, y: code.y, w: code.w, h: code.h, tone: this.bits ? TONE_TEXT : TONE_ALERT, part: -1 })
         }
-        for (let i = 0; i < L.cells.length; i++) {
+        for (let i = 0; i < cells.length; i++) {
             const tone = i < tones.length ? tones[i] : TONE_TEXT
             const key = (i === focusLine ? "*" : " ") + (i < lines.length ? lines[i] : "")
             if (!all && key === this.shownLines[i] && tone === this.shownTones[i]) continue
             this.shownLines[i] = key
             this.shownTones[i] = tone
-            const c = L.cells[i]
+            const c = cells[i]
             regions.push({ x: c.x, y: c.y, w: c.w, h: c.h, tone: tone, part: i })
         }
         if (regions.length === 0) return
@@ -304,17 +307,18 @@ export class ShedScreen implements Painter {
         const s = this.layout.text
         const barH = Math.min(c.h, Math.max((CHAR_H + 2) * s, this.lang === LANG_ZH ? 16 : 0))
         const x = c.x + dx
+        const tx = x + pad(s)
         const top = c.y + dy + Math.floor((c.h - barH) / 2)
         if (i !== this.focusLine) {
-            drawText(img, line, x + pad(s), top, barH, on, s)
+            drawText(img, line, tx, top, barH, on, s)
         } else if (s > 1) {
             // a scaled font is drawn with fillRect: dark text on a lit bar
             img.fillRect(x, top, c.w, barH, on)
-            drawText(img, line, x + pad(s), top, barH, 0, s)
+            drawText(img, line, tx, top, barH, 0, s)
         } else {
             // the 1x font is drawn as a transparent 1-bpp glyph, which on a 1-bpp image can
             // only light pixels: the bar is inverted pixel by pixel (66x10 px on the OLED)
-            drawText(img, line, x + pad(s), top, barH, on, s)
+            drawText(img, line, tx, top, barH, on, s)
             const y1 = Math.min(top + barH, img.height)
             for (let y = Math.max(top, 0); y < y1; y++) for (let px = x; px < x + c.w; px++) img.set(px, y, img.get(px, y) ? 0 : on)
         }
