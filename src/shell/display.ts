@@ -294,10 +294,13 @@ export class ShedScreen implements Painter {
         const bits = this.bits
         const n = bits[0]
         const q = L.quiet * m
-        img.fillRect(L.qrX - q + dx, L.qrY - q + dy, (n + 2 * L.quiet) * m, (n + 2 * L.quiet) * m, on)
-        const y0 = Math.max(0, Math.floor((-dy - L.qrY) / m))
-        const y1 = Math.min(n, Math.ceil((img.height - dy - L.qrY) / m))
-        for (let y = y0; y < y1; y++) for (let x = 0; x < n; x++) if (isDark(bits, x, y)) img.fillRect(L.qrX + x * m + dx, L.qrY + y * m + dy, m, m, 0)
+        const side = n * m + 2 * q
+        const qx = L.qrX + dx
+        const qy = L.qrY + dy
+        img.fillRect(qx - q, qy - q, side, side, on)
+        const y0 = Math.max(0, Math.floor(-qy / m))
+        const y1 = Math.min(n, Math.ceil((img.height - qy) / m))
+        for (let y = y0; y < y1; y++) for (let x = 0; x < n; x++) if (isDark(bits, x, y)) img.fillRect(qx + x * m, qy + y * m, m, m, 0)
     }
 
     /** One line in its cell, centred vertically; the focused socket's line inverted. */
