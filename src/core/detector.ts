@@ -378,12 +378,13 @@ export class ChargeDetector {
         }
         s[ABOVE_SINCE] = -1
         if (s[LOW_SINCE] < 0) {
-            // the fit's windows: a long charge's taper is slow, its slope is judged over 30 min
-            // of 10 min means; a top-up (no plateau) collapses within minutes, over 5 min means
+            // the fit's windows: 5 min means, doubling as the slots fill; a top-up collapses
+            // within minutes, and a taper that stops at a corner is judged on the windows after
+            // it, so the shorter they start the sooner (10 min ones cut such charges 10-25 min later)
             s[LOW_SINCE] = t
             s[ANCHOR_W] = level
             s[LAST_FALL_T] = t
-            this.flat = newFlattening((cfg.flatConfirmS * 1000) / (s[PLATEAU_MS] < PLATEAU_MIN_MS ? 6 : 3))
+            this.flat = newFlattening((cfg.flatConfirmS * 1000) / 6)
             return null
         }
         flatAdd(this.flat, t, p, level)
