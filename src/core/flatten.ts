@@ -4,9 +4,9 @@
 // charger's own draw) and an excess E that decays. Full is E <= EXCESS_OF_FLOOR * F.
 // The draw since it came low is kept as window means (a fixed number of slots: when they are
 // all used, neighbours merge in pairs and the windows double, like the power trace, or the
-// oldest leaves when the windows fit no such curve), and the
-// curve is fitted to them by least squares: for each time constant, F and E are a straight
-// line's; the time constant is the one that fits best. Full when the excess now, with the
+// oldest leaves when the windows fit no such curve), and the curve is fitted to them by least
+// squares: for each time constant, F and E are a straight line's; the time constant is the one
+// that fits best. Full when the excess now, with the
 // uncertainty the fit leaves, is under the fraction of the floor for every time constant the
 // windows cannot rule out (a taper slower than any seen yet cannot be ruled out while the
 // history is short: a flat draw is judged once it has been flat long enough to tell). A draw
