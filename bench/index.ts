@@ -1,6 +1,7 @@
 // npm run bench: prints every figure tracked in README's performance table.
 import { JUDGING_SEEDS, printChargeBench, printFamilyTable, printGeneralisation, TUNING_SEEDS } from "./charge"
 import { printQrBench } from "./qr"
+import { printCornerBench } from "./corner"
 import { printTraceBench } from "./trace"
 import { printFlashBench } from "./flash"
 import { printFlashBudget } from "./flash-budget"
@@ -23,7 +24,8 @@ printFlashBudget()
 printQrBench()
 printFirmwareBench()
 printLatencyBench()
-printBusBench()
+printCornerBench()
+    .then(() => printBusBench())
     .then(() => printWireBench())
     .then(() => printLiveFlash())
     .then(() => printHeapBench())
