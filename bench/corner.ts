@@ -4,7 +4,7 @@
 // so no step down shows (the taper stops at a corner, docs/detector.md "flattening"): uniform
 // draws seldom land there, fast-check's draws (biased to the ranges' ends) often do.
 
-import { lithiumW, lithiumFullS, runSocket, Lcg } from "../test/shared/scenarios"
+import { lithiumFullS, noisyLithiumW, runSocket, Lcg } from "../test/shared/scenarios"
 
 const IDLES = [0, 0.7, 5]
 
@@ -32,14 +32,7 @@ async function draw(rng: Lcg, corner: boolean): Promise<CornerRow> {
         // an idle over the low band (12 % of the plateau) is never judged; the property's is at most 8 %
         if (plateauW >= 60 && idle <= 0.08 * plateauW) break
     }
-    const noise = new Lcg(1 + Math.floor(rng.next() * 1e6))
-    const glitchAt = 600 + Math.floor(noise.next() * 3000)
-    const power = (t: number) => {
-        let p = lithiumW(t, plateauW, 3600, tauS, cut, idle)
-        p += (noise.next() - 0.5) * 0.02 * p + (noise.next() - 0.5) * 0.3
-        if (t === glitchAt) p = noise.next() < 0.5 ? 0 : p * 2.5
-        return Math.max(0, Math.round(p * 10) / 10)
-    }
+    const power = noisyLithiumW(1 + Math.floor(rng.next() * 1e6), plateauW, tauS, cut, idle)
     const full = lithiumFullS(plateauW, 3600, tauS, cut)
     const r = await runSocket(power, full + 7200, 1, null, false, async () => {})
     return { lateMin: r.reason === "full" ? (r.stopS - full) / 60 : null, early: r.stopS >= 0 && r.stopS < full }

@@ -1,7 +1,7 @@
 import { test } from "node:test"
 import assert from "node:assert/strict"
 import fc from "fast-check"
-import { lithiumW, lithiumFullS, runSocket, Lcg, twoStageW, twoStageFullS } from "../shared/scenarios"
+import { lithiumW, lithiumFullS, noisyLithiumW, runSocket, Lcg, twoStageW, twoStageFullS } from "../shared/scenarios"
 import { defaultConfig, copyConfig } from "../../src/core/config"
 import { Supervisor } from "../../src/core/supervisor"
 
@@ -42,12 +42,7 @@ test("a lithium charger that terminates at or under its own idle draw (no step d
         [68, 1833, 0.04],
     ]) {
         const full = lithiumFullS(plateauW, 3600, tauS, cut)
-        const rng = new Lcg(1)
-        const power = (t: number) => {
-            const p = lithiumW(t, plateauW, 3600, tauS, cut, 5)
-            return Math.max(0, Math.round((p + (rng.next() - 0.5) * 0.02 * p + (rng.next() - 0.5) * 0.3) * 10) / 10)
-        }
-        const r = await runSocket(power, full + 7200, 1, null, false, pause)
+        const r = await runSocket(noisyLithiumW(1, plateauW, tauS, cut, 5), full + 7200, 1, null, false, pause)
         assert.equal(r.reason, "full", `plateau ${plateauW} W`)
         assert.ok(r.stopS >= full && r.stopS - full <= 3600, `plateau ${plateauW} W: stopped at ${r.stopS}, full at ${full}`)
     }
@@ -147,16 +142,8 @@ test("property: noise and single glitches never cut a lithium charge before full
             fc.double({ min: 0.04, max: 0.2, noNaN: true }), // chargers terminate under ~20 % of their CC current (docs/detector.md)
             fc.constantFrom(0, 0.7, 5),
             async (seed, plateauW, tauS, cut, idle) => {
-                const rng = new Lcg(seed)
-                const glitchAt = 600 + Math.floor(rng.next() * 3000)
-                const power = (t: number) => {
-                    let p = lithiumW(t, plateauW, 3600, tauS, cut, idle)
-                    p += (rng.next() - 0.5) * 0.02 * p + (rng.next() - 0.5) * 0.3
-                    if (t === glitchAt) p = rng.next() < 0.5 ? 0 : p * 2.5
-                    return Math.max(0, Math.round(p * 10) / 10)
-                }
                 const full = lithiumFullS(plateauW, 3600, tauS, cut)
-                const r = await runSocket(power, full + 3600, 1, null, false, pause)
+                const r = await runSocket(noisyLithiumW(seed, plateauW, tauS, cut, idle), full + 3600, 1, null, false, pause)
                 assert.equal(r.reason, "full")
                 assert.ok(r.stopS >= full, `cut at ${r.stopS}, full at ${full}`)
             }

@@ -26,6 +26,22 @@ export function lithiumW(t: number, plateauW: number, ccS: number, tauS: number,
     return idleW
 }
 
+/**
+ * A lithiumW charge with a 3,600 s plateau as a meter reads it: 2 % and +-0.15 W of noise, 0.1 W
+ * resolution, and one glitch between 600 and 3,600 s (a reading of 0 or of 2.5 times the draw).
+ * `seed` draws the glitch and the noise. Readings must be taken in time order, once each.
+ */
+export function noisyLithiumW(seed: number, plateauW: number, tauS: number, cutFraction: number, idleW: number): (t: number) => number {
+    const rng = new Lcg(seed)
+    const glitchAt = 600 + Math.floor(rng.next() * 3000)
+    return (t: number) => {
+        let p = lithiumW(t, plateauW, 3600, tauS, cutFraction, idleW)
+        p += (rng.next() - 0.5) * 0.02 * p + (rng.next() - 0.5) * 0.3
+        if (t === glitchAt) p = rng.next() < 0.5 ? 0 : p * 2.5
+        return Math.max(0, Math.round(p * 10) / 10)
+    }
+}
+
 /** Time (s) a lithiumW curve terminates (true full). */
 export function lithiumFullS(plateauW: number, ccS: number, tauS: number, cutFraction: number): number {
     return Math.ceil(ccS + tauS * Math.log(1 / cutFraction))
