@@ -58,6 +58,8 @@ export class CloudLink {
     /** server time high-water mark as last written to flash */
     private savedHw = 0
     private lastTelemetry = 0
+    /** the socket (index) whose telemetry goes next in the round under way; -1: none */
+    private telemetryNext = -1
     /** the control loop's per-channel calibration (src/shell/shed.ts), edited by calibrate */
     cals: ChannelCal[] = null
     /** sessions resumed at boot, for the boot event */
@@ -389,16 +391,23 @@ export class CloudLink {
         }
     }
 
-    /** One telemetry message per charging socket every telemetryS seconds. */
-    private queueTelemetry(now: number) {
-        const period = this.sup.config().telemetryS * 1000
-        if (now - this.lastTelemetry < period) return
-        this.lastTelemetry = now
-        const ts = this.toServer(coreNow())
-        for (let i = 0; i < this.sup.sockets.length; i++) {
-            const s = this.sup.sockets[i]
-            if (s.state === "charging") this.outbox.enqueue("t" + (i + 1), "telemetry", telemetryEvent(i + 1, s.levelW(), s.energy(), this.sup.mains.voltage, ts), now)
+    /**
+     * One telemetry message per charging socket every telemetryS seconds, each built when it
+     * goes out (live state, never queued: the next socket's only once the last one is sent).
+     */
+    private nextTelemetry(now: number): string {
+        if (now - this.lastTelemetry >= this.sup.config().telemetryS * 1000) {
+            this.lastTelemetry = now
+            this.telemetryNext = 0
         }
+        const socks = this.sup.sockets
+        while (this.telemetryNext >= 0 && this.telemetryNext < socks.length) {
+            const i = this.telemetryNext++
+            const s = socks[i]
+            if (s.state === "charging") return telemetryEvent(i + 1, s.levelW(), s.energy(), this.sup.mains.voltage, this.toServer(coreNow()))
+        }
+        this.telemetryNext = -1
+        return null
     }
 
     /**
@@ -427,13 +436,17 @@ export class CloudLink {
     }
 
     private async pumpOutbox() {
-        // telemetry is live state: none queued while the broker is away (the billing record
-        // carries the energy), so an outage does not fill the heap with stale readings
+        // telemetry only while the broker is there (the billing record carries the energy):
+        // records due go first
         if (!this.connected) return
-        this.queueTelemetry(ds.millis())
         for (let k = 0; k < 4; k++) {
             const it = this.outbox.nextToSend(ds.millis())
-            if (!it) return
+            if (!it) {
+                const tm = this.nextTelemetry(ds.millis())
+                if (!tm) return
+                await this.send("telemetry", tm)
+                continue
+            }
             let body = it.body
             if (body === null) {
                 const rec = await loadJson(slotKey(it.slot))
@@ -445,7 +458,7 @@ export class CloudLink {
                 }
                 body = JSON.stringify(rec)
             }
-            await this.send(it.kind === "telemetry" ? "telemetry" : "event", body)
+            await this.send("event", body)
         }
     }
 }

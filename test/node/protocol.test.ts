@@ -8,7 +8,7 @@ import { ServerClock } from "../../src/core/protocol/server-clock"
 import { ReplayGuard } from "../../src/core/protocol/replay-guard"
 import { parseCommand, ParseContext, commandErrors, replyJson } from "../../src/core/protocol/command"
 import { configDiff, configHash, defaultConfig, applyConfigPatch } from "../../src/core/config"
-import { Outbox, OUTBOX_SLOTS, TELEMETRY_MAX, FlashOp } from "../../src/core/protocol/outbox"
+import { Outbox, OUTBOX_SLOTS, FlashOp } from "../../src/core/protocol/outbox"
 import { endedEvent, BILLING_BODY_MAX } from "../../src/core/protocol/events"
 
 const KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
@@ -144,7 +144,7 @@ function applyOps(store: Map<string, string>, ops: FlashOp[]) {
 
 test("outbox property: no billing record is ever lost across acks, restarts and a full queue", () => {
     fc.assert(
-        fc.property(fc.array(fc.oneof(fc.constant("bill"), fc.constant("fault"), fc.constant("tm"), fc.constant("ack"), fc.constant("reboot"), fc.constant("send")), { maxLength: 120 }), ops => {
+        fc.property(fc.array(fc.oneof(fc.constant("bill"), fc.constant("fault"), fc.constant("ack"), fc.constant("reboot"), fc.constant("send")), { maxLength: 120 }), ops => {
             const store = new Map<string, string>()
             let box = new Outbox()
             const billed = new Set<string>()
@@ -163,8 +163,7 @@ test("outbox property: no billing record is ever lost across acks, restarts and 
                 } else if (op === "fault") {
                     const eid = "f" + k++
                     applyOps(store, box.enqueue(eid, "fault", JSON.stringify({ t: "fault", eid }), now).ops)
-                } else if (op === "tm") box.enqueue("t" + k++, "telemetry", '{"t":"tm"}', now)
-                else if (op === "send") box.nextToSend(now + 1e9)
+                } else if (op === "send") box.nextToSend(now + 1e9)
                 else if (op === "ack") {
                     const p = box
                         .pending()
@@ -184,12 +183,8 @@ test("outbox property: no billing record is ever lost across acks, restarts and 
     )
 })
 
-test("outbox: telemetry is dropped oldest first, a full outbox refuses faults but makes room for billing", () => {
+test("outbox: a full outbox refuses faults but makes room for billing", () => {
     const box = new Outbox()
-    for (let i = 0; i < TELEMETRY_MAX + 3; i++) {
-        const r = box.enqueue("t" + i, "telemetry", "{}", 0)
-        if (i >= TELEMETRY_MAX) assert.deepEqual(r.dropped, ["t" + (i - TELEMETRY_MAX)])
-    }
     for (let i = 0; i < OUTBOX_SLOTS; i++) assert.ok(box.enqueue("f" + i, "fault", "{}", 0).ok)
     assert.equal(box.enqueue("f99", "fault", "{}", 0).ok, false)
     assert.ok(box.canAcceptBilling(0))
@@ -226,8 +221,6 @@ test("outbox: a record in flash leaves RAM and is sent from its slot; restored r
     const it = box.nextToSend(1e9)!
     assert.equal(it.body, null)
     assert.equal(it.slot, 0)
-    box.enqueue("t1", "telemetry", "{}", 0)
-    assert.equal(box.nextToSend(0)!.slot, -1, "telemetry has no slot")
     const again = new Outbox()
     again.restore(k => (k === "ob3" ? '{"t":"fault","eid":"f2"}' : null), 0)
     const back = again.nextToSend(0)!

@@ -389,7 +389,7 @@ class Board {
         }
     }
 
-    /** one telemetry message per charging socket, as the shell's queueTelemetry */
+    /** one telemetry message per charging socket, as the shell's nextTelemetry sends them */
     telemetry(now: number) {
         this.sup.sockets.forEach((s, i) => {
             if (s.state === "charging") this.emit(ev.telemetryEvent(i + 1, s.levelW(), s.energy(), this.sup.mains.voltage, this.toServer(now)))

@@ -49,6 +49,8 @@ describe("the shed end to end (VM + bus + broker)", { concurrency: 3, timeout: 9
         sim.backend.onEvent = e => {
             if (e.t === "fault") faults.push(e)
         }
+        // telemetry every 10 s of the board's own clock (not compressed), so a test sees several
+        assert.equal((await sim.backend.send("config", { patch: { telemetryS: 10 } })).ok, true)
     })
     after(async () => {
         if (process.env.SHED_LOG) require("node:fs").writeFileSync(process.env.SHED_LOG, sim.vm.log.join("\n"))
@@ -69,6 +71,14 @@ describe("the shed end to end (VM + bus + broker)", { concurrency: 3, timeout: 9
         assert.equal(sim.shed.socket(1).relayOn, false)
         assert.equal(sim.backend.events.filter(e => e.t === "ended" && e.order === o.order).length >= 1, true)
         assert.equal(sim.backend.billedEids.has(b.eid), true)
+        // telemetry: built when sent, one message per charging socket a period
+        const tm = sim.backend.events.filter(e => e.t === "tm" && e.socket === 1)
+        assert.ok(tm.length >= 2, `${tm.length} telemetry messages of socket 1`)
+        for (let i = 1; i < tm.length; i++) assert.ok(tm[i].wh >= tm[i - 1].wh && tm[i].ts > tm[i - 1].ts, `telemetry in order: ${JSON.stringify(tm.slice(i - 1, i + 1))}`)
+        assert.ok(
+            tm.every(m => m.w > 1),
+            "telemetry while the socket charged"
+        )
     })
 
     test("unplugging ends the session as unplugged", { timeout: 120000 }, async () => {

@@ -1,19 +1,20 @@
 // At-least-once outbox for what the backend must receive: billing records (session ended)
 // and faults are persisted, one settings record each, and resent with back-off until the
-// backend acks their event id; telemetry is best effort, in RAM only, dropped oldest first.
+// backend acks their event id. Telemetry is not queued here: it is live state, read from the
+// sessions when it is sent (ten sockets' messages queued at once held ~2 KB of heap).
 // Pure: it says which settings to write or delete; the shell does the flash I/O. Once the
 // shell says a record is in flash (inFlash), its text leaves RAM and the shell reads it back
 // from its slot to send it: sixteen records waiting through a network outage would otherwise
 // hold ~4 KB of the board's 64 KB heap.
 
-export type OutboxKind = "billing" | "fault" | "telemetry"
+export type OutboxKind = "billing" | "fault"
 
 export interface OutboxItem {
     eid: string
     kind: OutboxKind
     /** the JSON payload to publish; null once it is in flash under slotKey(slot) */
     body: string
-    /** its settings slot (-1: telemetry, RAM only) */
+    /** its settings slot */
     slot: number
     tries: number
     nextT: number
@@ -27,7 +28,6 @@ export interface FlashOp {
 
 /** Persisted records live in settings keys ob0..ob(SLOTS-1). */
 export const OUTBOX_SLOTS = 16
-export const TELEMETRY_MAX = 8
 /** key + 1 + value must stay within the runtime's 232-byte setting limit */
 export const SETTING_LIMIT = 232
 
@@ -42,8 +42,6 @@ export interface EnqueueResult {
     ok: boolean
     ops: FlashOp[]
     error?: string
-    /** telemetry dropped to make room */
-    dropped?: string[]
     /** a fault record given up to keep a billing record (report it: it will not be resent) */
     displaced?: string
 }
@@ -51,20 +49,9 @@ export interface EnqueueResult {
 export class Outbox {
     /** persisted items by slot (null: free) */
     private slots: OutboxItem[] = []
-    private telemetry: OutboxItem[] = []
 
     constructor() {
         for (let i = 0; i < OUTBOX_SLOTS; i++) this.slots.push(null)
-    }
-
-    size(): number {
-        return this.persistedCount() + this.telemetry.length
-    }
-
-    persistedCount(): number {
-        let n = 0
-        for (let i = 0; i < this.slots.length; i++) if (this.slots[i]) n++
-        return n
     }
 
     /**
@@ -83,12 +70,6 @@ export class Outbox {
     /** `body`: the event JSON; persisted kinds must carry their `eid` and type `t` in it. */
     enqueue(eid: string, kind: OutboxKind, body: string, now: number): EnqueueResult {
         const item: OutboxItem = { eid: eid, kind: kind, body: body, slot: -1, tries: 0, nextT: now }
-        if (kind === "telemetry") {
-            const dropped: string[] = []
-            while (this.telemetry.length >= TELEMETRY_MAX) dropped.push(this.telemetry.shift().eid)
-            this.telemetry.push(item)
-            return { ok: true, ops: [], dropped: dropped }
-        }
         // the record is the body itself (it carries its eid and its type "t"): no wrapping, so
         // a billing record can use the whole setting
         const record = body
@@ -123,10 +104,6 @@ export class Outbox {
         for (let i = 0; i < this.slots.length; i++) {
             const it = this.slots[i]
             if (it && it.nextT <= now && (!best || it.nextT < best.nextT)) best = it
-        }
-        if (!best && this.telemetry.length > 0) {
-            // telemetry is sent once, never retried
-            return this.telemetry.shift()
         }
         if (!best) return null
         best.tries++
