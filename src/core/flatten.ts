@@ -87,8 +87,9 @@ const SIZE = MIDS + SLOTS
 
 /** A new fit over windows of `windowMs` (they double as the slots fill). */
 export function newFlattening(windowMs: number): number[] {
-    const f: number[] = []
-    for (let i = 0; i < SIZE; i++) f.push(0)
+    // allocated at its size: pushed one by one, the VM's array would grow to 42 slots
+    const f: number[] = new Array(SIZE)
+    for (let i = 0; i < SIZE; i++) f[i] = 0
     f[WINDOW_MS] = windowMs
     f[WIN_START] = -1
     f[LO] = 1e9
@@ -192,10 +193,10 @@ function lineFit(f: number[], tau: number, out: number[], from: number): number 
  */
 function fit(f: number[], scatterW: number, dt: number, from: number, bound: number) {
     const out = [0, 0, 0]
-    const sse: number[] = []
+    const sse: number[] = new Array(SCAN)
     let best = 0
     for (let j = 0; j < SCAN; j++) {
-        sse.push(lineFit(f, Math.exp(LOG_TAU_MIN + j * LOG_RATIO), out, from))
+        sse[j] = lineFit(f, Math.exp(LOG_TAU_MIN + j * LOG_RATIO), out, from)
         if (sse[j] < sse[best]) best = j
     }
     let lo = LOG_TAU_MIN + Math.max(0, best - 1) * LOG_RATIO

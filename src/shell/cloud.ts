@@ -368,7 +368,7 @@ export class CloudLink {
             if (r.displaced) this.later(lostEvent(r.displaced, ts))
             // the explanation and the power trace follow the record, best effort
             this.later(explainEvent(eid, e.record.detail))
-            const tr = this.sup.socket(e.socket).trace
+            const tr = e.trace
             const chunks = tr ? tr.chunks() : []
             for (let k = 0; k < chunks.length; k++) this.later(traceEvent(eid, k, chunks.length, tr.minutesPerRow(), chunks[k]))
         } else if (e.kind === "fault") {

@@ -379,7 +379,7 @@ class Board {
                 const eid = "b" + (++this.seq).toString(16).padStart(12, "0")
                 this.emit(ev.endedEvent(eid, e.record, ms => this.toServer(ms)))
                 this.emit(ev.explainEvent(eid, e.record.detail))
-                const tr = this.sup.socket(e.socket).trace
+                const tr = e.trace
                 const chunks = tr ? tr.chunks() : []
                 for (let k = 0; k < chunks.length; k++) this.emit(ev.traceEvent(eid, k, chunks.length, tr.minutesPerRow(), chunks[k]))
             } else if (e.kind === "fault") this.emit(ev.faultEvent("f" + (++this.seq).toString(16).padStart(12, "0"), e.socket, e.fault, e.detail, ts))
