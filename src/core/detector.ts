@@ -129,7 +129,7 @@ const AT_PLATEAU_T = 32
 export class ChargeDetector {
     /** indexed by the constants above */
     private s: number[]
-    /** the taper-flattening fit (flatten.ts), only while the draw is low (LOW_SINCE >= 0): ~170 B of heap */
+    /** the taper-flattening fit (flatten.ts), only while the draw is low (LOW_SINCE >= 0) and the order may flatten: ~300 B of heap */
     private flat: number[] = null
 
     constructor(
@@ -361,7 +361,7 @@ export class ChargeDetector {
         if (level > lowW) {
             // the fit takes every reading once the draw came low: leaving out the noisy ones
             // over the band would bias its means low, most while the draw is nearest the band
-            if (s[LOW_SINCE] >= 0) flatAdd(this.flat, t, p, level)
+            if (this.flat) flatAdd(this.flat, t, p, level)
             // between the low band and twice it: fans, pulses, a flicker; above it, charging
             if (s[LOW_SINCE] >= 0 && level > RESUME_FACTOR * lowW) {
                 if (s[ABOVE_SINCE] < 0) s[ABOVE_SINCE] = t
@@ -384,10 +384,11 @@ export class ChargeDetector {
             s[LOW_SINCE] = t
             s[ANCHOR_W] = level
             s[LAST_FALL_T] = t
-            this.flat = newFlattening((cfg.flatConfirmS * 1000) / 6)
+            // a lithium order never judges a flattening draw: no fit to hold
+            if (s[ALLOW_FLATTEN]) this.flat = newFlattening((cfg.flatConfirmS * 1000) / 6)
             return null
         }
-        flatAdd(this.flat, t, p, level)
+        if (this.flat) flatAdd(this.flat, t, p, level)
         if (s[STEP_T] >= 0 && s[FLICKER] > FLICKER_CROSSINGS) {
             s[STEP_T] = -1
             s[LAST_FALL_T] = t
@@ -422,7 +423,7 @@ export class ChargeDetector {
                 level,
                 s[REF_W]
             )
-        if (s[STEP_T] < 0 && s[ALLOW_FLATTEN]) {
+        if (s[STEP_T] < 0 && this.flat) {
             const floorW = flatFloor(this.flat, s[SCATTER_W], t)
             if (floorW > 0) return verdict("full", "taper flattened onto " + roundTo(floorW, 1) + " W after a plateau of " + roundTo(s[REF_W], 0) + " W", level, s[REF_W])
         }
