@@ -541,13 +541,19 @@ export class FleetServer {
                 this.log(`deployed ${version} in ${Date.now() - t0} ms, hash verified`, id)
             }
         } catch (e) {
+            // no deploy under way (the channel dropped while the board was asked its hash):
+            // nothing failed that a retry should back off from, and nothing to count against it
+            if (!claimed) {
+                this.log(`update channel: ${(e as Error).message}`, id)
+                return
+            }
             const now = Date.now()
             const fail = (cur: BoardRecord): Partial<BoardRecord> => {
                 const fails = (cur.fails ?? 0) + 1
                 // cut half way: the board has no program to ask for a window (an image written whole boots)
                 return { fails, retryAt: now + backoffS(fails) * 1000, ...(wrote && !whole ? { cutAt: now } : {}) }
             }
-            const b = claimed ? await this.store.finishDeploy(id, this.id, fail) : await this.store.mutateBoard(id, fail)
+            const b = await this.store.finishDeploy(id, this.id, fail)
             const fails = b?.fails ?? 1
             this.log(`deploy failed (${fails} in a row, next try in ${backoffS(fails)} s): ${(e as Error).message}`, id)
         } finally {

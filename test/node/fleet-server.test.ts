@@ -52,6 +52,8 @@ class FakeBoard {
     deploys = 0
     /** update commands it refused as busy */
     busy = 0
+    /** drops its update channel when asked its hash (a board losing its link mid-request) */
+    dropOnHash = false
     /** pay codes stored by socket (checked as the firmware checks them) */
     codes = new Map<number, string>()
     private image: Buffer[] = []
@@ -161,8 +163,14 @@ class FakeBoard {
             }
             const cmd = plain[0]
             const p = plain.subarray(1)
-            if (cmd === Cmd.GetHash) send(Buffer.concat([Buffer.from([cmd]), Buffer.from(this.hash, "hex")]))
-            else if (cmd === Cmd.DeployStart) {
+            if (cmd === Cmd.GetHash) {
+                if (this.dropOnHash) {
+                    ws.close()
+                    this.ws = null
+                    return
+                }
+                send(Buffer.concat([Buffer.from([cmd]), Buffer.from(this.hash, "hex")]))
+            } else if (cmd === Cmd.DeployStart) {
                 this.image = []
                 this.hash = "0".repeat(64) // the program is gone from here on
                 send(Buffer.from([cmd]))
@@ -382,6 +390,22 @@ test("a charging board is asked again until it is idle; an open channel outside 
     await finished()
     // past its canary the rollout went on to every board (percent 0: no middle stage)
     await until(() => boards.every(x => x.version === "v1.0.0"), 20000, "every board on v1")
+})
+
+test("a board that drops its update channel when asked its hash, no deploy under way, has no failed deploy counted", { timeout: 60000 }, async () => {
+    await finished()
+    const b = boards[6]
+    const from = lines.length
+    b.dropOnHash = true
+    b.channel()
+    const seen = () => lines.slice(from).filter(l => l.includes(`${b.id}: `))
+    await until(() => seen().some(l => /update channel:|deploy failed/.test(l)), 30000, "the dropped channel noticed").catch(e => {
+        throw new Error(`${(e as Error).message}: ${lines.slice(from).join(" / ")}`)
+    })
+    b.dropOnHash = false
+    assert.ok(!seen().some(l => l.includes("deploy failed")), seen().join("\n"))
+    const rec = (await get("/api/boards")).find((x: any) => x.id === b.id)
+    assert.equal(rec.fails ?? 0, 0, JSON.stringify(rec))
 })
 
 test("a crash-looping release is rolled back on every board that got it; the state survives a server restart", { timeout: 60000 }, async () => {
