@@ -7,6 +7,7 @@ import { defaultConfig } from "../src/core/config"
 import { CHECKPOINT_MIN_WH, CHECKPOINT_MS, CHECKPOINT_SHARE } from "../src/core/session"
 import { FlashBoard } from "../sim/flash-board"
 import { makePlug, Plug } from "../sim/bus/plug"
+import { lastEnded } from "../test/shared/events"
 import { RECORD_SEEN, SETTINGS_REGION, settingCost, settingsFlash } from "./flash-budget"
 
 const DAY_S = 24 * 3600
@@ -79,10 +80,14 @@ function day(sockets: number, seed: number, startsForS = DAY_S): DayFigures {
                 const savedWh = ck ? ck[1] : rec ? rec.energyWh : 0
                 maxLostS = Math.max(maxLostS, s.durationS() - savedS)
                 worstWh[i] = Math.max(worstWh[i], s.energy() - savedWh)
-            } else if (s.lastRecord && worstWh[i] > 0) {
-                maxLostWh = Math.max(maxLostWh, worstWh[i])
-                if (s.lastRecord.energyWh > 0) maxLostShare = Math.max(maxLostShare, worstWh[i] / s.lastRecord.energyWh)
-                worstWh[i] = 0
+            } else if (worstWh[i] > 0) {
+                // the session just ended: its record left in its ended event
+                const r = lastEnded(null, i + 1, b.events)
+                if (r) {
+                    maxLostWh = Math.max(maxLostWh, worstWh[i])
+                    if (r.energyWh > 0) maxLostShare = Math.max(maxLostShare, worstWh[i] / r.energyWh)
+                    worstWh[i] = 0
+                }
             }
         }
     }

@@ -42,7 +42,8 @@ export function replayCurve(samples: CurveSample[], opts: ReplayOptions = {}): R
     for (const x of samples) {
         relay = sup.tick(x.t_s * 1000, [{ p: x.power_w, v: x.voltage_v }], [relay])[0]
         if (!relay) {
-            const r = s.lastRecord
+            // the one session's record, from its ended event (the session keeps only the reason)
+            const r = sup.takeEvents().find(e => e.kind === "ended")!.record!
             return { outcome: outcomeOf(r.reason), stop_s: x.t_s, energy_wh: r.energyWh, reason: r.reason, detail: r.detail }
         }
     }

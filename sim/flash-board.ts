@@ -6,6 +6,7 @@
 // and the bench's flash-wear figures run on it; a power cut is boot() on the same flash, after
 // mainsLost() when the board had its warning.
 import { ShedConfig } from "../src/core/config"
+import { SocketEvent } from "../src/core/session"
 import { Reading, Supervisor } from "../src/core/supervisor"
 
 export class Flash {
@@ -45,6 +46,11 @@ export class Flash {
 
 export class FlashBoard {
     sup!: Supervisor
+    /**
+     * every event this boot's supervisor gave out, in order, as tick() took them: a session keeps
+     * no record once ended, the tests and the bench read it from its ended event here
+     */
+    events: SocketEvent[] = []
     relays: boolean[] = []
     private locks = 0
     /** lock setting refused at the last boot */
@@ -61,6 +67,7 @@ export class FlashBoard {
     boot(now: number) {
         const sup = new Supervisor({ ...this.cfg })
         this.sup = sup
+        this.events = []
         this.relays = sup.sockets.map(() => false)
         this.refused = !sup.restoreLocks(this.flash.read("locks"))
         this.locks = sup.locks()
@@ -80,6 +87,7 @@ export class FlashBoard {
             this.flash.write("locks", k)
         }
         for (const e of sup.takeEvents()) {
+            this.events.push(e)
             if (e.kind === "state" || e.kind === "started" || e.kind === "ended") {
                 this.flash.remove("ck" + e.socket)
                 const p = sup.socket(e.socket)!.persisted(now)

@@ -5,6 +5,7 @@ import { applyConfigPatch, defaultConfig, ShedConfig } from "../../src/core/conf
 import { Supervisor } from "../../src/core/supervisor"
 import { MainsGuard } from "../../src/core/mains"
 import { ThermalGuard } from "../../src/core/thermal"
+import { lastEnded } from "../shared/events"
 
 type Wave = (t: number) => { p: number; v: number }
 
@@ -58,7 +59,7 @@ test("mains: out of range too long ends the session with mains_voltage; no start
     sup.start(1, "o", { kind: "full", value: 0 }, {}, 0)
     const relay = [false]
     drive(sup, t => (t >= 600 ? { p: 0, v: 285 } : plateau(t)), 0, 1200, relay)
-    assert.equal(sup.sockets[0].lastRecord!.reason, "mains_voltage")
+    assert.equal(lastEnded(sup, 1, [])!.reason, "mains_voltage")
     assert.equal(sup.start(1, "o2", { kind: "full", value: 0 }, {}, 1201000).error, "mains_out_of_range")
 })
 
@@ -75,7 +76,7 @@ test("socket health: three no-load starts under 7 W flag the socket; clear lifts
     for (let i = 0; i < 3; i++) {
         assert.ok(sup.start(1, "o" + i, { kind: "full", value: 0 }, {}, t * 1000).ok)
         drive(sup, () => ({ p: 0.3, v: 230 }), t, t + defaultConfig().noLoadS + 5, relay)
-        assert.equal(sup.sockets[0].lastRecord!.reason, "no_load")
+        assert.equal(lastEnded(sup, 1, [])!.reason, "no_load")
         t += defaultConfig().noLoadS + 10
     }
     assert.ok(sup.sockets[0].suspect())
@@ -108,7 +109,7 @@ test("overload: a single noisy sample over the limit does not trip; a warning pr
     const warn = ev.findIndex(e => e.kind === "warning")
     const end = ev.findIndex(e => e.kind === "ended")
     assert.ok(warn >= 0 && end > warn, "warning before the cut")
-    assert.equal(sup.sockets[0].lastRecord!.reason, "overload")
+    assert.equal(lastEnded(sup, 1, ev)!.reason, "overload")
     assert.equal(sup.sockets[0].state, "faulted")
 })
 
@@ -121,7 +122,7 @@ test("per-order power cap: a lower cap trips overload above it; out-of-bounds ca
     assert.ok(sup.start(1, "o", { kind: "full", value: 0 }, { powerCapW: 200 }, 0).ok)
     const relay = [false]
     drive(sup, plateau, 0, 600, relay)
-    assert.equal(sup.sockets[0].lastRecord!.reason, "overload")
+    assert.equal(lastEnded(sup, 1, [])!.reason, "overload")
 })
 
 test("top-off: charging continues after full for the ordered minutes, reported apart", () => {
@@ -135,7 +136,7 @@ test("top-off: charging continues after full for the ordered minutes, reported a
         return { p: p > 20 ? p : 0.5, v: 230 }
     }
     drive(sup, wave, 0, 4 * 3600, relay)
-    const r = sup.sockets[0].lastRecord!
+    const r = lastEnded(sup, 1, [])!
     assert.equal(r.reason, "full")
     assert.ok(r.fullAtS > 0)
     assert.ok(Math.abs(r.topOffS - 30 * 60) <= 1, `top-off ${r.topOffS}`)
@@ -156,7 +157,7 @@ test("temperature: warning, no new starts, all off, each with hysteresis", () =>
     sup.start(1, "o", { kind: "full", value: 0 }, {}, 0)
     drive(sup, plateau, 0, 100, [false])
     sup.temperature(100000, 85)
-    assert.equal(sup.sockets[0].lastRecord!.reason, "over_temperature")
+    assert.equal(lastEnded(sup, 1, [])!.reason, "over_temperature")
     assert.equal(sup.start(1, "o2", { kind: "full", value: 0 }, {}, 101000).error, "over_temperature")
 })
 
@@ -166,7 +167,7 @@ test("profile: a flattening taper is full on auto, but not for a lithium order (
     const auto = board()
     auto.start(1, "a", { kind: "full", value: 0 }, {}, 0)
     drive(auto, wave, 0, 6 * 3600, [false])
-    assert.equal(auto.sockets[0].lastRecord?.reason, "full")
+    assert.equal(lastEnded(auto, 1, [])?.reason, "full")
     const li = board()
     li.start(1, "l", { kind: "full", value: 0 }, { profile: "lithium" }, 0)
     drive(li, wave, 0, 6 * 3600, [false])
@@ -184,7 +185,7 @@ test("top-off: a lead_acid order without topOffMin takes the board's lead-acid d
         const sup = board({ topOffLeadAcidMin: 45, topOffMin: 5 })
         sup.start(1, "o", { kind: "full", value: 0 }, opts, 0)
         drive(sup, wave, 0, 5 * 3600, [false])
-        return sup.sockets[0].lastRecord!
+        return lastEnded(sup, 1, [])!
     }
     const la = run({ profile: "lead_acid" })
     assert.equal(la.reason, "full")

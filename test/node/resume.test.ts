@@ -5,6 +5,8 @@ import assert from "node:assert/strict"
 import { defaultConfig } from "../../src/core/config"
 import { Supervisor } from "../../src/core/supervisor"
 import { persistedError } from "../../src/core/persisted"
+import { SocketEvent } from "../../src/core/session"
+import { lastEnded } from "../shared/events"
 
 function run(sup: Supervisor, from: number, to: number, p: (t: number) => number, relay: boolean[]) {
     for (let t = from; t <= to; t++) {
@@ -28,7 +30,7 @@ test("a persisted session fits one setting and resumes with its limit, energy an
     assert.ok(Math.abs(after.sockets[0].energy() - 125) < 1, `energy ${after.sockets[0].energy()}`)
     const relay2 = [false]
     run(after, 0, 3 * 3600, () => 250, relay2)
-    const r = after.sockets[0].lastRecord!
+    const r = lastEnded(after, 1, [])!
     assert.equal(r.order, "order-with-a-32-character-id-xx1")
     assert.equal(r.reason, "limit_time")
     // 90 paid minutes in all: 30 before the cut, 60 after (the staggered re-close takes a tick)
@@ -90,12 +92,14 @@ test("a corrupt persisted record does not throw at boot: it ends at once as a fa
     assert.doesNotThrow(() => after.sockets[0].resume(p, 0))
     const s = after.sockets[0]
     assert.equal(s.state, "ended")
-    assert.equal(s.lastRecord?.order, "o-corrupt")
-    assert.equal(s.lastRecord?.reason, "fault")
-    assert.match(s.lastRecord!.detail, /persisted record refused: limit/)
-    assert.ok(Math.abs(s.lastRecord!.energyWh - p.energyWh) < 0.01, `energy ${s.lastRecord!.energyWh}`)
+    const events: SocketEvent[] = []
+    const r = lastEnded(after, 1, events)
+    assert.equal(r?.order, "o-corrupt")
+    assert.equal(r?.reason, "fault")
+    assert.match(r!.detail, /persisted record refused: limit/)
+    assert.ok(Math.abs(r!.energyWh - p.energyWh) < 0.01, `energy ${r!.energyWh}`)
     assert.equal(s.persisted(1000), null, "nothing left to resume at the next boot")
-    const ended = after.takeEvents().filter(e => e.kind === "ended")
+    const ended = events.filter(e => e.kind === "ended")
     assert.equal(ended.length, 1)
     assert.deepEqual(after.tick(100, [{ p: 0, v: 230 }], [false]), [false])
 })

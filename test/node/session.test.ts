@@ -4,6 +4,7 @@ import fc from "fast-check"
 import { lithiumW, lithiumFullS, noisyLithiumW, runSocket, Lcg, twoStageW, twoStageFullS } from "../shared/scenarios"
 import { defaultConfig, copyConfig } from "../../src/core/config"
 import { Supervisor } from "../../src/core/supervisor"
+import { lastEnded } from "../shared/events"
 
 const pause = async () => {}
 
@@ -216,5 +217,5 @@ test("supervisor: over the board cap the newest session is shed", () => {
         )
     assert.equal(sup.sockets[0].state, "charging")
     assert.equal(sup.sockets[1].state, "ended")
-    assert.equal(sup.sockets[1].lastRecord!.reason, "board_cap")
+    assert.equal(lastEnded(sup, 2, [])!.reason, "board_cap")
 })

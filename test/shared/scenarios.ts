@@ -3,6 +3,7 @@
 
 import { defaultConfig, ShedConfig, copyConfig } from "../../src/core/config"
 import { Supervisor } from "../../src/core/supervisor"
+import { lastEnded } from "./events"
 
 /** A tiny deterministic PRNG (LCG) so both runtimes see the same noise. */
 export class Lcg {
@@ -105,7 +106,7 @@ export async function runSocket(
         if (relayStuck && stopS >= 0 && t > stopS + 10) break
     }
     const s = sup.sockets[0]
-    const r = s.lastRecord
+    const r = lastEnded(sup, 1, [])
     return {
         reason: r ? r.reason : "",
         stopS: stopS,
