@@ -154,7 +154,12 @@ export class SocketSession {
     /** kind of the fault while faulted */
     fault = ""
     order = ""
-    lastRecord: SessionRecord = null
+    /**
+     * the last ended session's reason ("" while none, or once another begins), for the screen. Its
+     * record leaves with the "ended" event (the cloud link keeps it as text, in flash): held here
+     * as well, ten ended sockets' records took ~3.5 KB of the heap until their next sessions
+     */
+    lastReason = ""
     /** the running session's per-minute power trace (it leaves with the session's ended event) */
     trace: PowerTrace = null
     /** the order's charger profile hint: "auto", "lithium" or "lead_acid" */
@@ -269,9 +274,8 @@ export class SocketSession {
         s[FULL_AT_T] = fullAtS >= 0 ? s[START_T] + fullAtS * 1000 : -1
         s[WARNED] = 0
         this.trace = new PowerTrace()
-        // the previous session's record went out with its "ended" event; holding it through
-        // this one would cost ~370 B a socket of the heap while every socket charges
-        this.lastRecord = null
+        // the screen shows the previous session's reason only until another begins
+        this.lastReason = ""
         // the detector starts when the relay actually closes: inrush blanking and the
         // no-load timer count from then, not from a staggered wait
         this.detector = null
@@ -510,7 +514,7 @@ export class SocketSession {
     private end(now: number, reason: string, detail: string, levelW: number, refW: number) {
         const s = this.s
         const fullAtS = this.fullAtS()
-        this.lastRecord = {
+        const record: SessionRecord = {
             order: this.order,
             socket: this.socket,
             reason: reason,
@@ -526,13 +530,14 @@ export class SocketSession {
             levelW: finite(levelW) ? roundTo(levelW, 1) : 0,
             refW: finite(refW) ? roundTo(refW, 0) : 0,
         }
+        this.lastReason = reason
         s[PAUSED] = 0
         // the detector's state (~1 KB of the board's heap) has no use once the session ended;
         // the trace leaves with the ended event (the cloud link sends it after the record):
         // ten ended sessions' traces held ~3 KB while their records waited for the broker
         this.detector = null
         this.setState("ended")
-        this.events.push({ kind: "ended", socket: this.socket, record: this.lastRecord, trace: this.trace })
+        this.events.push({ kind: "ended", socket: this.socket, record: record, trace: this.trace })
         this.trace = null
         this.trackHealth(reason)
     }

@@ -167,7 +167,7 @@ export class ShedScreen implements Painter {
 
     private note(n: number): string {
         const s = this.sup.sockets[n - 1]
-        return s.state === "faulted" ? s.fault : s.suspect() ? "suspect" : s.lastRecord ? s.lastRecord.reason : ""
+        return s.state === "faulted" ? s.fault : s.suspect() ? "suspect" : s.lastReason
     }
 
     /**
