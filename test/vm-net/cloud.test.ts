@@ -39,7 +39,7 @@ describe("cloud link against a broker", () => {
         expect(await waitFor(() => !fr.on, 60000)).toBe(true)
         console.log("relay-off")
         // the loop hands the events out after the tick that opened the relay
-        expect(await waitFor(() => record !== null, 2000)).toBe(true)
+        expect(await waitFor(() => record !== null, 20000)).toBe(true)
         expect(record.reason).toBe("remote_stop")
         // let the billing record go out and its ack come back
         await ds.sleep(5000)
