@@ -58,8 +58,8 @@ export class CloudLink {
     /** server time high-water mark as last written to flash */
     private savedHw = 0
     private lastTelemetry = 0
-    /** the socket (index) whose telemetry goes next in the round under way; -1: none */
-    private telemetryNext = -1
+    /** the socket (index) whose telemetry goes next in the round under way; past the last: none */
+    private telemetryNext = 1e9
     /** the control loop's per-channel calibration (src/shell/shed.ts), edited by calibrate */
     cals: ChannelCal[] = null
     /** sessions resumed at boot, for the boot event */
@@ -401,12 +401,11 @@ export class CloudLink {
             this.telemetryNext = 0
         }
         const socks = this.sup.sockets
-        while (this.telemetryNext >= 0 && this.telemetryNext < socks.length) {
+        while (this.telemetryNext < socks.length) {
             const i = this.telemetryNext++
             const s = socks[i]
             if (s.state === "charging") return telemetryEvent(i + 1, s.levelW(), s.energy(), this.sup.mains.voltage, this.toServer(coreNow()))
         }
-        this.telemetryNext = -1
         return null
     }
 
