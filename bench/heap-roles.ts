@@ -11,7 +11,7 @@ import { buildFirmware } from "../sim/bus/firmware"
 import { provision } from "../host/board-settings"
 import { BOARDS } from "../boards/catalogue"
 
-/** The heap probe's last figure in a VM's log lines (bench/heap-probe-run.ts): what it could allocate (B). */
+/** The heap probe's last figure in a VM's log lines (bench/heap-probe-run.ts): the heap its blocks took (B). */
 export function probedFree(lines: string[]): number {
     let free = 0
     for (const l of lines) {
@@ -45,11 +45,14 @@ async function freeWith(entry: string): Promise<number> {
     }
 }
 
-/** Heap (B) the ten Socket Meter roles hold on the simulated 10-socket board. */
-export async function meterRolesHeap(): Promise<number> {
-    const empty = await freeWith("bench/heap-roles-empty.ts")
-    const roles = await freeWith("bench/heap-roles-meters.ts")
-    return empty - roles
+/** Heap (B) an empty program has free, by the same probe: what every other figure is taken from. */
+export function emptyFree(): Promise<number> {
+    return freeWith("bench/heap-roles-empty.ts")
 }
 
-if (process.argv[1]?.endsWith("heap-roles.ts")) meterRolesHeap().then(b => console.log(`ten Socket Meter roles: ${b} B of heap`))
+/** Heap (B) the ten Socket Meter roles hold on the simulated 10-socket board, given emptyFree(). */
+export async function meterRolesHeap(empty: number): Promise<number> {
+    return empty - (await freeWith("bench/heap-roles-meters.ts"))
+}
+
+if (process.argv[1]?.endsWith("heap-roles.ts")) emptyFree().then(async e => console.log(`empty program: ${e} B free; ten Socket Meter roles: ${await meterRolesHeap(e)} B of heap`))

@@ -1,8 +1,8 @@
 // Heap high-water, measured: a board's firmware as shipped in the VM on the simulated shed with
-// `sessions` sockets charging and MQTT up; then the probe (bench/heap-probe-entry.ts) fills what is
-// left with 256 B buffers until the VM runs out of memory. Free at that moment + used = the
-// VM's heap; the same probe on an empty program gives what a program can have (EMPTY_FREE_KB).
-import { meterRolesHeap, probedFree } from "./heap-roles"
+// `sessions` sockets charging and MQTT up; then the probe (bench/heap-probe-run.ts) fills what is
+// left with 128 B buffers until the VM runs out of memory. The same probe on an empty program
+// gives what a program can have: used = the empty program's free - this program's free.
+import { emptyFree, meterRolesHeap, probedFree } from "./heap-roles"
 import { ShedSim, until } from "../sim/shed-sim"
 import { provision } from "../host/board-settings"
 import { BOARD_NAMES, BoardName, BOARDS } from "../boards/catalogue"
@@ -20,14 +20,11 @@ export interface HeapFigure {
     offline: boolean
     /** every socket's draw low (under a quarter of its plateau) and still falling at the probe */
     low?: boolean
-    /** bytes still allocatable in 256 B blocks; -1: not measured */
+    /** heap (B) the probe's 128 B blocks took, headers included; -1: not measured */
     freeB: number
     /** out-of-memory restarts before the probe ran */
     oomBefore: number
 }
-
-/** Empty program's free heap in the same VM and probe (KB; 57,344 B measured). */
-export const EMPTY_FREE_KB = 56
 
 /** The low taper's plateau (W). */
 const LOW_TAPER_W = 200
@@ -106,7 +103,8 @@ export async function measureHeap(sessions: number, chargeMs: number, offline = 
     return fig
 }
 
-function line(f: HeapFigure): string {
+/** `empty`: an empty program's free heap (B), by the same probe */
+function line(f: HeapFigure, empty: number): string {
     if (f.freeB < 0) return `- ${f.sessions} sessions: not measured`
     const freeKb = f.freeB / 1024
     const oom = f.oomBefore ? ` (ran out of memory ${f.oomBefore} times before the probe)` : ""
@@ -125,26 +123,28 @@ function line(f: HeapFigure): string {
               ? ", display drawn, the free socket's code"
               : ", display drawn, no socket free"
         : ""
-    return `- ${BOARDS[f.board].name}, ${what}${screen}: ${freeKb.toFixed(2)} KB allocatable of ~${EMPTY_FREE_KB} KB an empty program has, so ~${(EMPTY_FREE_KB - freeKb).toFixed(1)} KB used${oom}`
+    return `- ${BOARDS[f.board].name}, ${what}${screen}: ${freeKb.toFixed(2)} KB free of the ${(empty / 1024).toFixed(2)} KB an empty program has, so ${((empty - f.freeB) / 1024).toFixed(2)} KB used${oom}`
 }
 
 export async function printHeapBench() {
     console.log("\n## Heap (each board's program as shipped; target <= 40 KB of 64 KB with every socket charging and the display drawn)\n")
-    console.log(line(await measureHeap(0, 5000)))
-    console.log(line(await measureHeap(9, 20000)))
+    const empty = await emptyFree()
+    console.log(`- an empty program, the probe alone: ${(empty / 1024).toFixed(2)} KB free (what every figure below is taken from)`)
+    console.log(line(await measureHeap(0, 5000), empty))
+    console.log(line(await measureHeap(9, 20000), empty))
     const ten = await measureHeap(10, 20000)
-    console.log(line(ten))
+    console.log(line(ten, empty))
     // the simulated 10-socket board reads the simulator's meters through ten Socket Meter roles;
     // the board itself is fed by its BL0910 and has none (src/main.ts)
-    const roles = await meterRolesHeap()
-    const board = EMPTY_FREE_KB - ten.freeB / 1024 - roles / 1024
+    const roles = await meterRolesHeap(empty)
+    const board = (empty - ten.freeB - roles) / 1024
     console.log(
-        `  of which the ten Socket Meter roles the simulated board reads its meters through: ${(roles / 1024).toFixed(2)} KB (bench/heap-roles.ts: an empty program and the ten roles watched, each with the heap probe; +-0.5 KB). The board itself has none: ~${board.toFixed(1)} KB used with every socket charging`
+        `  of which the ten Socket Meter roles the simulated board reads its meters through: ${(roles / 1024).toFixed(2)} KB (bench/heap-roles.ts: an empty program and the ten roles watched, each with the heap probe). The board itself has none: ~${board.toFixed(1)} KB used with every socket charging`
     )
-    console.log(line(await measureHeap(10, 180000)))
-    console.log(line(await measureHeap(10, 70000, false, "shed10", true)))
-    console.log(line(await measureHeap(10, 20000, true)))
-    for (const b of BOARD_NAMES.filter(b => BOARDS[b].sockets <= 2)) console.log(line(await measureHeap(1, 20000, false, b)))
+    console.log(line(await measureHeap(10, 180000), empty))
+    console.log(line(await measureHeap(10, 70000, false, "shed10", true), empty))
+    console.log(line(await measureHeap(10, 20000, true), empty))
+    for (const b of BOARD_NAMES.filter(b => BOARDS[b].sockets <= 2)) console.log(line(await measureHeap(1, 20000, false, b), empty))
 }
 
 /** Sockets still switched on, drawing, under a quarter of the low taper's plateau. */
