@@ -63,13 +63,17 @@ function day(sockets: number, seed: number, startsForS = DAY_S): DayFigures {
                 }
             }
         }
-        const readings = b.sup.sockets.map((s, i) => {
-            if (!b.relays[i] || !plugs[i]) return { p: 0.2, v: 230 }
+        const watts = b.sup.sockets.map((s, i) => {
+            if (!b.relays[i] || !plugs[i]) return 0.2
             const p = plugs[i]!.draw(powered[i], 1, 230)
             powered[i]++
-            return { p, v: 230 }
+            return p
         })
-        b.tick(now, readings)
+        b.tick(
+            now,
+            watts,
+            watts.map(() => 230)
+        )
         // what a cut now would lose: the session's progress beyond what flash holds
         for (let i = 0; i < sockets; i++) {
             const s = b.sup.sockets[i]

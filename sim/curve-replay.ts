@@ -37,10 +37,10 @@ export function replayCurve(samples: CurveSample[], opts: ReplayOptions = {}): R
     const t0 = samples[0].t_s * 1000 - 1
     const started = sup.start(1, "replay", opts.limit ?? { kind: "full", value: 0 }, { topOffMin: opts.topOffMin ?? cfg.topOffMin }, t0)
     if (!started.ok) throw new Error(`session refused: ${started.error}: ${started.detail}`)
-    let relay = sup.tick(t0, [{ p: 0, v: NaN }], [false])[0]
+    let relay = sup.tick(t0, [0], [NaN], [false])[0]
     const s = sup.sockets[0]
     for (const x of samples) {
-        relay = sup.tick(x.t_s * 1000, [{ p: x.power_w, v: x.voltage_v }], [relay])[0]
+        relay = sup.tick(x.t_s * 1000, [x.power_w], [x.voltage_v], [relay])[0]
         if (!relay) {
             // the one session's record, from its ended event (the session keeps only the reason)
             const r = sup.takeEvents().find(e => e.kind === "ended")!.record!

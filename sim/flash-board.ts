@@ -7,7 +7,7 @@
 // mainsLost() when the board had its warning.
 import { ShedConfig } from "../src/core/config"
 import { SocketEvent } from "../src/core/session"
-import { Reading, Supervisor } from "../src/core/supervisor"
+import { Supervisor } from "../src/core/supervisor"
 
 export class Flash {
     readonly data = new Map<string, string>()
@@ -77,10 +77,10 @@ export class FlashBoard {
         }
     }
 
-    /** One control tick as the shell runs it; returns the relay states applied. */
-    tick(now: number, readings: Reading[]): boolean[] {
+    /** One control tick as the shell runs it (power `p`, voltage `v` a socket); returns the relay states applied. */
+    tick(now: number, p: number[], v: number[]): boolean[] {
         const sup = this.sup
-        this.relays = sup.tick(now, readings, this.relays)
+        this.relays = sup.tick(now, p, v, this.relays)
         const k = sup.locks()
         if (k !== this.locks) {
             this.locks = k

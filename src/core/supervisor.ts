@@ -9,13 +9,6 @@ import { boardVoltage, MainsGuard, MainsState } from "./mains"
 import { Limit, refused, SocketEvent, SocketSession, StartOptions, StartResult } from "./session"
 import { ThermalGuard } from "./thermal"
 
-export interface Reading {
-    /** active power (W) */
-    p: number
-    /** RMS voltage (V), NaN when unknown */
-    v: number
-}
-
 /** Sustained board overdraw tolerated before shedding (ms): inrush of a starting charger. */
 const CAP_HOLD_MS = 5000
 
@@ -120,27 +113,28 @@ export class Supervisor {
     }
 
     /**
-     * One control tick: every socket's reading and its relay's actual state in, the relay
-     * states to apply out. A socket that is not live is always switched off.
+     * One control tick: every socket's reading, its active power `p` (W) and RMS voltage `v`
+     * (V, NaN when unknown), and its relay's actual state in, the relay states to apply out. A
+     * socket that is not live is always switched off. Numbers in arrays, not an object a
+     * socket: ten objects a tick held ~0.4 KB more of the board's heap.
      */
-    tick(now: number, readings: Reading[], relays: boolean[]): boolean[] {
+    tick(now: number, p: number[], v: number[], relays: boolean[]): boolean[] {
         const n = this.sockets.length
         let total = 0
         // only running sessions count against the cap: a socket that tripped this tick is
         // already being cut, shedding another session for its last reading would be wrong
         let sessionsW = 0
         for (let i = 0; i < n; i++) {
-            const r = readings[i]
-            if (!r) continue
-            this.sockets[i].reading(now, r.p, r.v, relays[i])
-            if (r.p > 0) {
-                total += r.p
-                if (this.sockets[i].isLive()) sessionsW += r.p
+            const w = p[i]
+            this.sockets[i].reading(now, w, v[i], relays[i])
+            if (w > 0) {
+                total += w
+                if (this.sockets[i].isLive()) sessionsW += w
             }
         }
         this.boardW = total
         this.checkCap(now, sessionsW, relays)
-        this.checkMains(now, readings)
+        this.checkMains(now, v)
 
         const out: boolean[] = []
         let closedOne = false
@@ -170,11 +164,9 @@ export class Supervisor {
         this.events.push({ kind: "fault", socket: 0, fault: fault, detail: detail })
     }
 
-    private checkMains(now: number, readings: Reading[]) {
-        const vs: number[] = []
-        for (let i = 0; i < readings.length; i++) if (readings[i]) vs.push(readings[i].v)
+    private checkMains(now: number, volts: number[]) {
         const before: MainsState = this.mains.state
-        const after = this.mains.update(now, boardVoltage(vs))
+        const after = this.mains.update(now, boardVoltage(volts))
         if (after === before) return
         const v = roundTo(this.mains.voltage, 0)
         if (after === "out") {

@@ -26,9 +26,10 @@ import { scheduledWindowDue } from "../core/update-schedule"
 /** commands received and not yet worked off; more are dropped (the backend retries) */
 const INBOX_MAX = 16
 /** best-effort events (state, started, explanations, trace chunks) waiting to be published,
- * by count and by bytes (ten sessions ending at once queue ~10 KB of explanations and traces) */
+ * by count and by bytes: ten sessions ending at once queue ~6 KB of explanations and traces,
+ * and while the broker is away 2 KB (three sessions' worth) is what the heap has room for */
 const EVENTS_MAX = 24
-const EVENTS_BYTES = 4 * 1024
+const EVENTS_BYTES = 2 * 1024
 /** a command larger than this is refused as too_large; the link skips it without reading it
  * into memory */
 const MAX_COMMAND_BYTES = 1024

@@ -2,7 +2,7 @@
 // control loop. Decisions are the core's; this file owns roles, timers and flash.
 import * as ds from "@devicescript/core"
 import { defaultConfig, ShedConfig, validateConfig } from "../core/config"
-import { Supervisor, Reading } from "../core/supervisor"
+import { Supervisor } from "../core/supervisor"
 import { PersistedSession, SocketEvent } from "../core/session"
 import { applyCal, ChannelCal, checkCal, cleanReadings, IDENTITY_CAL } from "../core/metering"
 import { loadJson, remove, saveJson } from "./persist"
@@ -108,7 +108,8 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
     }
     hw.cals = cals
     const raw: number[] = []
-    const clean: Reading[] = []
+    // the voltages the core is given: a silent meter's NaN, the last one heard else
+    const volts: number[] = []
     // last reading of each meter: power (W) and voltage (V), numbers in arrays (an object per
     // socket costs ~100 B of heap, a number 8)
     const latestP: number[] = []
@@ -131,6 +132,7 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
         openAt.push(0)
         held.push(false)
         seen.push(NaN)
+        volts.push(NaN)
     }
     let reported = 0
     let armed = true
@@ -237,10 +239,11 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
                 const silent = !(loopT - seen[i] <= METER_SILENT_MS)
                 // an open relay's settling readings: none (a socket with its relay open ignores NaN)
                 const settling = !relayState[i] && real - openAt[i] < RELAY_SETTLE_MS
-                clean[i] = { p: silent || settling ? NaN : watts[i], v: silent ? NaN : latestV[i] }
+                if (silent || settling) watts[i] = NaN
+                volts[i] = silent ? NaN : latestV[i]
             }
             if (tempC === tempC) sup.temperature(now, tempC)
-            const want = sup.tick(now, clean, relayState)
+            const want = sup.tick(now, watts, volts, relayState)
             for (let i = 0; i < n; i++) {
                 // an early opening stands until the core itself wants the relay open
                 if (want[i] !== relayState[i]) {
@@ -248,7 +251,7 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
                     if (!want[i] && openAt[i] < 0) openAt[i] = real
                     if (want[i]) openAt[i] = -1
                     await hw.relays[i].enabled.write(want[i])
-                } else if (!want[i] && clean[i].p > c.weldW) {
+                } else if (!want[i] && watts[i] > c.weldW) {
                     // current through a relay told to open: say it again (a command lost on the
                     // bus looks like a weld) while the core times the weld
                     await hw.relays[i].enabled.write(false)

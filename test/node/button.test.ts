@@ -25,43 +25,21 @@ test("a hesitant press (1-2 s) does nothing; a long press with nothing picked as
     assert.equal(servicePress(sup, 0, PRESS_CLEAR_MIN_MS).message, "press briefly to pick a socket")
 })
 
+/** the three sockets' mains voltage */
+const V = [230, 230, 230]
+
 test("a long press clears a faulted socket only when it draws nothing", () => {
     const sup = board()
     assert.ok(sup.start(2, "o", { kind: "full", value: 0 }, {}, 0).ok)
     let relays = [false, false, false]
-    for (let t = 0; t <= 20; t++)
-        relays = sup.tick(
-            t * 1000,
-            [
-                { p: 0, v: 230 },
-                { p: relays[1] ? (t < 10 ? 150 : 6000) : 0, v: 230 },
-                { p: 0, v: 230 },
-            ],
-            relays
-        )
+    for (let t = 0; t <= 20; t++) relays = sup.tick(t * 1000, [0, relays[1] ? (t < 10 ? 150 : 6000) : 0, 0], V, relays)
     assert.equal(sup.socket(2).state, "faulted")
     assert.match(servicePress(sup, 1, 150).message, /^S2 faulted short/)
     // the contacts still pass current (a welded relay): refused
-    sup.tick(
-        21000,
-        [
-            { p: 0, v: 230 },
-            { p: 80, v: 230 },
-            { p: 0, v: 230 },
-        ],
-        relays
-    )
+    sup.tick(21000, [0, 80, 0], V, relays)
     assert.equal(servicePress(sup, 2, 3000).message, "S2 not cleared: socket_drawing")
     assert.equal(sup.socket(2).state, "faulted")
-    sup.tick(
-        22000,
-        [
-            { p: 0, v: 230 },
-            { p: 0, v: 230 },
-            { p: 0, v: 230 },
-        ],
-        relays
-    )
+    sup.tick(22000, [0, 0, 0], V, relays)
     assert.equal(servicePress(sup, 2, 3000).message, "S2 cleared")
     assert.notEqual(sup.socket(2).state, "faulted")
     assert.equal(servicePress(sup, 2, 3000).message, "S2 not cleared: not_faulted")

@@ -36,15 +36,16 @@ class Shed {
     /** runs the board's clock from `from` to `to` seconds (board time, restarting at 0 on each boot) */
     run(from: number, to: number) {
         for (let t = from; t <= to; t += TICK_S) {
-            const readings = this.p.map((f, i) => {
-                if (!this.b.relays[i]) return { p: this.extra[i], v: 230 }
-                return { p: f(this.powered[i]) + this.extra[i], v: 230 }
-            })
+            const watts = this.p.map((f, i) => (this.b.relays[i] ? f(this.powered[i]) : 0) + this.extra[i])
             const was = this.b.relays.slice()
-            this.b.tick(t * 1000, readings)
+            this.b.tick(
+                t * 1000,
+                watts,
+                watts.map(() => 230)
+            )
             for (let i = 0; i < this.p.length; i++)
                 if (was[i]) {
-                    this.delivered[i] += (readings[i].p * TICK_S) / 3600
+                    this.delivered[i] += (watts[i] * TICK_S) / 3600
                     this.onS[i] += TICK_S
                     this.powered[i] += TICK_S
                 }

@@ -14,7 +14,7 @@ function drive(sup: Supervisor, wave: Wave, t0: number, t1: number, relay: boole
     const transitions: { t: number; on: boolean }[] = []
     for (let t = t0; t <= t1; t++) {
         const w = wave(t)
-        const next = sup.tick(t * 1000, [{ p: relay[0] ? w.p : 0, v: w.v }], relay)
+        const next = sup.tick(t * 1000, [relay[0] ? w.p : 0], [w.v], relay)
         if (next[0] !== relay[0]) transitions.push({ t, on: next[0] })
         relay[0] = next[0]
     }

@@ -10,7 +10,7 @@ import { lastEnded } from "../shared/events"
 
 function run(sup: Supervisor, from: number, to: number, p: (t: number) => number, relay: boolean[]) {
     for (let t = from; t <= to; t++) {
-        const next = sup.tick(t * 1000, [{ p: relay[0] ? p(t) : 0.2, v: 230 }], relay)
+        const next = sup.tick(t * 1000, [relay[0] ? p(t) : 0.2], [230], relay)
         relay[0] = next[0]
     }
 }
@@ -101,7 +101,7 @@ test("a corrupt persisted record does not throw at boot: it ends at once as a fa
     assert.equal(s.persisted(1000), null, "nothing left to resume at the next boot")
     const ended = events.filter(e => e.kind === "ended")
     assert.equal(ended.length, 1)
-    assert.deepEqual(after.tick(100, [{ p: 0, v: 230 }], [false]), [false])
+    assert.deepEqual(after.tick(100, [0], [230], [false]), [false])
 })
 
 test("a whole persisted record resumes as before", () => {

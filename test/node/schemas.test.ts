@@ -354,13 +354,13 @@ class Board {
     }
 
     tick(now: number) {
-        const readings = this.relays.map((on, i) => {
-            if (this.silent[i]) return { p: NaN, v: NaN }
+        const watts = this.relays.map((on, i) => {
+            if (this.silent[i]) return NaN
             const d = this.draws[i]
-            const p = (on || this.welded[i]) && d ? Math.max(0, d((now - this.since[i]) / 1000)) : 0
-            return { p, v: this.voltage }
+            return (on || this.welded[i]) && d ? Math.max(0, d((now - this.since[i]) / 1000)) : 0
         })
-        this.relays = this.sup.tick(now, readings, this.relays)
+        const volts = this.relays.map((on, i) => (this.silent[i] ? NaN : this.voltage))
+        this.relays = this.sup.tick(now, watts, volts, this.relays)
         this.flush(now)
     }
 

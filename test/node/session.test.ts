@@ -187,7 +187,8 @@ test("supervisor: relays close staggered, one at a time", () => {
     for (let t = 0; t <= 10000; t += 500) {
         relays = sup.tick(
             t,
-            relays.map(r => ({ p: r ? 100 : 0, v: 230 })),
+            relays.map(r => (r ? 100 : 0)),
+            [230, 230, 230],
             relays
         )
         relays.forEach((r, i) => {
@@ -200,19 +201,13 @@ test("supervisor: relays close staggered, one at a time", () => {
 test("supervisor: over the board cap the newest session is shed", () => {
     const sup = new Supervisor({ ...defaultConfig(), sockets: 2, staggerS: 0, boardCapW: 1500, boardStartW: 1400 })
     sup.start(1, "a", { kind: "full", value: 0 }, null as any, 0)
-    let relays = sup.tick(
-        0,
-        [
-            { p: 0, v: 230 },
-            { p: 0, v: 230 },
-        ],
-        [false, false]
-    )
+    let relays = sup.tick(0, [0, 0], [230, 230], [false, false])
     sup.start(2, "b", { kind: "full", value: 0 }, null as any, 1000)
     for (let t = 1000; t <= 20000; t += 1000)
         relays = sup.tick(
             t,
-            relays.map(r => ({ p: r ? 900 : 0, v: 230 })),
+            relays.map(r => (r ? 900 : 0)),
+            [230, 230],
             relays
         )
     assert.equal(sup.sockets[0].state, "charging")

@@ -91,14 +91,14 @@ export async function runSocket(
     }
     const sup = new Supervisor(cfg)
     sup.start(1, "o1", { kind: "full", value: 0 }, null, -1)
-    let relay = sup.tick(-1, [{ p: 0, v: 230 }], [false])[0]
+    let relay = sup.tick(-1, [0], [230], [false])[0]
     let stopS = -1
     let n = 0
     for (let t = 0; t <= endS; t += stepS) {
         if (++n % 20 === 0) await pause()
         const live = relay || relayStuck
         const p = live ? power(t) : 0.2
-        relay = sup.tick(t * 1000, [{ p: p, v: 230 }], [relay])[0]
+        relay = sup.tick(t * 1000, [p], [230], [relay])[0]
         if (!relay && stopS < 0) {
             stopS = t
             if (!relayStuck) break
