@@ -1,6 +1,6 @@
 // Heap high-water, measured: a board's firmware as shipped in the VM on the simulated shed with
 // `sessions` sockets charging and MQTT up; then the probe (bench/heap-probe-run.ts) fills what is
-// left with 128 B buffers until the VM runs out of memory. The same probe on an empty program
+// left with 64 B buffers until the VM runs out of memory. The same probe on an empty program
 // gives what a program can have: used = the empty program's free - this program's free.
 import { emptyFree, meterRolesHeap, probedFree } from "./heap-roles"
 import { ShedSim, until } from "../sim/shed-sim"
@@ -20,7 +20,7 @@ export interface HeapFigure {
     offline: boolean
     /** every socket's draw low (under a quarter of its plateau) and still falling at the probe */
     low?: boolean
-    /** heap (B) the probe's 128 B blocks took, headers included; -1: not measured */
+    /** heap (B) the probe's blocks and their arrays took, headers included; -1: not measured */
     freeB: number
     /** out-of-memory restarts before the probe ran */
     oomBefore: number
