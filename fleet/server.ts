@@ -481,8 +481,11 @@ export class FleetServer {
             const may = !!rel && this.mayDeploy(b, Date.now())
             if (rel && !may) this.log(`on the update channel outside a window, its program running: not deploying ${rel.manifest.version}`, id)
             if (!rel || !may) {
-                const h = await s.request(Cmd.GetHash, undefined, this.opts.stepMs ?? 10000)
-                await this.store.updateBoard(id, { hash: h.subarray(0, 32).toString("hex") })
+                const hash = (await s.request(Cmd.GetHash, undefined, this.opts.stepMs ?? 10000)).subarray(0, 32).toString("hex")
+                // its assigned release whole on the board: a deploy counted as failed (its read-back
+                // cut off, the new program booted since) failed nothing, and nothing is left to retry
+                const done = rel && hash === rel.manifest.sha256 ? { fails: 0, retryAt: undefined, cutAt: undefined } : {}
+                await this.store.updateBoard(id, { hash, ...done })
                 return
             }
             // the image is checked again here: the database is not the trust anchor, the key is

@@ -54,6 +54,9 @@ class FakeBoard {
     busy = 0
     /** drops its update channel when asked its hash (a board losing its link mid-request) */
     dropOnHash = false
+    /** drops its update channel when asked its hash right after a deploy's last write (the read-back) */
+    dropOnReadBack = false
+    private readBack = false
     /** pay codes stored by socket (checked as the firmware checks them) */
     codes = new Map<number, string>()
     private image: Buffer[] = []
@@ -117,6 +120,8 @@ class FakeBoard {
 
     /** What the runtime does with the socket free: connect the update channel. */
     channel() {
+        // a read-back belongs to the deploy of the channel it was on
+        this.readBack = false
         const client = randomBytes(16)
         const ws = new WebSocket(`ws://127.0.0.1:${this.server()}/wssk/shed/${this.deviceId}`, "devs-key-" + client.toString("hex"))
         this.ws = ws
@@ -164,7 +169,7 @@ class FakeBoard {
             const cmd = plain[0]
             const p = plain.subarray(1)
             if (cmd === Cmd.GetHash) {
-                if (this.dropOnHash) {
+                if (this.dropOnHash || (this.dropOnReadBack && this.readBack)) {
                     ws.close()
                     this.ws = null
                     return
@@ -172,6 +177,7 @@ class FakeBoard {
                 send(Buffer.concat([Buffer.from([cmd]), Buffer.from(this.hash, "hex")]))
             } else if (cmd === Cmd.DeployStart) {
                 this.image = []
+                this.readBack = false
                 this.hash = "0".repeat(64) // the program is gone from here on
                 send(Buffer.from([cmd]))
             } else if (cmd === Cmd.DeployWrite) {
@@ -179,6 +185,7 @@ class FakeBoard {
                 send(Buffer.from([cmd]))
             } else if (cmd === Cmd.DeployFinish) {
                 this.hash = createHash("sha256").update(Buffer.concat(this.image)).digest("hex")
+                this.readBack = true
                 this.deploys++
                 send(Buffer.from([cmd]))
                 // the new program starts and takes the socket a moment later
@@ -460,4 +467,42 @@ test("a board that stops reporting after a deploy fails the rollout; it gets its
         boards.every(x => x.version !== "v4.0.0"),
         "no board left on the silent release"
     )
+})
+
+test("a deploy whose read-back is cut off, its new program booted since, is no failure once the board's hash says so", { timeout: 60000 }, async () => {
+    await finished()
+    const b = boards[8]
+    const v5 = release("v5.0.0")
+    assert.equal((await post("/api/releases", { manifest: v5.manifest, image: v5.image.toString("base64") })).status, 200)
+    b.dropOnReadBack = true
+    const r = await post("/api/rollouts", { version: "v5.0.0", canary: [b.id], percent: 0, soakS: 1, reportS: 20 })
+    assert.equal(r.status, 200)
+    await until(() => lines.some(l => l.includes(`${b.id}: deploy failed`)) && b.version === "v5.0.0", 20000, "the read-back cut off, the new program booted").catch(e => {
+        throw new Error(
+            `${(e as Error).message}: ${lines
+                .filter(l => l.includes(b.id))
+                .slice(-15)
+                .join(" / ")}`
+        )
+    })
+    b.dropOnReadBack = false
+    const record = async () => (await get("/api/boards")).find((x: any) => x.id === b.id)
+    assert.equal((await record()).fails, 1, "counted as failed while nothing says otherwise")
+    // another server takes the board's channel (here: this one restarted, with none of its deploys
+    // in memory): outside a window, the program running, it only reads the board's hash
+    await server.stop()
+    await startServer()
+    const from = lines.length
+    // the board heard from (a board silent for long may be taken at once)
+    await b.boot()
+    await until(() => lines.slice(from).some(l => l.includes(`${b.id}: boot v5.0.0`)), 10000, "the boot heard")
+    b.channel()
+    let rec: any = null
+    for (let i = 0; i < 200 && rec?.hash !== v5.manifest.sha256; i++) {
+        await new Promise(res => setTimeout(res, 100))
+        rec = await record()
+    }
+    assert.equal(rec.hash, v5.manifest.sha256, "the hash read: " + lines.slice(from).join(" / "))
+    assert.equal(rec.fails, 0, JSON.stringify(rec))
+    assert.equal(rec.retryAt, undefined, JSON.stringify(rec))
 })
