@@ -82,6 +82,9 @@ function sameToken(given: string | undefined, token: string): boolean {
     return a.length === b.length && timingSafeEqual(a, b)
 }
 
+/** A board running its assigned release whole: no failed deploy left, nothing to retry, nothing half written. */
+const RUNS_ASSIGNED: Partial<BoardRecord> = { fails: 0, retryAt: undefined, cutAt: undefined }
+
 function backoffS(fails: number): number {
     return Math.min(300, 5 * 2 ** Math.min(fails, 6))
 }
@@ -484,7 +487,7 @@ export class FleetServer {
                 const hash = (await s.request(Cmd.GetHash, undefined, this.opts.stepMs ?? 10000)).subarray(0, 32).toString("hex")
                 // its assigned release whole on the board: a deploy counted as failed (its read-back
                 // cut off, the new program booted since) failed nothing, and nothing is left to retry
-                const done = rel && hash === rel.manifest.sha256 ? { fails: 0, retryAt: undefined, cutAt: undefined } : {}
+                const done = rel && hash === rel.manifest.sha256 ? RUNS_ASSIGNED : {}
                 await this.store.updateBoard(id, { hash, ...done })
                 return
             }
@@ -525,7 +528,7 @@ export class FleetServer {
             this.unprogrammed.delete(id)
             const version = rel.manifest.version
             const done = await this.store.finishDeploy(id, this.id, cur => {
-                const patch: Partial<BoardRecord> = { hash: rel.manifest.sha256, fails: 0, retryAt: undefined, cutAt: undefined }
+                const patch: Partial<BoardRecord> = { hash: rel.manifest.sha256, ...RUNS_ASSIGNED }
                 // assigned another release meanwhile (a rollback): the hash is what it runs, no deploy of it to record
                 if (cur.assigned !== version) return patch
                 // the new program may have booted, and its boot event been taken in (by any server), before this
