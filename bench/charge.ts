@@ -18,6 +18,15 @@ export interface CorpusEntry {
     t_event_s?: number | null
     healthy?: boolean
     never_full?: boolean
+    /** the charger model's parameters: lead-acid ones have `stages`, lithium ones `chem` */
+    params?: Record<string, unknown>
+}
+
+/** The profile an order for this curve would carry when the rider or operator says the battery's chemistry. */
+export function chemistryProfile(e: CorpusEntry): string {
+    if (e.params && "stages" in e.params) return "lead_acid"
+    if (e.params && "chem" in e.params) return "lithium"
+    return "auto"
 }
 
 export const CORPUS_DIR = "out/corpus"
@@ -79,7 +88,8 @@ function median(xs: number[]): number {
     return s.length % 2 ? s[(s.length - 1) >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
 }
 
-export function runChargeBench(dir = CORPUS_DIR, seed?: number) {
+/** profiled: each order carries its curve's chemistryProfile, else every order is auto. */
+export function runChargeBench(dir = CORPUS_DIR, seed?: number, profiled = false) {
     const { entries, curves } = loadCorpus(dir, seed)
     const rows: ChargeRow[] = []
     let samples = 0
@@ -87,7 +97,7 @@ export function runChargeBench(dir = CORPUS_DIR, seed?: number) {
     for (const e of entries) {
         const c = curves.get(e.file)!
         samples += c.length
-        rows.push(judge(e, replayCurve(c)))
+        rows.push(judge(e, replayCurve(c, profiled ? { profile: chemistryProfile(e) } : {})))
     }
     const secs = Number(process.hrtime.bigint() - t0) / 1e9
     const late = rows.map(r => r.lateMin).filter((x): x is number => x !== null)

@@ -3,7 +3,7 @@
 // fed back. Used by `npm run replay`, the tests and the benchmark.
 
 import { applyConfigPatch, defaultConfig, ShedConfig } from "../src/core/config"
-import { Limit } from "../src/core/session"
+import { Limit, PROFILES } from "../src/core/session"
 import { Supervisor } from "../src/core/supervisor"
 import { CurveSample } from "./csv"
 
@@ -23,6 +23,8 @@ export interface ReplayOptions {
     config?: ShedConfig
     limit?: Limit
     topOffMin?: number
+    /** the order's charger profile (absent: auto) */
+    profile?: string
 }
 
 /** Map the session's stop reasons onto replay's outcome vocabulary. */
@@ -34,10 +36,15 @@ export function outcomeOf(reason: string): ReplayOutcome {
 export function replayCurve(samples: CurveSample[], opts: ReplayOptions = {}): ReplayResult {
     const cfg = { ...(opts.config ?? defaultConfig()), sockets: 1 }
     const sup = new Supervisor(cfg)
-    const t0 = samples[0].t_s * 1000 - 1
-    const started = sup.start(1, "replay", opts.limit ?? { kind: "full", value: 0 }, { topOffMin: opts.topOffMin ?? cfg.topOffMin }, t0)
+    // the session starts one reading's interval before the first reading: a meter that
+    // reports a mean every few minutes (a smart plug's export) gives its first one for the
+    // minutes since plug-in, and the averages weigh it over them
+    const t0 = samples[0].t_s * 1000 - (samples.length > 1 ? Math.max(1, (samples[1].t_s - samples[0].t_s) * 1000) : 1)
+    const started = sup.start(1, "replay", opts.limit ?? { kind: "full", value: 0 }, { topOffMin: opts.topOffMin ?? cfg.topOffMin, profile: opts.profile }, t0)
     if (!started.ok) throw new Error(`session refused: ${started.error}: ${started.detail}`)
     let relay = sup.tick(t0, [0], [NaN], [false])[0]
+    // the relay closes at t0, before the first reading
+    relay = sup.tick(t0, [0], [NaN], [relay])[0]
     const s = sup.sockets[0]
     for (const x of samples) {
         relay = sup.tick(x.t_s * 1000, [x.power_w], [x.voltage_v], [relay])[0]
@@ -50,14 +57,16 @@ export function replayCurve(samples: CurveSample[], opts: ReplayOptions = {}): R
     return { outcome: null, stop_s: null, energy_wh: Math.round(s.energy() * 100) / 100, reason: null, detail: null }
 }
 
-/** A config file for replay: config keys, plus optional "limit" and "topOffMin" of the order. */
+/** A config file for replay: config keys, plus optional "limit", "topOffMin" and "profile" of the order. */
 export function replayOptionsFromJson(json: any): ReplayOptions {
     if (json === null || typeof json !== "object" || Array.isArray(json)) throw new Error("config file must hold a JSON object")
-    const { limit, ...patch } = json
+    const { limit, profile, ...patch } = json
+    if (profile !== undefined && !PROFILES.includes(profile)) throw new Error(`profile must be auto, lithium or lead_acid, not ${JSON.stringify(profile)}`)
     const r = applyConfigPatch(defaultConfig(), patch)
     if (!r.ok) throw new Error(`bad config: ${r.error}`)
     const opts: ReplayOptions = { config: r.config }
     if (limit !== undefined) opts.limit = limit
+    if (profile !== undefined) opts.profile = profile
     if (patch.topOffMin !== undefined) opts.topOffMin = patch.topOffMin
     return opts
 }

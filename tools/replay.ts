@@ -1,9 +1,10 @@
-// npm run replay -- <curve.csv> [--config <file.json>]
+// npm run replay -- <curve.csv> [--config <file.json>] [--profile auto|lithium|lead_acid]
 // Prints one JSON line: {"outcome", "stop_s", "energy_wh", "reason", "detail", "missing"}; "missing"
 // names the columns the file left empty (power-only exports: ["current_a","voltage_v"]). Exit 2 on bad input.
 import { readFileSync } from "node:fs"
 import { missingColumns, parseCurveCsv } from "../sim/csv"
 import { replayCurve, replayOptionsFromJson, ReplayOptions } from "../sim/curve-replay"
+import { PROFILES } from "../src/core/session"
 
 function fail(msg: string): never {
     process.stderr.write(`replay: ${msg}\n`)
@@ -13,13 +14,16 @@ function fail(msg: string): never {
 const args = process.argv.slice(2)
 let file: string | undefined
 let configFile: string | undefined
+let profile: string | undefined
+const USAGE = "usage: npm run replay -- <curve.csv> [--config <file.json>] [--profile auto|lithium|lead_acid]"
 for (let i = 0; i < args.length; i++) {
     if (args[i] === "--config") configFile = args[++i] ?? fail("--config needs a file")
-    else if (args[i].startsWith("--")) fail(`unknown option ${args[i]}\nusage: npm run replay -- <curve.csv> [--config <file.json>]`)
+    else if (args[i] === "--profile") profile = args[++i] ?? fail("--profile needs auto, lithium or lead_acid")
+    else if (args[i].startsWith("--")) fail(`unknown option ${args[i]}\n${USAGE}`)
     else if (file) fail("only one curve file")
     else file = args[i]
 }
-if (!file) fail("usage: npm run replay -- <curve.csv> [--config <file.json>]")
+if (!file) fail(USAGE)
 
 let opts: ReplayOptions = {}
 if (configFile) {
@@ -34,6 +38,10 @@ if (configFile) {
     } catch (e: any) {
         fail(`${configFile}: ${e.message}`)
     }
+}
+if (profile !== undefined) {
+    if (!PROFILES.includes(profile)) fail(`--profile must be auto, lithium or lead_acid, not ${JSON.stringify(profile)}`)
+    opts.profile = profile
 }
 let text: string
 try {

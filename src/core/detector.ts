@@ -62,12 +62,16 @@ export interface DetectorLimits {
     /** overload limit for this session (W): the socket limit or a lower per-order cap */
     limitW: number
     /**
-     * Judge a taper that flattens without a step as full (two-stage lead-acid). False for an
-     * order whose profile says lithium: lithium chargers terminate, so a lithium taper that
-     * flattens is an aged pack still taking charge.
+     * The order's charger profile, its index in session.ts's PROFILES (0 auto, else
+     * PROFILE_LITHIUM or PROFILE_LEAD_ACID). Lithium chargers terminate, some to nothing: a
+     * step to nothing from the end of a taper is the charger. Lead-acid chargers float after
+     * full: a step to nothing is a pull.
      */
-    allowFlatten: boolean
+    profile: number
 }
+
+export const PROFILE_LITHIUM = 1
+export const PROFILE_LEAD_ACID = 2
 
 function verdict(reason: string, detail: string, levelW: number, refW: number): Verdict {
     return {
@@ -86,9 +90,9 @@ const SLOW_W = 1
 const LAST_UPDATE_T = 2
 /** relay closed at */
 const T0 = 3
-/** the session's limits (DetectorLimits; ALLOW_FLATTEN 0/1) */
+/** the session's limits (DetectorLimits) */
 const LIMIT_W = 4
-const ALLOW_FLATTEN = 5
+const PROFILE = 5
 const LOW_SINCE = 6
 const ANCHOR_W = 7
 const LAST_FALL_T = 8
@@ -129,7 +133,7 @@ const AT_PLATEAU_T = 32
 export class ChargeDetector {
     /** indexed by the constants above */
     private s: number[]
-    /** the taper-flattening fit (flatten.ts), only while the draw is low (LOW_SINCE >= 0) and the order may flatten: ~300 B of heap */
+    /** the taper-flattening fit (flatten.ts), only while the draw is low (LOW_SINCE >= 0): ~300 B of heap */
     private flat: number[] = null
 
     constructor(
@@ -143,7 +147,7 @@ export class ChargeDetector {
     ) {
         // in the order of the constants; the socket drew nothing before the relay closed: the
         // averages start at zero
-        this.s = [0, 0, t0, t0, limits.limitW, limits.allowFlatten ? 1 : 0, -1, 0, -1, -1, -1, -1e12, 0, 0, 0, 0, 0, 0, t0, 0, 0, 0, -1, 0, -1, 0, -1, -1, t0, refW, drew ? 1 : 0, 0, t0]
+        this.s = [0, 0, t0, t0, limits.limitW, limits.profile, -1, 0, -1, -1, -1, -1e12, 0, 0, 0, 0, 0, 0, t0, 0, 0, 0, -1, 0, -1, 0, -1, -1, t0, refW, drew ? 1 : 0, 0, t0]
     }
 
     /** The session's plateau: highest sustained draw (W). */
@@ -256,16 +260,23 @@ export class ChargeDetector {
      * higher up, a step to a standby draw (the charger is still there: a rider's pull leaves
      * nothing) once a taper of some minutes led there, from anywhere under half the plateau.
      * A top-up of a battery that was already full never had a constant-current plateau: its
-     * "plateau" is only where its taper started, so any clear fall from it counts as tapered.
+     * "plateau" is only where its taper started (a sparse meter's first mean may be all of
+     * it), so a step that leaves the charger drawing, or any clear fall from it, counts.
+     * The order's profile decides what no rule can: a lithium charger's last step may leave
+     * nothing; a lead-acid charger's never does.
      */
     private tapered(w: number, after: number): boolean {
         const s = this.s
+        const drawing = after >= this.cfg.meterFloorW
+        // a lead-acid charger floats after full, it never switches off: a step to nothing is a pull
+        if (s[PROFILE] === PROFILE_LEAD_ACID && !drawing) return false
         // a charger that terminated once and restarts is the charger again, not a rider
         if (s[TERMINATED_ONCE]) return true
         if (w <= this.cfg.terminateFraction * s[REF_W]) return true
-        if (s[PLATEAU_MS] < PLATEAU_MIN_MS) return w <= TOPUP_TAPERED * s[REF_W]
-        // from higher up, only a step that leaves the charger drawing, at the end of a taper
-        return after >= this.cfg.meterFloorW && w <= LAST_STEP_FRACTION * s[REF_W] && s[LAST_UPDATE_T] - s[AT_PLATEAU_T] >= TAPER_MIN_MS
+        if (s[PLATEAU_MS] < PLATEAU_MIN_MS) return drawing || w <= TOPUP_TAPERED * s[REF_W]
+        // from higher up, at the end of a taper: a step that leaves the charger drawing, or a
+        // lithium charger's last step whatever follows (some switch off)
+        return (drawing || s[PROFILE] === PROFILE_LITHIUM) && w <= LAST_STEP_FRACTION * s[REF_W] && s[LAST_UPDATE_T] - s[AT_PLATEAU_T] >= TAPER_MIN_MS
     }
 
     /** A step down: unplugged when it falls from a high level, a termination otherwise. */
@@ -273,7 +284,8 @@ export class ChargeDetector {
         const s = this.s
         const cfg = this.cfg
         if (s[STEP_SINCE] < 0) {
-            if (slowBefore >= cfg.noLoadW && p <= cfg.unplugFraction * slowBefore) {
+            // a lead-acid charger floats: from any level once it drew, a step to nothing is a pull
+            if ((slowBefore >= cfg.noLoadW || (s[PROFILE] === PROFILE_LEAD_ACID && s[DREW])) && p <= cfg.unplugFraction * slowBefore) {
                 s[STEP_SINCE] = t
                 // judged on the short average: the long one lags behind a fast taper
                 s[STEP_PRE_W] = Math.min(slowBefore, fastBefore)
@@ -384,8 +396,7 @@ export class ChargeDetector {
             s[LOW_SINCE] = t
             s[ANCHOR_W] = level
             s[LAST_FALL_T] = t
-            // a lithium order never judges a flattening draw: no fit to hold
-            if (s[ALLOW_FLATTEN]) this.flat = newFlattening((cfg.flatConfirmS * 1000) / 6)
+            this.flat = newFlattening((cfg.flatConfirmS * 1000) / 6)
             return null
         }
         if (this.flat) flatAdd(this.flat, t, p, level)

@@ -436,7 +436,7 @@ export class SocketSession {
             // paid time runs from the moment the socket is live, not from a staggered wait
             if (s[FRESH]) s[START_T] = now
             s[FRESH] = 0
-            this.detector = new ChargeDetector(this.cfg, { limitW: s[POWER_CAP_W], allowFlatten: this.profile !== "lithium" }, now, s[RESUME_REF_W], s[RESUME_DREW] > 0)
+            this.detector = new ChargeDetector(this.cfg, { limitW: s[POWER_CAP_W], profile: PROFILES.indexOf(this.profile) }, now, s[RESUME_REF_W], s[RESUME_DREW] > 0)
             s[LAST_T] = now
         } else if (s[RECLOSE]) this.detector.relayReclosed(now)
         s[RECLOSE] = 0

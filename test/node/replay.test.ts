@@ -90,6 +90,33 @@ test("replay CLI and the CSV charger model take a power-only file and name the m
     assert.deepEqual(missingColumns(parseCurveCsv("t_s,power_w,current_a,voltage_v\n0,100,0.4,\n")), ["voltage_v"])
 })
 
+test("replay CLI: a smart plug's first mean counts for the minutes before it; the order's profile from --profile or the config file", () => {
+    const dir = mkdtempSync(join(tmpdir(), "replay-"))
+    // a battery already full, one mean every 5 min: the first holds the whole top-up
+    const rows = [{ t_s: 300, power_w: 24, current_a: 0.1, voltage_v: 230 }]
+    for (let t = 600; t <= 3 * 3600; t += 300) rows.push({ t_s: t, power_w: Math.round((6.5 - t / 6000) * 10) / 10, current_a: 0.03, voltage_v: 230 })
+    writeFileSync(join(dir, "plug.csv"), formatCurveCsv(rows))
+    const out = JSON.parse(runReplay([join(dir, "plug.csv")]).stdout)
+    // weighed as nothing, the first mean left the session under the no-load line
+    assert.equal(out.outcome, "full", out.detail)
+    // a lithium charger switching off from 27 % of its plateau: a pull for auto, the charger for lithium
+    const off = []
+    for (let t = 0; t < 4 * 3600; t += 5) off.push({ t_s: t, power_w: Math.round(lithiumW(t, 200, 3600, 1200, 0.27, 0.05) * 10) / 10, current_a: 0.5, voltage_v: 230 })
+    writeFileSync(join(dir, "off.csv"), formatCurveCsv(off))
+    assert.equal(JSON.parse(runReplay([join(dir, "off.csv")]).stdout).outcome, "unplugged")
+    assert.equal(JSON.parse(runReplay([join(dir, "off.csv"), "--profile", "lithium"]).stdout).outcome, "full")
+    writeFileSync(join(dir, "li.json"), JSON.stringify({ profile: "lithium" }))
+    assert.equal(JSON.parse(runReplay([join(dir, "off.csv"), "--config", join(dir, "li.json")]).stdout).outcome, "full")
+    // a profile the product does not know is refused, naming it
+    const bad = runReplay([join(dir, "off.csv"), "--profile", "nimh"])
+    assert.equal(bad.status, 2)
+    assert.match(bad.stderr, /--profile must be auto, lithium or lead_acid, not "nimh"/)
+    writeFileSync(join(dir, "bad.json"), JSON.stringify({ profile: 3 }))
+    const badCfg = runReplay([join(dir, "off.csv"), "--config", join(dir, "bad.json")])
+    assert.equal(badCfg.status, 2)
+    assert.match(badCfg.stderr, /profile must be auto, lithium or lead_acid, not 3/)
+})
+
 test("CSV reader: header, field count, numbers, increasing time", () => {
     const bad: [string, number][] = [
         ["time,power\n", 1],

@@ -36,6 +36,38 @@ test("a charger whose last step is from a quarter of its plateau to a few watts 
     assert.equal(removed.reason, "unplugged")
 })
 
+test("the order's profile tells what the draw cannot: a last step to nothing is a lithium charger's, never a lead-acid one's", async () => {
+    // a lithium charger switching off from 27 % of its plateau looks like a rider pulling it there
+    const full = lithiumFullS(200, 3600, 1200, 0.27)
+    const off = (t: number) => lithiumW(t, 200, 3600, 1200, 0.27, 0.05)
+    assert.equal((await runSocket(off, 4 * 3600, 1, null, false, pause)).reason, "unplugged")
+    assert.equal((await runSocket(off, 4 * 3600, 1, null, false, pause, "lead_acid")).reason, "unplugged")
+    const li = await runSocket(off, 4 * 3600, 1, null, false, pause, "lithium")
+    assert.equal(li.reason, "full")
+    assert.ok(li.stopS >= full && li.stopS - full <= 300, `stopped at ${li.stopS}, full at ${full}`)
+    // a two-stage lead-acid taper pulled where it draws 12 W (too little for an unplug's step)
+    let pullS = 7200
+    while (twoStageW(pullS, 180, 7200, 1200, 8) >= 12) pullS++
+    const pulled = (t: number) => (t < pullS ? twoStageW(t, 180, 7200, 1200, 8) : 0.2)
+    assert.equal((await runSocket(pulled, 12 * 3600, 1, null, false, pause)).reason, "full", "auto: a step from under a quarter of the plateau is a termination")
+    const la = await runSocket(pulled, 12 * 3600, 1, null, false, pause, "lead_acid")
+    assert.equal(la.reason, "unplugged")
+    assert.ok(la.stopS >= pullS, `unplugged at ${la.stopS}, pulled at ${pullS}`)
+    // a lead-acid charger stepping to float keeps drawing: full under every profile
+    for (const profile of [undefined, "lithium", "lead_acid"]) {
+        const r = await runSocket(t => lithiumW(t, 200, 3600, 1200, 0.1, 6), 4 * 3600, 1, null, false, pause, profile)
+        assert.equal(r.reason, "full", `profile ${profile}`)
+    }
+})
+
+test("a battery already full read by a sparse meter (its first mean holds the whole top-up, then float) is full, not unplugged", async () => {
+    // one reading a 5 min: the top-up's mean, then float a tenth of it, slowly settling
+    for (const profile of [undefined, "lead_acid"]) {
+        const r = await runSocket(t => (t === 0 ? 0 : t === 300 ? 60 : 6 - t / 3000), 3 * 3600, 300, null, false, pause, profile)
+        assert.equal(r.reason, "full", `profile ${profile}`)
+    }
+})
+
 test("a lithium charger that terminates at or under its own idle draw (no step down) is full within the hour, never before", async () => {
     // the taper stops at a corner: onto an idle draw equal to its last level, or a step up to it
     for (const [plateauW, tauS, cut] of [

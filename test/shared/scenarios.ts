@@ -81,7 +81,9 @@ export async function runSocket(
     cfgPatch: any,
     relayStuck: boolean,
     /** the VM must yield now and then or it panics with InfiniteLoop */
-    pause: () => Promise<void>
+    pause: () => Promise<void>,
+    /** the order's charger profile (absent: auto) */
+    profile?: string
 ): Promise<RunResult> {
     const cfg: ShedConfig = copyConfig(defaultConfig())
     cfg.sockets = 1
@@ -90,7 +92,7 @@ export async function runSocket(
         for (let i = 0; i < keys.length; i++) (cfg as any)[keys[i]] = cfgPatch[keys[i]]
     }
     const sup = new Supervisor(cfg)
-    sup.start(1, "o1", { kind: "full", value: 0 }, null, -1)
+    sup.start(1, "o1", { kind: "full", value: 0 }, profile ? { profile: profile } : null, -1)
     let relay = sup.tick(-1, [0], [230], [false])[0]
     let stopS = -1
     let n = 0

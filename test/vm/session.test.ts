@@ -31,6 +31,16 @@ describe("charging core in the VM", () => {
         const pulled = await runSocket(t => (t < full ? lithiumW(t, 200, 3600, 1200, 0.27, 4) : 0.2), 4 * 3600, 1, null, false, pause)
         expect(pulled.reason).toBe("unplugged")
     })
+    test("a lead-acid order's taper pulled where it draws 12 W is unplugged; an auto order's is full", async () => {
+        // where the taper draws 12 W (8 W float + 172 W excess decaying over 1200 s)
+        const pullS = Math.ceil(7200 + 1200 * Math.log(172 / 4))
+        const pulled = (t: number) => (t < pullS ? twoStageW(t, 180, 7200, 1200, 8) : 0.2)
+        const la = await runSocket(pulled, pullS + 900, 2, null, false, pause, "lead_acid")
+        expect(la.reason).toBe("unplugged")
+        expect(la.stopS >= pullS).toBe(true)
+        const auto = await runSocket(pulled, pullS + 900, 2, null, false, pause)
+        expect(auto.reason).toBe("full")
+    })
     test("a two-stage lead-acid taper flattening onto float is full once flat, not before", async () => {
         const full = twoStageFullS(180, 7200, 1200, 8)
         const r = await runSocket(t => twoStageW(t, 180, 7200, 1200, 8), 6 * 3600, 2, null, false, pause)
