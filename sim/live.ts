@@ -16,6 +16,7 @@ import { ALIASES } from "./bus/plug"
 import { ShedSim } from "./shed-sim"
 import { RunningBroker, startBroker } from "./cloud/broker"
 import { joinFleet, waitForFleet } from "./fleet-link"
+import { PROFILES } from "../src/core/session"
 
 const argv = process.argv.slice(2)
 const arg = (name: string, def?: string) => {
@@ -66,10 +67,10 @@ const say = (m: string) => {
     while (log.length > 10) log.shift()
 }
 
-const HELP = `plug <n> [${["li", "la3", "la2", "empty", ...Object.keys(ALIASES).filter(k => !["li", "la3", "la2"].includes(k))].join("|")}] | pay <n> [minutes] | unplug <n> | stop <n> | clear <n> | short|overload|welded|silent <n> | mains <V> | temp <C> | press [ms] | powercut [s] | screen [file.png] | q`
+const HELP = `plug <n> [${["li", "la3", "la2", "empty", ...Object.keys(ALIASES).filter(k => !["li", "la3", "la2"].includes(k))].join("|")}] | pay <n> [minutes] [lithium|lead_acid] | unplug <n> | stop <n> | clear <n> | short|overload|welded|silent <n> | mains <V> | temp <C> | press [ms] | powercut [s] | screen [file.png] | q`
 
 async function command(line: string) {
-    const [cmd, a, b] = line.trim().split(/\s+/)
+    const [cmd, a, b, c] = line.trim().split(/\s+/)
     if (!cmd) return
     if (cmd === "q") return shutdown()
     const n = Number(a)
@@ -83,8 +84,13 @@ async function command(line: string) {
             sim.shed.unplug(n)
             say(`socket ${n}: charger unplugged`)
         } else if (cmd === "pay") {
-            const limit = b ? { kind: "minutes" as const, value: Number(b) } : { kind: "full" as const }
-            const o = await sim.backend.pay(n, limit)
+            // pay <n> [minutes] [auto|lithium|lead_acid], in either order: the battery's
+            // chemistry as the rider would pick it (the board refuses anything else)
+            const rest = [b, c].filter(x => x !== undefined)
+            const profile = rest.find(x => PROFILES.includes(x))
+            const minutes = rest.find(x => x !== profile)
+            const limit = minutes !== undefined ? { kind: "minutes" as const, value: Number(minutes) } : { kind: "full" as const }
+            const o = await sim.backend.pay(n, limit, profile ? { profile } : {})
             say(o.startReply?.ok ? `socket ${n}: paid (${o.order}), relay closing` : `socket ${n}: refused: ${o.startReply?.error} (${o.startReply?.detail})`)
         } else if (cmd === "stop" || cmd === "clear") {
             const r = await sim.backend.send(cmd, { socket: n })
