@@ -194,12 +194,12 @@ export const FAMILY_GROUPS: [string, (family: string) => boolean][] = [
 ]
 
 /** Targets per family (DESIGN.md): 0 early, 0 wrong, median <= 3 min, worst <= 20 min, 0 false trips. */
-export function printFamilyTable(seeds: number[]) {
+export function printFamilyTable(seeds: number[], profiled = false) {
     const rows: ChargeRow[] = []
-    for (const seed of seeds) rows.push(...runChargeBench(`out/corpus-s${seed}`, seed).rows)
+    for (const seed of seeds) rows.push(...runChargeBench(`out/corpus-s${seed}`, seed, profiled).rows)
     const f = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : "-")
     console.log(
-        `\n## End of charge per charger family, judging seeds ${seeds.join(", ")} (never looked at while tuning; tuning seeds: ${TUNING_SEEDS.join(", ")} and ${RETIRED_SEEDS[0]}-${RETIRED_SEEDS[RETIRED_SEEDS.length - 1]})\n`
+        `\n## End of charge per charger family, judging seeds ${seeds.join(", ")} (never looked at while tuning; tuning seeds: ${TUNING_SEEDS.join(", ")} and ${RETIRED_SEEDS[0]}-${RETIRED_SEEDS[RETIRED_SEEDS.length - 1]}), ${profiled ? "each order carrying its battery's chemistry as its profile (lithium, lead_acid)" : "every order auto (no profile)"}\n`
     )
     console.log("| family | curves | wrong (target 0) | early (target 0) | full->cut median (<= 3 min) | worst (<= 20 min) | false trips (0) | meets targets |")
     console.log("|---|---|---|---|---|---|---|---|")

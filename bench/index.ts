@@ -17,6 +17,7 @@ import { printFleetLoadBench } from "./fleet-load"
 console.log("# shed controller benchmark")
 printChargeBench()
 printFamilyTable(JUDGING_SEEDS)
+printFamilyTable(JUDGING_SEEDS, true)
 printGeneralisation([...TUNING_SEEDS, ...JUDGING_SEEDS])
 printTraceBench()
 printFlashBench()
