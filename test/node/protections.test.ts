@@ -161,17 +161,23 @@ test("temperature: warning, no new starts, all off, each with hysteresis", () =>
     assert.equal(sup.start(1, "o2", { kind: "full", value: 0 }, {}, 101000).error, "over_temperature")
 })
 
-test("profile: a flattening taper is full on auto, but not for a lithium order (an aged pack still charging)", () => {
-    // a taper decaying onto a floor at 6 % of the plateau, no step: a two-stage lead-acid shape
-    const wave = (t: number) => ({ p: t < 3600 ? 200 : 12 + 188 * Math.exp(-(t - 3600) / 1500), v: 230 })
-    const auto = board()
-    auto.start(1, "a", { kind: "full", value: 0 }, {}, 0)
-    drive(auto, wave, 0, 6 * 3600, [false])
-    assert.equal(lastEnded(auto, 1, [])?.reason, "full")
-    const li = board()
-    li.start(1, "l", { kind: "full", value: 0 }, { profile: "lithium" }, 0)
-    drive(li, wave, 0, 6 * 3600, [false])
-    assert.equal(li.sockets[0].state, "charging", "a lithium order keeps charging a flattening taper")
+test("profile: a taper flattening onto a low floor is full for every order, a lithium one too; one flattening at a third of the plateau (an aged pack) never is", () => {
+    // a taper decaying onto a floor at 6 % of the plateau, no step: a two-stage lead-acid shape,
+    // or a lithium charger ending at its own draw without a step (a lithium order once kept
+    // charging it for ever)
+    const low = (t: number) => ({ p: t < 3600 ? 200 : 12 + 188 * Math.exp(-(t - 3600) / 1500), v: 230 })
+    // an aged pack: the taper flattens at a third of the plateau, still taking real charge
+    const aged = (t: number) => ({ p: t < 3600 ? 200 : 66 + 134 * Math.exp(-(t - 3600) / 1500), v: 230 })
+    for (const profile of ["auto", "lithium", "lead_acid"]) {
+        const sup = board()
+        sup.start(1, "a", { kind: "full", value: 0 }, { profile }, 0)
+        drive(sup, low, 0, 6 * 3600, [false])
+        assert.equal(lastEnded(sup, 1, [])?.reason, "full", profile)
+        const old = board()
+        old.start(1, "b", { kind: "full", value: 0 }, { profile }, 0)
+        drive(old, aged, 0, 6 * 3600, [false])
+        assert.equal(old.sockets[0].state, "charging", `${profile}: an aged pack keeps charging`)
+    }
 })
 
 test("top-off: a lead_acid order without topOffMin takes the board's lead-acid default, reported apart; others keep topOffMin", () => {
