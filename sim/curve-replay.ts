@@ -38,8 +38,9 @@ export function replayCurve(samples: CurveSample[], opts: ReplayOptions = {}): R
     const sup = new Supervisor(cfg)
     // the session starts one reading's interval before the first reading: a meter that
     // reports a mean every few minutes (a smart plug's export) gives its first one for the
-    // minutes since plug-in, and the averages weigh it over them
-    const t0 = samples[0].t_s * 1000 - (samples.length > 1 ? Math.max(1, (samples[1].t_s - samples[0].t_s) * 1000) : 1)
+    // minutes since plug-in, and the averages weigh it over them. At most 10 minutes (the
+    // sparsest exports): a longer first gap is a hole in the recording
+    const t0 = samples[0].t_s * 1000 - (samples.length > 1 ? Math.min(600000, Math.max(1, (samples[1].t_s - samples[0].t_s) * 1000)) : 1)
     const started = sup.start(1, "replay", opts.limit ?? { kind: "full", value: 0 }, { topOffMin: opts.topOffMin ?? cfg.topOffMin, profile: opts.profile }, t0)
     if (!started.ok) throw new Error(`session refused: ${started.error}: ${started.detail}`)
     let relay = sup.tick(t0, [0], [NaN], [false])[0]
