@@ -57,6 +57,8 @@ export interface ShedConfig {
     topOffMin: number
     /** the same for orders whose profile is lead_acid: their full is the switch to float (min) */
     topOffLeadAcidMin: number
+    /** the charger profile of orders that do not say: 0 auto, 1 lithium, 2 lead_acid (session.ts PROFILES) */
+    defaultProfile: number
     /** mains range (V): outside it, sustained, sessions pause and no new start */
     mainsMinV: number
     mainsMaxV: number
@@ -118,6 +120,7 @@ export function defaultConfig(): ShedConfig {
         boardStartW: 5400,
         topOffMin: 0,
         topOffLeadAcidMin: 0,
+        defaultProfile: 0,
         mainsMinV: 100,
         mainsMaxV: 270,
         mainsHoldS: 10,
@@ -175,6 +178,7 @@ weldHoldS:[0.2,60,0]
 boardStartW:[100,30000,0]
 topOffMin:[0,240,0]
 topOffLeadAcidMin:[0,240,0]
+defaultProfile:[0,2,1]
 mainsMinV:[50,240,0]
 mainsMaxV:[200,300,0]
 mainsHoldS:[0,600,0]

@@ -255,8 +255,9 @@ export class SocketSession {
         this.order = order
         this.setLimit(limit)
         s[POWER_CAP_W] = opts && opts.powerCapW !== undefined ? opts.powerCapW : this.cfg.socketLimitW
-        s[TOP_OFF_MIN] = opts && opts.topOffMin !== undefined ? opts.topOffMin : opts && opts.profile === "lead_acid" ? this.cfg.topOffLeadAcidMin : this.cfg.topOffMin
-        this.profile = opts && opts.profile !== undefined ? opts.profile : "auto"
+        // an order that does not say takes the board's default (a shed that serves lead-acid bikes)
+        this.profile = opts && opts.profile !== undefined ? opts.profile : PROFILES[this.cfg.defaultProfile]
+        s[TOP_OFF_MIN] = opts && opts.topOffMin !== undefined ? opts.topOffMin : this.profile === "lead_acid" ? this.cfg.topOffLeadAcidMin : this.cfg.topOffMin
         this.begin(now, 0, 0, 0, -1)
         s[FRESH] = 1
         this.setState("reserved")

@@ -202,3 +202,35 @@ test("top-off: a lead_acid order without topOffMin takes the board's lead-acid d
     assert.equal(bad.ok, false)
     assert.equal(bad.key, "topOffLeadAcidMin")
 })
+
+test("defaultProfile: an order that does not say takes the board's profile (its rules and its top-off); one that says keeps its own", () => {
+    // a two-stage lead-acid taper pulled where it draws 12 W: a pull only for a lead-acid order
+    const pullS = Math.ceil(3600 + 1500 * Math.log(188 / 4))
+    const pulled = (t: number) => ({ p: t < 3600 ? 200 : t < pullS ? 8 + 192 * Math.exp(-(t - 3600) / 1500) : 0.2, v: 230 })
+    const run = (patch: Partial<ShedConfig>, opts: any) => {
+        const sup = board(patch)
+        sup.start(1, "o", { kind: "full", value: 0 }, opts, 0)
+        drive(sup, pulled, 0, pullS + 3600, [false])
+        return lastEnded(sup, 1, [])!
+    }
+    assert.equal(run({}, {}).reason, "full", "auto: a step from under a quarter of the plateau")
+    const la = run({ defaultProfile: 2, topOffLeadAcidMin: 30 }, {})
+    assert.equal(la.reason, "unplugged")
+    assert.equal(run({ defaultProfile: 2 }, { profile: "auto" }).reason, "full", "the order's own profile wins")
+    // the board's lead-acid default takes the lead-acid top-off too
+    const sup = board({ defaultProfile: 2, topOffLeadAcidMin: 30, topOffMin: 5 })
+    sup.start(1, "t", { kind: "full", value: 0 }, {}, 0)
+    const threeStage = (t: number) => {
+        const p = 250 * Math.exp(-(t - 3600) / 1500)
+        return { p: t < 3600 ? 200 : p > 35 ? p : 7.5, v: 230 }
+    }
+    drive(sup, threeStage, 0, 5 * 3600, [false])
+    const topped = lastEnded(sup, 1, [])!
+    assert.equal(topped.reason, "full")
+    assert.ok(Math.abs(topped.topOffS - 30 * 60) <= 1, `top-off ${topped.topOffS}`)
+    for (const v of [3, -1, 1.5]) {
+        const bad = applyConfigPatch(defaultConfig(), { defaultProfile: v })
+        assert.equal(bad.ok, false, String(v))
+        assert.equal(bad.key, "defaultProfile")
+    }
+})
