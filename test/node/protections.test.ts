@@ -217,6 +217,16 @@ test("defaultProfile: an order that does not say takes the board's profile (its 
     const la = run({ defaultProfile: 2, topOffLeadAcidMin: 30 }, {})
     assert.equal(la.reason, "unplugged")
     assert.equal(run({ defaultProfile: 2 }, { profile: "auto" }).reason, "full", "the order's own profile wins")
+    // the record keeps the profile resolved at start: resumed after a power cut on a board
+    // whose default changed meanwhile, the session is still a lead-acid one
+    const cut = board({ defaultProfile: 2 })
+    cut.start(1, "p", { kind: "full", value: 0 }, {}, 0)
+    drive(cut, pulled, 0, 600, [false])
+    const rec = cut.sockets[0].persisted(600000)!
+    assert.equal(rec.profile, "lead_acid")
+    const after = board()
+    after.sockets[0].resume(JSON.parse(JSON.stringify(rec)), 600000, null)
+    assert.equal(after.sockets[0].profile, "lead_acid")
     // the board's lead-acid default takes the lead-acid top-off too
     const sup = board({ defaultProfile: 2, topOffLeadAcidMin: 30, topOffMin: 5 })
     sup.start(1, "t", { kind: "full", value: 0 }, {}, 0)
