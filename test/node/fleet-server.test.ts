@@ -82,6 +82,8 @@ class FakeBoard {
         if (this.stopped) return
         if (this.crashes.has(this.version)) return this.crashLoop()
         this.mq = await mqtt.connectAsync(this.broker, { clientId: "shed-" + this.id, will: { topic: `shed/${this.id}/online`, payload: Buffer.from("offline"), retain: true, qos: 0 } })
+        // stopped while connecting: stop() ended the client before this one
+        if (this.stopped) return void this.mq.end(true)
         this.mq.on("message", (_t, p) => void this.command(p))
         await this.mq.subscribeAsync(`shed/${this.id}/cmd`)
         await this.mq.publishAsync(`shed/${this.id}/online`, "online", { retain: true })
@@ -202,7 +204,10 @@ class FakeBoard {
                     }
                     ws.close()
                     this.ws = null
-                    void this.boot()
+                    // the new program boots; a boot cut short by the test's own teardown is no failure
+                    this.boot().catch(e => {
+                        if (!this.stopped) throw e
+                    })
                 }, 300)
             }
         })
