@@ -399,7 +399,8 @@ export class ChargeDetector {
             this.flat = newFlattening((cfg.flatConfirmS * 1000) / 6)
             return null
         }
-        if (this.flat) flatAdd(this.flat, t, p, level)
+        // low: the fit is held (it lives exactly while LOW_SINCE >= 0)
+        flatAdd(this.flat, t, p, level)
         if (s[STEP_T] >= 0 && s[FLICKER] > FLICKER_CROSSINGS) {
             s[STEP_T] = -1
             s[LAST_FALL_T] = t
@@ -434,7 +435,7 @@ export class ChargeDetector {
                 level,
                 s[REF_W]
             )
-        if (s[STEP_T] < 0 && this.flat) {
+        if (s[STEP_T] < 0) {
             const floorW = flatFloor(this.flat, s[SCATTER_W], t)
             if (floorW > 0) return verdict("full", "taper flattened onto " + roundTo(floorW, 1) + " W after a plateau of " + roundTo(s[REF_W], 0) + " W", level, s[REF_W])
         }
