@@ -58,16 +58,21 @@ export function replayCurve(samples: CurveSample[], opts: ReplayOptions = {}): R
     return { outcome: null, stop_s: null, energy_wh: Math.round(s.energy() * 100) / 100, reason: null, detail: null }
 }
 
+/** An order's profile for replay, refused naming `what` (the option or key) unless the board takes it. */
+export function replayProfile(profile: unknown, what: string): string {
+    if (typeof profile !== "string" || !PROFILES.includes(profile)) throw new Error(`${what} must be auto, lithium or lead_acid, not ${JSON.stringify(profile)}`)
+    return profile
+}
+
 /** A config file for replay: config keys, plus optional "limit", "topOffMin" and "profile" of the order. */
 export function replayOptionsFromJson(json: any): ReplayOptions {
     if (json === null || typeof json !== "object" || Array.isArray(json)) throw new Error("config file must hold a JSON object")
     const { limit, profile, ...patch } = json
-    if (profile !== undefined && !PROFILES.includes(profile)) throw new Error(`profile must be auto, lithium or lead_acid, not ${JSON.stringify(profile)}`)
     const r = applyConfigPatch(defaultConfig(), patch)
     if (!r.ok) throw new Error(`bad config: ${r.error}`)
     const opts: ReplayOptions = { config: r.config }
     if (limit !== undefined) opts.limit = limit
-    if (profile !== undefined) opts.profile = profile
+    if (profile !== undefined) opts.profile = replayProfile(profile, "profile")
     if (patch.topOffMin !== undefined) opts.topOffMin = patch.topOffMin
     return opts
 }

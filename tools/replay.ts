@@ -3,8 +3,7 @@
 // names the columns the file left empty (power-only exports: ["current_a","voltage_v"]). Exit 2 on bad input.
 import { readFileSync } from "node:fs"
 import { missingColumns, parseCurveCsv } from "../sim/csv"
-import { replayCurve, replayOptionsFromJson, ReplayOptions } from "../sim/curve-replay"
-import { PROFILES } from "../src/core/session"
+import { replayCurve, replayOptionsFromJson, replayProfile, ReplayOptions } from "../sim/curve-replay"
 
 function fail(msg: string): never {
     process.stderr.write(`replay: ${msg}\n`)
@@ -40,8 +39,11 @@ if (configFile) {
     }
 }
 if (profile !== undefined) {
-    if (!PROFILES.includes(profile)) fail(`--profile must be auto, lithium or lead_acid, not ${JSON.stringify(profile)}`)
-    opts.profile = profile
+    try {
+        opts.profile = replayProfile(profile, "--profile")
+    } catch (e: any) {
+        fail(e.message)
+    }
 }
 let text: string
 try {
