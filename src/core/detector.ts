@@ -25,11 +25,22 @@ const SLOW_TAU_MS = 60000
 const MIN_TAPER_STEP_W = 0.05
 /** After a termination step, only falls over this fraction of the plateau mean "still charging". */
 const AFTER_STEP_FALL_FRACTION = 0.005
-/** Crossings of the half-step level per minute (decaying count) that make flicker. */
+/** Crossings of the step's midpoint per minute (decaying count) that make flicker. */
 const FLICKER_CROSSINGS = 6
 const FLICKER_TAU_MS = 60000
-/** A fall by this fraction within a minute is a step: a taper never falls that fast. */
+/**
+ * A fall by this fraction between readings a minute or more apart is a step: a taper never
+ * falls that fast (a sparse meter's readings 5-10 minutes apart see a steep taper fall by a
+ * quarter, so they need this much)...
+ */
 const STEP_DROP = 0.35
+/**
+ * ...and by this fraction within a minute on a meter that reads more often (a charger ending
+ * at C/20 onto a standby of half that steps by a quarter to a third)...
+ */
+const SHARP_STEP_DROP = 0.25
+/** ...held this long (ms) when readings come faster: a single glitching reading is no step. */
+const STEP_HELD_MS = 10000
 /** A step must fall by this many times the readings' scatter around the level... */
 const STEP_NOISE_FACTOR = 4
 /** ...measured over about a minute (ms). */
@@ -129,6 +140,8 @@ const DREW = 30
 const OVERLOAD_WARNING = 31
 /** the last time the slow level was near the plateau: where the taper began */
 const AT_PLATEAU_T = 32
+/** the last reading (W) */
+const LAST_P = 33
 
 export class ChargeDetector {
     /** indexed by the constants above */
@@ -147,7 +160,7 @@ export class ChargeDetector {
     ) {
         // in the order of the constants; the socket drew nothing before the relay closed: the
         // averages start at zero
-        this.s = [0, 0, t0, t0, limits.limitW, limits.profile, -1, 0, -1, -1, -1, -1e12, 0, 0, 0, 0, 0, 0, t0, 0, 0, 0, -1, 0, -1, 0, -1, -1, t0, refW, drew ? 1 : 0, 0, t0]
+        this.s = [0, 0, t0, t0, limits.limitW, limits.profile, -1, 0, -1, -1, -1, -1e12, 0, 0, 0, 0, 0, 0, t0, 0, 0, 0, -1, 0, -1, 0, -1, -1, t0, refW, drew ? 1 : 0, 0, t0, 0]
     }
 
     /** The session's plateau: highest sustained draw (W). */
@@ -194,7 +207,10 @@ export class ChargeDetector {
         if (over) return over
 
         const slowBefore = s[SLOW_W]
-        const fastBefore = s[FAST_W]
+        // the level before this reading: the short average lags a fast taper (a LiFePO4 knee
+        // falls to a fifth of its plateau within a minute), the last reading does not
+        const fastBefore = Math.min(s[FAST_W], s[LAST_P])
+        s[LAST_P] = p
         const dt = t - s[LAST_UPDATE_T]
         // over-limit readings are judged above; they must not inflate the plateau
         s[SLOW_W] = emaStep(s[SLOW_W], dt, SLOW_TAU_MS, p < s[LIMIT_W] ? p : s[LIMIT_W])
@@ -298,13 +314,23 @@ export class ChargeDetector {
             return null
         }
         const held = (t - s[STEP_SINCE]) / 1000
-        if (held >= cfg.unplugHoldS && !this.tapered(s[STEP_PRE_W], s[FAST_W]))
-            return verdict(
-                "unplugged",
-                "draw fell from " + roundTo(s[STEP_PRE_W], 1) + " W to " + roundTo(p, 1) + " W and stayed for " + roundTo(held, 0) + " s (plateau " + roundTo(s[REF_W], 0) + " W)",
-                p,
-                s[REF_W]
-            )
+        if (held < cfg.unplugHoldS) return null
+        if (this.tapered(s[STEP_PRE_W], s[FAST_W])) {
+            // the charger terminating: the full rule confirms it from the step itself (its
+            // own step test may miss it: after a fast taper, as a LiFePO4 knee, the level of
+            // the minute before is still the plateau's)
+            if (s[STEP_T] < 0 && t - s[STEP_SINCE] < PENDING_MAX_MS) {
+                s[STEP_T] = s[STEP_SINCE]
+                s[STEP_FROM_W] = s[STEP_PRE_W]
+            }
+            return null
+        }
+        return verdict(
+            "unplugged",
+            "draw fell from " + roundTo(s[STEP_PRE_W], 1) + " W to " + roundTo(p, 1) + " W and stayed for " + roundTo(held, 0) + " s (plateau " + roundTo(s[REF_W], 0) + " W)",
+            p,
+            s[REF_W]
+        )
         return null
     }
 
@@ -347,25 +373,30 @@ export class ChargeDetector {
         // how much the readings scatter around the level: a step must stand out of the noise
         const dt = t - s[FLICKER_T]
         s[SCATTER_W] = emaStep(s[SCATTER_W], dt, SCATTER_TAU_MS, Math.abs(p - level))
-        // a fall by a third within a minute from a tapered level is a step candidate; it
-        // becomes the step once it stands out of the readings' scatter (right after a
-        // balancing flicker the scatter is still high), and is dropped if the level comes back
-        if (s[PENDING_T] < 0 && s[STEP_T] < 0 && recent - level >= STEP_DROP * recent && this.tapered(recent, level)) {
+        // a fall by a quarter within a minute (a third between sparse readings) from a tapered
+        // level is a step candidate; it becomes the step once it has held 10 s and stands out
+        // of the readings' scatter (right after a balancing flicker the scatter is still
+        // high), and is dropped if the level comes back
+        const drop = dt < STEP_WINDOW_MS ? SHARP_STEP_DROP : STEP_DROP
+        if (s[PENDING_T] < 0 && s[STEP_T] < 0 && recent - level >= drop * recent && this.tapered(recent, level)) {
             s[PENDING_T] = t
             s[PENDING_FROM_W] = recent
         }
-        if (s[PENDING_T] >= 0 && (level > (1 - STEP_DROP) * s[PENDING_FROM_W] || t - s[PENDING_T] > PENDING_MAX_MS)) s[PENDING_T] = -1
-        if (s[PENDING_T] >= 0 && s[STEP_T] < 0 && s[PENDING_FROM_W] - level >= STEP_NOISE_FACTOR * s[SCATTER_W]) {
+        if (s[PENDING_T] >= 0 && (level > (1 - drop) * s[PENDING_FROM_W] || t - s[PENDING_T] > PENDING_MAX_MS)) s[PENDING_T] = -1
+        if (s[PENDING_T] >= 0 && s[STEP_T] < 0 && (t - s[PENDING_T] >= STEP_HELD_MS || dt >= STEP_WINDOW_MS) && s[PENDING_FROM_W] - level >= STEP_NOISE_FACTOR * s[SCATTER_W]) {
+            // the step is when the level fell (a restart a minute after it is the charger's)
+            s[STEP_T] = s[PENDING_T]
             s[PENDING_T] = -1
-            s[STEP_T] = t
             s[STEP_FROM_W] = s[PENDING_FROM_W]
             // confirmation counts from the step itself; flicker history is kept, so a
             // balancing BMS cannot start a fresh, clean-looking step every few seconds
             s[LAST_FALL_T] = t
         }
-        // raw readings toggling across half the step within seconds: BMS balancing flicker,
-        // the charger is not done (a fan cycling after full toggles over minutes)
-        const side = p > 0.5 * s[STEP_FROM_W] ? 1 : 0
+        // raw readings toggling across the step's midpoint within seconds: BMS balancing
+        // flicker, the charger is not done (a fan cycling after full toggles over minutes); the
+        // midpoint, not half the level before: a step by a third lands near that half, and the
+        // meter's noise around it read as flicker (a 11 -> 5.8 W termination cut 23 min late)
+        const side = p > 0.5 * (s[STEP_FROM_W] + level) ? 1 : 0
         s[FLICKER] *= Math.exp(-dt / FLICKER_TAU_MS)
         s[FLICKER_T] = t
         if (s[STEP_T] >= 0 && side !== s[FLICKER_SIDE]) s[FLICKER] += 1

@@ -36,6 +36,48 @@ test("a charger whose last step is from a quarter of its plateau to a few watts 
     assert.equal(removed.reason, "unplugged")
 })
 
+test("a LiFePO4 knee (a taper of a minute, then the charger's step from a fifth of its plateau to its idle) is full within minutes", async () => {
+    // the level of the minute before the step is still the plateau's: the step test alone missed it
+    // (cut 1,504 s late), and a 5 s average lagging a knee of 20 s read a step from 24 % as
+    // one from 26 %, over the quarter a termination's step comes from: unplugged
+    for (const [tauS, cut] of [
+        [30, 0.2],
+        [20, 0.24],
+    ]) {
+        const full = lithiumFullS(240, 3600, tauS, cut)
+        const r = await runSocket(t => lithiumW(t, 240, 3600, tauS, cut, 4), 3 * 3600, 1, null, false, pause)
+        assert.equal(r.reason, "full", `knee ${tauS} s, cut ${cut}`)
+        assert.ok(r.stopS >= full && r.stopS - full <= 300, `knee ${tauS} s, cut ${cut}: stopped at ${r.stopS}, full at ${full}`)
+    }
+})
+
+test("a charger's last step by a quarter to a half onto its standby, on a noisy meter, is full within minutes", async () => {
+    // a termination at 7 % onto half that, in noise of +-0.6 W (its readings around half the
+    // level before the step read as flicker, and voided it), and one at 5 % onto 5.6 W (a step
+    // by 30 %: under the third a step needed)
+    for (const [cut, idle, noise] of [
+        [0.07, 5.9, 1.2],
+        [0.05, 5.6, 0.8],
+    ]) {
+        const rng = new Lcg(7)
+        const full = lithiumFullS(160, 3600, 1200, cut)
+        const r = await runSocket(t => Math.round((lithiumW(t, 160, 3600, 1200, cut, idle) + (rng.next() - 0.5) * noise) * 10) / 10, 4 * 3600, 1, null, false, pause)
+        assert.equal(r.reason, "full", `cut ${cut}`)
+        assert.ok(r.stopS >= full && r.stopS - full <= 300, `cut ${cut}: stopped at ${r.stopS}, full at ${full}`)
+    }
+})
+
+test("two glitching readings of 0 W on a slow taper are no step: never cut before full", async () => {
+    // the taper at a fifth of its plateau reads 0 W for 2 s; a step taken from them stayed
+    // armed until the taper slowed in the low band, and confirmed there
+    const at = 3600 + Math.round(4000 * Math.log(1 / 0.22))
+    const draw = (t: number) => (t === at || t === at + 1 ? 0 : lithiumW(t, 270, 3600, 4000, 0.05, 0.7))
+    const full = lithiumFullS(270, 3600, 4000, 0.05)
+    const r = await runSocket(draw, full + 3600, 1, null, false, pause)
+    assert.equal(r.reason, "full")
+    assert.ok(r.stopS >= full, `cut at ${r.stopS}, full at ${full}`)
+})
+
 test("the order's profile tells what the draw cannot: a last step to nothing is a lithium charger's, never a lead-acid one's", async () => {
     // a lithium charger switching off from 27 % of its plateau looks like a rider pulling it there
     const full = lithiumFullS(200, 3600, 1200, 0.27)
