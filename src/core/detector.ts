@@ -234,6 +234,14 @@ export class ChargeDetector {
         }
 
         if (v === v && v < cfg.brownoutV) {
+            // a charger that drops out may come back on float (a battery already full, its
+            // top-up collapsing): the level it left, or the level a step it had made came
+            // from, is a step candidate's, judged after the hold
+            const from = s[STEP_T] >= 0 ? s[STEP_FROM_W] : fastBefore
+            if (t >= s[HOLD_UNTIL] && this.tapered(from, from)) {
+                s[PENDING_T] = t
+                s[PENDING_FROM_W] = from
+            }
             s[HOLD_UNTIL] = t + cfg.brownoutGraceS * 1000
             this.resetEpisodes()
             return null

@@ -192,3 +192,22 @@ test("replay: the detector never cuts a healthy curve of a fresh corpus before f
     // early cut-offs are tracked by `npm run bench`; the test bounds them to catch regressions
     assert.ok(early <= 2, report.join("\n"))
 })
+
+test("replay: a battery already full whose charger drops out in a brownout and comes back on float is full, never before", () => {
+    // the top-up collapses and steps to float at 240 s; mains sags under the brownout level from
+    // 300 to 420 s (the charger drops out), then float, settling slowly. The hold dropped the step
+    // found before it, and nothing was left to judge but a float drifting down: never cut. The
+    // same with the dropout inside the collapse (the step hidden by it): never cut either
+    for (const stepS of [240, 330]) {
+        const samples = []
+        for (let t = 0; t <= 3 * 3600; t++) {
+            const sag = t >= 300 && t < 420
+            const p = t < 3 ? 0 : sag ? 0.1 : t < stepS ? 20 + 130 * Math.exp(-t / 120) : 12 - t / 7200
+            samples.push({ t_s: t, power_w: Math.round(p * 10) / 10, current_a: NaN, voltage_v: sag ? 185 : 230 })
+        }
+        const full = Math.min(stepS, 420)
+        const r = replayCurve(samples)
+        assert.equal(r.outcome, "full", `step at ${stepS} s`)
+        assert.ok(r.stop_s! >= full && r.stop_s! - full <= 600, `step at ${stepS} s: cut at ${r.stop_s}, full at ${full}`)
+    }
+})
