@@ -234,11 +234,13 @@ export class ChargeDetector {
         }
 
         if (v === v && v < cfg.brownoutV) {
-            // a charger that drops out may come back on float (a battery already full, its
-            // top-up collapsing): the level it left, or the level a step it had made came
-            // from, is a step candidate's, judged after the hold
+            // a top-up's charger that drops out may come back on float (a battery already
+            // full, its top-up collapsing): the level it left, or the level a step it had made
+            // came from, is a step candidate's, judged after the hold. Not after a plateau: a
+            // charger restarts its charge there, and one soft-starting slowly would still be
+            // low past the hold, and its step stay armed
             const from = s[STEP_T] >= 0 ? s[STEP_FROM_W] : fastBefore
-            if (t >= s[HOLD_UNTIL] && this.tapered(from, from)) {
+            if (t >= s[HOLD_UNTIL] && s[PLATEAU_MS] < PLATEAU_MIN_MS && this.tapered(from, from)) {
                 s[PENDING_T] = t
                 s[PENDING_FROM_W] = from
             }

@@ -211,3 +211,23 @@ test("replay: a battery already full whose charger drops out in a brownout and c
         assert.ok(r.stop_s! >= full && r.stop_s! - full <= 600, `step at ${stepS} s: cut at ${r.stop_s}, full at ${full}`)
     }
 })
+
+test("replay: a charger that drops out in a brownout during its taper and soft-starts slowly is never cut before full", () => {
+    // a slow taper at a fifth of its plateau when mains sags for 2 min; back, the charger ramps
+    // up over 2 min: past the hold, its draw is still low. A charge with a plateau restarts
+    // rather than floats after a dropout, so the level it left is no step candidate there
+    const plateauW = 270
+    const tauS = 4000
+    const sagS = 3600 + Math.round(tauS * Math.log(1 / 0.22))
+    const samples = []
+    for (let t = 0; t <= 9 * 3600; t++) {
+        const sag = t >= sagS && t < sagS + 120
+        const ramp = t < sagS + 120 ? 1 : Math.min(1, (t - sagS - 120) / 120)
+        const p = sag ? 0.1 : lithiumW(t, plateauW, 3600, tauS, 0.05, 0.7) * ramp
+        samples.push({ t_s: t, power_w: Math.round(p * 10) / 10, current_a: NaN, voltage_v: sag ? 185 : 230 })
+    }
+    const full = 3600 + Math.ceil(tauS * Math.log(1 / 0.05))
+    const r = replayCurve(samples)
+    assert.equal(r.outcome, "full")
+    assert.ok(r.stop_s! >= full, `cut at ${r.stop_s}, full at ${full}`)
+})
