@@ -36,7 +36,7 @@ const FLICKER_TAU_MS = 60000
 const STEP_DROP = 0.35
 /**
  * ...and by this fraction within a minute on a meter that reads more often (a charger ending
- * at C/20 onto a standby of half that steps by a quarter to a third)...
+ * at C/20 onto a standby of half that steps by a quarter to a half)...
  */
 const SHARP_STEP_DROP = 0.25
 /** ...held this long (ms) when readings come faster: a single glitching reading is no step. */
@@ -341,7 +341,6 @@ export class ChargeDetector {
             p,
             s[REF_W]
         )
-        return null
     }
 
     /** Highest level over roughly the last minute (two 30 s buckets), and the last one. */
@@ -404,8 +403,8 @@ export class ChargeDetector {
         }
         // raw readings toggling across the step's midpoint within seconds: BMS balancing
         // flicker, the charger is not done (a fan cycling after full toggles over minutes); the
-        // midpoint, not half the level before: a step by a third lands near that half, and the
-        // meter's noise around it read as flicker (a 11 -> 5.8 W termination cut 23 min late)
+        // midpoint, not half the level before: a step by a half lands on that half, and the
+        // meter's noise around it read as flicker (an 11 -> 5.8 W termination cut 23 min late)
         const side = p > 0.5 * (s[STEP_FROM_W] + level) ? 1 : 0
         s[FLICKER] *= Math.exp(-dt / FLICKER_TAU_MS)
         s[FLICKER_T] = t
