@@ -37,6 +37,3 @@ printCornerBench()
         console.error(e)
         process.exitCode = 1
     })
-    // every figure is printed: exit. A handle one of the simulated sheds leaves open (not found
-    // yet; the fleet load run alone exits) kept the benchmark from ever returning
-    .finally(() => process.exit())
