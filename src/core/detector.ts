@@ -386,13 +386,14 @@ export class ChargeDetector {
         // level is a step candidate; it becomes the step once it has held 10 s and stands out
         // of the readings' scatter (right after a balancing flicker the scatter is still
         // high), and is dropped if the level comes back
-        const drop = dt < STEP_WINDOW_MS ? SHARP_STEP_DROP : STEP_DROP
+        const sparse = dt >= STEP_WINDOW_MS
+        const drop = sparse ? STEP_DROP : SHARP_STEP_DROP
         if (s[PENDING_T] < 0 && s[STEP_T] < 0 && recent - level >= drop * recent && this.tapered(recent, level)) {
             s[PENDING_T] = t
             s[PENDING_FROM_W] = recent
         }
         if (s[PENDING_T] >= 0 && (level > (1 - drop) * s[PENDING_FROM_W] || t - s[PENDING_T] > PENDING_MAX_MS)) s[PENDING_T] = -1
-        if (s[PENDING_T] >= 0 && s[STEP_T] < 0 && (t - s[PENDING_T] >= STEP_HELD_MS || dt >= STEP_WINDOW_MS) && s[PENDING_FROM_W] - level >= STEP_NOISE_FACTOR * s[SCATTER_W]) {
+        if (s[PENDING_T] >= 0 && s[STEP_T] < 0 && (sparse || t - s[PENDING_T] >= STEP_HELD_MS) && s[PENDING_FROM_W] - level >= STEP_NOISE_FACTOR * s[SCATTER_W]) {
             // the step is when the level fell (a restart a minute after it is the charger's)
             s[STEP_T] = s[PENDING_T]
             s[PENDING_T] = -1

@@ -8,7 +8,7 @@ import { formatCurveCsv, parseCurveCsv, CurveCsvError, missingColumns } from "..
 import { makePlug } from "../../sim/bus/plug"
 import { generateCorpus } from "../../sim/corpus"
 import { replayCurve } from "../../sim/curve-replay"
-import { lithiumW } from "../shared/scenarios"
+import { lithiumFullS, lithiumW } from "../shared/scenarios"
 
 const tsx = join("node_modules", ".bin", "tsx")
 
@@ -193,20 +193,23 @@ test("replay: the detector never cuts a healthy curve of a fresh corpus before f
     assert.ok(early <= 2, report.join("\n"))
 })
 
+/** A 1 s curve of `power(t)` W, mains sagging to 185 V (under the brownout level) while `sag(t)`. */
+function brownoutCurve(endS: number, power: (t: number) => number, sag: (t: number) => boolean) {
+    const samples = []
+    for (let t = 0; t <= endS; t++) samples.push({ t_s: t, power_w: Math.round(power(t) * 10) / 10, current_a: NaN, voltage_v: sag(t) ? 185 : 230 })
+    return samples
+}
+
 test("replay: a battery already full whose charger drops out in a brownout and comes back on float is full, never before", () => {
     // the top-up collapses and steps to float at 240 s; mains sags under the brownout level from
     // 300 to 420 s (the charger drops out), then float, settling slowly. The hold dropped the step
     // found before it, and nothing was left to judge but a float drifting down: never cut. The
     // same with the dropout inside the collapse (the step hidden by it): never cut either
     for (const stepS of [240, 330]) {
-        const samples = []
-        for (let t = 0; t <= 3 * 3600; t++) {
-            const sag = t >= 300 && t < 420
-            const p = t < 3 ? 0 : sag ? 0.1 : t < stepS ? 20 + 130 * Math.exp(-t / 120) : 12 - t / 7200
-            samples.push({ t_s: t, power_w: Math.round(p * 10) / 10, current_a: NaN, voltage_v: sag ? 185 : 230 })
-        }
+        const sag = (t: number) => t >= 300 && t < 420
+        const power = (t: number) => (t < 3 ? 0 : sag(t) ? 0.1 : t < stepS ? 20 + 130 * Math.exp(-t / 120) : 12 - t / 7200)
         const full = Math.min(stepS, 420)
-        const r = replayCurve(samples)
+        const r = replayCurve(brownoutCurve(3 * 3600, power, sag))
         assert.equal(r.outcome, "full", `step at ${stepS} s`)
         assert.ok(r.stop_s! >= full && r.stop_s! - full <= 600, `step at ${stepS} s: cut at ${r.stop_s}, full at ${full}`)
     }
@@ -219,15 +222,11 @@ test("replay: a charger that drops out in a brownout during its taper and soft-s
     const plateauW = 270
     const tauS = 4000
     const sagS = 3600 + Math.round(tauS * Math.log(1 / 0.22))
-    const samples = []
-    for (let t = 0; t <= 9 * 3600; t++) {
-        const sag = t >= sagS && t < sagS + 120
-        const ramp = t < sagS + 120 ? 1 : Math.min(1, (t - sagS - 120) / 120)
-        const p = sag ? 0.1 : lithiumW(t, plateauW, 3600, tauS, 0.05, 0.7) * ramp
-        samples.push({ t_s: t, power_w: Math.round(p * 10) / 10, current_a: NaN, voltage_v: sag ? 185 : 230 })
-    }
-    const full = 3600 + Math.ceil(tauS * Math.log(1 / 0.05))
-    const r = replayCurve(samples)
+    const sag = (t: number) => t >= sagS && t < sagS + 120
+    const ramp = (t: number) => (t < sagS + 120 ? 1 : Math.min(1, (t - sagS - 120) / 120))
+    const power = (t: number) => (sag(t) ? 0.1 : lithiumW(t, plateauW, 3600, tauS, 0.05, 0.7) * ramp(t))
+    const full = lithiumFullS(plateauW, 3600, tauS, 0.05)
+    const r = replayCurve(brownoutCurve(9 * 3600, power, sag))
     assert.equal(r.outcome, "full")
     assert.ok(r.stop_s! >= full, `cut at ${r.stop_s}, full at ${full}`)
 })
