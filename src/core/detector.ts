@@ -41,6 +41,8 @@ const STEP_DROP = 0.35
 const SHARP_STEP_DROP = 0.25
 /** ...held this long (ms) when readings come faster: a single glitching reading is no step. */
 const STEP_HELD_MS = 10000
+/** On a sparse meter, a reading after the step under this fraction of the level before it confirms it. */
+const SPARSE_SETTLED = 0.1
 /** A step must fall by this many times the readings' scatter around the level... */
 const STEP_NOISE_FACTOR = 4
 /** ...measured over about a minute (ms). */
@@ -450,16 +452,24 @@ export class ChargeDetector {
         // is not charge: falls count only when they matter against the plateau
         const floorFall = s[STEP_T] >= 0 ? AFTER_STEP_FALL_FRACTION * s[REF_W] : MIN_TAPER_STEP_W
         // and a fall must also stand out of the meter's scatter, or noise keeps the
-        // confirmation from ever completing
-        const step = Math.max(cfg.taperStepFraction * s[ANCHOR_W], floorFall, s[SCATTER_W])
-        if (level < s[ANCHOR_W] - step) {
+        // confirmation from ever completing. Flat is a rate (no fall by taperStepFraction
+        // within fullConfirmS): between a sparse meter's readings minutes apart a float still
+        // settling falls by more, and a battery already full was cut three or four readings
+        // after its float began
+        const step = Math.max((cfg.taperStepFraction * s[ANCHOR_W] * Math.max(cfg.fullConfirmS * 1000, dt)) / (cfg.fullConfirmS * 1000), floorFall, s[SCATTER_W])
+        // a sparse meter's reading wholly after a step (the step was seen at an earlier one) that
+        // fell to a tenth of the level before it: no taper falls so far between two readings,
+        // the charger has terminated, and a third reading to confirm would cost 5-10 minutes.
+        // Not in a top-up: its collapsing absorption current falls that fast before the float
+        const far = sparse && s[STEP_T] >= 0 && t > s[STEP_T] && s[PLATEAU_MS] >= PLATEAU_MIN_MS && level <= SPARSE_SETTLED * s[STEP_FROM_W]
+        if (!far && level < s[ANCHOR_W] - step) {
             // still falling: the battery is still taking charge, or the step is settling
             s[ANCHOR_W] = level
             s[LAST_FALL_T] = t
             return null
         }
         const flat = (t - s[LAST_FALL_T]) / 1000
-        if (s[STEP_T] >= 0 && flat >= cfg.fullConfirmS)
+        if (s[STEP_T] >= 0 && (flat >= cfg.fullConfirmS || far))
             return verdict(
                 "full",
                 "draw " +

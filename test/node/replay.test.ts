@@ -230,3 +230,49 @@ test("replay: a charger that drops out in a brownout during its taper and soft-s
     assert.equal(r.outcome, "full")
     assert.ok(r.stop_s! >= full, `cut at ${r.stop_s}, full at ${full}`)
 })
+
+/** A smart plug's export of `power(t)`: one mean over each interval from `startS`, the intervals cycling through `gapsS`. */
+function meanCurve(power: (t: number) => number, endS: number, gapsS: number[], startS: number) {
+    const samples = []
+    let from = startS
+    for (let i = 0; from < endS; i++) {
+        const to = from + gapsS[i % gapsS.length]
+        let sum = 0
+        for (let t = from; t < to; t++) sum += power(t)
+        samples.push({ t_s: to, power_w: Math.round((sum / (to - from)) * 10) / 10, current_a: NaN, voltage_v: NaN })
+        from = to
+    }
+    return samples
+}
+
+test("replay: a sparse meter's charge is full on the second reading after the charger's step to nothing, never before", () => {
+    // means over 5-10 min: the reading holding the step is part taper, part standby; the next
+    // one, wholly after it at a tenth of the level before, settles it (a third reading to see
+    // the standby stay flat cost 5-10 min more). Every phase of the readings against the step
+    const full = lithiumFullS(200, 3600, 1200, 0.08)
+    for (let startS = 0; startS < 420; startS += 60) {
+        const c = meanCurve(t => lithiumW(t, 200, 3600, 1200, 0.08, 0.7), 4 * 3600, [300, 420, 600], startS)
+        const after = c.filter(x => x.t_s >= full).map(x => x.t_s)
+        const r = replayCurve(c)
+        assert.equal(r.outcome, "full", `readings from ${startS} s`)
+        assert.ok(r.stop_s! >= full && r.stop_s! <= after[1], `readings from ${startS} s: cut at ${r.stop_s}, full at ${full}, readings after it ${after.slice(0, 3)}`)
+    }
+})
+
+test("replay: a battery already full read by a sparse meter is full while its float still settles, never before", () => {
+    // the top-up collapses onto float at 240 s; the float settles from 9 W to 4 W over an hour
+    // or so, falling 5-12 % between readings minutes apart. Confirmation is a rate (no fall of
+    // 2 % within 2 min): held to 2 % a reading, it waited 6-13 readings for the float to settle
+    for (const [floatTauS, startS] of [
+        [1800, 0],
+        [3600, 0],
+        [2400, 150],
+    ]) {
+        const power = (t: number) => (t < 3 ? 0 : t < 240 ? 20 + 130 * Math.exp(-t / 120) : 4 + 5 * Math.exp(-(t - 240) / floatTauS))
+        const c = meanCurve(power, 3 * 3600, [300, 420, 600], startS)
+        const after = c.filter(x => x.t_s >= 240).map(x => x.t_s)
+        const r = replayCurve(c)
+        assert.equal(r.outcome, "full", `float settling over ${floatTauS} s`)
+        assert.ok(r.stop_s! >= 240 && r.stop_s! <= after[4], `float settling over ${floatTauS} s: cut at ${r.stop_s}, readings after full ${after.slice(0, 6)}`)
+    }
+})
