@@ -41,7 +41,7 @@ const STEP_DROP = 0.35
 const SHARP_STEP_DROP = 0.25
 /** ...held this long (ms) when readings come faster: a single glitching reading is no step. */
 const STEP_HELD_MS = 10000
-/** On a sparse meter, a reading after the step under this fraction of the level before it confirms it. */
+/** On a sparse meter, a fall to this fraction within one or two readings from a tapered level is a termination. */
 const SPARSE_SETTLED = 0.1
 /** A step must fall by this many times the readings' scatter around the level... */
 const STEP_NOISE_FACTOR = 4
@@ -345,6 +345,27 @@ export class ChargeDetector {
         )
     }
 
+    /** Full: the draw stayed down for `flatS` after the charger's step from STEP_FROM_W. */
+    private fullAfterStep(level: number, lowW: number, flatS: number): Verdict {
+        const s = this.s
+        return verdict(
+            "full",
+            "draw " +
+                roundTo(level, 1) +
+                " W (under " +
+                roundTo(lowW, 1) +
+                " W) stayed down for " +
+                roundTo(flatS, 0) +
+                " s after the charger stepped down from " +
+                roundTo(s[STEP_FROM_W], 1) +
+                " W; plateau " +
+                roundTo(s[REF_W], 0) +
+                " W",
+            level,
+            s[REF_W]
+        )
+    }
+
     /** Highest level over roughly the last minute (two 30 s buckets), and the last one. */
     private trackRecent(t: number, level: number) {
         const s = this.s
@@ -380,6 +401,7 @@ export class ChargeDetector {
         )
         // a single spiking reading lifts the fast level for seconds, not the slow one: the
         // level a step falls from must have lasted
+        const prevLevel = s[PREV_LEVEL]
         const recent = Math.min(this.trackRecent(t, level), slowBefore)
         // how much the readings scatter around the level: a step must stand out of the noise
         const dt = t - s[FLICKER_T]
@@ -432,6 +454,18 @@ export class ChargeDetector {
             return null
         }
         s[ABOVE_SINCE] = -1
+        // on a sparse meter (means over 5-10 min), a fall to a tenth within one or two readings
+        // from a tapered level: the reading before this one, or the step found on the reading
+        // before (its mean part taper, part standby). No taper falls so far so fast (over a
+        // longer span a steep one does: a step a steep taper faked would later cut a charger that
+        // terminates at 1 % early), so the charger terminated; a third reading to see the
+        // standby stay flat cost 5-10 min. Not in a top-up: its absorption current collapses
+        // that fast before it floats
+        const afterStep = s[STEP_T] >= 0 && t > s[STEP_T] && t - dt <= s[STEP_T] && level <= SPARSE_SETTLED * s[STEP_FROM_W]
+        if (sparse && s[PLATEAU_MS] >= PLATEAU_MIN_MS && (afterStep || (level <= SPARSE_SETTLED * prevLevel && this.tapered(prevLevel, level)))) {
+            if (!afterStep) s[STEP_FROM_W] = prevLevel
+            return this.fullAfterStep(level, lowW, dt / 1000)
+        }
         if (s[LOW_SINCE] < 0) {
             // the fit's windows: 5 min means, doubling as the slots fill; a top-up collapses
             // within minutes, and a taper that stops at a corner is judged on the windows after
@@ -457,35 +491,14 @@ export class ChargeDetector {
         // settling falls by more, and a battery already full was cut three or four readings
         // after its float began
         const step = Math.max((cfg.taperStepFraction * s[ANCHOR_W] * Math.max(cfg.fullConfirmS * 1000, dt)) / (cfg.fullConfirmS * 1000), floorFall, s[SCATTER_W])
-        // a sparse meter's reading wholly after a step (the step was seen at an earlier one) that
-        // fell to a tenth of the level before it: no taper falls so far between two readings,
-        // the charger has terminated, and a third reading to confirm would cost 5-10 minutes.
-        // Not in a top-up: its collapsing absorption current falls that fast before the float
-        const far = sparse && s[STEP_T] >= 0 && t > s[STEP_T] && s[PLATEAU_MS] >= PLATEAU_MIN_MS && level <= SPARSE_SETTLED * s[STEP_FROM_W]
-        if (!far && level < s[ANCHOR_W] - step) {
+        if (level < s[ANCHOR_W] - step) {
             // still falling: the battery is still taking charge, or the step is settling
             s[ANCHOR_W] = level
             s[LAST_FALL_T] = t
             return null
         }
         const flat = (t - s[LAST_FALL_T]) / 1000
-        if (s[STEP_T] >= 0 && (flat >= cfg.fullConfirmS || far))
-            return verdict(
-                "full",
-                "draw " +
-                    roundTo(level, 1) +
-                    " W (under " +
-                    roundTo(lowW, 1) +
-                    " W) stayed down for " +
-                    roundTo(flat, 0) +
-                    " s after the charger stepped down from " +
-                    roundTo(s[STEP_FROM_W], 1) +
-                    " W; plateau " +
-                    roundTo(s[REF_W], 0) +
-                    " W",
-                level,
-                s[REF_W]
-            )
+        if (s[STEP_T] >= 0 && flat >= cfg.fullConfirmS) return this.fullAfterStep(level, lowW, flat)
         if (s[STEP_T] < 0) {
             const floorW = flatFloor(this.flat, s[SCATTER_W], t)
             if (floorW > 0) return verdict("full", "taper flattened onto " + roundTo(floorW, 1) + " W after a plateau of " + roundTo(s[REF_W], 0) + " W", level, s[REF_W])

@@ -276,3 +276,19 @@ test("replay: a battery already full read by a sparse meter is full while its fl
         assert.ok(r.stop_s! >= 240 && r.stop_s! <= after[4], `float settling over ${floatTauS} s: cut at ${r.stop_s}, readings after full ${after.slice(0, 6)}`)
     }
 })
+
+test("replay: a steep taper read by a sparse meter, its charger terminating at 1-2 %, is never cut before full", () => {
+    // falling by a third or more between readings, such a taper looks like a step; its draw
+    // reaches a tenth of the level before that "step" well before the charger terminates. Only
+    // a fall to a tenth within one or two readings is a termination
+    const early: string[] = []
+    for (const tauS of [600, 900])
+        for (const cut of [0.01, 0.02])
+            for (const gapsS of [[300], [300, 420, 600]])
+                for (let startS = 0; startS < 600; startS += 100) {
+                    const full = lithiumFullS(200, 3600, tauS, cut)
+                    const r = replayCurve(meanCurve(t => lithiumW(t, 200, 3600, tauS, cut, 0.5), 5 * 3600, gapsS, startS))
+                    if (r.outcome !== "full" || r.stop_s! < full) early.push(`tau ${tauS} s, cut ${cut}, readings ${gapsS} s from ${startS} s: ${r.outcome} at ${r.stop_s}, full at ${full}`)
+                }
+    assert.deepEqual(early, [])
+})
