@@ -454,16 +454,17 @@ export class ChargeDetector {
             return null
         }
         s[ABOVE_SINCE] = -1
-        // on a sparse meter (means over 5-10 min), a fall to a tenth within one or two readings
-        // from a tapered level: the reading before this one, or the step found on the reading
+        // on a sparse meter (means over 5-10 min), a fall to a tenth within one or two readings:
+        // from the reading before this one, or from the level before a step found on the reading
         // before (its mean part taper, part standby). No taper falls so far so fast (over a
         // longer span a steep one does: a step a steep taper faked would later cut a charger that
         // terminates at 1 % early), so the charger terminated; a third reading to see the
-        // standby stay flat cost 5-10 min. Not in a top-up: its absorption current collapses
-        // that fast before it floats
-        const afterStep = s[STEP_T] >= 0 && t > s[STEP_T] && t - dt <= s[STEP_T] && level <= SPARSE_SETTLED * s[STEP_FROM_W]
-        if (sparse && s[PLATEAU_MS] >= PLATEAU_MIN_MS && (afterStep || (level <= SPARSE_SETTLED * prevLevel && this.tapered(prevLevel, level)))) {
-            if (!afterStep) s[STEP_FROM_W] = prevLevel
+        // standby stay flat cost 5-10 min. Whether a fall is the charger's or a pull is asked as
+        // the unplug test asks it, from the reading before. Not in a top-up: its absorption
+        // current collapses that fast before it floats
+        const from = s[STEP_T] >= 0 && t > s[STEP_T] && t - dt <= s[STEP_T] ? s[STEP_FROM_W] : prevLevel
+        if (sparse && s[PLATEAU_MS] >= PLATEAU_MIN_MS && level <= SPARSE_SETTLED * from && this.tapered(prevLevel, level)) {
+            s[STEP_FROM_W] = from
             return this.fullAfterStep(level, lowW, dt / 1000)
         }
         if (s[LOW_SINCE] < 0) {
