@@ -207,67 +207,11 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
     let beat = false
     const healthySince = ds.millis()
     let healthy = false
-    // never let a handler die silently with relays on: open them all, report
-    const failSafe = async (err: any) => {
-        console.log("control loop error: " + err)
-        for (let i = 0; i < n; i++) {
-            relayState[i] = false
-            if (openAt[i] < 0) openAt[i] = ds.millis()
-            await hw.relays[i].enabled.write(false)
-        }
-    }
-    // What the tick's decisions leave to write (lockouts, session records and their events,
-    // checkpoints) is written in a fiber of its own, started once the tick's relay commands are
-    // out: the relays never wait on flash. When one tick did both, a start taken while it wrote
-    // the session records (a write and a read-back each) closed its relay up to 0.3 s late.
-    let keeping = false
-    const bookkeeping = async () => {
-        try {
-            const now = coreNow()
-            // a lockout set or cleared is written first (its relay is already open)
-            const lk = sup.locks()
-            if (lk !== locks) {
-                locks = lk
-                await saveJson("locks", lk)
-            }
-            const events = route.ready() ? sup.takeEvents() : []
-            for (let k = 0; k < events.length; k++) {
-                const e = events[k]
-                const kind = e.kind
-                const sk = e.socket
-                if (kind === "state" || kind === "started" || kind === "ended") {
-                    // the whole record supersedes the checkpoint; a checkpoint left over from an
-                    // earlier session would be taken over the new one's record
-                    await remove("ck" + sk)
-                    const p = sup.socket(sk).persisted(now)
-                    const key = sessionKey(sk)
-                    if (p) await saveJson(key, p)
-                    else await remove(key)
-                }
-                await route.deliver(e, now)
-                if (kind === "ended") console.log("socket " + sk + " ended: " + e.record.reason + " " + e.record.energyWh + " Wh")
-                if (kind === "fault") console.log("fault socket " + sk + ": " + e.fault + " " + e.detail)
-            }
-            // running sessions' progress, when the core says it is due
-            await checkpoints(now, false)
-            // a healthy tick is one whose writes went through too (the external watchdog's pulse)
-            beat = !beat
-            if (hw.heartbeat) hw.heartbeat(beat)
-            if (!healthy && ds.millis() - healthySince > HEALTHY_MS) {
-                healthy = true
-                await markHealthy(firmwareVersion())
-            }
-        } catch (err) {
-            await failSafe(err)
-        }
-        keeping = false
-    }
-    // one tick at a time: a late tick waits for the last one to end
+    // one tick at a time: a tick that waits on flash must not overlap the next one
     let ticking = false
     setInterval(async () => {
         if (ticking) return
         ticking = true
-        let decided = false
         try {
             const now = coreNow()
             const real = ds.millis()
@@ -313,16 +257,48 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
                     await hw.relays[i].enabled.write(false)
                 }
             }
-            decided = true
+            // a lockout set or cleared is written first (its relay is already open)
+            const lk = sup.locks()
+            if (lk !== locks) {
+                locks = lk
+                await saveJson("locks", lk)
+            }
+            const events = route.ready() ? sup.takeEvents() : []
+            for (let k = 0; k < events.length; k++) {
+                const e = events[k]
+                const kind = e.kind
+                const sk = e.socket
+                if (kind === "state" || kind === "started" || kind === "ended") {
+                    // the whole record supersedes the checkpoint; a checkpoint left over from an
+                    // earlier session would be taken over the new one's record
+                    await remove("ck" + sk)
+                    const p = sup.socket(sk).persisted(now)
+                    const key = sessionKey(sk)
+                    if (p) await saveJson(key, p)
+                    else await remove(key)
+                }
+                await route.deliver(e, now)
+                if (kind === "ended") console.log("socket " + sk + " ended: " + e.record.reason + " " + e.record.energyWh + " Wh")
+                if (kind === "fault") console.log("fault socket " + sk + ": " + e.fault + " " + e.detail)
+            }
+            // running sessions' progress, when the core says it is due
+            await checkpoints(now, false)
+            beat = !beat
+            if (hw.heartbeat) hw.heartbeat(beat)
+            if (!healthy && real - healthySince > HEALTHY_MS) {
+                healthy = true
+                await markHealthy(firmwareVersion())
+            }
         } catch (err) {
-            await failSafe(err)
+            // never let a handler die silently with relays on: open them all, report
+            console.log("control loop error: " + err)
+            for (let i = 0; i < n; i++) {
+                relayState[i] = false
+                if (openAt[i] < 0) openAt[i] = ds.millis()
+                await hw.relays[i].enabled.write(false)
+            }
         }
         ticking = false
-        // events of a tick while the bookkeeping still writes wait in the core for its next round
-        if (decided && !keeping) {
-            keeping = true
-            bookkeeping.start()
-        }
     }, TICK_MS)
     return sup
 }
