@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests run when they are missing, as root (or through sudo
-# without a password); a machine that has them is left as it is. `npm test` runs this first
-# (its pretest).
+# without a password); a machine that has them is left as it is. `npm test` and `npm run bench`
+# run this first (their pretest and prebench).
 #   mosquitto:  the broker-ACL test and the fleet load run start a broker on a port of their own
 #               (the package's own service, where a service manager starts one on 1883, is unused)
 #   postgresql: the fleet registry's tests start a throwaway cluster in a temp folder

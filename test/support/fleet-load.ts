@@ -415,7 +415,7 @@ async function startServer(opts: object): Promise<Proc> {
 }
 
 async function startMosquitto(dir: string): Promise<{ url: string; proc: ChildProcess; exited: Promise<void> }> {
-    if (!existsSync(MOSQUITTO)) throw new Error(`${MOSQUITTO} missing: npm test installs it (pretest: tools/apt-ensure.sh)`)
+    if (!existsSync(MOSQUITTO)) throw new Error(`${MOSQUITTO} missing: npm test and npm run bench install it (tools/apt-ensure.sh)`)
     const port = await freePort()
     const conf = join(dir, "mosquitto.conf")
     // QoS 0 messages queue without a bound: a busy server must not lose boot events
