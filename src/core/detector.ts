@@ -491,7 +491,7 @@ export class ChargeDetector {
         // within fullConfirmS): between a sparse meter's readings minutes apart a float still
         // settling falls by more, and a battery already full was cut three or four readings
         // after its float began
-        const step = Math.max((cfg.taperStepFraction * s[ANCHOR_W] * Math.max(cfg.fullConfirmS * 1000, dt)) / (cfg.fullConfirmS * 1000), floorFall, s[SCATTER_W])
+        const step = Math.max(cfg.taperStepFraction * s[ANCHOR_W] * Math.max(1, dt / (cfg.fullConfirmS * 1000)), floorFall, s[SCATTER_W])
         if (level < s[ANCHOR_W] - step) {
             // still falling: the battery is still taking charge, or the step is settling
             s[ANCHOR_W] = level
