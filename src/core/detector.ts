@@ -43,6 +43,11 @@ const SHARP_STEP_DROP = 0.25
 const STEP_HELD_MS = 10000
 /** On a sparse meter, a fall to this fraction within one or two readings from a tapered level is a termination. */
 const SPARSE_SETTLED = 0.1
+/**
+ * On a sparse meter, a step falling this many times faster than the level fell over the
+ * reading before is the charger's corner: a taper's falls only ever slow down.
+ */
+const SHARP_FACTOR = 3
 /** A step must fall by this many times the readings' scatter around the level... */
 const STEP_NOISE_FACTOR = 4
 /** ...measured over about a minute (ms). */
@@ -144,6 +149,12 @@ const OVERLOAD_WARNING = 31
 const AT_PLATEAU_T = 32
 /** the last reading (W) */
 const LAST_P = 33
+/** how fast the level fell (W/ms) from the reading before to the last */
+const FALL_RATE = 34
+/** 0/1: the step was found on a sparse meter, falling far faster than the level had before */
+const SHARP_STEP = 35
+/** FALL_RATE over the reading before */
+const PREV_FALL_RATE = 36
 
 export class ChargeDetector {
     /** indexed by the constants above */
@@ -162,7 +173,7 @@ export class ChargeDetector {
     ) {
         // in the order of the constants; the socket drew nothing before the relay closed: the
         // averages start at zero
-        this.s = [0, 0, t0, t0, limits.limitW, limits.profile, -1, 0, -1, -1, -1, -1e12, 0, 0, 0, 0, 0, 0, t0, 0, 0, 0, -1, 0, -1, 0, -1, -1, t0, refW, drew ? 1 : 0, 0, t0, 0]
+        this.s = [0, 0, t0, t0, limits.limitW, limits.profile, -1, 0, -1, -1, -1, -1e12, 0, 0, 0, 0, 0, 0, t0, 0, 0, 0, -1, 0, -1, 0, -1, -1, t0, refW, drew ? 1 : 0, 0, t0, 0, 0, 0, 0]
     }
 
     /** The session's plateau: highest sustained draw (W). */
@@ -417,7 +428,13 @@ export class ChargeDetector {
             s[PENDING_FROM_W] = recent
         }
         if (s[PENDING_T] >= 0 && (level > (1 - drop) * s[PENDING_FROM_W] || t - s[PENDING_T] > PENDING_MAX_MS)) s[PENDING_T] = -1
+        // a taper (a decay onto a floor, or to nothing) is convex: the level falls ever slower
+        // (the reading before may hold the start of the step: the slower of the two before)
+        const rateBefore = Math.min(s[FALL_RATE], s[PREV_FALL_RATE])
+        s[PREV_FALL_RATE] = s[FALL_RATE]
+        s[FALL_RATE] = dt > 0 ? (prevLevel - level) / dt : 0
         if (s[PENDING_T] >= 0 && s[STEP_T] < 0 && (sparse || t - s[PENDING_T] >= STEP_HELD_MS) && s[PENDING_FROM_W] - level >= STEP_NOISE_FACTOR * s[SCATTER_W]) {
+            s[SHARP_STEP] = sparse && s[PENDING_T] === t && s[FALL_RATE] >= SHARP_FACTOR * Math.max(rateBefore, 0) ? 1 : 0
             // the step is when the level fell (a restart a minute after it is the charger's)
             s[STEP_T] = s[PENDING_T]
             s[PENDING_T] = -1
@@ -462,8 +479,9 @@ export class ChargeDetector {
         // standby stay flat cost 5-10 min. Whether a fall is the charger's or a pull is asked as
         // the unplug test asks it, from the reading before. Not in a top-up: its absorption
         // current collapses that fast before it floats
-        const from = s[STEP_T] >= 0 && t > s[STEP_T] && t - dt <= s[STEP_T] ? s[STEP_FROM_W] : prevLevel
-        if (sparse && s[PLATEAU_MS] >= PLATEAU_MIN_MS && level <= SPARSE_SETTLED * from && this.tapered(prevLevel, level)) {
+        const afterStep = s[STEP_T] >= 0 && t > s[STEP_T] && t - dt <= s[STEP_T]
+        const from = afterStep ? s[STEP_FROM_W] : prevLevel
+        if (sparse && s[PLATEAU_MS] >= PLATEAU_MIN_MS && (level <= SPARSE_SETTLED * from || (afterStep && s[SHARP_STEP] && level <= (1 - STEP_DROP) * from)) && this.tapered(prevLevel, level)) {
             s[STEP_FROM_W] = from
             return this.fullAfterStep(level, lowW, dt / 1000)
         }

@@ -277,6 +277,22 @@ test("replay: a battery already full read by a sparse meter is full while its fl
     }
 })
 
+test("replay: a three-stage charge read by a sparse meter is full within two readings after the one holding its step to float, never before", () => {
+    // an absorption taper falling a few % between readings, then the step to float (at 15 % of
+    // the plateau) onto a float still settling by 10-20 % a reading: the step falls many times
+    // faster than the taper did (a taper's falls only slow down), so it is the charger's. The
+    // float's settling kept it "still falling" for three or four readings more
+    for (let startS = 0; startS < 600; startS += 100) {
+        const switchS = 3600 + Math.round(2400 * Math.log(180 / 10))
+        const power = (t: number) => (t < 3 ? 0 : t < 3600 ? 200 : t < switchS ? 20 + 180 * Math.exp(-(t - 3600) / 2400) : 8 + 8 * Math.exp(-(t - switchS) / 1200))
+        const c = meanCurve(power, 4 * 3600, [300, 420, 600], startS)
+        const after = c.filter(x => x.t_s >= switchS).map(x => x.t_s)
+        const r = replayCurve(c)
+        assert.equal(r.outcome, "full", `readings from ${startS} s`)
+        assert.ok(r.stop_s! >= switchS && r.stop_s! <= after[2], `readings from ${startS} s: cut at ${r.stop_s}, full at ${switchS}, readings after it ${after.slice(0, 4)}`)
+    }
+})
+
 test("replay: a steep taper read by a sparse meter, its charger terminating at 1-2 %, is never cut before full", () => {
     // falling by a third or more between readings, such a taper looks like a step; its draw
     // reaches a tenth of the level before that "step" well before the charger terminates. Only
