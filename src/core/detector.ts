@@ -39,6 +39,14 @@ const STEP_DROP = 0.35
  * at C/20 onto a standby of half that steps by a quarter to a half)...
  */
 const SHARP_STEP_DROP = 0.25
+/**
+ * ...or by a fifth after a plateau: no constant-voltage taper falls that fast (its time constant
+ * is 5 min or more, 18 % a minute). The fall is measured from the slow level, which lags a step:
+ * it sees ~3/4 of it, so a charger ending at 8 W onto its own 6 W idle (a step by a quarter)
+ * passed a quarter unseen. A top-up's absorption current collapses faster (1-8 min): it keeps
+ * the quarter...
+ */
+const PLATEAU_STEP_DROP = 0.2
 /** ...held this long (ms) when readings come faster: a single glitching reading is no step. */
 const STEP_HELD_MS = 10000
 /** On a sparse meter, a fall to this fraction within one or two readings from a tapered level is a termination. */
@@ -155,6 +163,8 @@ const FALL_RATE = 34
 const SHARP_STEP = 35
 /** FALL_RATE over the reading before */
 const PREV_FALL_RATE = 36
+/** the draw's integral since STEP_SINCE (W ms): what follows the step, over the noise */
+const STEP_SUM = 37
 
 export class ChargeDetector {
     /** indexed by the constants above */
@@ -173,7 +183,7 @@ export class ChargeDetector {
     ) {
         // in the order of the constants; the socket drew nothing before the relay closed: the
         // averages start at zero
-        this.s = [0, 0, t0, t0, limits.limitW, limits.profile, -1, 0, -1, -1, -1, -1e12, 0, 0, 0, 0, 0, 0, t0, 0, 0, 0, -1, 0, -1, 0, -1, -1, t0, refW, drew ? 1 : 0, 0, t0, 0, 0, 0, 0]
+        this.s = [0, 0, t0, t0, limits.limitW, limits.profile, -1, 0, -1, -1, -1, -1e12, 0, 0, 0, 0, 0, 0, t0, 0, 0, 0, -1, 0, -1, 0, -1, -1, t0, refW, drew ? 1 : 0, 0, t0, 0, 0, 0, 0, 0]
     }
 
     /** The session's plateau: highest sustained draw (W). */
@@ -263,7 +273,7 @@ export class ChargeDetector {
         }
         if (t < s[HOLD_UNTIL]) return null
 
-        const unplug = this.checkStep(t, p, slowBefore, fastBefore)
+        const unplug = this.checkStep(t, p, dt, slowBefore, fastBefore)
         if (unplug) return unplug
         return this.checkFull(t, p, level, slowBefore)
     }
@@ -319,13 +329,14 @@ export class ChargeDetector {
     }
 
     /** A step down: unplugged when it falls from a high level, a termination otherwise. */
-    private checkStep(t: number, p: number, slowBefore: number, fastBefore: number): Verdict {
+    private checkStep(t: number, p: number, dt: number, slowBefore: number, fastBefore: number): Verdict {
         const s = this.s
         const cfg = this.cfg
         if (s[STEP_SINCE] < 0) {
             // a lead-acid charger floats: from any level once it drew, a step to nothing is a pull
             if ((slowBefore >= cfg.noLoadW || (s[PROFILE] === PROFILE_LEAD_ACID && s[DREW])) && p <= cfg.unplugFraction * slowBefore) {
                 s[STEP_SINCE] = t
+                s[STEP_SUM] = 0
                 // judged on the short average: the long one lags behind a fast taper
                 s[STEP_PRE_W] = Math.min(slowBefore, fastBefore)
             }
@@ -336,9 +347,12 @@ export class ChargeDetector {
             s[STEP_SINCE] = -1
             return null
         }
+        s[STEP_SUM] += p * dt
         const held = (t - s[STEP_SINCE]) / 1000
         if (held < cfg.unplugHoldS) return null
-        if (this.tapered(s[STEP_PRE_W], s[FAST_W])) {
+        // whether the charger still draws, on the mean since the step: a pulse charger's
+        // electronics at ~1 W between pulses read under the meter's floor now and then
+        if (this.tapered(s[STEP_PRE_W], s[STEP_SUM] / (held * 1000))) {
             // the charger terminating: the full rule confirms it from the step itself (its
             // own step test may miss it: after a fast taper, as a LiFePO4 knee, the level of
             // the minute before is still the plateau's)
@@ -422,7 +436,7 @@ export class ChargeDetector {
         // of the readings' scatter (right after a balancing flicker the scatter is still
         // high), and is dropped if the level comes back
         const sparse = dt >= STEP_WINDOW_MS
-        const drop = sparse ? STEP_DROP : SHARP_STEP_DROP
+        const drop = sparse ? STEP_DROP : s[PLATEAU_MS] >= PLATEAU_MIN_MS ? PLATEAU_STEP_DROP : SHARP_STEP_DROP
         if (s[PENDING_T] < 0 && s[STEP_T] < 0 && recent - level >= drop * recent && this.tapered(recent, level)) {
             s[PENDING_T] = t
             s[PENDING_FROM_W] = recent

@@ -8,7 +8,7 @@ import { formatCurveCsv, parseCurveCsv, CurveCsvError, missingColumns } from "..
 import { makePlug } from "../../sim/bus/plug"
 import { generateCorpus } from "../../sim/corpus"
 import { replayCurve } from "../../sim/curve-replay"
-import { lithiumFullS, lithiumW } from "../shared/scenarios"
+import { Lcg, lithiumFullS, lithiumW } from "../shared/scenarios"
 
 const tsx = join("node_modules", ".bin", "tsx")
 
@@ -229,6 +229,47 @@ test("replay: a charger that drops out in a brownout during its taper and soft-s
     const r = replayCurve(brownoutCurve(9 * 3600, power, sag))
     assert.equal(r.outcome, "full")
     assert.ok(r.stop_s! >= full, `cut at ${r.stop_s}, full at ${full}`)
+})
+
+test("replay: a lithium charger ending a quarter over its own idle draw is cut within minutes of full, never before", () => {
+    // after a plateau the taper ends at 8 W and the charger idles at 6 W: a step by a quarter,
+    // measured from the slow level that lags it as ~3/4 of that. No constant-voltage taper falls
+    // a fifth within a minute; held to a quarter, the step was missed and the flattening fit
+    // cut it 20-30 min late
+    for (const tauS of [900, 1800, 3000]) {
+        const cut = 8 / 150
+        const full = lithiumFullS(150, 3600, tauS, cut)
+        const r = replayCurve(
+            brownoutCurve(
+                full + 7200,
+                t => lithiumW(t, 150, 3600, tauS, cut, 6),
+                () => false
+            )
+        )
+        assert.equal(r.outcome, "full", `taper of ${tauS} s`)
+        assert.ok(r.stop_s! >= full && r.stop_s! - full <= 240, `taper of ${tauS} s: cut at ${r.stop_s}, full at ${full}`)
+    }
+})
+
+test("replay: a lead-acid pulse charger whose electronics draw just over the meter's floor between pulses is full, not unplugged", () => {
+    // with the lead-acid profile a step to nothing is a pull. Between pulses the charger draws
+    // 1.2 W (+-0.5 W of noise): its 5 s average dipped under the 1 W floor now and then and the
+    // step read as a pull. Whether the charger still draws is asked of the mean since the step
+    for (const seed of [1, 2, 3]) {
+        const rng = new Lcg(seed)
+        const switchS = 3600 + Math.round(2400 * Math.log(150 / 18))
+        const power = (t: number) => {
+            if (t < 3600) return t < 3 ? 0 : 150
+            if (t < switchS) return 150 * Math.exp(-(t - 3600) / 2400)
+            return ((t - switchS) % 300 < 60 ? 12 : 1.2) + rng.next() - 0.5
+        }
+        const r = replayCurve(
+            brownoutCurve(switchS + 3600, power, () => false),
+            { profile: "lead_acid" }
+        )
+        assert.equal(r.outcome, "full", `seed ${seed}: ${r.outcome} at ${r.stop_s}`)
+        assert.ok(r.stop_s! >= switchS, `seed ${seed}: cut at ${r.stop_s}, full at ${switchS}`)
+    }
 })
 
 /** A smart plug's export of `power(t)`: one mean over each interval from `startS`, the intervals cycling through `gapsS`. */
