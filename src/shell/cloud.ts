@@ -63,6 +63,8 @@ export class CloudLink {
     private telemetryNext = 1e9
     /** the control loop's per-channel calibration (src/shell/shed.ts), edited by calibrate */
     cals: ChannelCal[] = null
+    /** the control loop's tick, run at once on an accepted start (runShed) */
+    tickNow: () => void = null
     /** sessions resumed at boot, for the boot event */
     resumed = 0
     boardName = ""
@@ -272,6 +274,7 @@ export class CloudLink {
             const opts = { powerCapW: a.powerCapW, topOffMin: a.topOffMin, profile: a.profile }
             const lim = { kind: a.limit.kind, value: a.limit.value === undefined ? 0 : a.limit.value }
             const r = sup.start(socket, a.order, lim, opts, now)
+            if (r.ok && this.tickNow) this.tickNow()
             return { ok: r.ok, error: r.error, detail: r.detail, result: r.ok ? { socket, state: sup.socket(socket).state } : null }
         }
         if (cmd === "stop") {

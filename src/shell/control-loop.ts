@@ -48,6 +48,8 @@ export interface ShedHardware {
     temperature?: ds.Potentiometer
     /** per-channel calibration in use, filled by runShed (the cloud's calibrate command edits it) */
     cals?: ChannelCal[]
+    /** run the control loop's tick now, filled by runShed (the cloud calls it on an accepted start) */
+    tickNow?: () => void
 }
 
 /**
@@ -207,11 +209,7 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
     let beat = false
     const healthySince = ds.millis()
     let healthy = false
-    // one tick at a time: a tick that waits on flash must not overlap the next one
-    let ticking = false
-    setInterval(async () => {
-        if (ticking) return
-        ticking = true
+    const tick = async () => {
         try {
             const now = coreNow()
             const real = ds.millis()
@@ -224,10 +222,7 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
             lastReal = real
             if (gap > METER_SILENT_MS && real - pausedTo > REBIND_MS) pausedTo = real + REBIND_MS
             if (real > pausedTo) loopT += Math.min(gap, 2 * TICK_MS)
-            if (reported < n && real - bootT < BOOT_WAIT_MS) {
-                ticking = false
-                return
-            }
+            if (reported < n && real - bootT < BOOT_WAIT_MS) return
             for (let i = 0; i < n; i++) {
                 raw[i] = latestP[i]
                 held[i] = false
@@ -298,7 +293,27 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
                 await hw.relays[i].enabled.write(false)
             }
         }
+    }
+    // one tick at a time: a tick that waits on flash must not overlap the next one
+    let ticking = false
+    let again = false
+    const runTick = async () => {
+        if (ticking) return
+        ticking = true
+        // (DeviceScript has no do-while)
+        again = true
+        while (again) {
+            again = false
+            await tick()
+        }
         ticking = false
-    }, TICK_MS)
+    }
+    setInterval(runTick, TICK_MS)
+    // an accepted start closes its relay now, not a period later; landing in a tick that already
+    // decided (and writes its records to flash), right after that tick
+    hw.tickNow = () => {
+        if (ticking) again = true
+        else setTimeout(runTick, 0)
+    }
     return sup
 }

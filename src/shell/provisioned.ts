@@ -28,6 +28,7 @@ export async function startProvisionedCloud(sup: Supervisor, hw: ShedHardware): 
     })
     cloud.boardName = hw.name
     cloud.cals = hw.cals
+    cloud.tickNow = hw.tickNow
     cloud.resumed = sup.liveCount()
     await cloud.start()
     return cloud
