@@ -446,9 +446,11 @@ export class ChargeDetector {
         // (the reading before may hold the start of the step: the slower of the two before)
         const rateBefore = Math.min(s[FALL_RATE], s[PREV_FALL_RATE])
         s[PREV_FALL_RATE] = s[FALL_RATE]
-        s[FALL_RATE] = dt > 0 ? (prevLevel - level) / dt : 0
+        // (a fall from the plateau is no taper's: its end is a corner too, the taper's start)
+        const inTaper = dt > 0 && s[AT_PLATEAU_T] < t - dt
+        s[FALL_RATE] = inTaper ? (prevLevel - level) / dt : 1e9
         if (s[PENDING_T] >= 0 && s[STEP_T] < 0 && (sparse || t - s[PENDING_T] >= STEP_HELD_MS) && s[PENDING_FROM_W] - level >= STEP_NOISE_FACTOR * s[SCATTER_W]) {
-            s[SHARP_STEP] = sparse && s[PENDING_T] === t && s[FALL_RATE] >= SHARP_FACTOR * Math.max(rateBefore, 0) ? 1 : 0
+            s[SHARP_STEP] = sparse && inTaper && s[PENDING_T] === t && s[FALL_RATE] >= SHARP_FACTOR * Math.max(rateBefore, 0) ? 1 : 0
             // the step is when the level fell (a restart a minute after it is the charger's)
             s[STEP_T] = s[PENDING_T]
             s[PENDING_T] = -1

@@ -334,6 +334,21 @@ test("replay: a three-stage charge read by a sparse meter is full within two rea
     }
 })
 
+test("replay: a sparse meter's readings across the plateau's end are no taper's rate for a corner", () => {
+    // the plateau's end is a corner too (flat, then a fast fall): measured against the fall
+    // from the plateau, a steep taper's next readings looked three times faster than the level
+    // had fallen, a corner, and a charger terminating at 5-15 % was cut before full
+    const early: string[] = []
+    for (const tauS of [300, 450, 600, 900])
+        for (const cut of [0.05, 0.1, 0.15])
+            for (let startS = 0; startS < 600; startS += 50) {
+                const full = lithiumFullS(260, 10000, tauS, cut)
+                const r = replayCurve(meanCurve(t => lithiumW(t, 260, 10000, tauS, cut, 0.5), full + 7200, [460, 560, 440, 415, 370], startS))
+                if (r.outcome === "full" && r.stop_s! < full) early.push(`tau ${tauS} s, cut ${cut}, readings from ${startS} s: full at ${r.stop_s}, true full ${full}`)
+            }
+    assert.deepEqual(early, [])
+})
+
 test("replay: a steep taper read by a sparse meter, its charger terminating at 1-2 %, is never cut before full", () => {
     // falling by a third or more between readings, such a taper looks like a step; its draw
     // reaches a tenth of the level before that "step" well before the charger terminates. Only
