@@ -52,8 +52,9 @@ const STEP_HELD_MS = 10000
 /** On a sparse meter, a fall to this fraction within one or two readings from a tapered level is a termination. */
 const SPARSE_SETTLED = 0.1
 /**
- * On a sparse meter, a step falling this many times faster than the level fell over the
- * reading before is the charger's corner: a taper's falls only ever slow down.
+ * On a sparse meter, a step falling this many times faster than the level fell over either of
+ * the two readings before (in the taper) is the charger's corner: a taper's falls only ever
+ * slow down.
  */
 const SHARP_FACTOR = 3
 /** A step must fall by this many times the readings' scatter around the level... */
@@ -157,7 +158,7 @@ const OVERLOAD_WARNING = 31
 const AT_PLATEAU_T = 32
 /** the last reading (W) */
 const LAST_P = 33
-/** how fast the level fell (W/ms) from the reading before to the last */
+/** how fast the level fell (W/ms) from the reading before to the last; 1e9: from the plateau, no taper's */
 const FALL_RATE = 34
 /** 0/1: the step was found on a sparse meter, falling far faster than the level had before */
 const SHARP_STEP = 35
