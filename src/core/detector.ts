@@ -160,8 +160,11 @@ const AT_PLATEAU_T = 32
 const LAST_P = 33
 /** how fast the level fell (W/ms) from the reading before to the last; 1e9: from the plateau, no taper's */
 const FALL_RATE = 34
-/** 0/1: the step was found on a sparse meter, falling far faster than the level had before */
-const SHARP_STEP = 35
+/**
+ * when (its STEP_T) the last step found on a sparse meter falling far faster than the level had
+ * before was: it is the current step's only if the times match (-1: none)
+ */
+const SHARP_STEP_T = 35
 /** FALL_RATE over the reading before */
 const PREV_FALL_RATE = 36
 /** the draw's integral since STEP_SINCE (W ms): what follows the step, over the noise */
@@ -184,7 +187,7 @@ export class ChargeDetector {
     ) {
         // in the order of the constants; the socket drew nothing before the relay closed: the
         // averages start at zero
-        this.s = [0, 0, t0, t0, limits.limitW, limits.profile, -1, 0, -1, -1, -1, -1e12, 0, 0, 0, 0, 0, 0, t0, 0, 0, 0, -1, 0, -1, 0, -1, -1, t0, refW, drew ? 1 : 0, 0, t0, 0, 0, 0, 0, 0]
+        this.s = [0, 0, t0, t0, limits.limitW, limits.profile, -1, 0, -1, -1, -1, -1e12, 0, 0, 0, 0, 0, 0, t0, 0, 0, 0, -1, 0, -1, 0, -1, -1, t0, refW, drew ? 1 : 0, 0, t0, 0, 0, -1, 0, 0]
     }
 
     /** The session's plateau: highest sustained draw (W). */
@@ -451,7 +454,7 @@ export class ChargeDetector {
         const inTaper = dt > 0 && s[AT_PLATEAU_T] < t - dt
         s[FALL_RATE] = inTaper ? (prevLevel - level) / dt : 1e9
         if (s[PENDING_T] >= 0 && s[STEP_T] < 0 && (sparse || t - s[PENDING_T] >= STEP_HELD_MS) && s[PENDING_FROM_W] - level >= STEP_NOISE_FACTOR * s[SCATTER_W]) {
-            s[SHARP_STEP] = sparse && inTaper && s[PENDING_T] === t && s[FALL_RATE] >= SHARP_FACTOR * Math.max(rateBefore, 0) ? 1 : 0
+            if (sparse && inTaper && s[PENDING_T] === t && s[FALL_RATE] >= SHARP_FACTOR * Math.max(rateBefore, 0)) s[SHARP_STEP_T] = t
             // the step is when the level fell (a restart a minute after it is the charger's)
             s[STEP_T] = s[PENDING_T]
             s[PENDING_T] = -1
@@ -498,7 +501,12 @@ export class ChargeDetector {
         // current collapses that fast before it floats
         const afterStep = s[STEP_T] >= 0 && t > s[STEP_T] && t - dt <= s[STEP_T]
         const from = afterStep ? s[STEP_FROM_W] : prevLevel
-        if (sparse && s[PLATEAU_MS] >= PLATEAU_MIN_MS && (level <= SPARSE_SETTLED * from || (afterStep && s[SHARP_STEP] && level <= (1 - STEP_DROP) * from)) && this.tapered(prevLevel, level)) {
+        if (
+            sparse &&
+            s[PLATEAU_MS] >= PLATEAU_MIN_MS &&
+            (level <= SPARSE_SETTLED * from || (afterStep && s[SHARP_STEP_T] === s[STEP_T] && level <= (1 - STEP_DROP) * from)) &&
+            this.tapered(prevLevel, level)
+        ) {
             s[STEP_FROM_W] = from
             return this.fullAfterStep(level, lowW, dt / 1000)
         }
