@@ -73,6 +73,13 @@ const PLATEAU_BAND = 0.9
 const TOPUP_TAPERED = 0.7
 /** ...for this long (ms) makes a charge with a constant-current plateau. */
 const PLATEAU_MIN_MS = 600000
+/**
+ * After a constant-current plateau the step is confirmed in this share of fullConfirmS: a
+ * charger that terminated from a plateau has nothing left to settle, and the spell only has to
+ * outlast a dip (a pack switch, 2-12 s). A top-up waits all of it: its absorption current
+ * collapses within minutes and may still be settling after the step.
+ */
+const PLATEAU_CONFIRM_SHARE = 0.5
 /** A top-up's draw is low (judged for full) under this share of its peak. */
 const TOPUP_LOW = 0.3
 /** A charger terminating halves its draw within this window (ms). */
@@ -169,6 +176,15 @@ const SHARP_STEP_T = 35
 const PREV_FALL_RATE = 36
 /** the draw's integral since STEP_SINCE (W ms): what follows the step, over the noise */
 const STEP_SUM = 37
+/**
+ * a step put aside while the level is back where it stepped from (-1: none), how long the
+ * draw had stayed down after it (ms), the last time the level was back, and when it was put
+ * aside (see checkFull)
+ */
+const ASIDE_STEP_T = 38
+const ASIDE_FLAT_MS = 39
+const BACK_T = 40
+const ASIDE_AT = 41
 
 export class ChargeDetector {
     /** indexed by the constants above */
@@ -187,7 +203,9 @@ export class ChargeDetector {
     ) {
         // in the order of the constants; the socket drew nothing before the relay closed: the
         // averages start at zero
-        this.s = [0, 0, t0, t0, limits.limitW, limits.profile, -1, 0, -1, -1, -1, -1e12, 0, 0, 0, 0, 0, 0, t0, 0, 0, 0, -1, 0, -1, 0, -1, -1, t0, refW, drew ? 1 : 0, 0, t0, 0, 0, -1, 0, 0]
+        // prettier-ignore
+        this.s = [0, 0, t0, t0, limits.limitW, limits.profile, -1, 0, -1, -1, -1, -1e12, 0, 0, 0, 0, 0, 0, t0, 0, 0, 0, -1, 0,
+            -1, 0, -1, -1, t0, refW, drew ? 1 : 0, 0, t0, 0, 0, -1, 0, 0, -1, 0, -1, -1]
     }
 
     /** The session's plateau: highest sustained draw (W). */
@@ -289,6 +307,7 @@ export class ChargeDetector {
         s[ABOVE_SINCE] = -1
         s[STEP_SINCE] = -1
         s[STEP_T] = -1
+        s[ASIDE_STEP_T] = -1
     }
 
     private checkOverload(t: number, p: number): Verdict {
@@ -463,6 +482,31 @@ export class ChargeDetector {
             // balancing BMS cannot start a fresh, clean-looking step every few seconds
             s[LAST_FALL_T] = t
         }
+        // the level back where the step came from: the charger paused (a BMS opening, a restart
+        // after a mains blip too short for the meter to see) and its taper goes on, or a
+        // maintenance pulse. The step is put aside with the time the draw had stayed down after
+        // it, and stands again only if the level falls back sharply (under the step's midpoint
+        // within a minute of being back: a pulse's end) within PENDING_MAX_MS, not as a taper
+        // glides down. A step kept through a pause confirmed once the taper came into the low
+        // band, 25-55 minutes early
+        const back = (1 - drop) * s[STEP_FROM_W]
+        if (s[STEP_T] >= 0 && level > back) {
+            s[ASIDE_STEP_T] = s[STEP_T]
+            s[ASIDE_FLAT_MS] = t - s[LAST_FALL_T]
+            s[ASIDE_AT] = t
+            s[STEP_T] = -1
+        }
+        if (s[ASIDE_STEP_T] >= 0) {
+            if (t - s[ASIDE_AT] > PENDING_MAX_MS) s[ASIDE_STEP_T] = -1
+            else if (level > back) s[BACK_T] = t
+            else if (level < 0.5 * (s[STEP_FROM_W] + (s[LOW_SINCE] >= 0 ? s[ANCHOR_W] : (1 - drop) * back))) {
+                if (t - s[BACK_T] <= Math.max(STEP_WINDOW_MS, dt)) {
+                    s[STEP_T] = s[ASIDE_STEP_T]
+                    s[LAST_FALL_T] = t - s[ASIDE_FLAT_MS]
+                }
+                s[ASIDE_STEP_T] = -1
+            }
+        }
         // raw readings toggling across the step's midpoint within seconds: BMS balancing
         // flicker, the charger is not done (a fan cycling after full toggles over minutes); the
         // midpoint, not half the level before: a step by a half lands on that half, and the
@@ -482,10 +526,13 @@ export class ChargeDetector {
                 // a sustained return to real power: charging resumed (second pack, restart)
                 if (t - s[ABOVE_SINCE] >= cfg.resumeS * 1000) {
                     // the charger had stayed down a while before: it terminated, then restarted
-                    if (s[STEP_T] >= 0 && s[ABOVE_SINCE] - s[STEP_T] >= TERMINATED_HOLD_MS) s[TERMINATED_ONCE] = 1
+                    // (its step is put aside by then: the level is back)
+                    const stepT = Math.max(s[STEP_T], s[ASIDE_STEP_T])
+                    if (stepT >= 0 && s[ABOVE_SINCE] - stepT >= TERMINATED_HOLD_MS) s[TERMINATED_ONCE] = 1
                     s[LOW_SINCE] = -1
                     this.flat = null
                     s[STEP_T] = -1
+                    s[ASIDE_STEP_T] = -1
                 }
             } else s[ABOVE_SINCE] = -1
             return null
@@ -542,7 +589,7 @@ export class ChargeDetector {
             return null
         }
         const flat = (t - s[LAST_FALL_T]) / 1000
-        if (s[STEP_T] >= 0 && flat >= cfg.fullConfirmS) return this.fullAfterStep(level, lowW, flat)
+        if (s[STEP_T] >= 0 && flat >= cfg.fullConfirmS * (s[PLATEAU_MS] >= PLATEAU_MIN_MS ? PLATEAU_CONFIRM_SHARE : 1)) return this.fullAfterStep(level, lowW, flat)
         if (s[STEP_T] < 0) {
             const floorW = flatFloor(this.flat, s[SCATTER_W], t)
             if (floorW > 0) return verdict("full", "taper flattened onto " + roundTo(floorW, 1) + " W after a plateau of " + roundTo(s[REF_W], 0) + " W", level, s[REF_W])
