@@ -2,6 +2,7 @@
 import { JUDGING_SEEDS, printChargeBench, printFamilyTable, printGeneralisation, TUNING_SEEDS } from "./charge"
 import { printQrBench } from "./qr"
 import { printCornerBench } from "./corner"
+import { printInterruptionBench } from "./interruptions"
 import { printTraceBench } from "./trace"
 import { printFlashBench } from "./flash"
 import { printFlashBudget } from "./flash-budget"
@@ -25,6 +26,7 @@ printFlashBudget()
 printQrBench()
 printFirmwareBench()
 printLatencyBench()
+printInterruptionBench()
 printCornerBench()
     .then(() => printBusBench())
     .then(() => printWireBench())

@@ -29,7 +29,7 @@ export interface ShedConfig {
     fullFraction: number
     /** ...or to this absolute level (W), whichever is higher */
     idleFloorW: number
-    /** full: after the charger stepped down, the low draw must stop falling for this long (s); after a constant-current plateau half of it (detector.ts) */
+    /** full: after the charger stepped down, the low draw must stop falling for this long (s) */
     fullConfirmS: number
     /** full without a step (taper flattening onto float): the slope is judged over half this long (s), in windows of a sixth */
     flatConfirmS: number

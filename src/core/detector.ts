@@ -73,13 +73,6 @@ const PLATEAU_BAND = 0.9
 const TOPUP_TAPERED = 0.7
 /** ...for this long (ms) makes a charge with a constant-current plateau. */
 const PLATEAU_MIN_MS = 600000
-/**
- * After a constant-current plateau the step is confirmed in this share of fullConfirmS: a
- * charger that terminated from a plateau has nothing left to settle, and the spell only has to
- * outlast a dip (a pack switch, 2-12 s). A top-up waits all of it: its absorption current
- * collapses within minutes and may still be settling after the step.
- */
-const PLATEAU_CONFIRM_SHARE = 0.5
 /** A top-up's draw is low (judged for full) under this share of its peak. */
 const TOPUP_LOW = 0.3
 /** A charger terminating halves its draw within this window (ms). */
@@ -589,7 +582,7 @@ export class ChargeDetector {
             return null
         }
         const flat = (t - s[LAST_FALL_T]) / 1000
-        if (s[STEP_T] >= 0 && flat >= cfg.fullConfirmS * (s[PLATEAU_MS] >= PLATEAU_MIN_MS ? PLATEAU_CONFIRM_SHARE : 1)) return this.fullAfterStep(level, lowW, flat)
+        if (s[STEP_T] >= 0 && flat >= cfg.fullConfirmS) return this.fullAfterStep(level, lowW, flat)
         if (s[STEP_T] < 0) {
             const floorW = flatFloor(this.flat, s[SCATTER_W], t)
             if (floorW > 0) return verdict("full", "taper flattened onto " + roundTo(floorW, 1) + " W after a plateau of " + roundTo(s[REF_W], 0) + " W", level, s[REF_W])

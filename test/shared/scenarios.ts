@@ -63,6 +63,61 @@ export function twoStageFullS(plateauW: number, ccS: number, tauS: number, floor
     return Math.ceil(ccS + tauS * Math.log((plateauW - floorW) / (0.1 * floorW)))
 }
 
+/** A charge drawn at random by `randomCharge`: the charger's draw (W) at `t` (s), without meter noise. */
+export interface RandomCharge {
+    fullS: number
+    /** the constant-current plateau ends (s) */
+    ccS: number
+    power: (t: number) => number
+    /** when (s) the taper is down to `fraction` of the plateau (at the latest, full) */
+    taperAt: (fraction: number) => number
+}
+
+/**
+ * Charge `k` of a random sweep: even k lithium CC/CV (plateau 60-400 W, taper 5-80 min,
+ * terminating at 2-20 % onto nothing when k is a multiple of 4, else 0.7 W), odd k three-stage
+ * lead-acid (absorption 10-80 min onto 2-6 %, float at 8-20 %, settling over 30-120 min from
+ * 2-5 % to 0.5-1.5 %, the charger's own 1-4 W).
+ */
+export function randomCharge(rng: Lcg, k: number): RandomCharge {
+    const u = (a: number, b: number) => a + (b - a) * rng.next()
+    const plateauW = u(60, 400)
+    const ccS = u(1800, 10800)
+    if (k % 2 === 0) {
+        const tauS = u(300, 4800)
+        const cut = u(0.02, 0.2)
+        const idleW = k % 4 === 0 ? 0 : 0.7
+        const fullS = ccS + tauS * Math.log(1 / cut)
+        return {
+            fullS,
+            ccS,
+            power: t => (t < 3 ? 0 : t < ccS ? plateauW * (0.9 + (0.1 * t) / ccS) : t < fullS ? plateauW * Math.exp(-(t - ccS) / tauS) : idleW),
+            taperAt: f => ccS + tauS * Math.log(1 / Math.max(f, cut)),
+        }
+    }
+    const tauS = u(600, 4800)
+    const asym = u(0.02, 0.06)
+    const toFloat = u(0.08, 0.2)
+    const floatFrom = u(0.02, 0.05)
+    const floatTo = u(0.005, 0.015)
+    const floatTauS = u(1800, 7200)
+    const ownW = u(1, 4)
+    const fullS = ccS + tauS * Math.log((1 - asym) / (toFloat - asym))
+    return {
+        fullS,
+        ccS,
+        power: t =>
+            t < 3
+                ? 0
+                : t < ccS
+                  ? plateauW
+                  : t < fullS
+                    ? ownW + plateauW * (asym + (1 - asym) * Math.exp(-(t - ccS) / tauS))
+                    : ownW + plateauW * (floatTo + (floatFrom - floatTo) * Math.exp(-(t - fullS) / floatTauS)),
+        taperAt: f => ccS + tauS * Math.log((1 - asym) / Math.max(f - asym, toFloat - asym)),
+    }
+}
+
 export interface RunResult {
     reason: string
     stopS: number
