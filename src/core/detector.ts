@@ -171,13 +171,14 @@ const PREV_FALL_RATE = 36
 const STEP_SUM = 37
 /**
  * a step put aside while the level is back where it stepped from (-1: none), how long the
- * draw had stayed down after it (ms), the last time the level was back, and when it was put
- * aside (see checkFull)
+ * draw had stayed down after it (ms), the last time the level was back and its highest level
+ * since it was put aside (W), and when it was (see checkFull)
  */
 const ASIDE_STEP_T = 38
 const ASIDE_FLAT_MS = 39
 const BACK_T = 40
 const ASIDE_AT = 41
+const BACK_W = 42
 
 export class ChargeDetector {
     /** indexed by the constants above */
@@ -198,7 +199,7 @@ export class ChargeDetector {
         // averages start at zero
         // prettier-ignore
         this.s = [0, 0, t0, t0, limits.limitW, limits.profile, -1, 0, -1, -1, -1, -1e12, 0, 0, 0, 0, 0, 0, t0, 0, 0, 0, -1, 0,
-            -1, 0, -1, -1, t0, refW, drew ? 1 : 0, 0, t0, 0, 0, -1, 0, 0, -1, 0, -1, -1]
+            -1, 0, -1, -1, t0, refW, drew ? 1 : 0, 0, t0, 0, 0, -1, 0, 0, -1, 0, -1, -1, 0]
     }
 
     /** The session's plateau: highest sustained draw (W). */
@@ -478,8 +479,9 @@ export class ChargeDetector {
         // the level back where the step came from: the charger paused (a BMS opening, a restart
         // after a mains blip too short for the meter to see) and its taper goes on, or a
         // maintenance pulse. The step is put aside with the time the draw had stayed down after
-        // it, and stands again only if the level falls back sharply (under the step's midpoint
-        // within a minute of being back: a pulse's end) within PENDING_MAX_MS, not as a taper
+        // it, and stands again only if the level falls back sharply (under the step's midpoint,
+        // by a step's share, within a minute of being back: a pulse's end) within
+        // PENDING_MAX_MS, not as a taper
         // glides down. A step kept through a pause confirmed once the taper came into the low
         // band, 25-55 minutes early
         const back = (1 - drop) * s[STEP_FROM_W]
@@ -487,16 +489,20 @@ export class ChargeDetector {
             s[ASIDE_STEP_T] = s[STEP_T]
             s[ASIDE_FLAT_MS] = t - s[LAST_FALL_T]
             s[ASIDE_AT] = t
+            s[BACK_W] = level
             s[STEP_T] = -1
         }
         if (s[ASIDE_STEP_T] >= 0) {
             if (t - s[ASIDE_AT] > PENDING_MAX_MS) s[ASIDE_STEP_T] = -1
-            else if (level > back) s[BACK_T] = t
-            else if (level < 0.5 * (s[STEP_FROM_W] + (s[LOW_SINCE] >= 0 ? s[ANCHOR_W] : (1 - drop) * back))) {
-                if (t - s[BACK_T] <= Math.max(STEP_WINDOW_MS, dt)) {
-                    s[STEP_T] = s[ASIDE_STEP_T]
-                    s[LAST_FALL_T] = t - s[ASIDE_FLAT_MS]
-                }
+            else if (level > back) {
+                s[BACK_T] = t
+                if (level > s[BACK_W]) s[BACK_W] = level
+            } else if (t - s[BACK_T] > Math.max(STEP_WINDOW_MS, dt)) s[ASIDE_STEP_T] = -1
+            else if (level < 0.5 * (s[STEP_FROM_W] + (s[LOW_SINCE] >= 0 ? s[ANCHOR_W] : (1 - drop) * back)) && level <= (1 - drop) * s[BACK_W]) {
+                // under the midpoint by a step's share of the highest level while back (a sparse
+                // meter's readings of a taper gliding on cross the midpoint from "back" in one)
+                s[STEP_T] = s[ASIDE_STEP_T]
+                s[LAST_FALL_T] = t - s[ASIDE_FLAT_MS]
                 s[ASIDE_STEP_T] = -1
             }
         }

@@ -304,6 +304,23 @@ function meanCurve(power: (t: number) => number, endS: number, gapsS: number[], 
     return samples
 }
 
+test("replay: a charger pausing for a minute or so inside its taper, read every 5 min, is never cut before full", () => {
+    // the pause pulls one 5 min mean down by a third: a step. The next reading is back on the
+    // taper, which then glides down. The step stood through it (8 of these 30 early); put aside,
+    // it stood again when a reading crossed its midpoint from over its "back" level, as a
+    // pulse's end does: it must fall by a step's share of the highest level while back
+    const full = lithiumFullS(200, 3600, 2400, 0.02)
+    for (const pauseS of [30, 60, 90])
+        for (const frac of [0.2, 0.1])
+            for (let lead = 0; lead < 300; lead += 60) {
+                const at = 3600 + Math.round(2400 * Math.log(1 / frac))
+                const c = meanCurve(t => (t >= at && t < at + pauseS ? 0.1 : lithiumW(t, 200, 3600, 2400, 0.02, 0.5)), full + 7200, [300], (at - lead) % 300)
+                const r = replayCurve(c)
+                assert.equal(r.outcome, "full", `pause of ${pauseS} s at ${frac}, readings ${lead} s before it`)
+                assert.ok(r.stop_s! >= full, `pause of ${pauseS} s at ${frac}, readings ${lead} s before it: cut at ${r.stop_s}, full at ${full}`)
+            }
+})
+
 test("replay: a sparse meter's charge is full on the second reading after the charger's step to nothing, never before", () => {
     // means over 5-10 min: the reading holding the step is part taper, part standby; the next
     // one, wholly after it at a tenth of the level before, settles it (a third reading to see
