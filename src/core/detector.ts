@@ -481,9 +481,9 @@ export class ChargeDetector {
         // maintenance pulse. The step is put aside with the time the draw had stayed down after
         // it, and stands again only if the level falls back sharply (under the step's midpoint,
         // by a step's share, within a minute of being back: a pulse's end) within
-        // PENDING_MAX_MS, not as a taper
-        // glides down. A step kept through a pause confirmed once the taper came into the low
-        // band, 25-55 minutes early
+        // PENDING_MAX_MS, not as a taper glides down (a step found on that fall meanwhile gives
+        // way to it: a pulse float read every 5 min keeps its first step's spell). A step kept
+        // through a pause confirmed once the taper came into the low band, 25-55 minutes early
         const back = (1 - drop) * s[STEP_FROM_W]
         if (s[STEP_T] >= 0 && level > back) {
             s[ASIDE_STEP_T] = s[STEP_T]
