@@ -1,7 +1,9 @@
-// Charges whose taper is interrupted by something other than the charger terminating, read by a
-// 1 s meter with 1 % + 0.15 W of noise, from a fixed seed: minutes from full to cut-off.
+// Charges whose taper is interrupted by something other than the charger terminating, from a
+// fixed seed, read by a 1 s meter with 1 % + 0.15 W of noise unless said: minutes from full to
+// cut-off.
 // - paused: the charger stops for 10-28 s (a BMS opening, a restart after a mains blip the meter
-//   never saw) once or twice in its taper, then takes the taper up again;
+//   never saw) once or twice in its taper, then takes the taper up again; or once for 15-110 s,
+//   read by a smart plug as a mean every 5 or 10 minutes;
 // - fan off: a charger's fan (3-10 W) turns off once the taper is under 1.5x its termination
 //   level to 30 % of the plateau, before the charger terminates (a found, open hazard: the
 //   fan's step is confirmed as the charger's, docs/detector.md).
@@ -36,6 +38,23 @@ function paused(rng: Lcg, k: number): Row {
     return judge(replayCurve(meter(rng, c.fullS + 5400, power)), c.fullS)
 }
 
+function pausedSparse(rng: Lcg, k: number): Row {
+    const c = randomCharge(rng, k)
+    const at = c.ccS + 60 + rng.next() * (c.fullS - 90 - c.ccS)
+    const until = at + 15 + rng.next() * 95
+    const power = (t: number) => (t >= at && t < until ? 0.3 : c.power(t))
+    // one noisy mean every 5 or 10 min, from a random phase (a smart plug's export)
+    const gapS = k % 4 < 2 ? 300 : 600
+    const samples: CurveSample[] = []
+    for (let from = Math.floor(rng.next() * gapS); from < c.fullS + 7200; from += gapS) {
+        let sum = 0
+        for (let t = from; t < from + gapS; t++) sum += power(t)
+        const mean = sum / gapS
+        samples.push({ t_s: from + gapS, power_w: Math.max(0, Math.round((mean + (rng.next() - 0.5) * 2 * (0.1 + 0.005 * mean)) * 10) / 10), current_a: NaN, voltage_v: NaN })
+    }
+    return judge(replayCurve(samples), c.fullS)
+}
+
 function fanOff(rng: Lcg, k: number): Row {
     const c = randomCharge(rng, k)
     const fanW = 3 + rng.next() * 7
@@ -64,9 +83,14 @@ export function printInterruptionBench(curves = 600, seed = 20261205) {
     const f: Row[] = []
     for (let k = 0; k < curves; k++) p.push(paused(rng, k))
     for (let k = 0; k < curves / 2; k++) f.push(fanOff(rng, k))
-    console.log(`\n## Tapers interrupted by something other than the charger terminating (seed ${seed}, 1 s meter): minutes from full to cut-off\n`)
+    // a generator of its own: the rows above keep their draws
+    const sparseRng = new Lcg(seed + 1)
+    const ps: Row[] = []
+    for (let k = 0; k < curves / 2; k++) ps.push(pausedSparse(sparseRng, k))
+    console.log(`\n## Tapers interrupted by something other than the charger terminating (seed ${seed}): minutes from full to cut-off\n`)
     console.log("| interruption | curves | early (target 0) | not full | median | worst |")
     console.log("|---|---|---|---|---|---|")
     console.log(summary("the charger pauses 10-28 s once or twice in its taper", p))
+    console.log(summary("the charger pauses 15-110 s once in its taper, read as 5 or 10 min means", ps))
     console.log(summary("a 3-10 W fan turns off mid-taper (open)", f))
 }
