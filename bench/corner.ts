@@ -5,14 +5,9 @@
 // draws seldom land there, fast-check's draws (biased to the ranges' ends) often do.
 
 import { lithiumFullS, noisyLithiumW, runSocket, Lcg } from "../test/shared/scenarios"
+import { LateRow, lateMinutes } from "./late-rows"
 
 const IDLES = [0, 0.7, 5]
-
-interface CornerRow {
-    /** minutes after full; null: not cut as full within two hours of it */
-    lateMin: number | null
-    early: boolean
-}
 
 /**
  * One charge in the property's ranges (plateau 60-900 W, taper 10-50 min, termination at 4-20 %
@@ -20,7 +15,7 @@ interface CornerRow {
  * (no step down to judge; its plateau follows, at least 60 W and 12.5 times the idle); else the
  * property's idle draws.
  */
-async function draw(rng: Lcg, corner: boolean): Promise<CornerRow> {
+async function draw(rng: Lcg, corner: boolean): Promise<LateRow> {
     const tauS = 600 + Math.floor(rng.next() * 2401)
     let cut = 0.04 + rng.next() * 0.16
     let idle = IDLES[Math.floor(rng.next() * IDLES.length)]
@@ -38,19 +33,15 @@ async function draw(rng: Lcg, corner: boolean): Promise<CornerRow> {
     return { lateMin: r.reason === "full" ? (r.stopS - full) / 60 : null, early: r.stopS >= 0 && r.stopS < full }
 }
 
-function summary(name: string, rows: CornerRow[]): string {
-    const late = rows
-        .map(r => r.lateMin)
-        .filter((x): x is number => x !== null)
-        .sort((a, b) => a - b)
-    const at = (q: number) => (late.length ? late[Math.min(late.length - 1, Math.floor(q * late.length))].toFixed(1) : "-")
-    return `| ${name} | ${rows.length} | ${rows.filter(r => r.early).length} | ${rows.filter(r => r.lateMin === null).length} | ${at(0.5)} | ${at(0.9)} | ${late.length ? late[late.length - 1].toFixed(1) : "-"} | ${late.filter(x => x > 20).length} |`
+function summary(name: string, rows: LateRow[]): string {
+    const { late, at } = lateMinutes(rows)
+    return `| ${name} | ${rows.length} | ${rows.filter(r => r.early).length} | ${rows.filter(r => r.lateMin === null).length} | ${at(0.5)} | ${at(0.9)} | ${at(1)} | ${late.filter(x => x > 20).length} |`
 }
 
 export async function printCornerBench(draws = 300, seed = 20261204) {
     const rng = new Lcg(seed)
-    const plain: CornerRow[] = []
-    const corner: CornerRow[] = []
+    const plain: LateRow[] = []
+    const corner: LateRow[] = []
     for (let i = 0; i < draws; i++) plain.push(await draw(rng, false))
     for (let i = 0; i < draws; i++) corner.push(await draw(rng, true))
     console.log(`\n## Lithium charges drawn like session.test's property (seed ${seed}): minutes from full to cut-off\n`)

@@ -11,7 +11,8 @@
 
 import { replayCurve } from "../sim/curve-replay"
 import { CurveSample } from "../sim/csv"
-import { Lcg, randomCharge } from "../test/shared/scenarios"
+import { Lcg, noisyMeans, randomCharge } from "../test/shared/scenarios"
+import { LateRow, lateMinutes } from "./late-rows"
 
 function meter(rng: Lcg, endS: number, power: (t: number) => number): CurveSample[] {
     const samples: CurveSample[] = []
@@ -22,12 +23,7 @@ function meter(rng: Lcg, endS: number, power: (t: number) => number): CurveSampl
     return samples
 }
 
-interface Row {
-    early: boolean
-    lateMin: number | null
-}
-
-function paused(rng: Lcg, k: number): Row {
+function paused(rng: Lcg, k: number): LateRow {
     const c = randomCharge(rng, k)
     const pauses: [number, number][] = []
     for (let i = 0; i < (k % 3 === 0 ? 2 : 1); i++) {
@@ -38,24 +34,17 @@ function paused(rng: Lcg, k: number): Row {
     return judge(replayCurve(meter(rng, c.fullS + 5400, power)), c.fullS)
 }
 
-function pausedSparse(rng: Lcg, k: number): Row {
+function pausedSparse(rng: Lcg, k: number): LateRow {
     const c = randomCharge(rng, k)
     const at = c.ccS + 60 + rng.next() * (c.fullS - 90 - c.ccS)
     const until = at + 15 + rng.next() * 95
     const power = (t: number) => (t >= at && t < until ? 0.3 : c.power(t))
     // one noisy mean every 5 or 10 min, from a random phase (a smart plug's export)
     const gapS = k % 4 < 2 ? 300 : 600
-    const samples: CurveSample[] = []
-    for (let from = Math.floor(rng.next() * gapS); from < c.fullS + 7200; from += gapS) {
-        let sum = 0
-        for (let t = from; t < from + gapS; t++) sum += power(t)
-        const mean = sum / gapS
-        samples.push({ t_s: from + gapS, power_w: Math.max(0, Math.round((mean + (rng.next() - 0.5) * 2 * (0.1 + 0.005 * mean)) * 10) / 10), current_a: NaN, voltage_v: NaN })
-    }
-    return judge(replayCurve(samples), c.fullS)
+    return judge(replayCurve(noisyMeans(rng, power, Math.floor(rng.next() * gapS), c.fullS + 7200, () => gapS)), c.fullS)
 }
 
-function fanOff(rng: Lcg, k: number): Row {
+function fanOff(rng: Lcg, k: number): LateRow {
     const c = randomCharge(rng, k)
     const fanW = 3 + rng.next() * 7
     // a fraction of the plateau between the charger's termination level and 30 %
@@ -64,28 +53,24 @@ function fanOff(rng: Lcg, k: number): Row {
     return judge(replayCurve(meter(rng, c.fullS + 5400, power)), c.fullS)
 }
 
-function judge(r: { outcome: string | null; stop_s: number | null }, fullS: number): Row {
+function judge(r: { outcome: string | null; stop_s: number | null }, fullS: number): LateRow {
     return { early: r.stop_s !== null && r.stop_s < fullS, lateMin: r.outcome === "full" && r.stop_s! >= fullS ? (r.stop_s! - fullS) / 60 : null }
 }
 
-function summary(name: string, rows: Row[]): string {
-    const late = rows
-        .map(r => r.lateMin)
-        .filter((x): x is number => x !== null)
-        .sort((a, b) => a - b)
-    const at = (q: number) => (late.length ? late[Math.min(late.length - 1, Math.floor(q * late.length))].toFixed(1) : "-")
-    return `| ${name} | ${rows.length} | ${rows.filter(r => r.early).length} | ${rows.length - late.length - rows.filter(r => r.early).length} | ${at(0.5)} | ${late.length ? late[late.length - 1].toFixed(1) : "-"} |`
+function summary(name: string, rows: LateRow[]): string {
+    const { late, at } = lateMinutes(rows)
+    return `| ${name} | ${rows.length} | ${rows.filter(r => r.early).length} | ${rows.length - late.length - rows.filter(r => r.early).length} | ${at(0.5)} | ${at(1)} |`
 }
 
 export function printInterruptionBench(curves = 600, seed = 20261205) {
     const rng = new Lcg(seed)
-    const p: Row[] = []
-    const f: Row[] = []
+    const p: LateRow[] = []
+    const f: LateRow[] = []
     for (let k = 0; k < curves; k++) p.push(paused(rng, k))
     for (let k = 0; k < curves / 2; k++) f.push(fanOff(rng, k))
     // a generator of its own: the rows above keep their draws
     const sparseRng = new Lcg(seed + 1)
-    const ps: Row[] = []
+    const ps: LateRow[] = []
     for (let k = 0; k < curves / 2; k++) ps.push(pausedSparse(sparseRng, k))
     console.log(`\n## Tapers interrupted by something other than the charger terminating (seed ${seed}): minutes from full to cut-off\n`)
     console.log("| interruption | curves | early (target 0) | not full | median | worst |")

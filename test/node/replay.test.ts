@@ -8,7 +8,7 @@ import { formatCurveCsv, parseCurveCsv, CurveCsvError, missingColumns } from "..
 import { makePlug } from "../../sim/bus/plug"
 import { generateCorpus } from "../../sim/corpus"
 import { replayCurve } from "../../sim/curve-replay"
-import { Lcg, lithiumFullS, lithiumW, randomCharge } from "../shared/scenarios"
+import { Lcg, lithiumFullS, lithiumW, noisyMeans, randomCharge } from "../shared/scenarios"
 
 const tsx = join("node_modules", ".bin", "tsx")
 
@@ -394,17 +394,7 @@ test("replay: 2,000 random charges read by a sparse meter are never cut before f
     const early: string[] = []
     for (let k = 0; k < 2000; k++) {
         const { fullS: full, power } = randomCharge(rng, k)
-        const samples = []
-        for (let from = Math.floor(u(0, 600)); from < full + 5400;) {
-            const to = from + Math.round(u(300, 600))
-            let sum = 0
-            for (let t = from; t < to; t++) sum += power(t)
-            const mean = sum / (to - from)
-            const noisy = mean + (rng.next() - 0.5) * 2 * (0.1 + 0.005 * mean)
-            samples.push({ t_s: to, power_w: Math.max(0, Math.round(noisy * 10) / 10), current_a: NaN, voltage_v: NaN })
-            from = to
-        }
-        const r = replayCurve(samples)
+        const r = replayCurve(noisyMeans(rng, power, Math.floor(u(0, 600)), full + 5400, () => Math.round(u(300, 600))))
         if (r.stop_s !== null && r.stop_s < full) early.push(`curve ${k}: ${r.outcome} at ${r.stop_s}, full at ${Math.round(full)}`)
     }
     assert.deepEqual(early, [])

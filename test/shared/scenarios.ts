@@ -118,6 +118,25 @@ export function randomCharge(rng: Lcg, k: number): RandomCharge {
     }
 }
 
+/**
+ * A smart plug's export of `power(t)` (W, t in s): one mean a reading from `fromS` until `endS`,
+ * each interval `nextGapS()` long (drawn before that reading's noise), +-(0.1 W + 0.5 %) of noise
+ * from `rng`, 0.1 W resolution.
+ */
+export function noisyMeans(rng: Lcg, power: (t: number) => number, fromS: number, endS: number, nextGapS: () => number) {
+    const samples = []
+    for (let from = fromS; from < endS;) {
+        const to = from + nextGapS()
+        let sum = 0
+        for (let t = from; t < to; t++) sum += power(t)
+        const mean = sum / (to - from)
+        const noisy = mean + (rng.next() - 0.5) * 2 * (0.1 + 0.005 * mean)
+        samples.push({ t_s: to, power_w: Math.max(0, Math.round(noisy * 10) / 10), current_a: NaN, voltage_v: NaN })
+        from = to
+    }
+    return samples
+}
+
 export interface RunResult {
     reason: string
     stopS: number
