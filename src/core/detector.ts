@@ -5,7 +5,8 @@
 // a battery is full only when the draw is low AND has stopped falling: a taper keeps
 // making new lows, a charger that terminated (or settled on float) does not. A step down
 // from a high level is an unplug (charger pulled, or battery taken off the charger); a step
-// from an already tapered level is the charger terminating. Mains brownouts pause every
+// from an already tapered level is the charger terminating, unless the draw goes on falling
+// after it as the taper did before (a fan stopping). Mains brownouts pause every
 // judgement, short excursions (fans, maintenance pulses, balancing flicker) are tolerated,
 // and a sustained return to real power means charging resumed (dual-battery packs).
 //
@@ -84,6 +85,23 @@ const STEP_WINDOW_MS = 60000
 const LAST_STEP_FRACTION = 0.5
 /** ...after the draw left the plateau at least this long before (ms): a taper, not a pull */
 const TAPER_MIN_MS = 300000
+/**
+ * A step whose draw keeps falling after it as the taper fell before it is a load that stopped
+ * (a fan), not the charger ending. The taper's rate before a step: over this long (ms)...
+ */
+const RATE_BUCKET_MS = 120000
+/** ...the level after it from this long after it (ms), when the fast level has settled from the step... */
+const AFTER_STEP_MS = 30000
+/** ...judged every this long (ms)... */
+const AFTER_SPAN_MS = 90000
+/** ...going on: the fall since then at least this share of what the rate before would make... */
+const GOES_ON_SHARE = 0.5
+/** ...and by over this many times the fast level's noise (the readings' scatter, scaled to its average)... */
+const GOES_ON_NOISE = 3
+/** ...unless it fell more than this many times faster since the last judgement: a further step, the charger's own */
+const FURTHER_STEP_RATE = 3
+/** A step over the low band stands only if the draw comes into the band within this long (ms): not a taper gliding on */
+const STALE_STEP_MS = 300000
 
 export interface DetectorLimits {
     /** overload limit for this session (W): the socket limit or a lower per-order cap */
@@ -179,6 +197,19 @@ const ASIDE_FLAT_MS = 39
 const BACK_T = 40
 const ASIDE_AT = 41
 const BACK_W = 42
+/**
+ * the fast level's fall rate (W/ms) over the last whole RATE_BUCKET_MS, the current bucket from
+ * RATE_W (W) at RATE_T (-1: held while a step is pending or stands, so the rate is the taper's
+ * before it); the level AFTER_STEP_MS after the current step, AFTER_W at AFTER_T (-1: judged,
+ * the step may confirm), and at the last judgement, JUDGED_W at JUDGE_T (see checkFull)
+ */
+const RATE_T = 43
+const RATE_W = 44
+const RATE = 45
+const AFTER_T = 46
+const AFTER_W = 47
+const JUDGE_T = 48
+const JUDGED_W = 49
 
 export class ChargeDetector {
     /** indexed by the constants above */
@@ -199,7 +230,7 @@ export class ChargeDetector {
         // averages start at zero
         // prettier-ignore
         this.s = [0, 0, t0, t0, limits.limitW, limits.profile, -1, 0, -1, -1, -1, -1e12, 0, 0, 0, 0, 0, 0, t0, 0, 0, 0, -1, 0,
-            -1, 0, -1, -1, t0, refW, drew ? 1 : 0, 0, t0, 0, 0, -1, 0, 0, -1, 0, -1, -1, 0]
+            -1, 0, -1, -1, t0, refW, drew ? 1 : 0, 0, t0, 0, 0, -1, 0, 0, -1, 0, -1, -1, 0, t0, 0, 0, -1, 0, -1, 0]
     }
 
     /** The session's plateau: highest sustained draw (W). */
@@ -476,6 +507,42 @@ export class ChargeDetector {
             // balancing BMS cannot start a fresh, clean-looking step every few seconds
             s[LAST_FALL_T] = t
         }
+        // the taper's rate, held from a step's start (a step pending or standing): its rate before.
+        // A bucket that ended in the step's first seconds holds part of the step: no rate then
+        if (s[PENDING_T] >= 0 || s[STEP_T] >= 0) {
+            if (s[RATE_T] >= 0 && t - s[RATE_T] < STEP_HELD_MS) s[RATE] = 0
+            s[RATE_T] = -1
+        } else {
+            if (s[RATE_T] < 0) {
+                s[RATE_T] = t
+                s[RATE_W] = level
+            } else if (t - s[RATE_T] >= RATE_BUCKET_MS) {
+                s[RATE] = (s[RATE_W] - level) / (t - s[RATE_T])
+                s[RATE_T] = t
+                s[RATE_W] = level
+            }
+        }
+        // the draw after the step still falling as the taper fell before it: a load that
+        // stopped (a fan), not the charger ending; its own step comes later. Judged on a meter
+        // that reads often enough to see a slope (AFTER_W -1: judged, the step may confirm)
+        if (s[STEP_T] >= 0 && s[AFTER_T] < s[STEP_T] && t - s[STEP_T] >= AFTER_STEP_MS) {
+            s[AFTER_T] = t
+            s[JUDGE_T] = t
+            s[AFTER_W] = sparse ? -1 : level
+            s[JUDGED_W] = level
+        } else if (s[STEP_T] >= 0 && s[AFTER_T] >= s[STEP_T] && s[AFTER_W] >= 0 && t - s[JUDGE_T] >= AFTER_SPAN_MS) {
+            const rate = s[RATE]
+            const expected = GOES_ON_SHARE * rate * (t - s[AFTER_T])
+            // a fall since the last judgement far faster than the taper fell: a further step (the charger's own)
+            const further = s[JUDGED_W] - level > FURTHER_STEP_RATE * rate * (t - s[JUDGE_T])
+            // the fast level's noise: the readings' scatter averaged over its time constant (the
+            // step's own fall lifts the scatter for minutes: the larger the step, the surer)
+            const noise = GOES_ON_NOISE * s[SCATTER_W] * Math.sqrt(dt / FAST_TAU_MS)
+            if (!further && s[AFTER_W] - level >= Math.max(expected, noise)) {
+                s[JUDGE_T] = t
+                s[JUDGED_W] = level
+            } else s[AFTER_W] = -1
+        }
         // the level back where the step came from: the charger paused (a BMS opening, a restart
         // after a mains blip too short for the meter to see) and its taper goes on, or a
         // maintenance pulse. The step is put aside with the time the draw had stayed down after
@@ -557,6 +624,9 @@ export class ChargeDetector {
             return this.fullAfterStep(level, lowW, dt / 1000)
         }
         if (s[LOW_SINCE] < 0) {
+            // a step found over the band whose draw only glided into it minutes later was no
+            // termination (a fan stopping mid-taper): it confirmed as soon as the taper came low
+            if (!sparse && s[STEP_T] >= 0 && t - s[STEP_T] > STALE_STEP_MS) s[STEP_T] = -1
             // the fit's windows: 5 min means, doubling as the slots fill; a top-up collapses
             // within minutes, and a taper that stops at a corner is judged on the windows after
             // it, so the shorter they start the sooner (10 min ones cut such charges 10-25 min later)
@@ -588,7 +658,7 @@ export class ChargeDetector {
             return null
         }
         const flat = (t - s[LAST_FALL_T]) / 1000
-        if (s[STEP_T] >= 0 && flat >= cfg.fullConfirmS) return this.fullAfterStep(level, lowW, flat)
+        if (s[STEP_T] >= 0 && flat >= cfg.fullConfirmS && s[AFTER_W] < 0) return this.fullAfterStep(level, lowW, flat)
         if (s[STEP_T] < 0) {
             const floorW = flatFloor(this.flat, s[SCATTER_W], t)
             if (floorW > 0) return verdict("full", "taper flattened onto " + roundTo(floorW, 1) + " W after a plateau of " + roundTo(s[REF_W], 0) + " W", level, s[REF_W])

@@ -290,6 +290,34 @@ test("replay: a charger that pauses for seconds inside its taper and takes it up
         }
 })
 
+test("replay: a charger whose fan turns off mid-taper is cut after its own step, never at the fan's", () => {
+    // a 4-10 W fan runs while the charger charges and stops once the taper is low, before the
+    // charger terminates: a step from a tapered level, after which the taper goes on falling as
+    // before. Read every second with 1 % and 0.15 W of noise. The fan's step confirmed whenever
+    // the taper fell less within the confirmation spell than a float settling may: 6 of these 16
+    // cut 6-50 min early. Now a draw still falling after a step at over half the rate the taper
+    // fell before it keeps the step from confirming, and a step over the low band whose draw only
+    // glides into it minutes later (the 20-30 % ones here) no longer stands. Slower tapers
+    // (an hour's time constant at 6 % of the plateau) fall within the meter's noise over 90 s and
+    // are still cut early: open (this grid with 10 other draws of the noise: none early)
+    const rng = new Lcg(17)
+    for (const tauS of [1200, 2400])
+        for (const fanW of [4, 10])
+            for (const frac of [0.3, 0.2, 0.08, 0.06]) {
+                const full = lithiumFullS(200, 3600, tauS, 0.03)
+                const off = 3600 + Math.round(tauS * Math.log(1 / frac))
+                const samples = []
+                for (let t = 1; t < full + 3600; t++) {
+                    const m = lithiumW(t, 200, 3600, tauS, 0.03, 0.7) + (t < off ? fanW : 0)
+                    samples.push({ t_s: t, power_w: Math.max(0, Math.round((m + (rng.next() - 0.5) * 2 * (0.15 + 0.01 * m)) * 10) / 10), current_a: NaN, voltage_v: NaN })
+                }
+                const r = replayCurve(samples)
+                const what = `${fanW} W fan off at ${frac} of the plateau, taper ${tauS} s`
+                assert.equal(r.outcome, "full", what)
+                assert.ok(r.stop_s! >= full && r.stop_s! - full <= 300, `${what}: cut at ${r.stop_s}, full at ${full}`)
+            }
+})
+
 /** A smart plug's export of `power(t)`: one mean over each interval from `startS`, the intervals cycling through `gapsS`. */
 function meanCurve(power: (t: number) => number, endS: number, gapsS: number[], startS: number) {
     const samples = []
