@@ -170,46 +170,44 @@ const INRUSH_FROM = 28
 const REF_W = 29
 /** 0/1: the charger has drawn real power in this session */
 const DREW = 30
-/** 0/1: an over-limit draw is going on and a warning should go out */
-const OVERLOAD_WARNING = 31
 /** the last time the slow level was near the plateau: where the taper began */
-const AT_PLATEAU_T = 32
+const AT_PLATEAU_T = 31
 /** the last reading (W) */
-const LAST_P = 33
+const LAST_P = 32
 /** how fast the level fell (W/ms) from the reading before to the last; 1e9: from the plateau, no taper's */
-const FALL_RATE = 34
+const FALL_RATE = 33
 /**
  * when (its STEP_T) the last step found on a sparse meter falling far faster than the level had
  * before was: it is the current step's only if the times match (-1: none)
  */
-const SHARP_STEP_T = 35
+const SHARP_STEP_T = 34
 /** FALL_RATE over the reading before */
-const PREV_FALL_RATE = 36
+const PREV_FALL_RATE = 35
 /** the draw's integral since STEP_SINCE (W ms): what follows the step, over the noise */
-const STEP_SUM = 37
+const STEP_SUM = 36
 /**
  * a step put aside while the level is back where it stepped from (-1: none), how long the
  * draw had stayed down after it (ms), the last time the level was back and its highest level
  * since it was put aside (W), and when it was (see checkFull)
  */
-const ASIDE_STEP_T = 38
-const ASIDE_FLAT_MS = 39
-const BACK_T = 40
-const ASIDE_AT = 41
-const BACK_W = 42
+const ASIDE_STEP_T = 37
+const ASIDE_FLAT_MS = 38
+const BACK_T = 39
+const ASIDE_AT = 40
+const BACK_W = 41
 /**
  * the fast level's fall rate (W/ms) over the last whole RATE_BUCKET_MS, the current bucket from
  * RATE_W (W) at RATE_T (-1: held while a step is pending or stands, so the rate is the taper's
  * before it); the level AFTER_STEP_MS after the current step, AFTER_W at AFTER_T (-1: judged,
  * the step may confirm), and at the last judgement, JUDGED_W at JUDGE_T (see checkFull)
  */
-const RATE_T = 43
-const RATE_W = 44
-const RATE = 45
-const AFTER_T = 46
-const AFTER_W = 47
-const JUDGE_T = 48
-const JUDGED_W = 49
+const RATE_T = 42
+const RATE_W = 43
+const RATE = 44
+const AFTER_T = 45
+const AFTER_W = 46
+const JUDGE_T = 47
+const JUDGED_W = 48
 
 export class ChargeDetector {
     /** indexed by the constants above */
@@ -230,7 +228,7 @@ export class ChargeDetector {
         // averages start at zero
         // prettier-ignore
         this.s = [0, 0, t0, t0, limits.limitW, limits.profile, -1, 0, -1, -1, -1, -1e12, 0, 0, 0, 0, 0, 0, t0, 0, 0, 0, -1, 0,
-            -1, 0, -1, -1, t0, refW, drew ? 1 : 0, 0, t0, 0, 0, -1, 0, 0, -1, 0, -1, -1, 0, t0, 0, 0, -1, 0, -1, 0]
+            -1, 0, -1, -1, t0, refW, drew ? 1 : 0, t0, 0, 0, -1, 0, 0, -1, 0, -1, -1, 0, t0, 0, 0, -1, 0, -1, 0]
     }
 
     /** The session's plateau: highest sustained draw (W). */
@@ -245,7 +243,7 @@ export class ChargeDetector {
 
     /** An over-limit draw is going on and a warning should go out. */
     overloadWarning(): boolean {
-        return this.s[OVERLOAD_WARNING] > 0
+        return this.s[OVER_SINCE] >= 0
     }
 
     /**
@@ -340,12 +338,10 @@ export class ChargeDetector {
         const cfg = this.cfg
         if (p <= s[LIMIT_W]) {
             s[OVER_SINCE] = -1
-            s[OVERLOAD_WARNING] = 0
             return null
         }
         if (t - s[INRUSH_FROM] < cfg.inrushS * 1000) return null
         if (s[OVER_SINCE] < 0) s[OVER_SINCE] = t
-        s[OVERLOAD_WARNING] = 1
         const held = (t - s[OVER_SINCE]) / 1000
         if (held >= cfg.overloadHoldS) return verdict("overload", "draw " + roundTo(p, 0) + " W over the limit " + s[LIMIT_W] + " W for " + roundTo(held, 0) + " s", p, s[REF_W])
         return null
