@@ -10,18 +10,8 @@
 // The charges: test/shared/scenarios.ts randomCharge (lithium CC/CV and three-stage lead-acid).
 
 import { replayCurve } from "../sim/curve-replay"
-import { CurveSample } from "../sim/csv"
-import { Lcg, noisyMeans, randomCharge } from "../test/shared/scenarios"
+import { Lcg, noisyMeans, noisySeconds, randomCharge } from "../test/shared/scenarios"
 import { LateRow, lateMinutes } from "./late-rows"
-
-function meter(rng: Lcg, endS: number, power: (t: number) => number): CurveSample[] {
-    const samples: CurveSample[] = []
-    for (let t = 1; t < endS; t++) {
-        const m = power(t)
-        samples.push({ t_s: t, power_w: Math.max(0, Math.round((m + (rng.next() - 0.5) * 2 * (0.15 + 0.01 * m)) * 10) / 10), current_a: NaN, voltage_v: NaN })
-    }
-    return samples
-}
 
 function paused(rng: Lcg, k: number): LateRow {
     const c = randomCharge(rng, k)
@@ -31,7 +21,7 @@ function paused(rng: Lcg, k: number): LateRow {
         pauses.push([at, at + 10 + rng.next() * 18])
     }
     const power = (t: number) => (pauses.some(p => t >= p[0] && t < p[1]) ? 0.3 : c.power(t))
-    return judge(replayCurve(meter(rng, c.fullS + 5400, power)), c.fullS)
+    return judge(replayCurve(noisySeconds(rng, power, c.fullS + 5400)), c.fullS)
 }
 
 function pausedSparse(rng: Lcg, k: number): LateRow {
@@ -50,7 +40,7 @@ function fanOff(rng: Lcg, k: number): LateRow {
     // a fraction of the plateau between the charger's termination level and 30 %
     const offS = c.taperAt(0.3 - rng.next() * 0.28)
     const power = (t: number) => c.power(t) + (t < Math.min(offS, c.fullS - 60) ? fanW : 0)
-    return judge(replayCurve(meter(rng, c.fullS + 5400, power)), c.fullS)
+    return judge(replayCurve(noisySeconds(rng, power, c.fullS + 5400)), c.fullS)
 }
 
 function judge(r: { outcome: string | null; stop_s: number | null }, fullS: number): LateRow {

@@ -98,6 +98,8 @@ const AFTER_SPAN_MS = 90000
 const GOES_ON_SHARE = 0.5
 /** ...and by over this many times the fast level's noise (the readings' scatter, scaled to its average)... */
 const GOES_ON_NOISE = 3
+/** A bucket's rate counts up to this many times the last one's: a taper's fall only slows (noise aside). */
+const RATE_RISE = 1.5
 /** ...unless it fell more than this many times faster since the last judgement: a further step, the charger's own */
 const FURTHER_STEP_RATE = 3
 /** A step over the low band stands only if the draw comes into the band within this long (ms): not a taper gliding on */
@@ -503,17 +505,17 @@ export class ChargeDetector {
             // balancing BMS cannot start a fresh, clean-looking step every few seconds
             s[LAST_FALL_T] = t
         }
-        // the taper's rate, held from a step's start (a step pending or standing): its rate before.
-        // A bucket that ended in the step's first seconds holds part of the step: no rate then
-        if (s[PENDING_T] >= 0 || s[STEP_T] >= 0) {
-            if (s[RATE_T] >= 0 && t - s[RATE_T] < STEP_HELD_MS) s[RATE] = 0
-            s[RATE_T] = -1
-        } else {
+        // the taper's rate, held from a step's start (a step pending or standing): its rate before
+        if (s[PENDING_T] >= 0 || s[STEP_T] >= 0) s[RATE_T] = -1
+        else {
             if (s[RATE_T] < 0) {
                 s[RATE_T] = t
                 s[RATE_W] = level
             } else if (t - s[RATE_T] >= RATE_BUCKET_MS) {
-                s[RATE] = (s[RATE_W] - level) / (t - s[RATE_T])
+                // a taper's fall only slows: a bucket ending in a step's first seconds, before the
+                // step is found, holds part of it
+                const rate = (s[RATE_W] - level) / (t - s[RATE_T])
+                s[RATE] = s[RATE] > 0 ? Math.min(rate, RATE_RISE * s[RATE]) : rate
                 s[RATE_T] = t
                 s[RATE_W] = level
             }
@@ -547,7 +549,14 @@ export class ChargeDetector {
         // PENDING_MAX_MS, not as a taper glides down (a step found on that fall meanwhile gives
         // way to it: a pulse float read every 5 min keeps its first step's spell). A step kept
         // through a pause confirmed once the taper came into the low band, 25-55 minutes early
-        const back = (1 - drop) * s[STEP_FROM_W]
+        let back = (1 - drop) * s[STEP_FROM_W]
+        if (!sparse) {
+            // the step's "from" is the 60 s level, which lags a steep taper by its rate times 60 s
+            // (a charger pausing in a taper of a few minutes' time constant came back under it
+            // and was cut early); not down to the midpoint of the step, where noise would reach
+            const unlagged = (1 - drop) * (s[STEP_FROM_W] - Math.min(Math.max(0, s[RATE]) * SLOW_TAU_MS, drop * s[STEP_FROM_W]))
+            back = Math.max(unlagged, Math.min(back, s[LOW_SINCE] >= 0 ? 0.5 * (s[STEP_FROM_W] + s[ANCHOR_W]) : back))
+        }
         if (s[STEP_T] >= 0 && level > back) {
             s[ASIDE_STEP_T] = s[STEP_T]
             s[ASIDE_FLAT_MS] = t - s[LAST_FALL_T]

@@ -8,7 +8,7 @@ import { formatCurveCsv, parseCurveCsv, CurveCsvError, missingColumns } from "..
 import { makePlug } from "../../sim/bus/plug"
 import { generateCorpus } from "../../sim/corpus"
 import { replayCurve } from "../../sim/curve-replay"
-import { Lcg, lithiumFullS, lithiumW, noisyMeans, randomCharge } from "../shared/scenarios"
+import { Lcg, lithiumFullS, lithiumW, noisyMeans, noisySeconds, randomCharge } from "../shared/scenarios"
 
 const tsx = join("node_modules", ".bin", "tsx")
 
@@ -290,6 +290,28 @@ test("replay: a charger that pauses for seconds inside its taper and takes it up
         }
 })
 
+test("replay: a steep taper paused for 20-28 s is never cut before full", () => {
+    // a taper of a 7-8 min time constant paused at 12-20 % of a 300 W plateau, read every second
+    // with 1 % and 0.15 W of noise. The step's "from" is the 60 s level, which lags such a taper
+    // by its rate times 60 s: the level came back under the step's "back" level, the step was
+    // not put aside, and once the taper came low it confirmed: 3 of these 12 cut 5-7 min early.
+    // Now the back level is taken from the 60 s level less that lag (not below the step's
+    // midpoint). A 5 min time constant is still cut early now and then: its taper falls by a
+    // fifth a minute and its return reads as a pulse ending (open)
+    const rng = new Lcg(23)
+    for (const tauS of [420, 480])
+        for (const frac of [0.2, 0.15, 0.12])
+            for (const pauseS of [20, 28]) {
+                const full = lithiumFullS(300, 3600, tauS, 0.04)
+                const at = 3600 + Math.round(tauS * Math.log(1 / frac))
+                const power = (t: number) => (t >= at && t < at + pauseS ? 0.3 : lithiumW(t, 300, 3600, tauS, 0.04, 0.7))
+                const r = replayCurve(noisySeconds(rng, power, full + 3600))
+                const what = `pause of ${pauseS} s at ${frac} of the plateau, taper ${tauS} s`
+                assert.equal(r.outcome, "full", what)
+                assert.ok(r.stop_s! >= full && r.stop_s! - full <= 300, `${what}: cut at ${r.stop_s}, full at ${full}`)
+            }
+})
+
 test("replay: a charger whose fan turns off mid-taper is cut after its own step, never at the fan's", () => {
     // a 4-10 W fan runs while the charger charges and stops once the taper is low, before the
     // charger terminates: a step from a tapered level, after which the taper goes on falling as
@@ -306,12 +328,8 @@ test("replay: a charger whose fan turns off mid-taper is cut after its own step,
             for (const frac of [0.3, 0.2, 0.08, 0.06]) {
                 const full = lithiumFullS(200, 3600, tauS, 0.03)
                 const off = 3600 + Math.round(tauS * Math.log(1 / frac))
-                const samples = []
-                for (let t = 1; t < full + 3600; t++) {
-                    const m = lithiumW(t, 200, 3600, tauS, 0.03, 0.7) + (t < off ? fanW : 0)
-                    samples.push({ t_s: t, power_w: Math.max(0, Math.round((m + (rng.next() - 0.5) * 2 * (0.15 + 0.01 * m)) * 10) / 10), current_a: NaN, voltage_v: NaN })
-                }
-                const r = replayCurve(samples)
+                const power = (t: number) => lithiumW(t, 200, 3600, tauS, 0.03, 0.7) + (t < off ? fanW : 0)
+                const r = replayCurve(noisySeconds(rng, power, full + 3600))
                 const what = `${fanW} W fan off at ${frac} of the plateau, taper ${tauS} s`
                 assert.equal(r.outcome, "full", what)
                 assert.ok(r.stop_s! >= full && r.stop_s! - full <= 300, `${what}: cut at ${r.stop_s}, full at ${full}`)

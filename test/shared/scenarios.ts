@@ -137,6 +137,16 @@ export function noisyMeans(rng: Lcg, power: (t: number) => number, fromS: number
     return samples
 }
 
+/** A 1 s meter's readings of `power(t)` (W, t in s) from 1 s until `endS`: +-(0.15 W + 1 %) of noise from `rng`, 0.1 W resolution. */
+export function noisySeconds(rng: Lcg, power: (t: number) => number, endS: number) {
+    const samples = []
+    for (let t = 1; t < endS; t++) {
+        const m = power(t)
+        samples.push({ t_s: t, power_w: Math.max(0, Math.round((m + (rng.next() - 0.5) * 2 * (0.15 + 0.01 * m)) * 10) / 10), current_a: NaN, voltage_v: NaN })
+    }
+    return samples
+}
+
 export interface RunResult {
     reason: string
     stopS: number
