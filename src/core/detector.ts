@@ -90,6 +90,8 @@ const TAPER_MIN_MS = 300000
  * (a fan), not the charger ending. The taper's rate before a step: over this long (ms)...
  */
 const RATE_BUCKET_MS = 120000
+/** ...its rate counting up to this many times the last bucket's (a taper's fall only slows, noise aside)... */
+const RATE_RISE = 1.5
 /** ...the level after it from this long after it (ms), when the fast level has settled from the step... */
 const AFTER_STEP_MS = 30000
 /** ...judged every this long (ms)... */
@@ -98,8 +100,6 @@ const AFTER_SPAN_MS = 90000
 const GOES_ON_SHARE = 0.5
 /** ...and by over this many times the fast level's noise (the readings' scatter, scaled to its average)... */
 const GOES_ON_NOISE = 3
-/** A bucket's rate counts up to this many times the last one's: a taper's fall only slows (noise aside). */
-const RATE_RISE = 1.5
 /** ...unless it fell more than this many times faster since the last judgement: a further step, the charger's own */
 const FURTHER_STEP_RATE = 3
 /** A step over the low band stands only if the draw comes into the band within this long (ms): not a taper gliding on */
