@@ -6,6 +6,7 @@ import { Supervisor } from "../../src/core/supervisor"
 import { MainsGuard } from "../../src/core/mains"
 import { ThermalGuard } from "../../src/core/thermal"
 import { lastEnded } from "../shared/events"
+import { twoStageAtS, twoStageW } from "../shared/scenarios"
 
 type Wave = (t: number) => { p: number; v: number }
 
@@ -205,8 +206,8 @@ test("top-off: a lead_acid order without topOffMin takes the board's lead-acid d
 
 test("defaultProfile: an order that does not say takes the board's profile (its rules and its top-off); one that says keeps its own", () => {
     // a two-stage lead-acid taper pulled where it draws 12 W: a pull only for a lead-acid order
-    const pullS = Math.ceil(3600 + 1500 * Math.log(188 / 4))
-    const pulled = (t: number) => ({ p: t < 3600 ? 200 : t < pullS ? 8 + 192 * Math.exp(-(t - 3600) / 1500) : 0.2, v: 230 })
+    const pullS = twoStageAtS(200, 3600, 1500, 8, 12)
+    const pulled = (t: number) => ({ p: t < pullS ? twoStageW(t, 200, 3600, 1500, 8) : 0.2, v: 230 })
     const run = (patch: Partial<ShedConfig>, opts: any) => {
         const sup = board(patch)
         sup.start(1, "o", { kind: "full", value: 0 }, opts, 0)

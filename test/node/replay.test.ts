@@ -8,7 +8,7 @@ import { formatCurveCsv, parseCurveCsv, CurveCsvError, missingColumns } from "..
 import { makePlug } from "../../sim/bus/plug"
 import { generateCorpus } from "../../sim/corpus"
 import { replayCurve } from "../../sim/curve-replay"
-import { Lcg, lithiumFullS, lithiumW, noisyMeans, noisySeconds, randomCharge } from "../shared/scenarios"
+import { Lcg, lithiumAtS, lithiumFullS, lithiumW, noisyMeans, noisySeconds, randomCharge } from "../shared/scenarios"
 
 const tsx = join("node_modules", ".bin", "tsx")
 
@@ -221,7 +221,7 @@ test("replay: a charger that drops out in a brownout during its taper and soft-s
     // rather than floats after a dropout, so the level it left is no step candidate there
     const plateauW = 270
     const tauS = 4000
-    const sagS = 3600 + Math.round(tauS * Math.log(1 / 0.22))
+    const sagS = lithiumAtS(3600, tauS, 0.22)
     const sag = (t: number) => t >= sagS && t < sagS + 120
     const ramp = (t: number) => (t < sagS + 120 ? 1 : Math.min(1, (t - sagS - 120) / 120))
     const power = (t: number) => (sag(t) ? 0.1 : lithiumW(t, plateauW, 3600, tauS, 0.05, 0.7) * ramp(t))
@@ -282,7 +282,7 @@ test("replay: a charger that pauses for seconds inside its taper and takes it up
     const full = lithiumFullS(200, 3600, tauS, 0.03)
     for (const frac of [0.2, 0.15, 0.1, 0.06])
         for (const pauseS of [10, 20, 28, 45, 55, 90, 110]) {
-            const at = 3600 + Math.round(tauS * Math.log(1 / frac))
+            const at = lithiumAtS(3600, tauS, frac)
             const power = (t: number) => (t >= at && t < at + pauseS ? 0.3 : lithiumW(t, 200, 3600, tauS, 0.03, 0.7))
             const r = replayCurve(brownoutCurve(full + 3600, power, () => false))
             assert.equal(r.outcome, "full", `pause of ${pauseS} s at ${frac} of the plateau`)
@@ -303,7 +303,7 @@ test("replay: a steep taper paused for 20-28 s is never cut before full", () => 
         for (const frac of [0.2, 0.15, 0.12])
             for (const pauseS of [20, 28]) {
                 const full = lithiumFullS(300, 3600, tauS, 0.04)
-                const at = 3600 + Math.round(tauS * Math.log(1 / frac))
+                const at = lithiumAtS(3600, tauS, frac)
                 const power = (t: number) => (t >= at && t < at + pauseS ? 0.3 : lithiumW(t, 300, 3600, tauS, 0.04, 0.7))
                 const r = replayCurve(noisySeconds(rng, power, full + 3600))
                 const what = `pause of ${pauseS} s at ${frac} of the plateau, taper ${tauS} s`
@@ -327,7 +327,7 @@ test("replay: a charger whose fan turns off mid-taper is cut after its own step,
         for (const fanW of [4, 10])
             for (const frac of [0.3, 0.2, 0.08, 0.06]) {
                 const full = lithiumFullS(200, 3600, tauS, 0.03)
-                const off = 3600 + Math.round(tauS * Math.log(1 / frac))
+                const off = lithiumAtS(3600, tauS, frac)
                 const power = (t: number) => lithiumW(t, 200, 3600, tauS, 0.03, 0.7) + (t < off ? fanW : 0)
                 const r = replayCurve(noisySeconds(rng, power, full + 3600))
                 const what = `${fanW} W fan off at ${frac} of the plateau, taper ${tauS} s`
@@ -359,7 +359,7 @@ test("replay: a charger pausing for a minute or so inside its taper, read every 
     for (const pauseS of [30, 60, 90])
         for (const frac of [0.2, 0.1])
             for (let lead = 0; lead < 300; lead += 60) {
-                const at = 3600 + Math.round(2400 * Math.log(1 / frac))
+                const at = lithiumAtS(3600, 2400, frac)
                 const c = meanCurve(t => (t >= at && t < at + pauseS ? 0.1 : lithiumW(t, 200, 3600, 2400, 0.02, 0.5)), full + 7200, [300], (at - lead) % 300)
                 const r = replayCurve(c)
                 assert.equal(r.outcome, "full", `pause of ${pauseS} s at ${frac}, readings ${lead} s before it`)

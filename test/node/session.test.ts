@@ -1,7 +1,7 @@
 import { test } from "node:test"
 import assert from "node:assert/strict"
 import fc from "fast-check"
-import { lithiumW, lithiumFullS, noisyLithiumW, runSocket, Lcg, twoStageW, twoStageFullS } from "../shared/scenarios"
+import { lithiumAtS, lithiumW, lithiumFullS, noisyLithiumW, runSocket, Lcg, twoStageAtS, twoStageW, twoStageFullS } from "../shared/scenarios"
 import { defaultConfig, copyConfig } from "../../src/core/config"
 import { Supervisor } from "../../src/core/supervisor"
 import { lastEnded } from "../shared/events"
@@ -70,7 +70,7 @@ test("a charger's last step by a quarter to a half onto its standby, on a noisy 
 test("two glitching readings of 0 W on a slow taper are no step: never cut before full", async () => {
     // the taper at a fifth of its plateau reads 0 W for 2 s; a step taken from them stayed
     // armed until the taper slowed in the low band, and confirmed there
-    const at = 3600 + Math.round(4000 * Math.log(1 / 0.22))
+    const at = lithiumAtS(3600, 4000, 0.22)
     const draw = (t: number) => (t === at || t === at + 1 ? 0 : lithiumW(t, 270, 3600, 4000, 0.05, 0.7))
     const full = lithiumFullS(270, 3600, 4000, 0.05)
     const r = await runSocket(draw, full + 3600, 1, null, false, pause)
@@ -88,8 +88,7 @@ test("the order's profile tells what the draw cannot: a last step to nothing is 
     assert.equal(li.reason, "full")
     assert.ok(li.stopS >= full && li.stopS - full <= 300, `stopped at ${li.stopS}, full at ${full}`)
     // a two-stage lead-acid taper pulled where it draws 12 W (too little for an unplug's step)
-    let pullS = 7200
-    while (twoStageW(pullS, 180, 7200, 1200, 8) >= 12) pullS++
+    const pullS = twoStageAtS(180, 7200, 1200, 8, 12)
     const pulled = (t: number) => (t < pullS ? twoStageW(t, 180, 7200, 1200, 8) : 0.2)
     assert.equal((await runSocket(pulled, 12 * 3600, 1, null, false, pause)).reason, "full", "auto: a step from under a quarter of the plateau is a termination")
     const la = await runSocket(pulled, 12 * 3600, 1, null, false, pause, "lead_acid")

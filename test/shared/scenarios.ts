@@ -48,6 +48,11 @@ export function lithiumFullS(plateauW: number, ccS: number, tauS: number, cutFra
     return Math.ceil(ccS + tauS * Math.log(1 / cutFraction))
 }
 
+/** The second (rounded) a lithiumW taper from `ccS` with time constant `tauS` is down to `fraction` of its plateau. */
+export function lithiumAtS(ccS: number, tauS: number, fraction: number): number {
+    return ccS + Math.round(tauS * Math.log(1 / fraction))
+}
+
 /**
  * Power (W) of a two-stage lead-acid charge at t seconds: a plateau, then a constant-voltage taper
  * that flattens onto the float draw `floorW` (time constant tauS), never stepping down.
@@ -56,6 +61,11 @@ export function twoStageW(t: number, plateauW: number, ccS: number, tauS: number
     if (t < 3) return 0
     if (t < ccS) return plateauW
     return floorW + (plateauW - floorW) * Math.exp(-(t - ccS) / tauS)
+}
+
+/** The first second a twoStageW taper draws under `w` (W; over its float draw `floorW`). */
+export function twoStageAtS(plateauW: number, ccS: number, tauS: number, floorW: number, w: number): number {
+    return Math.ceil(ccS + tauS * Math.log((plateauW - floorW) / (w - floorW)))
 }
 
 /** When a twoStageW curve is full (s): the excess over float down to a tenth of the float draw. */
