@@ -550,12 +550,15 @@ export class ChargeDetector {
         // way to it: a pulse float read every 5 min keeps its first step's spell). A step kept
         // through a pause confirmed once the taper came into the low band, 25-55 minutes early
         let back = (1 - drop) * s[STEP_FROM_W]
-        if (!sparse) {
+        // the step's midpoint: between the level before it and the lowest after it (over the band,
+        // the level under its back level)
+        const mid = 0.5 * (s[STEP_FROM_W] + (s[LOW_SINCE] >= 0 ? s[ANCHOR_W] : (1 - drop) * back))
+        if (!sparse && s[LOW_SINCE] >= 0) {
             // the step's "from" is the 60 s level, which lags a steep taper by its rate times 60 s
             // (a charger pausing in a taper of a few minutes' time constant came back under it
-            // and was cut early); not down to the midpoint of the step, where noise would reach
+            // and was cut early); not down to the step's midpoint, where noise would reach
             const unlagged = (1 - drop) * (s[STEP_FROM_W] - Math.min(Math.max(0, s[RATE]) * SLOW_TAU_MS, drop * s[STEP_FROM_W]))
-            back = Math.max(unlagged, Math.min(back, s[LOW_SINCE] >= 0 ? 0.5 * (s[STEP_FROM_W] + s[ANCHOR_W]) : back))
+            back = Math.max(unlagged, Math.min(back, mid))
         }
         if (s[STEP_T] >= 0 && level > back) {
             s[ASIDE_STEP_T] = s[STEP_T]
@@ -570,7 +573,7 @@ export class ChargeDetector {
                 s[BACK_T] = t
                 if (level > s[BACK_W]) s[BACK_W] = level
             } else if (t - s[BACK_T] > Math.max(STEP_WINDOW_MS, dt)) s[ASIDE_STEP_T] = -1
-            else if (level < 0.5 * (s[STEP_FROM_W] + (s[LOW_SINCE] >= 0 ? s[ANCHOR_W] : (1 - drop) * back)) && level <= (1 - drop) * s[BACK_W]) {
+            else if (level < mid && level <= (1 - drop) * s[BACK_W]) {
                 // under the midpoint by a step's share of the highest level while back (a sparse
                 // meter's readings of a taper gliding on cross the midpoint from "back" in one)
                 s[STEP_T] = s[ASIDE_STEP_T]
