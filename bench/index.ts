@@ -3,6 +3,7 @@ import { JUDGING_SEEDS, printChargeBench, printFamilyTable, printGeneralisation,
 import { printQrBench } from "./qr"
 import { printCornerBench } from "./corner"
 import { printInterruptionBench } from "./interruptions"
+import { printLongTailBench } from "./long-tail"
 import { printTraceBench } from "./trace"
 import { printFlashBench } from "./flash"
 import { printFlashBudget } from "./flash-budget"
@@ -27,6 +28,7 @@ printQrBench()
 printFirmwareBench()
 printLatencyBench()
 printInterruptionBench()
+printLongTailBench()
 printCornerBench()
     .then(() => printBusBench())
     .then(() => printWireBench())
