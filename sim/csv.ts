@@ -12,6 +12,9 @@ export interface CurveSample {
     voltage_v: number
 }
 
+/** The most a Socket Meter's register (i22.10) can carry: no recorded reading is larger. */
+const MAX_READING = 2097151
+
 export class CurveCsvError extends Error {
     constructor(
         readonly line: number,
@@ -59,6 +62,8 @@ export function parseCurveCsv(text: string): CurveSample[] {
         }
         if (nums[0] <= lastT) throw new CurveCsvError(i + 1, `t_s must increase (${nums[0]} after ${lastT})`)
         if (nums[1] < 0 || nums[2] < 0 || nums[3] < 0) throw new CurveCsvError(i + 1, "power, current and voltage must not be negative")
+        if (nums[1] > MAX_READING || nums[2] > MAX_READING || nums[3] > MAX_READING)
+            throw new CurveCsvError(i + 1, `power, current and voltage must be at most ${MAX_READING} (what a socket meter can read)`)
         lastT = nums[0]
         out.push({ t_s: nums[0], power_w: nums[1], current_a: nums[2], voltage_v: nums[3] })
     }

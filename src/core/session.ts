@@ -411,6 +411,10 @@ export class SocketSession {
      */
     reading(now: number, p: number, v: number, relayOn: boolean) {
         const s = this.s
+        // no socket feeds the mains: a reading under zero is its draw read through a clamp put on
+        // backwards (or noise around nothing), and counts at its size, for the bill, the board's
+        // cap, the judging and a weld alike (taken as read it came off the bill)
+        if (p < 0) p = -p
         s[DRAW_W] = p
         if (p !== p) {
             // NaN: the meter stopped reporting; a live socket nobody measures is cut at once
@@ -442,9 +446,13 @@ export class SocketSession {
         } else if (s[RECLOSE]) this.detector.relayReclosed(now)
         s[RECLOSE] = 0
         const dt = (now - s[LAST_T]) / 1000
-        if (dt > 0) s[ENERGY_WH] += ((s[LAST_P] + p) / 2) * (dt / 3600)
+        // a reading bills at most what a socket can deliver: over the hard limit is a short (the
+        // relay opens on it) or a meter's glitch, never a megawatt's worth (the Socket Meter's
+        // register reaches 2 MW)
+        const w = p > this.cfg.shortW ? this.cfg.shortW : p
+        if (dt > 0) s[ENERGY_WH] += ((s[LAST_P] + w) / 2) * (dt / 3600)
         s[LAST_T] = now
-        s[LAST_P] = p
+        s[LAST_P] = w
         this.trace.add(now, p)
         const v0 = this.detector.update(now, p, v)
         const level = this.detector.levelW()

@@ -162,8 +162,9 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
             // (nothing drawn) would otherwise reach it first and read as an unplug
             if (!held[i]) latestP[i] = p
             // a short circuit does not wait for the next tick: the contacts open on the reading
-            // itself; the core still judges it on its tick (it sees its relay as closed)
-            if (relayState[i] && openAt[i] < 0 && applyCal(p, cals[i]) > sup.config().shortW) {
+            // itself, whichever way its clamp faces; the core still judges it on its tick (it sees
+            // its relay as closed)
+            if (relayState[i] && openAt[i] < 0 && Math.abs(applyCal(p, cals[i])) > sup.config().shortW) {
                 openAt[i] = ds.millis()
                 held[i] = true
                 latestP[i] = p

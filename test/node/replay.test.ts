@@ -123,6 +123,8 @@ test("CSV reader: header, field count, numbers, increasing time", () => {
         ["t_s,power_w,current_a,voltage_v\n0,1,2\n", 2],
         ["t_s,power_w,current_a,voltage_v\n0,1,2,3\n0,1,2,3\n", 3],
         ["t_s,power_w,current_a,voltage_v\n0,1,2,3\n1,-1,2,3\n", 3],
+        ["t_s,power_w,current_a,voltage_v\n0,1,2,3\n1,1e308,2,3\n", 3],
+        ["t_s,power_w,current_a,voltage_v\n0,1,2,3\n1,1,2,3e6\n", 3],
         ["t_s,power_w,current_a,voltage_v\n", 2],
     ]
     for (const [text, line] of bad)

@@ -188,6 +188,33 @@ test("a short circuit is cut on the first reading over the hard limit, and locks
     assert.ok(r.faulted)
 })
 
+test("a meter reading over the hard limit, either way, bills no more than the socket could deliver", () => {
+    // 200 W for 10 min, one reading of `glitch` W, then 200 W until 20 min or the relay opens
+    const run = (glitch: number) => {
+        const sup = new Supervisor({ ...defaultConfig(), sockets: 1 })
+        sup.start(1, "o1", { kind: "full", value: 0 }, {}, 0)
+        let relay = sup.tick(0, [0], [230], [false])[0]
+        let t = 100
+        for (; t < 600000; t += 100) relay = sup.tick(t, [relay ? 200 : 0], [230], [relay])[0]
+        relay = sup.tick(t, [glitch], [230], [relay])[0]
+        for (t += 100; t <= 1200000 && relay; t += 100) relay = sup.tick(t, [200], [230], [relay])[0]
+        const ended = lastEnded(sup, 1, [])
+        return { relay, wh: ended ? ended.energyWh : sup.sockets[0].energy(), reason: ended ? ended.reason : null }
+    }
+    const plain = run(200)
+    const small = run(-100)
+    assert.equal(small.relay, true)
+    assert.ok(Math.abs(small.wh - plain.wh) < 0.01, `-100 W: ${small.wh} Wh billed, ${plain.wh} Wh without it`)
+    // the Socket Meter's register reaches 2 MW either way: taken as read, -2 MW took 55 Wh off
+    // the bill and +2 MW added 28; a short opens the relay on its reading, and its tick bills at
+    // most the hard limit's worth
+    for (const w of [2097151, -2097152, Infinity, -Infinity]) {
+        const r = run(w)
+        assert.equal(r.reason, "short", `${w} W`)
+        assert.ok(r.wh <= (200 * 600) / 3600 + (defaultConfig().shortW * 0.1) / 3600 + 0.01, `${w} W: ${r.wh} Wh billed`)
+    }
+})
+
 test("sustained overload is cut after the hold, inrush is not", async () => {
     const inrush = await runSocket(t => (t < 1 ? 2500 : lithiumW(t, 200, 3600, 1200, 0.08, 0.7)), 600, 1, null, false, pause)
     assert.equal(inrush.stopS, -1, "inrush must not trip")
@@ -205,6 +232,19 @@ test("a charger that never draws is no load after the timeout", async () => {
 test("current through an open relay is a welded-relay fault", async () => {
     const r = await runSocket(t => (t < 100 ? 200 : 5000), 200, 1, null, true, pause)
     assert.ok(r.faulted)
+})
+
+test("a meter clamped on backwards (its readings under zero) judges, bills and guards its socket as one put on the right way", async () => {
+    const f = (t: number) => lithiumW(t, 200, 3600, 1200, 0.08, 0.7)
+    const right = await runSocket(f, 4 * 3600, 1, null, false, pause)
+    const back = await runSocket(t => -f(t), 4 * 3600, 1, null, false, pause)
+    assert.equal(back.reason, "full")
+    assert.equal(back.stopS, right.stopS)
+    assert.ok(Math.abs(back.energyWh - right.energyWh) < 0.01, `${back.energyWh} Wh billed, ${right.energyWh} the right way`)
+    // a short read backwards, through a relay welded shut
+    const welded = await runSocket(t => (t < 100 ? -200 : -5000), 200, 1, null, true, pause)
+    assert.equal(welded.reason, "short")
+    assert.ok(welded.faulted)
 })
 
 test("property: noise and single glitches never cut a lithium charge before full", async () => {
