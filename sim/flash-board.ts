@@ -102,9 +102,10 @@ export class FlashBoard {
         return this.relays
     }
 
-    /** The mains went (a meter's mains_lost): every running session's progress, on the hold-up. */
+    /** The mains went (a meter's mains_lost): every running session's progress, on the hold-up (at most once a CHECKPOINT_MS). */
     mainsLost(now: number) {
         const sup = this.sup
+        if (!sup.mainsLostDue(now)) return
         for (let i = 0; i < sup.sockets.length; i++) {
             const s = sup.sockets[i]
             if (s.checkpointDue(now, true)) this.flash.write("ck" + (i + 1), s.checkpoint(now))

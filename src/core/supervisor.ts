@@ -6,7 +6,7 @@
 import { ShedConfig } from "./config"
 import { roundTo } from "./mathx"
 import { boardVoltage, MainsGuard, MainsState } from "./mains"
-import { Limit, refused, SocketEvent, SocketSession, StartOptions, StartResult } from "./session"
+import { CHECKPOINT_MS, Limit, refused, SocketEvent, SocketSession, StartOptions, StartResult } from "./session"
 import { ThermalGuard } from "./thermal"
 
 /** Sustained board overdraw tolerated before shedding (ms): inrush of a starting charger. */
@@ -18,6 +18,8 @@ export class Supervisor {
     private overCapSince = -1
     private boardW = 0
     private events: SocketEvent[] = []
+    /** when a mains-lost warning last had the running sessions written (board ms); -1: not this boot */
+    private lostWrittenT = -1
     readonly mains: MainsGuard
     readonly thermal: ThermalGuard
 
@@ -25,6 +27,18 @@ export class Supervisor {
         for (let i = 1; i <= cfg.sockets; i++) this.sockets.push(new SocketSession(i, cfg))
         this.mains = new MainsGuard(cfg)
         this.thermal = new ThermalGuard(cfg)
+    }
+
+    /**
+     * The mains went (a meter's mains_lost): whether every running session's progress is written
+     * now, on the supply's hold-up. Not within CHECKPOINT_MS of the last warning that was: a mains
+     * that flaps (a failing supply, a meter repeating the event) had every session written twice a
+     * second, wearing the flash out in days. A cut then loses what one without warning may.
+     */
+    mainsLostDue(now: number): boolean {
+        if (this.lostWrittenT >= 0 && now - this.lostWrittenT < CHECKPOINT_MS) return false
+        this.lostWrittenT = now
+        return true
     }
 
     config(): ShedConfig {

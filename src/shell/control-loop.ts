@@ -179,10 +179,12 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
         },
         // the mains went: every running session's progress now, on the supply's hold-up, so a
         // power cut loses nothing (the periodic checkpoint is for a cut without this warning).
-        // Once a loss: the mains read back first arms it again.
+        // Once a loss: the mains read back first arms it again; and at most once a minute (a
+        // flapping mains wore the flash out, sup.mainsLostDue)
         mainsLost: async () => {
             if (!armed) return
             armed = false
+            if (!sup.mainsLostDue(coreNow())) return
             const t0 = ds.millis()
             const k = await checkpoints(coreNow(), true)
             console.log("mains lost: " + k + " checkpoints written in " + (ds.millis() - t0) + " ms")

@@ -240,6 +240,37 @@ test("per power cut without warning (a crash, a hold-up that failed), wherever i
     )
 })
 
+test("a mains that flaps (a warning every half second for 5 minutes) writes each session once a minute more than none; a cut after it loses at most a checkpoint's interval", () => {
+    // two sessions at 200 and 300 W for 10 minutes, then 5 more with the mains flapping or not
+    const run = (flap: boolean) => {
+        const b = board(2)
+        const shed = new Shed(b, [() => 200, () => 300])
+        b.sup.start(1, "a", { kind: "full", value: 0 }, { topOffMin: 240 }, 0)
+        b.sup.start(2, "b", { kind: "full", value: 0 }, { topOffMin: 240 }, 0)
+        shed.run(0, 600)
+        const before = b.flash.byKind.get("ck") ?? 0
+        for (let t = 601; t <= 900; t++) {
+            shed.run(t, t)
+            if (flap) b.mainsLost(t * 1000)
+            if (flap) b.mainsLost(t * 1000 + 500)
+        }
+        return { b, shed, writes: (b.flash.byKind.get("ck") ?? 0) - before }
+    }
+    const calm = run(false)
+    const { b, shed, writes } = run(true)
+    // the warnings add at most one write a minute a session (and the first at once)
+    assert.ok(writes - calm.writes <= 2 * (5 + 1), `${writes} checkpoint writes in 5 minutes of flapping, ${calm.writes} without`)
+    // the mains goes for good right after a warning that wrote nothing
+    b.mainsLost(900500)
+    b.boot(0)
+    for (let i = 0; i < 2; i++) {
+        const s = b.sup.sockets[i]
+        const lostS = shed.onS[i] - s.durationS()
+        assert.ok(lostS >= 0 && lostS <= CHECKPOINT_MS / 1000 + TICK_S, `socket ${i + 1} lost ${lostS} s`)
+        assert.ok(shed.delivered[i] - s.energy() <= ((i ? 300 : 200) * (CHECKPOINT_MS / 1000 + TICK_S)) / 3600 + 0.01)
+    }
+})
+
 test("after ten power cuts in a 60-minute order: billed energy within 1% of delivered, paid minutes within 1 minute", () => {
     const b = board(1)
     const shed = new Shed(b, [() => 250])
