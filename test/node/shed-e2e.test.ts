@@ -75,9 +75,12 @@ describe("the shed end to end (VM + bus + broker)", { concurrency: 3, timeout: 9
         const tm = sim.backend.events.filter(e => e.t === "tm" && e.socket === 1)
         assert.ok(tm.length >= 2, `${tm.length} telemetry messages of socket 1`)
         for (let i = 1; i < tm.length; i++) assert.ok(tm[i].wh >= tm[i - 1].wh && tm[i].ts > tm[i - 1].ts, `telemetry in order: ${JSON.stringify(tm.slice(i - 1, i + 1))}`)
+        // built from the live draw: every message shows the charge, but the last may fall in the
+        // minutes the full rule confirms the charger's step (the socket still charging, the
+        // charger at its standby): at most one, as those minutes are ~4 s here and a period 10 s
         assert.ok(
-            tm.every(m => m.w > 1),
-            "telemetry while the socket charged"
+            tm.slice(0, -1).every(m => m.w > 1),
+            `telemetry while the socket charged: ${JSON.stringify(tm.map(m => m.w))} W`
         )
     })
 
