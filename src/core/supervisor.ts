@@ -9,6 +9,9 @@ import { boardVoltage, MainsGuard, MainsState } from "./mains"
 import { CHECKPOINT_MS, Limit, refused, SocketEvent, SocketSession, StartOptions, StartResult } from "./session"
 import { ThermalGuard } from "./thermal"
 
+/** A temperature sensor reading open or shorted this long is reported, and again as good this long after: a loose contact does not flood the outbox. */
+const SENSOR_HOLD_MS = 10000
+
 /** Sustained board overdraw tolerated before shedding (ms): inrush of a starting charger. */
 const CAP_HOLD_MS = 5000
 
@@ -20,6 +23,10 @@ export class Supervisor {
     private events: SocketEvent[] = []
     /** when a mains-lost warning last had the running sessions written (board ms); -1: not this boot */
     private lostWrittenT = -1
+    /** the temperature sensor reads open or shorted; since when it reads as it does (ms); what was last reported */
+    private sensorBad = false
+    private sensorSince = 0
+    private sensorReported = false
     readonly mains: MainsGuard
     readonly thermal: ThermalGuard
 
@@ -195,8 +202,25 @@ export class Supervisor {
         }
     }
 
-    /** Board temperature (boards with a sensor). */
+    /**
+     * Board temperature (boards with a sensor); NaN: the sensor reads open or shorted. The board
+     * then has no thermal guard (its level stays where it was: all off stays off), and says so;
+     * the sockets charge on, as on a board without a sensor.
+     */
     temperature(now: number, c: number) {
+        const bad = c !== c
+        if (bad !== this.sensorBad) {
+            this.sensorBad = bad
+            this.sensorSince = now
+        }
+        if (bad !== this.sensorReported && now - this.sensorSince >= SENSOR_HOLD_MS) {
+            this.sensorReported = bad
+            this.boardEvent(
+                bad ? "temperature_sensor" : "temperature_ok",
+                bad ? "temperature sensor reads open or shorted: no thermal guard" : "temperature sensor reads again: board at " + roundTo(c, 1) + " C"
+            )
+        }
+        if (bad) return
         const before = this.thermal.level
         const after = this.thermal.update(c)
         if (after === before) return

@@ -162,6 +162,36 @@ test("temperature: warning, no new starts, all off, each with hysteresis", () =>
     assert.equal(sup.start(1, "o2", { kind: "full", value: 0 }, {}, 101000).error, "over_temperature")
 })
 
+test("temperature: a sensor read open or shorted for 10 s is reported, and again once it reads for 10 s; a loose contact is not; the sockets charge on", () => {
+    const sup = board()
+    sup.start(1, "o", { kind: "full", value: 0 }, {}, 0)
+    const relay = [false]
+    const boardFaults = () =>
+        sup
+            .takeEvents()
+            .filter(e => e.kind === "fault" && e.socket === 0)
+            .map(e => e.fault)
+    // a loose contact: broken every other second for a minute
+    for (let t = 0; t < 60; t++) {
+        drive(sup, plateau, t, t, relay)
+        sup.temperature(t * 1000, t % 2 ? NaN : 30)
+    }
+    assert.deepEqual(boardFaults(), [])
+    // broken for good: reported once, 10 s after it began
+    for (let t = 60; t < 200; t++) {
+        drive(sup, plateau, t, t, relay)
+        sup.temperature(t * 1000, NaN)
+    }
+    assert.deepEqual(boardFaults(), ["temperature_sensor"])
+    assert.equal(relay[0], true, "the socket charges on")
+    // mended
+    for (let t = 200; t < 220; t++) {
+        drive(sup, plateau, t, t, relay)
+        sup.temperature(t * 1000, 30)
+    }
+    assert.deepEqual(boardFaults(), ["temperature_ok"])
+})
+
 test("profile: a taper flattening onto a low floor is full for every order, a lithium one too; one flattening at a third of the plateau (an aged pack) never is", () => {
     // a taper decaying onto a floor at 6 % of the plateau, no step: a two-stage lead-acid shape,
     // or a lithium charger ending at its own draw without a step (a lithium order once kept

@@ -519,11 +519,12 @@ function scenarios() {
     })
     boards.push(w)
 
-    // board temperature: warning, no new starts, all off, back to normal
+    // board temperature: warning, no new starts, all off, back to normal; the sensor read open
+    // for 20 s, then mended
     const k = new Board(2)
     k.start(1, 0, flat(200))
     k.run(0, 500, 1, t => {
-        const c = t < 100 ? 40 : t < 200 ? 65 : t < 300 ? 75 : t < 400 ? 85 : 20
+        const c = t < 100 ? 40 : t < 200 ? 65 : t < 300 ? 75 : t < 400 ? 85 : t >= 420 && t < 440 ? NaN : 20
         k.sup.temperature(t * 1000, c)
         if (t === 250) refusal(k.start(2, t * 1000, flat(200)))
     })
