@@ -67,7 +67,7 @@ const say = (m: string) => {
     while (log.length > 10) log.shift()
 }
 
-const HELP = `plug <n> [${["li", "la3", "la2", "empty", ...Object.keys(ALIASES).filter(k => !["li", "la3", "la2"].includes(k))].join("|")}] | pay <n> [minutes] [lithium|lead_acid] | unplug <n> | stop <n> | clear <n> | short|overload|welded|silent <n> | mains <V> | temp <C> | press [ms] | powercut [s] | screen [file.png] | q`
+const HELP = `plug <n> [${["li", "la3", "la2", "empty", ...Object.keys(ALIASES).filter(k => !["li", "la3", "la2"].includes(k))].join("|")}] | pay <n> [minutes] [lithium|lead_acid] | unplug <n> | stop <n> | clear <n> | short|overload|welded|silent <n> | mains <V> | temp <C|open> | press [ms] | powercut [s] | screen [file.png] | q`
 
 async function command(line: string) {
     const [cmd, a, b, c] = line.trim().split(/\s+/)
@@ -105,11 +105,21 @@ async function command(line: string) {
             await sim.shed.press(ms)
             say(`service button pressed for ${ms} ms`)
         } else if (cmd === "temp") {
-            sim.shed.boardTempC = n
-            say(`board at ${n} C`)
+            // "open": the sensor's wire broken (the board reports it after 10 s)
+            if (a === "open") {
+                sim.shed.boardTempC = NaN
+                say("board temperature sensor open")
+            } else if (!Number.isFinite(n)) say(`temp takes degrees C or "open", not "${a ?? ""}"`)
+            else {
+                sim.shed.boardTempC = n
+                say(`board at ${n} C`)
+            }
         } else if (cmd === "mains") {
-            sim.shed.mainsV = n
-            say(`mains at ${n} V`)
+            if (!(n >= 0 && Number.isFinite(n))) say(`mains takes volts, not "${a ?? ""}"`)
+            else {
+                sim.shed.mainsV = n
+                say(`mains at ${n} V`)
+            }
         } else if (cmd === "screen") {
             const f = a ?? "out/screen.png"
             mkdirSync(dirname(f), { recursive: true })

@@ -121,7 +121,7 @@ export class SimShed {
     readonly sockets: SimSocket[] = []
     readonly button = new ButtonServer("service")
     readonly screen = new SimScreen(128, 64)
-    /** the board's NTC divider: the ratio the ADC sees at boardTempC */
+    /** the board's NTC divider: the ratio the ADC sees at boardTempC (NaN: the sensor open) */
     readonly thermistor = new SensorServer<[number]>(SRV_POTENTIOMETER, { instanceName: "boardTemp", readingValues: [ntcRatio(25)], streamingInterval: 500 })
     boardTempC = 25
     speed: number
@@ -248,7 +248,8 @@ export class SimShed {
             s.powerW = p
             s.energyWh += (p * dt) / 3600
         }
-        this.thermistor.reading.setValues([ntcRatio(this.boardTempC)])
+        // NaN: the sensor open, its divider's pin pulled to ground
+        this.thermistor.reading.setValues([this.boardTempC === this.boardTempC ? ntcRatio(this.boardTempC) : 0])
         const xt = (this.opts.crossTalkPct ?? 0) / 100
         for (let i = 0; i < this.sockets.length; i++) {
             const s = this.sockets[i]

@@ -39,6 +39,11 @@ test("npm start: pay on a plugged socket charges it; Ctrl-C leaves nothing runni
         await until(/cloud online/, 120000)
         p.stdin.write("plug 2 li\npay 2\n")
         await until(/\n2\s+li-basic\s+charging\s+on\s/, 60000)
+        // a typo is said, and changes nothing
+        p.stdin.write("temp hot\nmains lots\n")
+        await until(/temp takes degrees C or "open", not "hot"/, 10000)
+        await until(/mains takes volts, not "lots"/, 10000)
+        assert.doesNotMatch(out, /NaN/)
         assert.ok(tagged(tag).length >= 2, "the live view and its VM run")
         p.kill("SIGINT")
         const code = await new Promise<number | null>(res => p.on("exit", c => res(c)))
