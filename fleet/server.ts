@@ -300,8 +300,15 @@ export class FleetServer {
         const m = await this.manifest(b.assigned, b.type)
         if (!m) return
         if (m.sha256 === b.hash) {
-            // already running it (assigned what it runs): nothing to deploy, and nothing to wait for
-            if (!b.deployedAt && b.version === b.assigned) await this.store.updateBoard(b.id, { deployedAt: now, healthyAt: now })
+            // already running it (assigned what it runs): nothing to deploy, nothing to wait for,
+            // and no failure to count (one server's failed deploy written after the other's
+            // success stood, and the summary counted a board running its release as failed)
+            const patch: Partial<BoardRecord> = (b.fails ?? 0) > 0 ? { ...RUNS_ASSIGNED } : {}
+            if (!b.deployedAt && b.version === b.assigned) {
+                patch.deployedAt = now
+                patch.healthyAt = now
+            }
+            if (Object.keys(patch).length) await this.store.updateBoard(b.id, patch)
             return
         }
         if (b.retryAt && now < b.retryAt) return

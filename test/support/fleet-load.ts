@@ -591,6 +591,9 @@ export async function runFleetLoad(o: LoadOptions): Promise<LoadFigures> {
             "the records of every board",
             async () => (await counted(`SELECT count(*) AS n FROM boards WHERE doc->>'version' = 'v1.2.0' AND doc->>'hash' = '${good.manifest.sha256}'`)) === o.boards
         )
+        // and what the operator reads settles: a failure one server wrote after the other's
+        // success is cleared by the next tick
+        await until("the summary settled", async () => (await api(A.port, "GET", "/api/summary")).versions.every((v: any) => v.failed === 0 && v.updating === 0))
         const summary = await api(A.port, "GET", "/api/summary")
         let duplicated = 0
         for (const b of fleet.boards) for (const n of b.writes.values()) duplicated += Math.max(0, n - 1)
