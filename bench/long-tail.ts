@@ -50,10 +50,11 @@ export function printLongTailBench(curves = 100, seed = 20261205) {
         const rng = new Lcg(seed)
         const rows: TailRow[] = []
         for (let k = 0; k < curves; k++) rows.push(tailed(rng, share, ratio))
-        const early = rows.filter(r => r.early).length
+        const cutEarly = rows.filter(r => r.early)
+        const early = cutEarly.length
         const { late, at } = lateMinutes(rows.filter(r => !r.early))
-        const earliest = rows.filter(r => r.early).reduce((m, r) => Math.max(m, -r.lateMin!), 0)
-        const excessLeft = rows.filter(r => r.early).reduce((m, r) => Math.max(m, r.excessAtCut!), 0.1)
+        const earliest = cutEarly.reduce((m, r) => Math.max(m, -r.lateMin!), 0)
+        const excessLeft = cutEarly.reduce((m, r) => Math.max(m, r.excessAtCut!), 0.1)
         const name = share ? `${share * 100} %, ${ratio} times` : "none (one exponential, as the corpus)"
         console.log(
             `| ${name} | ${early} | ${early ? earliest.toFixed(1) : "-"} | ${early ? "up to " + Math.round(excessLeft * 100) + " %" : "-"} | ${rows.length - late.length - early} | ${at(0.5)} | ${at(1)} | ${late.filter(x => x > 20).length} |`

@@ -593,8 +593,11 @@ export async function runFleetLoad(o: LoadOptions): Promise<LoadFigures> {
         )
         // and what the operator reads settles: a failure one server wrote after the other's
         // success is cleared by the next tick
-        await until("the summary settled", async () => (await api(A.port, "GET", "/api/summary")).versions.every((v: any) => v.failed === 0 && v.updating === 0))
-        const summary = await api(A.port, "GET", "/api/summary")
+        let summary: any = null
+        await until("the summary settled", async () => {
+            summary = await api(A.port, "GET", "/api/summary")
+            return summary.versions.every((v: any) => v.failed === 0 && v.updating === 0)
+        })
         let duplicated = 0
         for (const b of fleet.boards) for (const n of b.writes.values()) duplicated += Math.max(0, n - 1)
         return {
