@@ -67,7 +67,7 @@ const say = (m: string) => {
     while (log.length > 10) log.shift()
 }
 
-const HELP = `plug <n> [${["li", "la3", "la2", "empty", ...Object.keys(ALIASES).filter(k => !["li", "la3", "la2"].includes(k))].join("|")}] | pay <n> [minutes] [lithium|lead_acid] | unplug <n> | stop <n> | clear <n> | short|overload|welded|silent <n> | mains <V> | temp <C|open> | press [ms] | powercut [s] | screen [file.png] | q`
+const HELP = `plug <n> [${["li", "la3", "la2", "empty", ...Object.keys(ALIASES).filter(k => !["li", "la3", "la2"].includes(k))].join("|")}] | pay <n> [minutes] [lithium|lead_acid] | unplug <n> | stop <n> | clear <n> | short|overload|welded|silent <n> | mains <V> | temp <C|open|silent> | press [ms] | powercut [s] | screen [file.png] | q`
 
 async function command(line: string) {
     const [cmd, a, b, c] = line.trim().split(/\s+/)
@@ -105,13 +105,16 @@ async function command(line: string) {
             await sim.shed.press(ms)
             say(`service button pressed for ${ms} ms`)
         } else if (cmd === "temp") {
-            // "open": the sensor's wire broken (the board reports it after 10 s)
-            if (a === "open") {
-                sim.shed.boardTempC = NaN
-                say("board temperature sensor open")
-            } else if (!Number.isFinite(n)) say(`temp takes degrees C or "open", not "${a ?? ""}"`)
+            // "open": the sensor's wire broken; "silent": it stops reporting (the board reports
+            // either after 10 s); degrees: it reads, and reports, again
+            if (a === "open" || a === "silent") {
+                if (a === "open") sim.shed.boardTempC = NaN
+                sim.shed.tempSilent = a === "silent"
+                say(`board temperature sensor ${a}`)
+            } else if (!Number.isFinite(n)) say(`temp takes degrees C, "open" or "silent", not "${a ?? ""}"`)
             else {
                 sim.shed.boardTempC = n
+                sim.shed.tempSilent = false
                 say(`board at ${n} C`)
             }
         } else if (cmd === "mains") {

@@ -124,6 +124,8 @@ export class SimShed {
     /** the board's NTC divider: the ratio the ADC sees at boardTempC (NaN: the sensor open) */
     readonly thermistor = new SensorServer<[number]>(SRV_POTENTIOMETER, { instanceName: "boardTemp", readingValues: [ntcRatio(25)], streamingInterval: 500 })
     boardTempC = 25
+    /** the sensor stops reporting (its server hung, its driver crashed): no reading is streamed */
+    tempSilent = false
     speed: number
     mainsV: number
     readonly t0 = Date.now()
@@ -248,8 +250,10 @@ export class SimShed {
             s.powerW = p
             s.energyWh += (p * dt) / 3600
         }
-        // NaN: the sensor open, its divider's pin pulled to ground
-        this.thermistor.reading.setValues([this.boardTempC === this.boardTempC ? ntcRatio(this.boardTempC) : 0])
+        // NaN: the sensor open, its divider's pin pulled to ground. Silent: a sensor server
+        // streams only a reading it has
+        if (this.tempSilent) this.thermistor.reading.data = undefined
+        else this.thermistor.reading.setValues([this.boardTempC === this.boardTempC ? ntcRatio(this.boardTempC) : 0])
         const xt = (this.opts.crossTalkPct ?? 0) / 100
         for (let i = 0; i < this.sockets.length; i++) {
             const s = this.sockets[i]

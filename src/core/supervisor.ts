@@ -9,7 +9,7 @@ import { boardVoltage, MainsGuard, MainsState } from "./mains"
 import { CHECKPOINT_MS, Limit, refused, SocketEvent, SocketSession, StartOptions, StartResult } from "./session"
 import { ThermalGuard } from "./thermal"
 
-/** A temperature sensor reading open or shorted this long is reported, and again as good this long after: a loose contact does not flood the outbox. */
+/** A temperature sensor reading open or shorted (or silent) this long is reported, and again as good this long after: a loose contact does not flood the outbox. */
 const SENSOR_HOLD_MS = 10000
 
 /** Sustained board overdraw tolerated before shedding (ms): inrush of a starting charger. */
@@ -23,7 +23,7 @@ export class Supervisor {
     private events: SocketEvent[] = []
     /** when a mains-lost warning last had the running sessions written (board ms); -1: not this boot */
     private lostWrittenT = -1
-    /** the temperature sensor reads open or shorted; since when it reads as it does (ms); what was last reported */
+    /** the temperature sensor reads open or shorted, or is silent; since when it reads as it does (ms); what was last reported */
     private sensorBad = false
     private sensorSince = 0
     private sensorReported = false
@@ -203,7 +203,7 @@ export class Supervisor {
     }
 
     /**
-     * Board temperature (boards with a sensor); NaN: the sensor reads open or shorted. The board
+     * Board temperature (boards with a sensor); NaN: the sensor reads open or shorted, or is silent. The board
      * then has no thermal guard (its level stays where it was: all off stays off), and says so;
      * the sockets charge on, as on a board without a sensor.
      */
@@ -217,7 +217,7 @@ export class Supervisor {
             this.sensorReported = bad
             this.boardEvent(
                 bad ? "temperature_sensor" : "temperature_ok",
-                bad ? "temperature sensor reads open or shorted: no thermal guard" : "temperature sensor reads again: board at " + roundTo(c, 1) + " C"
+                bad ? "temperature sensor open, shorted or silent: no thermal guard" : "temperature sensor reads again: board at " + roundTo(c, 1) + " C"
             )
         }
         if (bad) return

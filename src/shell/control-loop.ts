@@ -191,14 +191,15 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
         },
     })
     // board temperature: warning, no new starts, all off (src/core/thermal.ts); none without a sensor
-    // (NaN: a sensor read open or shorted, which the core reports; judged once one reading came)
+    // (NaN: a sensor read open or shorted, or silent as a meter is, which the core reports;
+    // judged once one reading came: a sensor that stopped reporting is no guard either)
     let tempC = NaN
-    let tempHeard = false
+    let tempSeen = NaN
     if (hw.temperature)
         watchSensor(hw.temperature, 0, async (cmd, payload) => {
             if (cmd === REPORT_READING) {
                 tempC = ntcCelsius(payload.getAt(0, "u16") / 65536)
-                tempHeard = true
+                tempSeen = loopT
             }
         })
     // lockouts first, before any order can be taken: a socket locked before the restart stays
@@ -245,7 +246,7 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
                 if (silent || settling) watts[i] = NaN
                 volts[i] = silent ? NaN : latestV[i]
             }
-            if (tempHeard) sup.temperature(now, tempC)
+            if (tempSeen === tempSeen) sup.temperature(now, loopT - tempSeen <= METER_SILENT_MS ? tempC : NaN)
             const want = sup.tick(now, watts, volts, relayState)
             for (let i = 0; i < n; i++) {
                 // an early opening stands until the core itself wants the relay open

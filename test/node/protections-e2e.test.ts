@@ -197,6 +197,24 @@ describe("board temperature through the simulated shed (10-socket board, NTC ser
         assert.equal(ok.startReply?.ok, true, JSON.stringify(ok.startReply))
         await sim.backend.send("stop", { socket: 2 })
     })
+
+    test("a sensor read open, then one that stops reporting, is reported as temperature_sensor; reading again, temperature_ok", async () => {
+        const count = (kind: string) => sim.backend.events.filter(e => e.t === "fault" && e.socket === 0 && e.kind === kind).length
+        const seen = (kind: string, n: number) => until(() => count(kind) >= n, 15000, kind + " x" + n)
+        const bad = count("temperature_sensor")
+        const ok = count("temperature_ok")
+        sim.shed.boardTempC = NaN
+        await seen("temperature_sensor", bad + 1)
+        sim.shed.boardTempC = 30
+        await seen("temperature_ok", ok + 1)
+        sim.shed.tempSilent = true
+        await seen("temperature_sensor", bad + 2)
+        sim.shed.tempSilent = false
+        await seen("temperature_ok", ok + 2)
+        const last = sim.backend.events.filter(e => e.t === "fault" && e.socket === 0).pop()
+        assert.equal(last.kind, "temperature_ok")
+        assert.match(last.detail, /board at 30 C/)
+    })
 })
 
 describe("a charger fan cycling after full, through the simulated shed at 60x time", { timeout: 600000 }, () => {
