@@ -21,6 +21,8 @@ import { MeterStart } from "./meters"
  * runs again, and must not take its own stall for their silence.
  */
 const METER_SILENT_MS = 1000
+/** A temperature sensor (streaming every 1 s on the 10-socket board) silent this long (ms, running time) reads as none. */
+const TEMP_SILENT_MS = 5000
 /** after a stall, how long (ms) the runtime takes to bind a dropped meter again (autobind ~1 s) */
 const REBIND_MS = 1500
 const BOOT_WAIT_MS = 5000
@@ -191,7 +193,7 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
         },
     })
     // board temperature: warning, no new starts, all off (src/core/thermal.ts); none without a sensor
-    // (NaN: a sensor read open or shorted, or silent as a meter is, which the core reports;
+    // (NaN: a sensor read open or shorted, or silent on the loop's running time, which the core reports;
     // judged once one reading came: a sensor that stopped reporting is no guard either)
     let tempC = NaN
     let tempSeen = NaN
@@ -246,7 +248,7 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
                 if (silent || settling) watts[i] = NaN
                 volts[i] = silent ? NaN : latestV[i]
             }
-            if (tempSeen === tempSeen) sup.temperature(now, loopT - tempSeen <= METER_SILENT_MS ? tempC : NaN)
+            if (tempSeen === tempSeen) sup.temperature(now, loopT - tempSeen <= TEMP_SILENT_MS ? tempC : NaN)
             const want = sup.tick(now, watts, volts, relayState)
             for (let i = 0; i < n; i++) {
                 // an early opening stands until the core itself wants the relay open
