@@ -111,7 +111,7 @@ export function defaultConfig(): ShedConfig {
         taperStepFraction: 0.02,
         resumeS: 60,
         unplugFraction: 0.3,
-        unplugHoldS: 30,
+        unplugHoldS: 60,
         terminateFraction: 0.25,
         brownoutV: 196,
         brownoutGraceS: 60,

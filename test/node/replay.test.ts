@@ -9,6 +9,7 @@ import { makePlug } from "../../sim/bus/plug"
 import { generateCorpus } from "../../sim/corpus"
 import { replayCurve } from "../../sim/curve-replay"
 import { Lcg, lithiumAtS, lithiumFullS, lithiumW, noisyMeans, noisySeconds, randomCharge } from "../shared/scenarios"
+import { defaultConfig } from "../../src/core/config"
 
 const tsx = join("node_modules", ".bin", "tsx")
 
@@ -290,6 +291,32 @@ test("replay: a charger that pauses for seconds inside its taper and takes it up
             assert.equal(r.outcome, "full", `pause of ${pauseS} s at ${frac} of the plateau`)
             assert.ok(r.stop_s! >= full && r.stop_s! - full <= 180, `pause of ${pauseS} s at ${frac} of the plateau: cut at ${r.stop_s}, full at ${full}`)
         }
+})
+
+test("replay: a charger that stops for up to a minute on its plateau or high in its taper, and comes back, is no pull; one pulled there is unplugged a minute on", () => {
+    // a BMS opening, two pauses back to back: 30-60 s at 0.3 W from over a quarter of the
+    // plateau. Held 30 s, such a stop read as a rider's pull (npm run bench's paused row: 41 s
+    // off at 44 % of the plateau, unplugged 18 min before full); unplugHoldS is 60 s now
+    const tauS = 2400
+    const full = lithiumFullS(200, 3600, tauS, 0.03)
+    const hold = defaultConfig().unplugHoldS
+    for (const at of [1800, lithiumAtS(3600, tauS, 0.9), lithiumAtS(3600, tauS, 0.6), lithiumAtS(3600, tauS, 0.4), lithiumAtS(3600, tauS, 0.3)]) {
+        for (const pauseS of [35, 45, 58]) {
+            const power = (t: number) => (t >= at && t < at + pauseS ? 0.3 : lithiumW(t, 200, 3600, tauS, 0.03, 0.7))
+            const r = replayCurve(brownoutCurve(full + 3600, power, () => false))
+            assert.equal(r.outcome, "full", `stop of ${pauseS} s at ${at} s`)
+            assert.ok(r.stop_s! >= full && r.stop_s! - full <= 180, `stop of ${pauseS} s at ${at} s: cut at ${r.stop_s}, full at ${full}`)
+        }
+        const pulled = replayCurve(
+            brownoutCurve(
+                full + 3600,
+                t => (t >= at ? 0 : lithiumW(t, 200, 3600, tauS, 0.03, 0.7)),
+                () => false
+            )
+        )
+        assert.equal(pulled.outcome, "unplugged", `pulled at ${at} s`)
+        assert.ok(pulled.stop_s! >= at + hold && pulled.stop_s! <= at + hold + 5, `pulled at ${at} s: cut at ${pulled.stop_s}`)
+    }
 })
 
 test("replay: a steep taper paused for 20-28 s is never cut before full", () => {
