@@ -145,9 +145,13 @@ export class Supervisor {
         // only running sessions count against the cap: a socket that tripped this tick is
         // already being cut, shedding another session for its last reading would be wrong
         let sessionsW = 0
+        // one mains feeds the board: every socket's brownout hold is judged on the board's
+        // voltage, so one meter whose voltage channel reads garbage (0 V, 150 V) does not hold
+        // its socket's end of charge for ever
+        const bv = boardVoltage(v)
         for (let i = 0; i < n; i++) {
             const w = p[i]
-            this.sockets[i].reading(now, w, v[i], relays[i])
+            this.sockets[i].reading(now, w, bv, relays[i])
             if (w > 0) {
                 total += w
                 if (this.sockets[i].isLive()) sessionsW += w
@@ -155,7 +159,7 @@ export class Supervisor {
         }
         this.boardW = total
         this.checkCap(now, sessionsW, relays)
-        this.checkMains(now, v)
+        this.checkMains(now, bv)
 
         const out: boolean[] = []
         let closedOne = false
@@ -185,9 +189,9 @@ export class Supervisor {
         this.events.push({ kind: "fault", socket: 0, fault: fault, detail: detail })
     }
 
-    private checkMains(now: number, volts: number[]) {
+    private checkMains(now: number, bv: number) {
         const before: MainsState = this.mains.state
-        const after = this.mains.update(now, boardVoltage(volts))
+        const after = this.mains.update(now, bv)
         if (after === before) return
         const v = roundTo(this.mains.voltage, 0)
         if (after === "out") {

@@ -6,7 +6,7 @@ import { Supervisor } from "../../src/core/supervisor"
 import { MainsGuard } from "../../src/core/mains"
 import { ThermalGuard } from "../../src/core/thermal"
 import { lastEnded } from "../shared/events"
-import { twoStageAtS, twoStageW } from "../shared/scenarios"
+import { lithiumFullS, lithiumW, twoStageAtS, twoStageW } from "../shared/scenarios"
 
 type Wave = (t: number) => { p: number; v: number }
 
@@ -27,6 +27,34 @@ function board(patch: Partial<ShedConfig> = {}) {
 }
 
 const plateau = (t: number) => ({ p: t < 3 ? 0 : 250, v: 230 })
+
+test("mains: one meter whose voltage channel reads garbage does not hold its socket's end of charge; a brownout every meter sees does", () => {
+    // a brownout (under brownoutV) holds the judgement of full; it was judged on each socket's
+    // own meter, so a voltage channel reading 0 V or 150 V held that socket's charge to its paid
+    // limit or the maximum duration. One mains feeds the board: its voltage is the meters' median
+    const full = lithiumFullS(200, 3600, 1500, 0.05)
+    const run = (v1: number, others: (t: number) => number) => {
+        const sup = new Supervisor({ ...defaultConfig(), sockets: 3 })
+        sup.start(1, "o", { kind: "full", value: 0 }, {}, 0)
+        const relay = [false, false, false]
+        for (let t = 0; t <= full + 3600 && sup.sockets[0].state !== "ended"; t++) {
+            const w = lithiumW(t, 200, 3600, 1500, 0.05, 0.7)
+            const next = sup.tick(t * 1000, [relay[0] ? w : 0, 0, 0], [v1, others(t), others(t)], relay)
+            for (let i = 0; i < 3; i++) relay[i] = next[i]
+        }
+        return lastEnded(sup, 1, [])
+    }
+    for (const v1 of [0, -230, 150, 180]) {
+        const r = run(v1, () => 230)
+        assert.equal(r?.reason, "full", `socket 1's meter at ${v1} V`)
+        assert.ok(r.durationS >= full && r.durationS <= full + 300, `socket 1's meter at ${v1} V: ended at ${r.durationS} s, full at ${full}`)
+    }
+    // every meter at 185 V from before full until 20 min after it (within the mains guard's
+    // range): the judgement waits for the mains
+    const held = run(185, t => (t >= full - 600 && t < full + 1200 ? 185 : 230))
+    assert.equal(held?.reason, "full")
+    assert.ok(held.durationS >= full + 1200, `ended at ${held.durationS} s, the brownout until ${full + 1200}`)
+})
 
 test("mains: a 5 s dip to 90 V changes nothing", () => {
     const sup = board()
