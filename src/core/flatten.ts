@@ -34,6 +34,13 @@ const FULL_SHARE = EXCESS_OF_FLOOR * (1 - MODEL_MARGIN)
 /** Time constants whose residual is within this many window variances of the best are kept (3 sigma). */
 const CHI = 9
 /**
+ * A fit whose variance is over this many times the windows' own is no taper onto a floor (2
+ * sigma): its recent part is judged too, and its oldest window leaves rather than merging. At 3
+ * sigma a taper slower than one exponential was judged on its whole history, the fast part's
+ * fit read its slow tail as floor, and it was cut with more of its excess left.
+ */
+const MISFIT_CHI = 4
+/**
  * Time constants scanned: SCAN of them from 5 min (ln 300,000 ms) up, each 1.335 times the last
  * (ln 1.335), to 2 h: no constant-voltage taper is faster or slower. One grid for the scan and
  * the judgement that follows it.
@@ -243,7 +250,7 @@ function fit(f: number[], scatterW: number, dt: number, from: number, bound: num
     // a draw no taper onto a floor fits (one that stopped at a corner: a lithium charger
     // terminating at its own idle draw) is judged again without its oldest window, and so on:
     // full if all of it or its recent part is
-    const misfit = s2 > CHI * sm * sm
+    const misfit = s2 > MISFIT_CHI * sm * sm
     if (!from) f[MISFIT] = misfit ? 1 : 0
     if (n > MIN_WINDOWS && misfit) fit(f, scatterW, dt, from + 1, Math.min(worst, bound))
 }
