@@ -1,17 +1,17 @@
 import { test } from "node:test"
 import assert from "node:assert/strict"
 import { spawnSync } from "node:child_process"
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { formatCurveCsv } from "../../sim/csv"
 import { PowerTrace } from "../../src/core/trace"
 import { lithiumW } from "../shared/scenarios"
+import { tempDir } from "../support/temp-dir"
 
 const tsx = join("node_modules", ".bin", "tsx")
 
 test("plot: a replayed curve is drawn with its decision marked", () => {
-    const dir = mkdtempSync(join(tmpdir(), "plot-"))
+    const dir = tempDir("plot-")
     const rows = []
     for (let t = 0; t < 4 * 3600; t += 10) rows.push({ t_s: t, power_w: Math.round(lithiumW(t, 200, 3600, 1200, 0.08, 0.7) * 10) / 10, current_a: 0.9, voltage_v: 230 })
     writeFileSync(join(dir, "c.csv"), formatCurveCsv(rows))
@@ -24,7 +24,7 @@ test("plot: a replayed curve is drawn with its decision marked", () => {
 })
 
 test("plot: a long 1 s curve is drawn as buckets with their min-max band, the decision on the full curve", () => {
-    const dir = mkdtempSync(join(tmpdir(), "plot-"))
+    const dir = tempDir("plot-")
     const rows = []
     for (let t = 0; t < 5 * 3600; t++) rows.push({ t_s: t, power_w: Math.round(lithiumW(t, 200, 3600, 1200, 0.08, 0.7) * 10) / 10, current_a: NaN, voltage_v: NaN })
     writeFileSync(join(dir, "c.csv"), formatCurveCsv(rows))
@@ -37,7 +37,7 @@ test("plot: a long 1 s curve is drawn as buckets with their min-max band, the de
 })
 
 test("plot: a session trace is drawn with its min-max band; bad input exits 2", () => {
-    const dir = mkdtempSync(join(tmpdir(), "plot-"))
+    const dir = tempDir("plot-")
     const tr = new PowerTrace()
     for (let t = 0; t <= 3 * 3600; t += 5) tr.add(t * 1000, 150 + (t % 60))
     writeFileSync(join(dir, "t.json"), JSON.stringify({ trace: tr.chunks(), min: tr.minutesPerRow(), reason: "unplugged", stopMin: 180 }))

@@ -4,13 +4,13 @@
 // latency and meters. Chargers are CSV curves so each case is exactly the phenomenon named.
 import { describe, test, before, after } from "node:test"
 import assert from "node:assert/strict"
-import { mkdtempSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { ShedSim, until } from "../../sim/shed-sim"
 import { CURVE_HEADER } from "../../sim/csv"
+import { tempDir } from "../support/temp-dir"
 
-const dir = mkdtempSync(join(tmpdir(), "shed-prot-"))
+const dir = tempDir("shed-prot-")
 let files = 0
 /** A charger that draws `w(t)` W at simulated second t, for `s` seconds. */
 function curve(s: number, w: (t: number) => number): string {

@@ -9,6 +9,7 @@ import { makeSegment } from "../../src/core/qr/segments"
 import { numDataCodewords, alignmentPositions, eccCodewordsPerBlock, numErrorCorrectionBlocks, formatBits, eccName, eccIndex } from "../../src/core/qr/tables"
 import { columnPenalty, rowPenalty } from "../../src/core/qr/penalty"
 import { qrToRgba } from "../../tools/qr-image"
+import { tempDir } from "../support/temp-dir"
 
 function decode(text: string, ecc: string): string | null {
     const code = encodeQr(text, ecc)
@@ -209,11 +210,10 @@ test("text longer than version 10 gets a clear error", () => {
 
 test("npm run qr writes a PNG that decodes to the text; bad arguments exit 2", async () => {
     const { spawnSync } = await import("node:child_process")
-    const { mkdtempSync, readFileSync } = await import("node:fs")
-    const { tmpdir } = await import("node:os")
+    const { readFileSync } = await import("node:fs")
     const { join } = await import("node:path")
     const { PNG } = await import("pngjs")
-    const dir = mkdtempSync(join(tmpdir(), "qr-"))
+    const dir = tempDir("qr-")
     const out = join(dir, "pay.png")
     const text = "https://pay.example.com/s/SHED-0042?socket=3"
     const r = spawnSync(join("node_modules", ".bin", "tsx"), ["tools/qr.ts", "--text", text, "--png", out, "--ecc", "Q", "--scale", "6"], { encoding: "utf8" })

@@ -1,8 +1,7 @@
 import { test } from "node:test"
 import assert from "node:assert/strict"
 import { spawnSync } from "node:child_process"
-import { mkdtempSync, readFileSync, writeFileSync, readdirSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { readFileSync, writeFileSync, readdirSync } from "node:fs"
 import { join } from "node:path"
 import { formatCurveCsv, parseCurveCsv, CurveCsvError, missingColumns } from "../../sim/csv"
 import { makePlug } from "../../sim/bus/plug"
@@ -10,6 +9,7 @@ import { generateCorpus } from "../../sim/corpus"
 import { replayCurve } from "../../sim/curve-replay"
 import { Lcg, lithiumAtS, lithiumFullS, lithiumW, noisyMeans, noisySeconds, randomCharge } from "../shared/scenarios"
 import { defaultConfig } from "../../src/core/config"
+import { tempDir } from "../support/temp-dir"
 
 const tsx = join("node_modules", ".bin", "tsx")
 
@@ -27,7 +27,7 @@ function lithiumCsv(): string {
 }
 
 test("replay CLI prints one JSON line with outcome, stop and energy", () => {
-    const dir = mkdtempSync(join(tmpdir(), "replay-"))
+    const dir = tempDir("replay-")
     writeFileSync(join(dir, "c.csv"), lithiumCsv())
     const r = runReplay([join(dir, "c.csv")])
     assert.equal(r.status, 0, r.stderr)
@@ -44,7 +44,7 @@ test("replay CLI prints one JSON line with outcome, stop and energy", () => {
 })
 
 test("replay CLI applies a config file with a paid limit", () => {
-    const dir = mkdtempSync(join(tmpdir(), "replay-"))
+    const dir = tempDir("replay-")
     writeFileSync(join(dir, "c.csv"), lithiumCsv())
     writeFileSync(join(dir, "cfg.json"), JSON.stringify({ limit: { kind: "minutes", value: 30 } }))
     const out = JSON.parse(runReplay([join(dir, "c.csv"), "--config", join(dir, "cfg.json")]).stdout)
@@ -53,7 +53,7 @@ test("replay CLI applies a config file with a paid limit", () => {
 })
 
 test("replay CLI refuses a malformed CSV naming the line, exit code 2", () => {
-    const dir = mkdtempSync(join(tmpdir(), "replay-"))
+    const dir = tempDir("replay-")
     writeFileSync(join(dir, "bad.csv"), "t_s,power_w,current_a,voltage_v\n0,1,0.1,230\n1,x,0.1,230\n")
     const r = runReplay([join(dir, "bad.csv")])
     assert.equal(r.status, 2)
@@ -66,7 +66,7 @@ test("replay CLI refuses a malformed CSV naming the line, exit code 2", () => {
 })
 
 test("replay CLI and the CSV charger model take a power-only file and name the missing columns", () => {
-    const dir = mkdtempSync(join(tmpdir(), "replay-"))
+    const dir = tempDir("replay-")
     // the same curve with current and voltage left empty, as many smart plugs export it
     const powerOnly = lithiumCsv().replace(/^([^,\n]+,[^,\n]+),[^,\n]*,[^,\n]*$/gm, (l, a) => (l.startsWith("t_s") ? l : a + ",,"))
     assert.match(powerOnly.split("\n")[1], /^0,[0-9.]+,,$/)
@@ -92,7 +92,7 @@ test("replay CLI and the CSV charger model take a power-only file and name the m
 })
 
 test("replay CLI: a smart plug's first mean counts for the minutes before it; the order's profile from --profile or the config file", () => {
-    const dir = mkdtempSync(join(tmpdir(), "replay-"))
+    const dir = tempDir("replay-")
     // a battery already full, one mean every 5 min: the first holds the whole top-up
     const rows = [{ t_s: 300, power_w: 24, current_a: 0.1, voltage_v: 230 }]
     for (let t = 600; t <= 3 * 3600; t += 300) rows.push({ t_s: t, power_w: Math.round((6.5 - t / 6000) * 10) / 10, current_a: 0.03, voltage_v: 230 })
@@ -138,8 +138,8 @@ test("CSV reader: header, field count, numbers, increasing time", () => {
 })
 
 test("corpus: the same seed writes the same files; truth lies inside each curve", () => {
-    const a = mkdtempSync(join(tmpdir(), "corpus-a-"))
-    const b = mkdtempSync(join(tmpdir(), "corpus-b-"))
+    const a = tempDir("corpus-a-")
+    const b = tempDir("corpus-b-")
     const ea = generateCorpus(a, 7)
     generateCorpus(b, 7)
     for (const f of readdirSync(a)) assert.equal(readFileSync(join(a, f), "utf8"), readFileSync(join(b, f), "utf8"), f)
@@ -178,7 +178,7 @@ test("corpus: the same seed writes the same files; truth lies inside each curve"
 })
 
 test("replay: the detector never cuts a healthy curve of a fresh corpus before full or before the rider's action", () => {
-    const dir = mkdtempSync(join(tmpdir(), "corpus-"))
+    const dir = tempDir("corpus-")
     const entries = generateCorpus(dir, 11).filter(e => e.healthy)
     let early = 0
     const report: string[] = []
