@@ -7,7 +7,7 @@
 // how far that assumption carries.
 
 import { replayCurve } from "../sim/curve-replay"
-import { Lcg, noisySeconds } from "../test/shared/scenarios"
+import { Lcg, noisySeconds, twoExpExcessW, twoExpFullS } from "../test/shared/scenarios"
 import { LateRow, lateMinutes } from "./late-rows"
 
 /** A row, and the excess still over the float draw when it was cut (a share of that draw). */
@@ -21,9 +21,8 @@ function tailed(rng: Lcg, share: number, ratio: number): TailRow {
     const tauS = u(1200, 4800)
     const slowS = Math.min(7200, ratio * tauS)
     const floorW = u(0.02, 0.06) * plateauW + u(1, 4)
-    const excess = (t: number) => (plateauW - floorW) * ((1 - share) * Math.exp(-(t - ccS) / tauS) + share * Math.exp(-(t - ccS) / slowS))
-    let fullS = ccS
-    while (excess(fullS) > 0.1 * floorW) fullS += 1
+    const excess = (t: number) => twoExpExcessW(t, plateauW, ccS, tauS, slowS, share, floorW)
+    const fullS = twoExpFullS(plateauW, ccS, tauS, slowS, share, floorW)
     const power = (t: number) => (t < 3 ? 0 : t < ccS ? plateauW : floorW + excess(t))
     const r = replayCurve(noisySeconds(rng, power, fullS + 5400))
     return {

@@ -7,7 +7,7 @@ import { formatCurveCsv, parseCurveCsv, CurveCsvError, missingColumns } from "..
 import { makePlug } from "../../sim/bus/plug"
 import { generateCorpus } from "../../sim/corpus"
 import { replayCurve } from "../../sim/curve-replay"
-import { Lcg, lithiumAtS, lithiumFullS, lithiumW, noisyMeans, noisySeconds, randomCharge } from "../shared/scenarios"
+import { Lcg, lithiumAtS, lithiumFullS, lithiumW, noisyMeans, noisySeconds, randomCharge, twoExpExcessW, twoExpFullS } from "../shared/scenarios"
 import { defaultConfig } from "../../src/core/config"
 import { tempDir } from "../support/temp-dir"
 
@@ -330,10 +330,9 @@ test("replay: a two-stage taper decaying as two exponentials, its slower tail a 
         [300, 3000],
     ]) {
         const floorW = plateauW * (plateauW === 200 ? 0.04 : 0.03) + 2
-        const excess = (t: number) => (plateauW - floorW) * (0.7 * Math.exp(-(t - 3600) / tauS) + 0.3 * Math.exp(-(t - 3600) / Math.min(7200, 3 * tauS)))
-        let full = 3600
-        while (excess(full) > 0.1 * floorW) full++
-        const power = (t: number) => (t < 3 ? 0 : t < 3600 ? plateauW : floorW + excess(t))
+        const slowS = Math.min(7200, 3 * tauS)
+        const full = twoExpFullS(plateauW, 3600, tauS, slowS, 0.3, floorW)
+        const power = (t: number) => (t < 3 ? 0 : t < 3600 ? plateauW : floorW + twoExpExcessW(t, plateauW, 3600, tauS, slowS, 0.3, floorW))
         for (let seed = 1; seed <= 5; seed++) {
             const r = replayCurve(noisySeconds(new Lcg(seed), power, full + 5400))
             assert.equal(r.outcome, "full", `${plateauW} W, ${tauS} s, noise ${seed}`)

@@ -68,6 +68,22 @@ export function twoStageAtS(plateauW: number, ccS: number, tauS: number, floorW:
     return Math.ceil(ccS + tauS * Math.log((plateauW - floorW) / (w - floorW)))
 }
 
+/**
+ * The excess (W) over the float draw `floorW` of a two-stage taper from `ccS` that decays as two
+ * exponentials: `share` of it with time constant `slowS`, the rest with `tauS` (a real battery's
+ * acceptance has more than one; twoStageW's has one).
+ */
+export function twoExpExcessW(t: number, plateauW: number, ccS: number, tauS: number, slowS: number, share: number, floorW: number): number {
+    return (plateauW - floorW) * ((1 - share) * Math.exp(-(t - ccS) / tauS) + share * Math.exp(-(t - ccS) / slowS))
+}
+
+/** When a twoExpExcessW taper is full (s): its excess down to a tenth of the float draw. */
+export function twoExpFullS(plateauW: number, ccS: number, tauS: number, slowS: number, share: number, floorW: number): number {
+    let t = ccS
+    while (twoExpExcessW(t, plateauW, ccS, tauS, slowS, share, floorW) > 0.1 * floorW) t++
+    return t
+}
+
 /** When a twoStageW curve is full (s): the excess over float down to a tenth of the float draw. */
 export function twoStageFullS(plateauW: number, ccS: number, tauS: number, floorW: number): number {
     return Math.ceil(ccS + tauS * Math.log((plateauW - floorW) / (0.1 * floorW)))
