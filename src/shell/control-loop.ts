@@ -194,9 +194,9 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
     })
     // board temperature: warning, no new starts, all off (src/core/thermal.ts); none without a sensor
     // (NaN: a sensor read open or shorted, or silent on the loop's running time, which the core reports;
-    // judged once one reading came: a sensor that stopped reporting is no guard either)
+    // judged from the loop's start: a sensor never heard since boot is no guard either)
     let tempC = NaN
-    let tempSeen = NaN
+    let tempSeen = 0
     if (hw.temperature)
         watchSensor(hw.temperature, 0, async (cmd, payload) => {
             if (cmd === REPORT_READING) {
@@ -248,7 +248,7 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
                 if (silent || settling) watts[i] = NaN
                 volts[i] = silent ? NaN : latestV[i]
             }
-            if (tempSeen === tempSeen) sup.temperature(now, loopT - tempSeen <= TEMP_SILENT_MS ? tempC : NaN)
+            if (hw.temperature) sup.temperature(now, loopT - tempSeen <= TEMP_SILENT_MS ? tempC : NaN)
             const want = sup.tick(now, watts, volts, relayState)
             for (let i = 0; i < n; i++) {
                 // an early opening stands until the core itself wants the relay open

@@ -215,6 +215,19 @@ describe("board temperature through the simulated shed (10-socket board, NTC ser
         assert.equal(last.kind, "temperature_ok")
         assert.match(last.detail, /board at 30 C/)
     })
+
+    test("a sensor never heard since the board started is reported as temperature_sensor; once it reads, temperature_ok", async () => {
+        const fault = (kind: string, from: number) => sim.backend.events.slice(from).some(e => e.t === "fault" && e.socket === 0 && e.kind === kind)
+        sim.shed.tempSilent = true
+        await sim.crash()
+        const from = sim.backend.events.length
+        await until(() => fault("temperature_sensor", from), 20000, "temperature_sensor after the restart")
+        sim.shed.tempSilent = false
+        sim.shed.boardTempC = 31
+        await until(() => fault("temperature_ok", from), 15000, "temperature_ok")
+        const last = sim.backend.events.filter(e => e.t === "fault" && e.socket === 0).pop()
+        assert.match(last.detail, /board at 31 C/)
+    })
 })
 
 describe("a charger fan cycling after full, through the simulated shed at 60x time", { timeout: 600000 }, () => {
