@@ -1,7 +1,8 @@
 // Charge curve CSV: `t_s,power_w,current_a,voltage_v`, one reading per line, any spacing.
 // The reader is strict: a recorded curve with a bad line is refused with the line number,
 // never half-read. Many smart plugs export power only: current and voltage may be left empty
-// (NaN in the samples), but a column is then empty on every line, never on some.
+// (NaN in the samples), but a column is then empty on every line, never on some; or left out
+// of the header (`t_s,power_w`). The header names the columns, in any order.
 
 export const CURVE_HEADER = "t_s,power_w,current_a,voltage_v"
 
@@ -32,9 +33,19 @@ export function missingColumns(samples: CurveSample[]): string[] {
     return out
 }
 
+/** The columns a curve may have; the first two it must. */
+const COLUMNS = ["t_s", "power_w", "current_a", "voltage_v"]
+
 export function parseCurveCsv(text: string): CurveSample[] {
     const lines = text.split(/\r?\n/)
-    if (lines[0].replace(/^\uFEFF/, "").trim() !== CURVE_HEADER) throw new CurveCsvError(1, `header must be "${CURVE_HEADER}", got "${lines[0].slice(0, 80)}"`)
+    const head = lines[0]
+        .replace(/^\uFEFF/, "")
+        .split(",")
+        .map(x => x.trim())
+    // where each known column is (-1: left out, as empty on every line)
+    const at = COLUMNS.map(n => head.indexOf(n))
+    if (at[0] < 0 || at[1] < 0 || head.some((n, k) => COLUMNS.indexOf(n) < 0 || head.indexOf(n) !== k))
+        throw new CurveCsvError(1, `header must name t_s and power_w, and may name current_a and voltage_v, each once in any order ("${CURVE_HEADER}"), got "${lines[0].slice(0, 80)}"`)
     const out: CurveSample[] = []
     const emptyCols = [false, false, false, false]
     let lastT = -Infinity
@@ -44,10 +55,10 @@ export function parseCurveCsv(text: string): CurveSample[] {
             if (lines.slice(i).every(l => l.trim() === "")) break
             throw new CurveCsvError(i + 1, "empty line inside the data")
         }
-        const f = line.split(",")
-        if (f.length !== 4) throw new CurveCsvError(i + 1, `expected 4 fields, got ${f.length}`)
+        const cells = line.split(",")
+        if (cells.length !== head.length) throw new CurveCsvError(i + 1, `expected ${head.length} fields (the header's), got ${cells.length}`)
+        const f = at.map(k => (k < 0 ? "" : cells[k]))
         const nums = f.map(x => (x.trim() === "" ? NaN : Number(x)))
-        const names = ["t_s", "power_w", "current_a", "voltage_v"]
         for (let k = 0; k < 4; k++) {
             const empty = f[k].trim() === ""
             // current and voltage may be empty, but then on every line: a column that is
@@ -56,9 +67,9 @@ export function parseCurveCsv(text: string): CurveSample[] {
                 emptyCols[k] = true
                 continue
             }
-            if (k >= 2 && i > 1 && emptyCols[k]) throw new CurveCsvError(i + 1, `${names[k]} is empty on line 2 but not here: leave it empty on every line or on none`)
-            if (k >= 2 && empty) throw new CurveCsvError(i + 1, `${names[k]} is empty here but not on line 2: leave it empty on every line or on none`)
-            if (!Number.isFinite(nums[k])) throw new CurveCsvError(i + 1, `${names[k]} is not a number: "${f[k]}"`)
+            if (k >= 2 && i > 1 && emptyCols[k]) throw new CurveCsvError(i + 1, `${COLUMNS[k]} is empty on line 2 but not here: leave it empty on every line or on none`)
+            if (k >= 2 && empty) throw new CurveCsvError(i + 1, `${COLUMNS[k]} is empty here but not on line 2: leave it empty on every line or on none`)
+            if (!Number.isFinite(nums[k])) throw new CurveCsvError(i + 1, `${COLUMNS[k]} is not a number: "${f[k]}"`)
         }
         if (nums[0] <= lastT) throw new CurveCsvError(i + 1, `t_s must increase (${nums[0]} after ${lastT})`)
         if (nums[1] < 0 || nums[2] < 0 || nums[3] < 0) throw new CurveCsvError(i + 1, "power, current and voltage must not be negative")

@@ -89,6 +89,20 @@ test("replay CLI and the CSV charger model take a power-only file and name the m
     assert.match(b.stderr, /line 3: current_a is empty on line 2/)
     assert.throws(() => parseCurveCsv("t_s,power_w,current_a,voltage_v\n0,100,0.4,230\n1,100,,230\n"), /line 3: current_a is empty here/)
     assert.deepEqual(missingColumns(parseCurveCsv("t_s,power_w,current_a,voltage_v\n0,100,0.4,\n")), ["voltage_v"])
+    // or the columns left out of the header, in any order: the same readings
+    const twoCols = powerOnly.replace(/,,$/gm, "").replace(/^t_s,power_w,current_a,voltage_v/, "t_s,power_w")
+    assert.match(twoCols, /^t_s,power_w\n0,[0-9.]+\n/)
+    writeFileSync(join(dir, "two.csv"), twoCols)
+    const two = runReplay([join(dir, "two.csv")])
+    assert.equal(two.status, 0, two.stderr)
+    assert.deepEqual(JSON.parse(two.stdout), out)
+    assert.ok(makePlug({ model: "csv", csv: join(dir, "two.csv") }).draw(600, 1, 230) > 100)
+    const swapped = parseCurveCsv("power_w,voltage_v,t_s\n100,230,0\n99,231,1\n")
+    assert.deepEqual(swapped[1], { t_s: 1, power_w: 99, current_a: NaN, voltage_v: 231 })
+    assert.deepEqual(missingColumns(swapped), ["current_a"])
+    // a column the curve cannot carry, one named twice, or none for power: refused
+    for (const head of ["t_s,power_w,energy_wh", "t_s,power_w,power_w", "t_s,voltage_v"]) assert.throws(() => parseCurveCsv(head + "\n0,100,1\n"), /line 1: header must name t_s and power_w/)
+    assert.throws(() => parseCurveCsv("t_s,power_w\n0,100\n1,100,230\n"), /line 3: expected 2 fields/)
 })
 
 test("replay CLI: a smart plug's first mean counts for the minutes before it; the order's profile from --profile or the config file", () => {
