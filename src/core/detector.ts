@@ -531,8 +531,11 @@ export class ChargeDetector {
         } else if (s[STEP_T] >= 0 && s[AFTER_T] >= s[STEP_T] && s[AFTER_W] >= 0 && t - s[JUDGE_T] >= AFTER_SPAN_MS) {
             const rate = s[RATE]
             const expected = GOES_ON_SHARE * rate * (t - s[AFTER_T])
-            // a fall since the last judgement far faster than the taper fell: a further step (the charger's own)
-            const further = s[JUDGED_W] - level > FURTHER_STEP_RATE * rate * (t - s[JUDGE_T])
+            // a fall since the last judgement far faster than the taper fell: a further step (the
+            // charger's own); after minutes of falling on, than it fell since (a taper's fall slows)
+            const since = s[JUDGE_T] - s[AFTER_T]
+            const lately = since >= STALE_STEP_MS ? Math.min(rate, (s[AFTER_W] - s[JUDGED_W]) / since) : rate
+            const further = s[JUDGED_W] - level > FURTHER_STEP_RATE * lately * (t - s[JUDGE_T])
             // the fast level's noise: the readings' scatter averaged over its time constant (the
             // step's own fall lifts the scatter for minutes: the larger the step, the surer)
             const noise = GOES_ON_NOISE * s[SCATTER_W] * Math.sqrt(dt / FAST_TAU_MS)
@@ -652,7 +655,11 @@ export class ChargeDetector {
         }
         // after the charger terminated, a float current settling by a few tenths of a watt
         // is not charge: falls count only when they matter against the plateau
-        const floorFall = s[STEP_T] >= 0 ? AFTER_STEP_FALL_FRACTION * s[REF_W] : MIN_TAPER_STEP_W
+        // (not after a step the draw went on falling after, as the taper before it fell, for
+        // minutes: a load that stopped long before the charger ends, whose taper, seen against
+        // the plateau, reads as flat once it is low)
+        const longFall = s[AFTER_T] >= s[STEP_T] && s[JUDGE_T] - s[AFTER_T] >= STALE_STEP_MS
+        const floorFall = s[STEP_T] >= 0 && !longFall ? AFTER_STEP_FALL_FRACTION * s[REF_W] : MIN_TAPER_STEP_W
         // and a fall must also stand out of the meter's scatter, or noise keeps the
         // confirmation from ever completing. Flat is a rate (no fall by taperStepFraction
         // within fullConfirmS): between a sparse meter's readings minutes apart a float still

@@ -401,6 +401,27 @@ test("replay: a charger whose fan turns off mid-taper is cut after its own step,
             }
 })
 
+test("replay: a fan that stops two time constants before the charger ends is not taken for its step", () => {
+    // the draw after the fan's step falls as the taper did, but a taper's fall slows: past ~1.6
+    // time constants it is under half the rate it fell at before the step, and the step was
+    // judged the charger's. Its level, low by then, fell less than 0.5 % of the plateau a spell
+    // and read as flat: 7 of these 12 cut 11-22 min early (bench/interruptions.ts had one, 8.5
+    // min). Now a step the draw went on falling after for minutes must be flat as a taper is
+    // judged flat, and the charger's own step after it is seen against the rate the draw fell
+    // at since (against the rate before, one of these was cut 10 min after full)
+    const rng = new Lcg(23)
+    for (const frac of [0.11, 0.15, 0.2])
+        for (let k = 0; k < 4; k++) {
+            const full = lithiumFullS(135, 3600, 1500, 0.02)
+            const off = lithiumAtS(3600, 1500, frac)
+            const power = (t: number) => lithiumW(t, 135, 3600, 1500, 0.02, 0.7) + (t < off ? 9 : 0)
+            const r = replayCurve(noisySeconds(rng, power, full + 3600))
+            const what = `9 W fan off at ${frac} of the plateau (draw ${k})`
+            assert.equal(r.outcome, "full", what)
+            assert.ok(r.stop_s! >= full && r.stop_s! - full <= 300, `${what}: cut at ${r.stop_s}, full at ${Math.round(full)}`)
+        }
+})
+
 /** A smart plug's export of `power(t)`: one mean over each interval from `startS`, the intervals cycling through `gapsS`. */
 function meanCurve(power: (t: number) => number, endS: number, gapsS: number[], startS: number) {
     const samples = []
