@@ -7,9 +7,8 @@
 import { test, before, after } from "node:test"
 import assert from "node:assert/strict"
 import { spawn, ChildProcess } from "node:child_process"
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { createServer, AddressInfo } from "node:net"
-import { tmpdir } from "node:os"
 import { join } from "node:path"
 import mqtt, { MqttClient } from "mqtt"
 import { FleetServer } from "../../fleet/server"
@@ -18,6 +17,7 @@ import { ROOT } from "../../host/root"
 import { runFleet } from "../support/fleet-cli"
 import { signMessage } from "../../host/board-command"
 import { randomBytes } from "node:crypto"
+import { tempDir } from "../support/temp-dir"
 
 const MOSQUITTO = "/usr/sbin/mosquitto"
 let dir: string
@@ -80,7 +80,7 @@ function connect(port: number, user?: string, password?: string): Promise<MqttCl
 }
 
 before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "fleet-broker-"))
+    dir = tempDir("fleet-broker-")
     server = new FleetServer({ dataDir: join(dir, "data"), trust: [], token: "t0ken" })
     await server.start()
     await server.register({ id: "S01", deviceId: "0123456789abcdef", type: "shed10", mqttPass: pass.S01 })
@@ -91,7 +91,6 @@ before(async () => {
 
 after(async () => {
     await server?.stop()
-    rmSync(dir, { recursive: true, force: true })
 })
 
 test("broker-config writes the broker's files from the registry: hashes only, readable by the owner only", async () => {

@@ -3,14 +3,14 @@
 import { test, before, after } from "node:test"
 import assert from "node:assert/strict"
 import { spawnSync } from "node:child_process"
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { randomBytes } from "node:crypto"
 import { FleetServer } from "../../fleet/server"
 import { DEVS_MAGIC, padImage, sha256Hex, signManifest } from "../../fleet/release"
 import { ROOT } from "../../host/root"
 import { runFleet, TSX } from "../support/fleet-cli"
+import { tempDir } from "../support/temp-dir"
 
 let dir: string
 let server: FleetServer
@@ -18,7 +18,7 @@ let server: FleetServer
 const fleet = (...args: string[]) => runFleet(server.port, ...args)
 
 before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "fleet-cli-"))
+    dir = tempDir("fleet-cli-")
     // the keys first: the server trusts the public one
     const r = spawnSync(TSX, [join(ROOT, "fleet/cli.ts"), "keygen", "--out", join(dir, "keys")], { encoding: "utf8" })
     assert.equal(r.status, 0, r.stderr)
@@ -28,7 +28,6 @@ before(async () => {
 
 after(async () => {
     await server?.stop()
-    rmSync(dir, { recursive: true, force: true })
 })
 
 test("keygen writes a key pair; the private key readable by its owner only", () => {

@@ -5,9 +5,6 @@
 // one rollout step at a time.
 import { after, before, test } from "node:test"
 import assert from "node:assert/strict"
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import pg from "pg"
 import { FleetStore, Registry } from "../../fleet/store"
 import type { BoardRecord } from "../../fleet/types"
@@ -17,10 +14,10 @@ import { board, registryRules, rollout } from "../support/registry-rules"
 import { TempPostgres } from "../support/pg"
 import { FleetServer } from "../../fleet/server"
 import { signMessage } from "../../host/board-command"
+import { tempDir } from "../support/temp-dir"
 
 const server = new TempPostgres()
 let dbs = 0
-const dirs: string[] = []
 
 before(async () => {
     await server.start()
@@ -28,7 +25,6 @@ before(async () => {
 
 after(async () => {
     await server.stop()
-    for (const d of dirs) rmSync(d, { recursive: true, force: true })
 })
 
 /** a PostgreSQL store on a fresh database of its own */
@@ -37,9 +33,7 @@ async function pgStore(): Promise<PgStore> {
 }
 
 async function embedded(): Promise<FleetStore> {
-    const dir = mkdtempSync(join(tmpdir(), "fleet-store-"))
-    dirs.push(dir)
-    return FleetStore.open(dir)
+    return FleetStore.open(tempDir("fleet-store-"))
 }
 
 const KINDS: [string, () => Promise<Registry>][] = [

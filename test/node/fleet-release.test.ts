@@ -3,12 +3,12 @@
 import { test } from "node:test"
 import assert from "node:assert/strict"
 import { execFileSync } from "node:child_process"
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { ROOT } from "../../host/root"
 import { buildRelease, canonicalManifest, DEVS_MAGIC, generateSigningKey, keyId, padImage, sha256Hex, signManifest, verifyRelease } from "../../fleet/release"
 import type { Manifest } from "../../fleet/types"
+import { tempDir } from "../support/temp-dir"
 
 const key = generateSigningKey()
 const other = generateSigningKey()
@@ -119,7 +119,7 @@ function git(cwd: string, ...args: string[]): string {
 
 /** A throwaway repo with the project's firmware sources at one commit, tagged v9.8.7. */
 function throwawayRepo(): string {
-    const dir = mkdtempSync(join(tmpdir(), "fleet-repo-"))
+    const dir = tempDir("fleet-repo-")
     const files = git(ROOT, "ls-files")
         .split("\n")
         .filter(f => /^(src|boards|services)\//.test(f) || ["package.json", "devsconfig.json", "tsconfig.json", ".gitignore"].includes(f))
@@ -137,40 +137,35 @@ function throwawayRepo(): string {
 
 test("buildRelease builds a tag whose image reports the tag, signed, and refuses a missing tag", async () => {
     const repo = throwawayRepo()
-    const out = mkdtempSync(join(tmpdir(), "fleet-out-"))
-    try {
-        // a dirty work tree in the repo must not leak into the build
-        execFileSync("sh", ["-c", "echo '// dirty' >> src/main.ts"], { cwd: repo })
-        const r = await buildRelease({ repo, tag: "v9.8.7", boards: ["shed10"], outDir: out, ...key })
-        assert.equal(r.length, 1)
-        const { manifest: m, imagePath } = r[0]
-        assert.equal(imagePath, join(out, "v9.8.7", "shed10.devs"))
-        const image = readFileSync(imagePath)
-        assert.ok(image.includes(Buffer.from("\0v9.8.7\0")), "the image reports v9.8.7")
-        assert.equal(m.version, "v9.8.7")
-        assert.equal(m.board, "shed10")
-        assert.equal(m.commit, git(repo, "rev-parse", "v9.8.7"))
-        assert.equal(m.compiler, JSON.parse(readFileSync(join(ROOT, "node_modules/@devicescript/cli/package.json"), "utf8")).version)
-        assert.equal(verifyRelease(m, image, [key.publicKeyPem]), null)
-        const onDisk = JSON.parse(readFileSync(join(out, "v9.8.7", "shed10.manifest.json"), "utf8"))
-        assert.deepEqual(onDisk, m)
-        assert.equal(git(repo, "worktree", "list").split("\n").length, 1, "the build worktree is gone")
-        assert.ok(existsSync(join(ROOT, "node_modules/@devicescript/cli/package.json")), "node_modules survived the worktree removal")
+    const out = tempDir("fleet-out-")
+    // a dirty work tree in the repo must not leak into the build
+    execFileSync("sh", ["-c", "echo '// dirty' >> src/main.ts"], { cwd: repo })
+    const r = await buildRelease({ repo, tag: "v9.8.7", boards: ["shed10"], outDir: out, ...key })
+    assert.equal(r.length, 1)
+    const { manifest: m, imagePath } = r[0]
+    assert.equal(imagePath, join(out, "v9.8.7", "shed10.devs"))
+    const image = readFileSync(imagePath)
+    assert.ok(image.includes(Buffer.from("\0v9.8.7\0")), "the image reports v9.8.7")
+    assert.equal(m.version, "v9.8.7")
+    assert.equal(m.board, "shed10")
+    assert.equal(m.commit, git(repo, "rev-parse", "v9.8.7"))
+    assert.equal(m.compiler, JSON.parse(readFileSync(join(ROOT, "node_modules/@devicescript/cli/package.json"), "utf8")).version)
+    assert.equal(verifyRelease(m, image, [key.publicKeyPem]), null)
+    const onDisk = JSON.parse(readFileSync(join(out, "v9.8.7", "shed10.manifest.json"), "utf8"))
+    assert.deepEqual(onDisk, m)
+    assert.equal(git(repo, "worktree", "list").split("\n").length, 1, "the build worktree is gone")
+    assert.ok(existsSync(join(ROOT, "node_modules/@devicescript/cli/package.json")), "node_modules survived the worktree removal")
 
-        await assert.rejects(buildRelease({ repo, tag: "v9.9.9", boards: ["shed10"], outDir: out, ...key }), /tag v9\.9\.9 does not exist in .*\n {2}git tag v9\.9\.9\n/)
-        await assert.rejects(buildRelease({ repo, tag: "v9.8.7-rc.1", boards: ["shed10"], outDir: out, ...key }), /"-"/)
-        // a tree made dirty after checkout (here by a hook): the compiler reports a dev version
-        const hook = join(repo, ".git/hooks/post-checkout")
-        writeFileSync(hook, "#!/bin/sh\necho '// dirty' >> src/main.ts\n", { mode: 0o755 })
-        await assert.rejects(buildRelease({ repo, tag: "v9.8.7", boards: ["shed10"], outDir: out, ...key }), /does not report version v9\.8\.7/)
-        rmSync(hook)
-        // a second release tag on the same commit: the compiler reports the one git describe
-        // picks (v9.8.7), so v9.8.8 cannot be built from there
-        git(repo, "tag", "v9.8.8")
-        await assert.rejects(buildRelease({ repo, tag: "v9.8.8", boards: ["shed10"], outDir: out, ...key }), /git describe in the build tree says v9\.8\.7/)
-        assert.equal(git(repo, "worktree", "list").split("\n").length, 1, "the worktree is removed after a failure too")
-    } finally {
-        rmSync(repo, { recursive: true, force: true })
-        rmSync(out, { recursive: true, force: true })
-    }
+    await assert.rejects(buildRelease({ repo, tag: "v9.9.9", boards: ["shed10"], outDir: out, ...key }), /tag v9\.9\.9 does not exist in .*\n {2}git tag v9\.9\.9\n/)
+    await assert.rejects(buildRelease({ repo, tag: "v9.8.7-rc.1", boards: ["shed10"], outDir: out, ...key }), /"-"/)
+    // a tree made dirty after checkout (here by a hook): the compiler reports a dev version
+    const hook = join(repo, ".git/hooks/post-checkout")
+    writeFileSync(hook, "#!/bin/sh\necho '// dirty' >> src/main.ts\n", { mode: 0o755 })
+    await assert.rejects(buildRelease({ repo, tag: "v9.8.7", boards: ["shed10"], outDir: out, ...key }), /does not report version v9\.8\.7/)
+    rmSync(hook)
+    // a second release tag on the same commit: the compiler reports the one git describe
+    // picks (v9.8.7), so v9.8.8 cannot be built from there
+    git(repo, "tag", "v9.8.8")
+    await assert.rejects(buildRelease({ repo, tag: "v9.8.8", boards: ["shed10"], outDir: out, ...key }), /git describe in the build tree says v9\.8\.7/)
+    assert.equal(git(repo, "worktree", "list").split("\n").length, 1, "the worktree is removed after a failure too")
 })

@@ -3,14 +3,11 @@
 import { test, after } from "node:test"
 import assert from "node:assert/strict"
 import { randomBytes } from "node:crypto"
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import { FleetServer } from "../../fleet/server"
 import { DEVS_MAGIC, generateSigningKey, padImage, sha256Hex, signManifest } from "../../fleet/release"
+import { tempDir } from "../support/temp-dir"
 
 const keys = generateSigningKey()
-const dirs: string[] = []
 const servers: FleetServer[] = []
 
 function release(version: string) {
@@ -24,8 +21,7 @@ function release(version: string) {
 }
 
 async function server(releases: string[]) {
-    const data = mkdtempSync(join(tmpdir(), "fleet-api-"))
-    dirs.push(data)
+    const data = tempDir("fleet-api-")
     const s = new FleetServer({ dataDir: data, trust: [keys.publicKeyPem], tickMs: 60000 })
     await s.start()
     servers.push(s)
@@ -40,7 +36,6 @@ async function server(releases: string[]) {
 
 after(async () => {
     for (const s of servers) await s.stop()
-    for (const d of dirs) rmSync(d, { recursive: true, force: true })
 })
 
 test("a rollout on a server without boards is refused: no stage may pass with no board in it", async () => {

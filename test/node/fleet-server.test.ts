@@ -5,9 +5,6 @@
 import { test, before, after } from "node:test"
 import assert from "node:assert/strict"
 import { createHash, randomBytes } from "node:crypto"
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import mqtt, { MqttClient } from "mqtt"
 import WebSocket from "ws"
 import { startBroker, RunningBroker } from "../../sim/cloud/broker"
@@ -20,6 +17,7 @@ import { Manifest } from "../../fleet/types"
 import { openMessage, signMessage } from "../../host/board-command"
 import { payCodeError } from "../../src/core/paycode"
 import { payCodesFor } from "../../host/pay-codes"
+import { tempDir } from "../support/temp-dir"
 
 const keys = generateSigningKey()
 /** sha256 -> version: what a stand-in board "runs" after a deploy of that image */
@@ -255,7 +253,7 @@ async function finished() {
 
 before(async () => {
     broker = await startBroker()
-    data = mkdtempSync(join(tmpdir(), "fleet-srv-"))
+    data = tempDir("fleet-srv-")
     await startServer()
     for (const r of [V1, V2, BAD]) assert.equal((await post("/api/releases", { manifest: r.manifest, image: r.image.toString("base64") })).status, 200)
     for (let i = 0; i < 10; i++) {
@@ -275,7 +273,6 @@ after(async () => {
     for (const b of boards) await b.stop()
     await server?.stop()
     await broker?.close()
-    rmSync(data, { recursive: true, force: true })
 })
 
 test("bad requests get a clear error and change nothing", async () => {

@@ -1,21 +1,16 @@
 // The embedded fleet store: records survive a restart and a kill, a corrupted image file is
 // refused, and nedb's own fields never leak out; plus the registry's rules every store keeps
 // (test/support/registry-rules.ts).
-import { after, test } from "node:test"
+import { test } from "node:test"
 import assert from "node:assert/strict"
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { readdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { FleetStore } from "../../fleet/store"
 import { board, registryRules, release, rollout } from "../support/registry-rules"
+import { tempDir } from "../support/temp-dir"
 
 async function withDir(f: (dir: string) => Promise<void>) {
-    const dir = mkdtempSync(join(tmpdir(), "fleet-store-"))
-    try {
-        await f(dir)
-    } finally {
-        rmSync(dir, { recursive: true, force: true })
-    }
+    await f(tempDir("fleet-store-"))
 }
 
 test("boards, releases, rollouts and the log survive close and open, without nedb's _id", async () => {
@@ -86,12 +81,4 @@ test("every change is on disk at once: a server killed without close() loses not
     })
 })
 
-const dirs: string[] = []
-after(() => {
-    for (const d of dirs) rmSync(d, { recursive: true, force: true })
-})
-registryRules("embedded", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "fleet-store-"))
-    dirs.push(dir)
-    return FleetStore.open(dir)
-})
+registryRules("embedded", async () => FleetStore.open(tempDir("fleet-store-")))

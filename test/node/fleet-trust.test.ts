@@ -1,12 +1,11 @@
 // The fleet side's trust: the API is not open to the network without a token, the registry
 // (every board's keys) is its owner's alone, provisioning gives each board TLS and its own
 // broker account and prints no key, and the update channel tells nobody which device ids exist.
-import { test, after } from "node:test"
+import { test } from "node:test"
 import assert from "node:assert/strict"
 import { execFile } from "node:child_process"
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { randomBytes } from "node:crypto"
-import { tmpdir } from "node:os"
 import { join } from "node:path"
 import WebSocket from "ws"
 import { addServiceProvider, CloudConfigurationCmd, JDBus, JDServiceServer, SettingsServer, SRV_CLOUD_CONFIGURATION, SRV_SETTINGS } from "jacdac-ts"
@@ -17,18 +16,9 @@ import { generateSigningKey } from "../../fleet/release"
 import { startHub } from "../../sim/bus/hub"
 import { payCodeError } from "../../src/core/paycode"
 import { ROOT } from "../../host/root"
+import { tempDir } from "../support/temp-dir"
 
 const TSX = join(ROOT, "node_modules/.bin/tsx")
-const dirs: string[] = []
-const tmp = (p: string) => {
-    const d = mkdtempSync(join(tmpdir(), p))
-    dirs.push(d)
-    return d
-}
-
-after(() => {
-    for (const d of dirs) rmSync(d, { recursive: true, force: true })
-})
 
 function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string }> {
     return new Promise(res => {
@@ -61,20 +51,20 @@ function fakeBoard() {
 test("without a token the API listens on localhost only: a public address is refused, by the server and the CLI", async () => {
     const trust = [generateSigningKey().publicKeyPem]
     for (const host of ["0.0.0.0", "::", "192.0.2.1"]) {
-        const s = new FleetServer({ dataDir: tmp("fleet-trust-"), trust, host })
+        const s = new FleetServer({ dataDir: tempDir("fleet-trust-"), trust, host })
         await assert.rejects(s.start(), /needs a token \(FLEET_TOKEN\) to listen on/, host)
     }
-    const local = new FleetServer({ dataDir: tmp("fleet-trust-"), trust, host: "127.0.0.1" })
+    const local = new FleetServer({ dataDir: tempDir("fleet-trust-"), trust, host: "127.0.0.1" })
     await local.start()
     await local.stop()
-    const open = new FleetServer({ dataDir: tmp("fleet-trust-"), trust, host: "0.0.0.0", token: "t0ken" })
+    const open = new FleetServer({ dataDir: tempDir("fleet-trust-"), trust, host: "0.0.0.0", token: "t0ken" })
     await open.start()
     assert.equal((await fetch(`http://127.0.0.1:${open.port}/api/boards`)).status, 401)
     assert.equal((await fetch(`http://127.0.0.1:${open.port}/api/boards`, { headers: { authorization: "Bearer t0kem" } })).status, 401)
     assert.equal((await fetch(`http://127.0.0.1:${open.port}/api/boards`, { headers: { authorization: "Bearer t0ken" } })).status, 200)
     await open.stop()
     // the CLI's default address is every interface: without FLEET_TOKEN it does not start
-    const d = tmp("fleet-trust-")
+    const d = tempDir("fleet-trust-")
     writeFileSync(join(d, "k.pub"), trust[0])
     const r = await cli(["server", "--trust", join(d, "k.pub"), "--port", "0", "--data", join(d, "data")], {})
     assert.notEqual(r.code, 0)
@@ -82,7 +72,7 @@ test("without a token the API listens on localhost only: a public address is ref
 })
 
 test("the registry's folder and files are its owner's alone, also when they were made readable before", async () => {
-    const d = tmp("fleet-trust-")
+    const d = tempDir("fleet-trust-")
     const data = join(d, "data")
     mkdirSync(data, { mode: 0o755 })
     writeFileSync(join(data, "boards.db"), "", { mode: 0o644 })
@@ -100,7 +90,7 @@ test("the registry's folder and files are its owner's alone, also when they were
 })
 
 test("the update channel answers an unknown device as it answers a known one with a wrong key", { timeout: 30000 }, async () => {
-    const s = new FleetServer({ dataDir: tmp("fleet-trust-"), trust: [] })
+    const s = new FleetServer({ dataDir: tempDir("fleet-trust-"), trust: [] })
     await s.start()
     try {
         await s.register({ id: "S01", deviceId: "0123456789abcdef", type: "shed10" })
@@ -135,7 +125,7 @@ test("the update channel answers an unknown device as it answers a known one wit
 })
 
 test("provisioning: TLS by default, the board's own broker account (its hash in the registry), keys in a 0600 file and never printed", { timeout: 90000 }, async () => {
-    const d = tmp("fleet-trust-")
+    const d = tempDir("fleet-trust-")
     const s = new FleetServer({ dataDir: join(d, "data"), trust: [], token: "t0ken" })
     await s.start()
     const board = fakeBoard()
@@ -219,7 +209,7 @@ test("provisioning: TLS by default, the board's own broker account (its hash in 
 })
 
 test("a bad broker password is refused with a clear error and registers nothing", async () => {
-    const s = new FleetServer({ dataDir: tmp("fleet-trust-"), trust: [] })
+    const s = new FleetServer({ dataDir: tempDir("fleet-trust-"), trust: [] })
     await s.start()
     try {
         for (const bad of ["short", "x".repeat(65), "has:colon-and-more-than-16", "with space and more than 16", 12345678901234567]) {

@@ -7,12 +7,12 @@
 import { test, after } from "node:test"
 import assert from "node:assert/strict"
 import { ChildProcess, execFileSync, spawn } from "node:child_process"
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, existsSync, writeFileSync } from "node:fs"
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, symlinkSync, existsSync, writeFileSync } from "node:fs"
 import { createServer } from "node:net"
 import { randomBytes } from "node:crypto"
-import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { ROOT } from "../../host/root"
+import { tempDir } from "../support/temp-dir"
 
 export interface DocLine {
     cmd: string
@@ -46,7 +46,7 @@ function freePort(): Promise<number> {
 
 /** The project as a fresh clone has it (the work tree's files, committed once), node_modules linked. */
 function freshCopy(): string {
-    const dir = mkdtempSync(join(tmpdir(), "operator-path-"))
+    const dir = tempDir("operator-path-")
     const files = execFileSync("git", ["-C", ROOT, "ls-files", "--cached", "--others", "--exclude-standard", "-z"], { encoding: "utf8" }).split("\0").filter(Boolean)
     for (const f of files) {
         if (!existsSync(join(ROOT, f))) continue
@@ -102,7 +102,6 @@ async function stopAll() {
 
 after(async () => {
     await stopAll()
-    if (dir) rmSync(dir, { recursive: true, force: true })
 })
 
 function run(cmd: string, env: NodeJS.ProcessEnv, bg: boolean): Running {

@@ -3,10 +3,10 @@
 import { test } from "node:test"
 import assert from "node:assert/strict"
 import { spawn } from "node:child_process"
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { ROOT } from "../../host/root"
+import { tempDir } from "../support/temp-dir"
 
 function run(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
     return new Promise(res => {
@@ -20,29 +20,25 @@ function run(args: string[]): Promise<{ code: number | null; out: string; err: s
 }
 
 test("npm run sim: a session left unbilled at maxS fails the run and is named; an ended one is printed", { timeout: 240000 }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), "sim-run-"))
-    try {
-        // socket 1: a charger without a battery ends (no_load) within the run; socket 2 charges past maxS
-        const scenario = {
-            board: "shed2",
-            speed: 60,
-            maxS: 900,
-            actions: [
-                { at: 0, do: "plug", socket: 1, model: "empty" },
-                { at: 0, do: "plug", socket: 2, model: "li", soc0: 0.2, seed: 3 },
-                { at: 5, do: "pay", socket: 1 },
-                { at: 10, do: "pay", socket: 2 },
-            ],
-        }
-        writeFileSync(join(dir, "s.json"), JSON.stringify(scenario))
-        const r = await run(["--scenario", join(dir, "s.json"), "--report", join(dir, "r.json")])
-        const report = JSON.parse(readFileSync(join(dir, "r.json"), "utf8"))
-        assert.equal(report.timedOut, true)
-        const open = report.sockets[1].sessions[0].order
-        assert.equal(r.code, 1, r.err)
-        assert.match(r.err, new RegExp(`not billed: ${open} \\(socket 2\\)`))
-        assert.match(r.out, /socket 1: session \S+ ended: no_load, [\d.]+ Wh in [\d.]+ min/)
-    } finally {
-        rmSync(dir, { recursive: true, force: true })
+    const dir = tempDir("sim-run-")
+    // socket 1: a charger without a battery ends (no_load) within the run; socket 2 charges past maxS
+    const scenario = {
+        board: "shed2",
+        speed: 60,
+        maxS: 900,
+        actions: [
+            { at: 0, do: "plug", socket: 1, model: "empty" },
+            { at: 0, do: "plug", socket: 2, model: "li", soc0: 0.2, seed: 3 },
+            { at: 5, do: "pay", socket: 1 },
+            { at: 10, do: "pay", socket: 2 },
+        ],
     }
+    writeFileSync(join(dir, "s.json"), JSON.stringify(scenario))
+    const r = await run(["--scenario", join(dir, "s.json"), "--report", join(dir, "r.json")])
+    const report = JSON.parse(readFileSync(join(dir, "r.json"), "utf8"))
+    assert.equal(report.timedOut, true)
+    const open = report.sockets[1].sessions[0].order
+    assert.equal(r.code, 1, r.err)
+    assert.match(r.err, new RegExp(`not billed: ${open} \\(socket 2\\)`))
+    assert.match(r.out, /socket 1: session \S+ ended: no_load, [\d.]+ Wh in [\d.]+ min/)
 })

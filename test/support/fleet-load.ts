@@ -12,9 +12,8 @@
 // flash holds, how many times a whole image of one version was written to it.
 import { ChildProcess, spawn } from "node:child_process"
 import { createHash, randomBytes } from "node:crypto"
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, writeFileSync } from "node:fs"
 import { AddressInfo, createServer } from "node:net"
-import { tmpdir } from "node:os"
 import { join } from "node:path"
 import mqtt, { MqttClient } from "mqtt"
 import WebSocket from "ws"
@@ -25,6 +24,7 @@ import { openMessage, signMessage } from "../../host/board-command"
 import { ROOT } from "../../host/root"
 import type { BoardRecord, Manifest, Rollout } from "../../fleet/types"
 import { TempPostgres } from "./pg"
+import { tempDir } from "./temp-dir"
 
 export interface LoadOptions {
     boards: number
@@ -456,7 +456,7 @@ async function api(port: number, method: "GET" | "POST", path: string, body?: ob
 
 export async function runFleetLoad(o: LoadOptions): Promise<LoadFigures> {
     const log = o.log ?? (() => {})
-    const dir = mkdtempSync(join(tmpdir(), "fleet-load-"))
+    const dir = tempDir("fleet-load-")
     const pg = new TempPostgres()
     let broker: Awaited<ReturnType<typeof startMosquitto>> | null = null
     const servers: Proc[] = []
@@ -472,11 +472,11 @@ export async function runFleetLoad(o: LoadOptions): Promise<LoadFigures> {
     const onExit = () => {
         for (const s of servers) s.proc.kill("SIGKILL")
         broker?.proc.kill("SIGKILL")
-        rmSync(dir, { recursive: true, force: true })
     }
     // stopped from outside (a test runner's timeout, ^C): the children go too ('exit' runs the cluster's own hook)
     const onSignal = () => process.exit(130)
-    process.once("exit", onExit)
+    // ahead of tempDir's hook: the children are killed before their folder goes
+    process.prependOnceListener("exit", onExit)
     process.once("SIGTERM", onSignal)
     process.once("SIGINT", onSignal)
     try {
@@ -660,6 +660,5 @@ export async function runFleetLoad(o: LoadOptions): Promise<LoadFigures> {
         process.off("exit", onExit)
         process.off("SIGTERM", onSignal)
         process.off("SIGINT", onSignal)
-        rmSync(dir, { recursive: true, force: true })
     }
 }

@@ -3,8 +3,7 @@
 // and the shed provisioned for it over the bus. Used by test/node/fleet-e2e.test.ts and the
 // update-time bench.
 import { execFileSync } from "node:child_process"
-import { cpSync, mkdtempSync, rmSync, symlinkSync, readFileSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { cpSync, symlinkSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { ROOT } from "../../host/root"
 import { ShedSim, ShedSimOptions } from "../../sim/shed-sim"
@@ -12,6 +11,7 @@ import { FleetServer } from "../../fleet/server"
 import { buildRelease, generateSigningKey } from "../../fleet/release"
 import { joinFleet } from "../../sim/fleet-link"
 import { BoardType, Manifest } from "../../fleet/types"
+import { tempDir } from "./temp-dir"
 
 /** what a release of the throwaway repo changes, besides its tag */
 export type ReleaseEdit = "none" | "crash-at-boot"
@@ -23,7 +23,7 @@ const PROJECT = ["src", "boards", "services", "package.json", "devsconfig.json",
  * release. `crash-at-boot` is a broken release: its program throws right after the boot count.
  */
 export function throwawayRepo(releases: { tag: string; edit: ReleaseEdit }[]): string {
-    const dir = mkdtempSync(join(tmpdir(), "fleet-repo-"))
+    const dir = tempDir("fleet-repo-")
     for (const p of PROJECT) cpSync(join(ROOT, p), join(dir, p), { recursive: true })
     writeFileSync(join(dir, ".gitignore"), "node_modules\n.devicescript\n")
     symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"))
@@ -59,7 +59,6 @@ export class FleetSim {
     publicKeyPem = ""
     privateKeyPem = ""
     readonly images = new Map<string, { manifest: Manifest; image: Buffer }>()
-    private dirs: string[] = []
 
     constructor(readonly opts: FleetSimOptions) {}
 
@@ -76,9 +75,8 @@ export class FleetSim {
         this.publicKeyPem = keys.publicKeyPem
         this.privateKeyPem = keys.privateKeyPem
         const repo = throwawayRepo(this.opts.releases)
-        const out = mkdtempSync(join(tmpdir(), "fleet-out-"))
-        const data = mkdtempSync(join(tmpdir(), "fleet-data-"))
-        this.dirs.push(repo, out, data)
+        const out = tempDir("fleet-out-")
+        const data = tempDir("fleet-data-")
         for (const r of this.opts.releases) {
             const built = await buildRelease({ repo, tag: r.tag, boards: [this.type], outDir: out, privateKeyPem: keys.privateKeyPem, publicKeyPem: keys.publicKeyPem })
             for (const b of built) this.images.set(r.tag, { manifest: b.manifest, image: readFileSync(b.imagePath) })
@@ -130,6 +128,5 @@ export class FleetSim {
     async stop() {
         await this.server?.stop().catch(() => {})
         await this.sim?.stop()
-        for (const d of this.dirs) rmSync(d, { recursive: true, force: true })
     }
 }

@@ -1,12 +1,12 @@
 // A throwaway PostgreSQL cluster for the fleet tests and the load run: initdb into a temp folder,
-// the server on a unix socket in that folder only (no TCP port to collide with), stopped and
-// removed by stop(). The binaries are Debian's (tools/apt-ensure.sh installs them, npm
-// test's pretest). PostgreSQL refuses to run as root: as root the cluster belongs to the
-// `postgres` user the Debian package makes.
+// the server on a unix socket in that folder only (no TCP port to collide with), stopped by
+// stop() (or at exit), the folder removed at exit (tempDir). The binaries are Debian's
+// (tools/apt-ensure.sh installs them, npm test's pretest). PostgreSQL refuses to run as root:
+// as root the cluster belongs to the `postgres` user the Debian package makes.
 import { ChildProcess, execFileSync, spawn } from "node:child_process"
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { chownSync, existsSync, readdirSync } from "node:fs"
 import { join } from "node:path"
+import { tempDir } from "./temp-dir"
 
 /** the newest installed server's bin folder */
 export function pgBinDir(): string {
@@ -45,7 +45,7 @@ export class TempPostgres {
     readonly port = 5432
 
     constructor() {
-        this.dir = mkdtempSync(join(tmpdir(), "fleet-pg-"))
+        this.dir = tempDir("fleet-pg-")
     }
 
     /** postgres://postgres@/fleet?host=<dir>: the cluster's socket */
@@ -101,8 +101,8 @@ export class TempPostgres {
             }
         }
         execFileSync(join(bin, "createdb"), ["-h", this.dir, "-p", String(this.port), "-U", "postgres", "fleet"], { stdio: "pipe" })
-        // a test that dies leaves no server behind
-        process.once("exit", this.kill)
+        // a test that dies leaves no server behind; ahead of tempDir's hook, which removes the folder
+        process.prependOnceListener("exit", this.kill)
     }
 
     /** a fresh empty database on the same cluster */
@@ -117,7 +117,6 @@ export class TempPostgres {
         } catch {
             // gone
         }
-        rmSync(this.dir, { recursive: true, force: true })
     }
 
     async stop(): Promise<void> {
@@ -129,6 +128,5 @@ export class TempPostgres {
             await this.exited
             clearTimeout(t)
         }
-        rmSync(this.dir, { recursive: true, force: true })
     }
 }
