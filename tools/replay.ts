@@ -1,7 +1,11 @@
-// npm run replay -- <curve.csv> [--config <file.json>] [--profile auto|lithium|lead_acid]
-// Prints one JSON line: {"outcome", "stop_s", "energy_wh", "reason", "detail", "missing"}; "missing"
-// names the columns the file left empty (power-only exports: ["current_a","voltage_v"]). Exit 2 on bad input.
-import { readFileSync } from "node:fs"
+// npm run replay -- <curve.csv | folder>... [--config <file.json>] [--profile auto|lithium|lead_acid]
+// Prints one JSON line a curve: {"outcome", "stop_s", "energy_wh", "reason", "detail", "missing"}
+// ("file" first when there are several); "missing" names the columns the file left empty
+// (power-only exports: ["current_a","voltage_v"]). A folder stands for its .csv files, in name
+// order. A file that cannot be read is named on stderr and the others still replay; exit 2 if any
+// could not (or on a bad option or config).
+import { readdirSync, readFileSync, statSync } from "node:fs"
+import { join } from "node:path"
 import { missingColumns, parseCurveCsv } from "../sim/csv"
 import { replayCurve, replayOptionsFromJson, replayProfile, ReplayOptions } from "../sim/curve-replay"
 
@@ -11,18 +15,17 @@ function fail(msg: string): never {
 }
 
 const args = process.argv.slice(2)
-let file: string | undefined
+const files: string[] = []
 let configFile: string | undefined
 let profile: string | undefined
-const USAGE = "usage: npm run replay -- <curve.csv> [--config <file.json>] [--profile auto|lithium|lead_acid]"
+const USAGE = "usage: npm run replay -- <curve.csv | folder>... [--config <file.json>] [--profile auto|lithium|lead_acid]"
 for (let i = 0; i < args.length; i++) {
     if (args[i] === "--config") configFile = args[++i] ?? fail("--config needs a file")
     else if (args[i] === "--profile") profile = args[++i] ?? fail("--profile needs auto, lithium or lead_acid")
     else if (args[i].startsWith("--")) fail(`unknown option ${args[i]}\n${USAGE}`)
-    else if (file) fail("only one curve file")
-    else file = args[i]
+    else files.push(args[i])
 }
-if (!file) fail(USAGE)
+if (!files.length) fail(USAGE)
 
 let opts: ReplayOptions = {}
 if (configFile) {
@@ -45,20 +48,33 @@ if (profile !== undefined) {
         fail(e.message)
     }
 }
-let text: string
-try {
-    text = readFileSync(file, "utf8")
-} catch (e: any) {
-    fail(`${file}: ${e.message}`)
+/** The curve files an argument stands for: itself, or a folder's .csv files in name order. */
+function curvesOf(arg: string): string[] {
+    let dir = false
+    try {
+        dir = statSync(arg).isDirectory()
+    } catch {
+        // not there: reading it says so
+    }
+    if (!dir) return [arg]
+    const found = readdirSync(arg)
+        .filter(n => n.toLowerCase().endsWith(".csv"))
+        .sort()
+        .map(n => join(arg, n))
+    if (!found.length) process.stderr.write(`replay: ${arg}: no .csv files in this folder\n`)
+    return found
 }
-let samples
-try {
-    samples = parseCurveCsv(text)
-} catch (e: any) {
-    fail(`${file}: ${e.message}`)
+
+const curves = files.flatMap(curvesOf)
+let bad = curves.length === 0
+for (const file of curves) {
+    try {
+        const samples = parseCurveCsv(readFileSync(file, "utf8"))
+        const result = { ...replayCurve(samples, opts), missing: missingColumns(samples) }
+        console.log(JSON.stringify(curves.length > 1 ? { file, ...result } : result))
+    } catch (e: any) {
+        process.stderr.write(`replay: ${file}: ${e.message}\n`)
+        bad = true
+    }
 }
-try {
-    console.log(JSON.stringify({ ...replayCurve(samples, opts), missing: missingColumns(samples) }))
-} catch (e: any) {
-    fail(e.message)
-}
+if (bad) process.exit(2)

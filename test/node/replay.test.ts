@@ -65,6 +65,41 @@ test("replay CLI refuses a malformed CSV naming the line, exit code 2", () => {
     assert.match(c.stderr, /shortW/)
 })
 
+test("replay CLI replays several curves or a folder's, a JSON line each naming its file; a bad one is named and the rest still replay", () => {
+    const dir = tempDir("replay-")
+    writeFileSync(join(dir, "a.csv"), lithiumCsv())
+    writeFileSync(join(dir, "b.csv"), formatCurveCsv(parseCurveCsv(lithiumCsv()).map(x => ({ ...x, power_w: x.t_s > 3000 ? 0 : x.power_w }))))
+    writeFileSync(join(dir, "c.csv"), "t_s,power_w\n0,1\n1,x\n")
+    writeFileSync(join(dir, "notes.txt"), "not a curve")
+    const one = (f: string) => JSON.parse(runReplay([join(dir, f)]).stdout)
+    const r = runReplay([dir])
+    assert.equal(r.status, 2, "a bad curve among them: exit 2")
+    assert.match(r.stderr, /c\.csv: line 3: power_w is not a number/)
+    const lines = r.stdout
+        .trim()
+        .split("\n")
+        .map(l => JSON.parse(l))
+    assert.deepEqual(
+        lines.map(l => l.file),
+        [join(dir, "a.csv"), join(dir, "b.csv")]
+    )
+    assert.deepEqual(lines[0], { file: join(dir, "a.csv"), ...one("a.csv") })
+    assert.deepEqual(lines[1], { file: join(dir, "b.csv"), ...one("b.csv") })
+    assert.notEqual(lines[0].stop_s, lines[1].stop_s)
+    const two = runReplay([join(dir, "b.csv"), join(dir, "a.csv")])
+    assert.equal(two.status, 0, two.stderr)
+    assert.deepEqual(
+        two.stdout
+            .trim()
+            .split("\n")
+            .map(l => JSON.parse(l).file),
+        [join(dir, "b.csv"), join(dir, "a.csv")]
+    )
+    const empty = tempDir("replay-empty-")
+    assert.equal(runReplay([empty]).status, 2)
+    assert.match(runReplay([empty]).stderr, /no \.csv files/)
+})
+
 test("replay CLI and the CSV charger model take a power-only file and name the missing columns", () => {
     const dir = tempDir("replay-")
     // the same curve with current and voltage left empty, as many smart plugs export it
