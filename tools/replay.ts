@@ -61,12 +61,16 @@ function curvesOf(arg: string): string[] {
         .filter(n => n.toLowerCase().endsWith(".csv"))
         .sort()
         .map(n => join(arg, n))
-    if (!found.length) process.stderr.write(`replay: ${arg}: no .csv files in this folder\n`)
+    if (!found.length) {
+        process.stderr.write(`replay: ${arg}: no .csv files in this folder\n`)
+        bad = true
+    }
     return found
 }
 
+// an argument that stood for no curve, or a curve that could not be replayed: exit 2
+let bad = false
 const curves = files.flatMap(curvesOf)
-let bad = curves.length === 0
 for (const file of curves) {
     try {
         const samples = parseCurveCsv(readFileSync(file, "utf8"))

@@ -98,6 +98,10 @@ test("replay CLI replays several curves or a folder's, a JSON line each naming i
     const empty = tempDir("replay-empty-")
     assert.equal(runReplay([empty]).status, 2)
     assert.match(runReplay([empty]).stderr, /no \.csv files/)
+    // beside a good curve too: it is replayed, and the empty folder still fails the run
+    const mixed = runReplay([empty, join(dir, "a.csv")])
+    assert.equal(mixed.status, 2)
+    assert.deepEqual(JSON.parse(mixed.stdout), one("a.csv"))
 })
 
 test("replay CLI and the CSV charger model take a power-only file and name the missing columns", () => {
@@ -425,16 +429,22 @@ test("replay: a charger whose fan turns off mid-taper is cut after its own step,
     const rng = new Lcg(17)
     for (const tauS of [1200, 2400])
         for (const fanW of [4, 10])
-            for (const frac of [0.3, 0.2, 0.08, 0.06]) {
-                const full = lithiumFullS(200, 3600, tauS, 0.03)
-                const off = lithiumAtS(3600, tauS, frac)
-                const power = (t: number) => lithiumW(t, 200, 3600, tauS, 0.03, 0.7) + (t < off ? fanW : 0)
-                const r = replayCurve(noisySeconds(rng, power, full + 3600))
-                const what = `${fanW} W fan off at ${frac} of the plateau, taper ${tauS} s`
-                assert.equal(r.outcome, "full", what)
-                assert.ok(r.stop_s! >= full && r.stop_s! - full <= 300, `${what}: cut at ${r.stop_s}, full at ${full}`)
-            }
+            for (const frac of [0.3, 0.2, 0.08, 0.06]) assertFanOffCutAfterFull(rng, 200, tauS, 0.03, fanW, frac, `${fanW} W fan off at ${frac} of the plateau, taper ${tauS} s`)
 })
+
+/**
+ * A lithium charge (3,600 s plateau of `plateauW`, taper `tauS` terminating at `cut` of it onto
+ * 0.7 W) whose `fanW` fan stops at `frac` of the plateau, read every second from `rng`: cut
+ * `full`, within 5 min after the charger's own step.
+ */
+function assertFanOffCutAfterFull(rng: Lcg, plateauW: number, tauS: number, cut: number, fanW: number, frac: number, what: string) {
+    const full = lithiumFullS(plateauW, 3600, tauS, cut)
+    const off = lithiumAtS(3600, tauS, frac)
+    const power = (t: number) => lithiumW(t, plateauW, 3600, tauS, cut, 0.7) + (t < off ? fanW : 0)
+    const r = replayCurve(noisySeconds(rng, power, full + 3600))
+    assert.equal(r.outcome, "full", what)
+    assert.ok(r.stop_s! >= full && r.stop_s! - full <= 300, `${what}: cut at ${r.stop_s}, full at ${full}`)
+}
 
 test("replay: a fan that stops two time constants before the charger ends is not taken for its step", () => {
     // the draw after the fan's step falls as the taper did, but a taper's fall slows: past ~1.6
@@ -445,16 +455,7 @@ test("replay: a fan that stops two time constants before the charger ends is not
     // judged flat, and the charger's own step after it is seen against the rate the draw fell
     // at since (against the rate before, one of these was cut 10 min after full)
     const rng = new Lcg(23)
-    for (const frac of [0.11, 0.15, 0.2])
-        for (let k = 0; k < 4; k++) {
-            const full = lithiumFullS(135, 3600, 1500, 0.02)
-            const off = lithiumAtS(3600, 1500, frac)
-            const power = (t: number) => lithiumW(t, 135, 3600, 1500, 0.02, 0.7) + (t < off ? 9 : 0)
-            const r = replayCurve(noisySeconds(rng, power, full + 3600))
-            const what = `9 W fan off at ${frac} of the plateau (draw ${k})`
-            assert.equal(r.outcome, "full", what)
-            assert.ok(r.stop_s! >= full && r.stop_s! - full <= 300, `${what}: cut at ${r.stop_s}, full at ${Math.round(full)}`)
-        }
+    for (const frac of [0.11, 0.15, 0.2]) for (let k = 0; k < 4; k++) assertFanOffCutAfterFull(rng, 135, 1500, 0.02, 9, frac, `9 W fan off at ${frac} of the plateau (draw ${k})`)
 })
 
 /** A smart plug's export of `power(t)`: one mean over each interval from `startS`, the intervals cycling through `gapsS`. */
