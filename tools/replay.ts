@@ -2,8 +2,8 @@
 // Prints one JSON line a curve: {"outcome", "stop_s", "energy_wh", "reason", "detail", "missing"}
 // ("file" first when there are several); "missing" names the columns the file left empty
 // (power-only exports: ["current_a","voltage_v"]). A folder stands for its .csv files, in name
-// order. A file that cannot be read is named on stderr and the others still replay; exit 2 if any
-// could not (or on a bad option or config).
+// order. A file that cannot be read, or a folder with none, is named on stderr and the others
+// still replay; exit 2 if any could not (or on a bad option or config).
 import { readdirSync, readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
 import { missingColumns, parseCurveCsv } from "../sim/csv"
