@@ -210,6 +210,10 @@ const AFTER_T = 45
 const AFTER_W = 46
 const JUDGE_T = 47
 const JUDGED_W = 48
+/** the reading before the last (W) */
+const PREV_P = 49
+/** the last further step after the current step (see checkFull; -1: none) */
+const FURTHER_T = 50
 
 export class ChargeDetector {
     /** indexed by the constants above */
@@ -230,7 +234,7 @@ export class ChargeDetector {
         // averages start at zero
         // prettier-ignore
         this.s = [0, 0, t0, t0, limits.limitW, limits.profile, -1, 0, -1, -1, -1, -1e12, 0, 0, 0, 0, 0, 0, t0, 0, 0, 0, -1, 0,
-            -1, 0, -1, -1, t0, refW, drew ? 1 : 0, t0, 0, 0, -1, 0, 0, -1, 0, -1, -1, 0, t0, 0, 0, -1, 0, -1, 0]
+            -1, 0, -1, -1, t0, refW, drew ? 1 : 0, t0, 0, 0, -1, 0, 0, -1, 0, -1, -1, 0, t0, 0, 0, -1, 0, -1, 0, 0, -1]
     }
 
     /** The session's plateau: highest sustained draw (W). */
@@ -280,6 +284,7 @@ export class ChargeDetector {
         // the level before this reading: the short average lags a fast taper (a LiFePO4 knee
         // falls to a fifth of its plateau within a minute), the last reading does not
         const fastBefore = Math.min(s[FAST_W], s[LAST_P])
+        s[PREV_P] = s[LAST_P]
         s[LAST_P] = p
         const dt = t - s[LAST_UPDATE_T]
         // over-limit readings are judged above; they must not inflate the plateau
@@ -522,8 +527,10 @@ export class ChargeDetector {
         }
         // the draw after the step still falling as the taper fell before it: a load that
         // stopped (a fan), not the charger ending; its own step comes later. Judged on a meter
-        // that reads often enough to see a slope (AFTER_W -1: judged, the step may confirm)
-        if (s[STEP_T] >= 0 && s[AFTER_T] < s[STEP_T] && t - s[STEP_T] >= AFTER_STEP_MS) {
+        // that reads often enough to see a slope (AFTER_W -1: judged, the step may confirm). The
+        // level is taken once it settled from the step and from any further step after it (a
+        // maintenance pulse of seconds at the float switch): its settling is no taper's fall
+        if (s[STEP_T] >= 0 && s[AFTER_T] < s[STEP_T] && t - Math.max(s[STEP_T], s[FURTHER_T]) >= AFTER_STEP_MS) {
             s[AFTER_T] = t
             s[JUDGE_T] = t
             s[AFTER_W] = sparse ? -1 : level
@@ -667,9 +674,18 @@ export class ChargeDetector {
         // after its float began
         const step = Math.max(cfg.taperStepFraction * s[ANCHOR_W] * Math.max(1, dt / (cfg.fullConfirmS * 1000)), floorFall, s[SCATTER_W])
         if (level < s[ANCHOR_W] - step) {
-            // still falling: the battery is still taking charge, or the step is settling
-            s[ANCHOR_W] = level
-            s[LAST_FALL_T] = t
+            // still falling: the battery is still taking charge, or the step is settling. Not
+            // when a raw reading lies a step under the anchor after the charger's step: the level
+            // follows a further step down (a maintenance pulse ending, the charger stepping on to
+            // standby) for seconds, no taper's fall; flat is judged from before it, and the anchor
+            // is where two raw readings landed (one glitching low leaves it at the level)
+            if (s[STEP_T] >= 0 && dt < STEP_WINDOW_MS && p <= (1 - SHARP_STEP_DROP) * s[ANCHOR_W]) {
+                s[ANCHOR_W] = Math.min(level, Math.max(p, s[PREV_P]))
+                s[FURTHER_T] = t
+            } else {
+                s[ANCHOR_W] = level
+                s[LAST_FALL_T] = t
+            }
             return null
         }
         const flat = (t - s[LAST_FALL_T]) / 1000

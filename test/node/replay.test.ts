@@ -328,6 +328,24 @@ test("replay: a lead-acid pulse charger whose electronics draw just over the met
     }
 })
 
+test("replay: a maintenance pulse that begins at the float switch does not hold the confirmation back", () => {
+    // a three-stage charger switching to pulse maintenance pushes its first pulse at once: the
+    // draw steps from the taper to the pulse and, 20-90 s later, on to the charger's own 1.5 W.
+    // That second fall is a further step, not a taper still falling: flat counts from the
+    // first. It restarted the 120 s spell (cut 194-234 s after the switch; a pulse shorter than
+    // the 30 s the after-step check waits also made that check read the level settling from it)
+    for (const seed of [1, 2, 3])
+        for (const onS of [20, 60, 90]) {
+            const rng = new Lcg(seed)
+            const switchS = 3600 + Math.round(2400 * Math.log(1 / 0.15))
+            const power = (t: number) => (t < 3 ? 0 : t < 3600 ? 150 : t < switchS ? 150 * Math.exp(-(t - 3600) / 2400) : (t - switchS) % 600 < onS ? 14 : 1.5)
+            const r = replayCurve(noisySeconds(rng, power, switchS + 3600))
+            const what = `seed ${seed}, ${onS} s pulse: ${r.outcome} at ${r.stop_s}, full at ${switchS}`
+            assert.equal(r.outcome, "full", what)
+            assert.ok(r.stop_s! >= switchS + 120 && r.stop_s! - switchS <= 165, what)
+        }
+})
+
 test("replay: a charger that pauses for seconds inside its taper and takes it up again is never cut before full", () => {
     // a BMS opening, or a restart after a mains blip the meter never saw: 10-110 s at 0.3 W from
     // 6-20 % of the plateau, then the same taper. The step found on the pause stood through the
