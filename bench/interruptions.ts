@@ -6,7 +6,9 @@
 //   read by a smart plug as a mean every 5 or 10 minutes;
 // - fan off: a charger's fan (3-10 W) turns off once the taper is under 1.5x its termination
 //   level to 30 % of the plateau, before the charger terminates (the fan's step must not be
-//   confirmed as the charger's: docs/detector.md, "a step the draw goes on falling after").
+//   confirmed as the charger's: docs/detector.md, "a step the draw goes on falling after");
+// - two loads off: a second 3-10 W load turns off 20-110 s after the first (a known limit: its
+//   step reads as the charger's own, docs/detector.md).
 // The charges: test/shared/scenarios.ts randomCharge (lithium CC/CV and three-stage lead-acid).
 
 import { replayCurve } from "../sim/curve-replay"
@@ -43,6 +45,16 @@ function fanOff(rng: Lcg, k: number): LateRow {
     return judge(replayCurve(noisySeconds(rng, power, c.fullS + 5400)), c.fullS)
 }
 
+function twoLoadsOff(rng: Lcg, k: number): LateRow {
+    const c = randomCharge(rng, k)
+    const firstW = 3 + rng.next() * 7
+    const secondW = 3 + rng.next() * 7
+    const firstS = Math.min(c.taperAt(0.3 - rng.next() * 0.28), c.fullS - 60)
+    const secondS = Math.min(firstS + 20 + rng.next() * 90, c.fullS - 5)
+    const power = (t: number) => c.power(t) + (t < firstS ? firstW : 0) + (t < secondS ? secondW : 0)
+    return judge(replayCurve(noisySeconds(rng, power, c.fullS + 5400)), c.fullS)
+}
+
 function judge(r: { outcome: string | null; stop_s: number | null }, fullS: number): LateRow {
     return { early: r.stop_s !== null && r.stop_s < fullS, lateMin: r.outcome === "full" && r.stop_s! >= fullS ? (r.stop_s! - fullS) / 60 : null }
 }
@@ -62,10 +74,14 @@ export function printInterruptionBench(curves = 600, seed = 20261205) {
     const sparseRng = new Lcg(seed + 1)
     const ps: LateRow[] = []
     for (let k = 0; k < curves / 2; k++) ps.push(pausedSparse(sparseRng, k))
+    const twoRng = new Lcg(seed + 2)
+    const two: LateRow[] = []
+    for (let k = 0; k < curves / 2; k++) two.push(twoLoadsOff(twoRng, k))
     console.log(`\n## Tapers interrupted by something other than the charger terminating (seed ${seed}): minutes from full to cut-off\n`)
     console.log("| interruption | curves | early (target 0) | not full | median | worst | over 20 min |")
     console.log("|---|---|---|---|---|---|---|")
     console.log(summary("the charger pauses 10-28 s once or twice in its taper", p))
     console.log(summary("the charger pauses 15-110 s once in its taper, read as 5 or 10 min means", ps))
     console.log(summary("a 3-10 W fan turns off mid-taper", f))
+    console.log(summary("two 3-10 W loads turn off mid-taper, 20-110 s apart", two))
 }
