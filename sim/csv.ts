@@ -25,6 +25,15 @@ export class CurveCsvError extends Error {
     }
 }
 
+/**
+ * Text from a file, fit to echo in an error on a terminal: control characters (an escape
+ * sequence in a hostile file could rewrite the screen) escaped as \uXXXX, cut at `max`.
+ */
+export function printable(text: string, max = 200): string {
+    const cut = text.length > max ? text.slice(0, max) + "..." : text
+    return cut.replace(/[\u0000-\u001f\u007f-\u009f]/g, c => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"))
+}
+
 /** The columns a curve left empty on every line (power-only exports): current_a, voltage_v. */
 export function missingColumns(samples: CurveSample[]): string[] {
     const out: string[] = []
@@ -45,7 +54,7 @@ export function parseCurveCsv(text: string): CurveSample[] {
     // where each known column is (-1: left out, as empty on every line)
     const at = COLUMNS.map(n => head.indexOf(n))
     if (at[0] < 0 || at[1] < 0 || head.some((n, k) => COLUMNS.indexOf(n) < 0 || head.indexOf(n) !== k))
-        throw new CurveCsvError(1, `header must name t_s and power_w, and may name current_a and voltage_v, each once in any order ("${CURVE_HEADER}"), got "${lines[0].slice(0, 80)}"`)
+        throw new CurveCsvError(1, `header must name t_s and power_w, and may name current_a and voltage_v, each once in any order ("${CURVE_HEADER}"), got "${printable(lines[0], 80)}"`)
     const out: CurveSample[] = []
     const emptyCols = [false, false, false, false]
     let lastT = -Infinity
@@ -69,7 +78,7 @@ export function parseCurveCsv(text: string): CurveSample[] {
             }
             if (k >= 2 && i > 1 && emptyCols[k]) throw new CurveCsvError(i + 1, `${COLUMNS[k]} is empty on line 2 but not here: leave it empty on every line or on none`)
             if (k >= 2 && empty) throw new CurveCsvError(i + 1, `${COLUMNS[k]} is empty here but not on line 2: leave it empty on every line or on none`)
-            if (!Number.isFinite(nums[k])) throw new CurveCsvError(i + 1, `${COLUMNS[k]} is not a number: "${f[k]}"`)
+            if (!Number.isFinite(nums[k])) throw new CurveCsvError(i + 1, `${COLUMNS[k]} is not a number: "${printable(f[k], 40)}"`)
         }
         if (nums[0] <= lastT) throw new CurveCsvError(i + 1, `t_s must increase (${nums[0]} after ${lastT})`)
         if (nums[1] < 0 || nums[2] < 0 || nums[3] < 0) throw new CurveCsvError(i + 1, "power, current and voltage must not be negative")

@@ -3,7 +3,7 @@
 // trace (hex chunks from the ended record, per-minute mean with its min-max band) as an SVG
 // for support staff: "why did my charge stop?"
 import { readFileSync, writeFileSync } from "node:fs"
-import { parseCurveCsv } from "../sim/csv"
+import { parseCurveCsv, printable } from "../sim/csv"
 import { replayCurve, replayOptionsFromJson, ReplayOptions } from "../sim/curve-replay"
 import { decodeTrace } from "../src/core/trace"
 import { Series, svgPlot } from "./plot-svg"
@@ -48,7 +48,7 @@ function main() {
     try {
         text = readFileSync(input, "utf8")
     } catch (e: any) {
-        fail(e.message)
+        fail(printable(e.message, 300))
     }
     let svg: string
     if (input.endsWith(".json")) {
@@ -56,7 +56,7 @@ function main() {
         try {
             rec = JSON.parse(text)
         } catch (e: any) {
-            fail(`${input}: ${e.message}`)
+            fail(`${input}: ${printable(e.message, 300)}`)
         }
         const chunks: string[] = Array.isArray(rec) ? rec : rec.trace
         if (!Array.isArray(chunks) || chunks.some(c => typeof c !== "string" || !/^[0-9a-f]*$/.test(c) || c.length % 6 !== 0))
@@ -74,14 +74,14 @@ function main() {
             try {
                 opts = replayOptionsFromJson(JSON.parse(readFileSync(config, "utf8")))
             } catch (e: any) {
-                fail(`${config}: ${e.message}`)
+                fail(`${config}: ${printable(e.message, 300)}`)
             }
         }
         let samples
         try {
             samples = parseCurveCsv(text)
         } catch (e: any) {
-            fail(`${input}: ${e.message}`)
+            fail(`${input}: ${printable(e.message, 300)}`)
         }
         const r = replayCurve(samples, opts)
         const series = curveSeries(

@@ -6,7 +6,7 @@
 // still replay; exit 2 if any could not (or on a bad option or config).
 import { readdirSync, readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
-import { missingColumns, parseCurveCsv } from "../sim/csv"
+import { missingColumns, parseCurveCsv, printable } from "../sim/csv"
 import { replayCurve, replayOptionsFromJson, replayProfile, ReplayOptions } from "../sim/curve-replay"
 
 function fail(msg: string): never {
@@ -33,19 +33,19 @@ if (configFile) {
     try {
         json = JSON.parse(readFileSync(configFile, "utf8"))
     } catch (e: any) {
-        fail(`${configFile}: ${e.message}`)
+        fail(`${configFile}: ${printable(e.message, 300)}`)
     }
     try {
         opts = replayOptionsFromJson(json)
     } catch (e: any) {
-        fail(`${configFile}: ${e.message}`)
+        fail(`${configFile}: ${printable(e.message, 300)}`)
     }
 }
 if (profile !== undefined) {
     try {
         opts.profile = replayProfile(profile, "--profile")
     } catch (e: any) {
-        fail(e.message)
+        fail(printable(e.message, 300))
     }
 }
 /** The curve files an argument stands for: itself, or a folder's .csv files in name order. */
@@ -77,7 +77,7 @@ for (const file of curves) {
         const result = { ...replayCurve(samples, opts), missing: missingColumns(samples) }
         console.log(JSON.stringify(curves.length > 1 ? { file, ...result } : result))
     } catch (e: any) {
-        process.stderr.write(`replay: ${file}: ${e.message}\n`)
+        process.stderr.write(`replay: ${file}: ${printable(e.message, 300)}\n`)
         bad = true
     }
 }

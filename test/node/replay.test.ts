@@ -63,6 +63,16 @@ test("replay CLI refuses a malformed CSV naming the line, exit code 2", () => {
     const c = runReplay([join(dir, "c.csv"), "--config", join(dir, "cfg.json")])
     assert.equal(c.status, 2)
     assert.match(c.stderr, /shortW/)
+    // a hostile file's escape sequences are echoed escaped, never raw to the terminal
+    writeFileSync(join(dir, "esc.csv"), "t_s,power_w\x1b[2J\u009b31m\n0,1\n")
+    writeFileSync(join(dir, "nan.csv"), "t_s,power_w\n0,\x1b]0;owned\x07\n")
+    writeFileSync(join(dir, "esc.json"), '{"a":\x1b[31m}')
+    for (const args of [["esc.csv"], ["nan.csv"], ["c.csv", "--config", "esc.json"]]) {
+        const e = runReplay(args.map(a => (a.startsWith("--") ? a : join(dir, a))))
+        assert.equal(e.status, 2, args.join(" "))
+        assert.match(e.stderr, /\\u001b/, args.join(" "))
+        assert.doesNotMatch(e.stderr, /[\x00-\x09\x0b-\x1f\x7f-\x9f]/, args.join(" "))
+    }
 })
 
 test("replay CLI replays several curves or a folder's, a JSON line each naming its file; a bad one is named and the rest still replay", () => {
