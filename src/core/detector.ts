@@ -671,8 +671,13 @@ export class ChargeDetector {
         // confirmation from ever completing. Flat is a rate (no fall by taperStepFraction
         // within fullConfirmS): between a sparse meter's readings minutes apart a float still
         // settling falls by more, and a battery already full was cut three or four readings
-        // after its float began
-        const step = Math.max(cfg.taperStepFraction * s[ANCHOR_W] * Math.max(1, dt / (cfg.fullConfirmS * 1000)), floorFall, s[SCATTER_W])
+        // after its float began. So is the float's settling after a step on a sparse meter, when
+        // the draw falls under half as fast as the taper fell before the step, and has not gone
+        // on falling for minutes (a fan stopping, a top-up's collapse gliding on: they fall at
+        // the taper's rate and are held to the float's fall a reading)
+        const scale = Math.max(1, dt / (cfg.fullConfirmS * 1000))
+        const settling = !sparse || (s[LAST_FALL_T] - s[STEP_T] < STALE_STEP_MS && s[ANCHOR_W] - level < GOES_ON_SHARE * s[RATE] * dt)
+        const step = Math.max(cfg.taperStepFraction * s[ANCHOR_W] * scale, floorFall * (settling ? scale : 1), s[SCATTER_W])
         if (level < s[ANCHOR_W] - step) {
             // still falling: the battery is still taking charge, or the step is settling. Not
             // when a raw reading lies a step under the anchor after the charger's step: the level

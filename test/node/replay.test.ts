@@ -338,6 +338,30 @@ test("replay: a lead-acid pulse charger whose electronics draw just over the met
     }
 })
 
+test("replay: a three-stage float switch read as 5-10 minute means is cut on the reading after its step when the float settles slower than the taper fell", () => {
+    // the switch falls inside a reading's interval: that mean steps, the next shows the float
+    // settling (3.5 % of the plateau onto 1 % over 50 min). Flat is a rate: on a sparse meter
+    // the 0.5 % of the plateau a float may still settle by scales with the interval, as the 2 %
+    // of the level does, when the draw falls under half as fast as the taper fell before the
+    // step. Held to 0.5 % a reading, a float falling 10 % between readings waited one more
+    // (4 of these 12 within 2.5 intervals of the switch before, 8 now)
+    const plateauW = 130
+    const ccS = 7200
+    const fullS = ccS + 1300 * Math.log((1 - 0.036) / (0.104 - 0.036))
+    const power = (t: number) => (t < 3 ? 0 : t < ccS ? plateauW : 2 + plateauW * (t < fullS ? 0.036 + 0.964 * Math.exp(-(t - ccS) / 1300) : 0.01 + 0.035 * Math.exp(-(t - fullS) / 3000)))
+    let soon = 0
+    for (const gapS of [420, 600])
+        for (let phase = 0; phase < 6; phase++) {
+            const r = replayCurve(noisyMeans(new Lcg(phase + 1), power, Math.round((phase * gapS) / 6), fullS + 7200, () => gapS))
+            const intervals = (r.stop_s! - fullS) / gapS
+            const what = `${gapS} s readings, phase ${phase}: ${r.outcome} ${intervals.toFixed(1)} intervals after the switch`
+            assert.equal(r.outcome, "full", what)
+            assert.ok(intervals >= 0 && intervals <= 4, what)
+            if (intervals <= 2.5) soon++
+        }
+    assert.ok(soon >= 7, `${soon} of 12 cut within 2.5 intervals of the switch`)
+})
+
 test("replay: a maintenance pulse that begins at the float switch does not hold the confirmation back", () => {
     // a three-stage charger switching to pulse maintenance pushes its first pulse at once: the
     // draw steps from the taper to the pulse and, 20-90 s later, on to the charger's own 1.5 W.
