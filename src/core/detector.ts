@@ -693,6 +693,8 @@ export class ChargeDetector {
             }
             return null
         }
+        // the level settling from a further step lands under the two raw readings it was anchored to
+        if (t - s[FURTHER_T] < AFTER_STEP_MS && level < s[ANCHOR_W]) s[ANCHOR_W] = level
         const flat = (t - s[LAST_FALL_T]) / 1000
         if (s[STEP_T] >= 0 && flat >= cfg.fullConfirmS && s[AFTER_W] < 0) return this.fullAfterStep(level, lowW, flat)
         if (s[STEP_T] < 0) {
