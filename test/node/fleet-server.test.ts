@@ -76,12 +76,30 @@ class FakeBoard {
 
     private stopped = false
 
+    /** every MQTT client this board made and has not ended: one a boot, the rest still ending */
+    private clients = new Set<MqttClient>()
+
+    /**
+     * Ends every client this board made. A board that reboots drops its old connection: a client
+     * left behind, with the same id, took the session back from the new one every second (the
+     * broker hands a client id's session to its latest connection), and after the broker closed
+     * it went on reconnecting, so the test's process never exited and `npm test` hung.
+     */
+    private async endClients() {
+        const all = [...this.clients]
+        this.clients.clear()
+        await Promise.all(all.map(c => c.endAsync(true)))
+    }
+
     async boot() {
         if (this.stopped) return
         if (this.crashes.has(this.version)) return this.crashLoop()
-        this.mq = await mqtt.connectAsync(this.broker, { clientId: "shed-" + this.id, will: { topic: `shed/${this.id}/online`, payload: Buffer.from("offline"), retain: true, qos: 0 } })
-        // stopped while connecting: stop() ended the client before this one
-        if (this.stopped) return void this.mq.end(true)
+        await this.endClients()
+        const mq = await mqtt.connectAsync(this.broker, { clientId: "shed-" + this.id, will: { topic: `shed/${this.id}/online`, payload: Buffer.from("offline"), retain: true, qos: 0 } })
+        this.clients.add(mq)
+        this.mq = mq
+        // stopped while connecting: stop() ended the clients before this one
+        if (this.stopped) return this.endClients()
         this.mq.on("message", (_t, p) => void this.command(p))
         await this.mq.subscribeAsync(`shed/${this.id}/cmd`)
         await this.mq.publishAsync(`shed/${this.id}/online`, "online", { retain: true })
@@ -218,7 +236,7 @@ class FakeBoard {
     async stop() {
         this.stopped = true
         this.ws?.close()
-        await this.mq?.endAsync(true)
+        await this.endClients()
     }
 }
 
