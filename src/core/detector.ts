@@ -684,7 +684,7 @@ export class ChargeDetector {
             // follows a further step down (a maintenance pulse ending, the charger stepping on to
             // standby) for seconds, no taper's fall; flat is judged from before it, and the anchor
             // is where two raw readings landed (one glitching low leaves it at the level)
-            if (s[STEP_T] >= 0 && dt < STEP_WINDOW_MS && p <= (1 - SHARP_STEP_DROP) * s[ANCHOR_W]) {
+            if (s[STEP_T] >= 0 && !sparse && p <= (1 - SHARP_STEP_DROP) * s[ANCHOR_W]) {
                 s[ANCHOR_W] = Math.min(level, Math.max(p, s[PREV_P]))
                 s[FURTHER_T] = t
             } else {
