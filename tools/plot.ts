@@ -11,7 +11,7 @@ import { Series, svgPlot } from "./plot-svg"
 const USAGE = "usage: npm run plot -- <curve.csv | trace.json> --out <file.svg> [--config <file.json>]"
 
 function fail(msg: string): never {
-    process.stderr.write(`plot: ${msg}\n${USAGE}\n`)
+    process.stderr.write(`plot: ${printable(msg, 400)}\n${USAGE}\n`)
     process.exit(2)
 }
 
@@ -48,7 +48,7 @@ function main() {
     try {
         text = readFileSync(input, "utf8")
     } catch (e: any) {
-        fail(printable(e.message, 300))
+        fail(e.message)
     }
     let svg: string
     if (input.endsWith(".json")) {
@@ -56,7 +56,7 @@ function main() {
         try {
             rec = JSON.parse(text)
         } catch (e: any) {
-            fail(`${input}: ${printable(e.message, 300)}`)
+            fail(`${input}: ${e.message}`)
         }
         const chunks: string[] = Array.isArray(rec) ? rec : rec.trace
         if (!Array.isArray(chunks) || chunks.some(c => typeof c !== "string" || !/^[0-9a-f]*$/.test(c) || c.length % 6 !== 0))
@@ -74,14 +74,14 @@ function main() {
             try {
                 opts = replayOptionsFromJson(JSON.parse(readFileSync(config, "utf8")))
             } catch (e: any) {
-                fail(`${config}: ${printable(e.message, 300)}`)
+                fail(`${config}: ${e.message}`)
             }
         }
         let samples
         try {
             samples = parseCurveCsv(text)
         } catch (e: any) {
-            fail(`${input}: ${printable(e.message, 300)}`)
+            fail(`${input}: ${e.message}`)
         }
         const r = replayCurve(samples, opts)
         const series = curveSeries(

@@ -9,8 +9,14 @@ import { join } from "node:path"
 import { missingColumns, parseCurveCsv, printable } from "../sim/csv"
 import { replayCurve, replayOptionsFromJson, replayProfile, ReplayOptions } from "../sim/curve-replay"
 
-function fail(msg: string): never {
-    process.stderr.write(`replay: ${msg}\n`)
+/** Every line to stderr goes through here: a file's name or text may carry control characters. */
+function warn(msg: string) {
+    process.stderr.write(`replay: ${printable(msg, 400)}\n`)
+}
+
+function fail(msg: string, usage = false): never {
+    warn(msg)
+    if (usage) process.stderr.write(`${USAGE}\n`)
     process.exit(2)
 }
 
@@ -22,10 +28,10 @@ const USAGE = "usage: npm run replay -- <curve.csv | folder>... [--config <file.
 for (let i = 0; i < args.length; i++) {
     if (args[i] === "--config") configFile = args[++i] ?? fail("--config needs a file")
     else if (args[i] === "--profile") profile = args[++i] ?? fail("--profile needs auto, lithium or lead_acid")
-    else if (args[i].startsWith("--")) fail(`unknown option ${args[i]}\n${USAGE}`)
+    else if (args[i].startsWith("--")) fail(`unknown option ${args[i]}`, true)
     else files.push(args[i])
 }
-if (!files.length) fail(USAGE)
+if (!files.length) fail("no curve given", true)
 
 let opts: ReplayOptions = {}
 if (configFile) {
@@ -33,19 +39,19 @@ if (configFile) {
     try {
         json = JSON.parse(readFileSync(configFile, "utf8"))
     } catch (e: any) {
-        fail(`${configFile}: ${printable(e.message, 300)}`)
+        fail(`${configFile}: ${e.message}`)
     }
     try {
         opts = replayOptionsFromJson(json)
     } catch (e: any) {
-        fail(`${configFile}: ${printable(e.message, 300)}`)
+        fail(`${configFile}: ${e.message}`)
     }
 }
 if (profile !== undefined) {
     try {
         opts.profile = replayProfile(profile, "--profile")
     } catch (e: any) {
-        fail(printable(e.message, 300))
+        fail(e.message)
     }
 }
 /** The curve files an argument stands for: itself, or a folder's .csv files in name order. */
@@ -62,7 +68,7 @@ function curvesOf(arg: string): string[] {
         .sort()
         .map(n => join(arg, n))
     if (!found.length) {
-        process.stderr.write(`replay: ${arg}: no .csv files in this folder\n`)
+        warn(`${arg}: no .csv files in this folder`)
         bad = true
     }
     return found
@@ -77,7 +83,7 @@ for (const file of curves) {
         const result = { ...replayCurve(samples, opts), missing: missingColumns(samples) }
         console.log(JSON.stringify(curves.length > 1 ? { file, ...result } : result))
     } catch (e: any) {
-        process.stderr.write(`replay: ${file}: ${printable(e.message, 300)}\n`)
+        warn(`${file}: ${e.message}`)
         bad = true
     }
 }

@@ -67,7 +67,8 @@ test("replay CLI refuses a malformed CSV naming the line, exit code 2", () => {
     writeFileSync(join(dir, "esc.csv"), "t_s,power_w\x1b[2J\u009b31m\n0,1\n")
     writeFileSync(join(dir, "nan.csv"), "t_s,power_w\n0,\x1b]0;owned\x07\n")
     writeFileSync(join(dir, "esc.json"), '{"a":\x1b[31m}')
-    for (const args of [["esc.csv"], ["nan.csv"], ["c.csv", "--config", "esc.json"]]) {
+    writeFileSync(join(dir, "\x1b[2Jname.csv"), "t_s,power_w\n0,x\n")
+    for (const args of [["esc.csv"], ["nan.csv"], ["c.csv", "--config", "esc.json"], ["\x1b[2Jname.csv"], ["--\x1b[2J"]]) {
         const e = runReplay(args.map(a => (a.startsWith("--") ? a : join(dir, a))))
         assert.equal(e.status, 2, args.join(" "))
         assert.match(e.stderr, /\\u001b/, args.join(" "))
