@@ -36,22 +36,20 @@ function pausedSparse(rng: Lcg, k: number): LateRow {
     return judge(replayCurve(noisyMeans(rng, power, Math.floor(rng.next() * gapS), c.fullS + 7200, () => gapS)), c.fullS)
 }
 
-function fanOff(rng: Lcg, k: number): LateRow {
+/** n small loads inside the charger (3-10 W each, a fan) stop mid-taper: the first at a fraction
+ * of the plateau between the charger's termination level and 30 %, each other 20-110 s after
+ * the one before. */
+function loadsOff(rng: Lcg, k: number, n: number): LateRow {
     const c = randomCharge(rng, k)
-    const fanW = 3 + rng.next() * 7
-    // a fraction of the plateau between the charger's termination level and 30 %
-    const offS = c.taperAt(0.3 - rng.next() * 0.28)
-    const power = (t: number) => c.power(t) + (t < Math.min(offS, c.fullS - 60) ? fanW : 0)
-    return judge(replayCurve(noisySeconds(rng, power, c.fullS + 5400)), c.fullS)
-}
-
-function twoLoadsOff(rng: Lcg, k: number): LateRow {
-    const c = randomCharge(rng, k)
-    const firstW = 3 + rng.next() * 7
-    const secondW = 3 + rng.next() * 7
-    const firstS = Math.min(c.taperAt(0.3 - rng.next() * 0.28), c.fullS - 60)
-    const secondS = Math.min(firstS + 20 + rng.next() * 90, c.fullS - 5)
-    const power = (t: number) => c.power(t) + (t < firstS ? firstW : 0) + (t < secondS ? secondW : 0)
+    const watts: number[] = []
+    for (let i = 0; i < n; i++) watts.push(3 + rng.next() * 7)
+    const offs = [Math.min(c.taperAt(0.3 - rng.next() * 0.28), c.fullS - 60)]
+    for (let i = 1; i < n; i++) offs.push(Math.min(offs[i - 1] + 20 + rng.next() * 90, c.fullS - 5))
+    const power = (t: number) => {
+        let w = c.power(t)
+        for (let i = 0; i < n; i++) if (t < offs[i]) w += watts[i]
+        return w
+    }
     return judge(replayCurve(noisySeconds(rng, power, c.fullS + 5400)), c.fullS)
 }
 
@@ -69,14 +67,14 @@ export function printInterruptionBench(curves = 600, seed = 20261205) {
     const p: LateRow[] = []
     const f: LateRow[] = []
     for (let k = 0; k < curves; k++) p.push(paused(rng, k))
-    for (let k = 0; k < curves / 2; k++) f.push(fanOff(rng, k))
+    for (let k = 0; k < curves / 2; k++) f.push(loadsOff(rng, k, 1))
     // a generator of its own: the rows above keep their draws
     const sparseRng = new Lcg(seed + 1)
     const ps: LateRow[] = []
     for (let k = 0; k < curves / 2; k++) ps.push(pausedSparse(sparseRng, k))
     const twoRng = new Lcg(seed + 2)
     const two: LateRow[] = []
-    for (let k = 0; k < curves / 2; k++) two.push(twoLoadsOff(twoRng, k))
+    for (let k = 0; k < curves / 2; k++) two.push(loadsOff(twoRng, k, 2))
     console.log(`\n## Tapers interrupted by something other than the charger terminating (seed ${seed}): minutes from full to cut-off\n`)
     console.log("| interruption | curves | early (target 0) | not full | median | worst | over 20 min |")
     console.log("|---|---|---|---|---|---|---|")
