@@ -3,6 +3,7 @@ import { JUDGING_SEEDS, printChargeBench, printFamilyTable, printGeneralisation,
 import { printQrBench } from "./qr"
 import { printCornerBench } from "./corner"
 import { printInterruptionBench } from "./interruptions"
+import { printPullBench } from "./pulls"
 import { printLongTailBench } from "./long-tail"
 import { printTraceBench } from "./trace"
 import { printFlashBench } from "./flash"
@@ -28,6 +29,7 @@ printQrBench()
 printFirmwareBench()
 printLatencyBench()
 printInterruptionBench()
+printPullBench()
 printLongTailBench()
 printCornerBench()
     .then(() => printBusBench())
