@@ -12,7 +12,7 @@
 // The charges: test/shared/scenarios.ts randomCharge (lithium CC/CV and three-stage lead-acid).
 
 import { replayCurve } from "../sim/curve-replay"
-import { Lcg, noisyMeans, noisySeconds, randomCharge } from "../test/shared/scenarios"
+import { Lcg, noisySeconds, plugMeans, randomCharge } from "../test/shared/scenarios"
 import { LateRow, lateMinutes } from "./late-rows"
 
 function paused(rng: Lcg, k: number): LateRow {
@@ -31,9 +31,7 @@ function pausedSparse(rng: Lcg, k: number): LateRow {
     const at = c.ccS + 60 + rng.next() * (c.fullS - 90 - c.ccS)
     const until = at + 15 + rng.next() * 95
     const power = (t: number) => (t >= at && t < until ? 0.3 : c.power(t))
-    // one noisy mean every 5 or 10 min, from a random phase (a smart plug's export)
-    const gapS = k % 4 < 2 ? 300 : 600
-    return judge(replayCurve(noisyMeans(rng, power, Math.floor(rng.next() * gapS), c.fullS + 7200, () => gapS)), c.fullS)
+    return judge(replayCurve(plugMeans(rng, power, k, c.fullS + 7200)), c.fullS)
 }
 
 /** n small loads inside the charger (3-10 W each, a fan) stop mid-taper: the first at a fraction

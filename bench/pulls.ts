@@ -11,33 +11,32 @@
 // 30-100 % of the plateau, or under 30 % (down to the charger's termination level), a minute or
 // more before full; the draw is 0 W after it.
 import { replayCurve, ReplayOptions } from "../sim/curve-replay"
-import { Lcg, noisyMeans, noisySeconds, randomCharge } from "../test/shared/scenarios"
+import { Lcg, noisySeconds, plugMeans, randomCharge } from "../test/shared/scenarios"
+import { CurveSample } from "../sim/csv"
 
 const WHERE = ["the plateau", "the taper, 30-100 % of the plateau", "the taper, under 30 %"]
 
-function pulled(rng: Lcg, k: number, where: number, sparse: boolean, opts: ReplayOptions): string {
+/** The `k`th charge of a row, pulled: its meter's readings. */
+function pulled(rng: Lcg, k: number, where: number, sparse: boolean): CurveSample[] {
     const c = randomCharge(rng, k)
     const u = rng.next()
     const at = where === 0 ? c.ccS / 2 + (u * c.ccS) / 2 : Math.min(c.taperAt(where === 1 ? 1 - 0.7 * u : 0.3 * u), c.fullS - 60)
     const power = (t: number) => (t < at ? c.power(t) : 0)
-    if (!sparse) return replayCurve(noisySeconds(rng, power, at + 3600), opts).outcome ?? "none"
-    // one noisy mean every 5 or 10 min, from a random phase
-    const gapS = k % 4 < 2 ? 300 : 600
-    return (
-        replayCurve(
-            noisyMeans(rng, power, Math.floor(rng.next() * gapS), at + 7200, () => gapS),
-            opts
-        ).outcome ?? "none"
-    )
+    return sparse ? plugMeans(rng, power, k, at + 7200) : noisySeconds(rng, power, at + 3600)
 }
 
-/** How the row's charges end: each outcome's count, for an order of this profile. */
-function row(seed: number, where: number, sparse: boolean, curves: number, opts: ReplayOptions) {
-    // a generator a row, from the row's own seed: every profile sees the same charges
+const PROFILES: ReplayOptions[] = [{}, { profile: "lithium" }, { profile: "lead_acid" }]
+
+/** How a row's charges end, for each of PROFILES: the outcomes, in the row's order. */
+function row(seed: number, where: number, sparse: boolean, curves: number): string[][] {
     const rng = new Lcg(seed)
-    const out: string[] = []
-    for (let k = 0; k < curves; k++) out.push(pulled(rng, k, where, sparse, opts))
-    return (o: string) => out.filter(x => x === o).length
+    const out = PROFILES.map((): string[] => [])
+    for (let k = 0; k < curves; k++) {
+        // each charge read once, replayed for every profile
+        const samples = pulled(rng, k, where, sparse)
+        PROFILES.forEach((opts, i) => out[i].push(replayCurve(samples, opts).outcome ?? "none"))
+    }
+    return out
 }
 
 export function printPullBench(curves = 200, seed = 20261206) {
@@ -47,10 +46,11 @@ export function printPullBench(curves = 200, seed = 20261206) {
     let n = 0
     for (const sparse of [false, true])
         for (let where = 0; where < WHERE.length; where++) {
-            const s = seed + n++
-            const auto = row(s, where, sparse, curves, {})
-            const li = row(s, where, sparse, curves, { profile: "lithium" })
-            const la = row(s, where, sparse, curves, { profile: "lead_acid" })
-            console.log(`| ${WHERE[where]} | ${sparse ? "5 or 10 min means" : "1 s"} | ${curves} | ${auto("unplugged")} | ${auto("full")} | ${li("full")} | ${la("full")} |`)
+            // a generator a row, from the row's own seed: each row keeps its draws whatever the others do
+            const [auto, li, la] = row(seed + n++, where, sparse, curves)
+            const count = (out: string[], o: string) => out.filter(x => x === o).length
+            console.log(
+                `| ${WHERE[where]} | ${sparse ? "5 or 10 min means" : "1 s"} | ${curves} | ${count(auto, "unplugged")} | ${count(auto, "full")} | ${count(li, "full")} | ${count(la, "full")} |`
+            )
         }
 }

@@ -163,6 +163,12 @@ export function noisyMeans(rng: Lcg, power: (t: number) => number, fromS: number
     return samples
 }
 
+/** The `k`th charge's smart-plug export until `endS`: a mean every 5 min (k % 4 < 2) or 10 min, from a random phase. */
+export function plugMeans(rng: Lcg, power: (t: number) => number, k: number, endS: number) {
+    const gapS = k % 4 < 2 ? 300 : 600
+    return noisyMeans(rng, power, Math.floor(rng.next() * gapS), endS, () => gapS)
+}
+
 /** A 1 s meter's readings of `power(t)` (W, t in s) from 1 s until `endS`: +-(0.15 W + 1 %) of noise from `rng`, 0.1 W resolution. */
 export function noisySeconds(rng: Lcg, power: (t: number) => number, endS: number) {
     const samples = []
