@@ -91,7 +91,22 @@ class FakeBoard {
         await Promise.all(all.map(c => c.endAsync(true)))
     }
 
-    async boot() {
+    /** the boot under way, if any */
+    private booting: Promise<void> = Promise.resolve()
+
+    /**
+     * One boot at a time, as on a board. The test's own boot could run beside the one a deploy's
+     * new program starts 300 ms after its last write: both connected with the board's client id,
+     * the broker closed the first one's connection, and its subscribe failed with `Connection
+     * closed` (a CI run failed so).
+     */
+    boot(): Promise<void> {
+        const next = this.booting.catch(() => {}).then(() => this.bootOnce())
+        this.booting = next
+        return next
+    }
+
+    private async bootOnce() {
         if (this.stopped) return
         if (this.crashes.has(this.version)) return this.crashLoop()
         await this.endClients()
