@@ -7,6 +7,7 @@ import { join } from "node:path"
 import { spawnSync } from "node:child_process"
 import { CurveSample, parseCurveCsv } from "../sim/csv"
 import { replayCurve, ReplayResult } from "../sim/curve-replay"
+import { CORPUS_VERSION } from "../sim/corpus"
 import { FIXED_RULES, fixedRuleStop } from "./baseline"
 
 export interface CorpusEntry {
@@ -33,7 +34,8 @@ export const CORPUS_DIR = "out/corpus"
 
 export function loadCorpus(dir = CORPUS_DIR, seed?: number): { entries: CorpusEntry[]; curves: Map<string, CurveSample[]> } {
     const index = join(dir, "index.json")
-    if (!existsSync(index)) {
+    // a corpus another version of the generator wrote (a checkout's cached out/) is written again
+    if (!existsSync(index) || JSON.parse(readFileSync(index, "utf8")).version !== CORPUS_VERSION) {
         const args = ["tsx", "sim/corpus.ts", "--out", dir]
         if (seed !== undefined) args.push("--seed", String(seed))
         const r = spawnSync("npx", args, { stdio: "inherit" })

@@ -42,13 +42,21 @@ export interface Simulated {
     fullAt: number | null
 }
 
-export function simulate(charger: ChargerModel | null, mains: Mains, durationS: number, ev: Events, meter: MeterOptions, rng: Rng): Simulated {
-    const raw: { t: number; p: number; v: number; pf: number }[] = []
+/**
+ * `filterA`: the current (A at 230 V) a charger's mains input filter (its X capacitor) draws for
+ * as long as the charger is plugged in, whatever its output does: a charger that switched off
+ * reads 0 W but this current; a socket with nothing plugged in reads neither.
+ */
+export function simulate(charger: ChargerModel | null, mains: Mains, durationS: number, ev: Events, meter: MeterOptions, rng: Rng, filterA = 0): Simulated {
+    const raw: { t: number; p: number; v: number; pf: number; f: number }[] = []
     for (let t = 0; t < durationS; t++) {
         const v = mains.at(t)
         let p = 0
         let pf = charger ? charger.pf : 1
-        if (ev.unplugAtS !== undefined && t >= ev.unplugAtS) p = 0
+        const pulled = ev.unplugAtS !== undefined && t >= ev.unplugAtS
+        // a capacitor's current: in proportion to the voltage
+        const f = charger && !pulled ? (filterA * v) / 230 : 0
+        if (pulled) p = 0
         else if (ev.removeBatteryAtS !== undefined && t >= ev.removeBatteryAtS) p = ev.removedIdleW ?? 0
         else if (charger) p = charger.step(t, 1, v)
         if (ev.overloadAtS !== undefined && t >= ev.overloadAtS) {
@@ -59,7 +67,7 @@ export function simulate(charger: ChargerModel | null, mains: Mains, durationS: 
             p = ev.shortW ?? 5000
             pf = 0.7
         }
-        raw.push({ t, p, v, pf })
+        raw.push({ t, p, v, pf, f })
         if (ev.shortAtS !== undefined && t >= ev.shortAtS + 5) break
     }
     const samples: CurveSample[] = []
@@ -74,10 +82,12 @@ export function simulate(charger: ChargerModel | null, mains: Mains, durationS: 
         const p = chunk.reduce((s, x) => s + x.p, 0) / chunk.length
         const v = chunk.reduce((s, x) => s + x.v, 0) / chunk.length
         const pf = chunk[chunk.length - 1].pf
+        const f = chunk.reduce((s, x) => s + x.f, 0) / chunk.length
         let reading = p < 0.05 ? Math.abs(meter.floorW + rng.normal(0.1)) : p + rng.normal(meter.noiseW + meter.noisePct * p)
         if (meter.glitchesAtS.includes(t)) reading = rng.chance(0.5) ? 0 : reading * rng.uniform(1.5, 3)
         reading = Math.max(0, Math.round(reading * 10) / 10)
-        const current = Math.round((reading / (v * pf)) * 1000) / 1000
+        // the filter's current is reactive: it adds to the load's in quadrature
+        const current = Math.round(Math.hypot(reading / (v * pf), f) * 1000) / 1000
         samples.push({ t_s: t, power_w: reading, current_a: current, voltage_v: Math.round(v * 10) / 10 })
     }
     return { samples, fullAt: charger ? charger.fullAt() : null }
