@@ -23,9 +23,18 @@ export interface Plug {
     /** wall power (W) over the next `dt` seconds of being powered, at mains `v` */
     draw(tPowered: number, dt: number, v: number): number
     pf: number
+    /**
+     * the current (A at 230 V) its mains input filter draws while powered, whatever it draws
+     * (sim/chargers/simulate.ts): 0 for a recording, whose own current is unknown
+     */
+    filterA: number
 }
 
+/** an X2 capacitor of 0.27 uF at 50 Hz */
+const FILTER_A = 0.02
+
 class ModelPlug implements Plug {
+    filterA = FILTER_A
     constructor(
         readonly name: string,
         private m: ChargerModel
@@ -40,6 +49,7 @@ class ModelPlug implements Plug {
 
 class CsvPlug implements Plug {
     pf = 0.95
+    filterA = 0
     private i = 0
     constructor(
         readonly name: string,
@@ -54,6 +64,7 @@ class CsvPlug implements Plug {
 /** A charger with no battery on it draws its idle power and nothing more. */
 class EmptyCharger implements Plug {
     pf = 0.5
+    filterA = FILTER_A
     name = "empty"
     constructor(private idleW: number) {}
     draw() {

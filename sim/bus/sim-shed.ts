@@ -265,7 +265,9 @@ export class SimShed {
             }
             s.meter.reading.setValues([read])
             s.meter.voltage.setValues([this.dark ? 0 : v])
-            s.meter.current.setValues([read / v / (s.plug?.pf ?? 1)])
+            // a plug's input filter draws its current while its relay is closed (in quadrature)
+            const filterA = s.live && s.plug && !this.dark ? (s.plug.filterA * v) / 230 : 0
+            s.meter.current.setValues([Math.hypot(read / v / (s.plug?.pf ?? 1), filterA)])
             s.meter.energy.setValues([Math.floor(s.energyWh)])
         }
     }

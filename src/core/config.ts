@@ -78,6 +78,12 @@ export interface ShedConfig {
     suspectW: number
     /** readings under this (W) after calibration are 0 W: the meter's noise floor */
     meterFloorW: number
+    /**
+     * a draw fallen under meterFloorW whose RMS current stays at or over this (A) still has a
+     * charger plugged in (its mains input filter's current): it switched itself off, no rider
+     * pulled it (0: the current is not used)
+     */
+    pluggedA: number
     /** fraction of a neighbouring channel's power that leaks into a channel (suppressed) */
     crossTalk: number
     /** period (s) of the telemetry message of each charging socket */
@@ -133,6 +139,7 @@ export function defaultConfig(): ShedConfig {
         suspectStarts: 3,
         suspectW: 7,
         meterFloorW: 1,
+        pluggedA: 0.01,
         crossTalk: 0,
         telemetryS: 60,
         updateEveryH: 24,
@@ -191,6 +198,7 @@ tempHysteresisC:[0,30,0]
 suspectStarts:[1,20,1]
 suspectW:[0,50,0]
 meterFloorW:[0,10,0]
+pluggedA:[0,0.5,0]
 crossTalk:[0,0.05,0]
 telemetryS:[10,3600,1]
 updateEveryH:[0,168,1]

@@ -214,6 +214,8 @@ const JUDGED_W = 48
 const PREV_P = 49
 /** the last further step after the current step (see checkFull; -1: none) */
 const FURTHER_T = 50
+/** the lowest current (A) read since STEP_SINCE (NaN: a meter that reads none) */
+const STEP_A = 51
 
 export class ChargeDetector {
     /** indexed by the constants above */
@@ -234,7 +236,7 @@ export class ChargeDetector {
         // averages start at zero
         // prettier-ignore
         this.s = [0, 0, t0, t0, limits.limitW, limits.profile, -1, 0, -1, -1, -1, -1e12, 0, 0, 0, 0, 0, 0, t0, 0, 0, 0, -1, 0,
-            -1, 0, -1, -1, t0, refW, drew ? 1 : 0, t0, 0, 0, -1, 0, 0, -1, 0, -1, -1, 0, t0, 0, 0, -1, 0, -1, 0, 0, -1]
+            -1, 0, -1, -1, t0, refW, drew ? 1 : 0, t0, 0, 0, -1, 0, 0, -1, 0, -1, -1, 0, t0, 0, 0, -1, 0, -1, 0, 0, -1, 0]
     }
 
     /** The session's plateau: highest sustained draw (W). */
@@ -270,9 +272,9 @@ export class ChargeDetector {
 
     /**
      * Feed one reading. Returns a verdict when the relay must open, otherwise null.
-     * `v` may be NaN when the meter gives no voltage.
+     * `v` (V) and `a` (A, RMS current) may be NaN when the meter gives none.
      */
-    update(t: number, p: number, v: number): Verdict {
+    update(t: number, p: number, v: number, a: number): Verdict {
         const s = this.s
         const cfg = this.cfg
         if (p > cfg.shortW) return verdict("short", "draw " + roundTo(p, 0) + " W over the hard limit " + cfg.shortW + " W", p, s[REF_W])
@@ -315,7 +317,7 @@ export class ChargeDetector {
             // charger restarts its charge there, and one soft-starting slowly would still be
             // low past the hold, and its step stay armed
             const from = s[STEP_T] >= 0 ? s[STEP_FROM_W] : fastBefore
-            if (t >= s[HOLD_UNTIL] && s[PLATEAU_MS] < PLATEAU_MIN_MS && this.tapered(from, from)) {
+            if (t >= s[HOLD_UNTIL] && s[PLATEAU_MS] < PLATEAU_MIN_MS && this.tapered(from, from, false)) {
                 s[PENDING_T] = t
                 s[PENDING_FROM_W] = from
             }
@@ -325,7 +327,7 @@ export class ChargeDetector {
         }
         if (t < s[HOLD_UNTIL]) return null
 
-        const unplug = this.checkStep(t, p, dt, slowBefore, fastBefore)
+        const unplug = this.checkStep(t, p, a, dt, slowBefore, fastBefore)
         if (unplug) return unplug
         return this.checkFull(t, p, level, slowBefore)
     }
@@ -365,22 +367,25 @@ export class ChargeDetector {
      * The order's profile decides what no rule can: a lithium charger's last step may leave
      * nothing; a lead-acid charger's never does.
      */
-    private tapered(w: number, after: number): boolean {
+    private tapered(w: number, after: number, plugged: boolean): boolean {
         const s = this.s
         const drawing = after >= this.cfg.meterFloorW
         // a lead-acid charger floats after full, it never switches off: a step to nothing is a pull
+        // (plugged in or not: its battery taken off)
         if (s[PROFILE] === PROFILE_LEAD_ACID && !drawing) return false
         // a charger that terminated once and restarts is the charger again, not a rider
         if (s[TERMINATED_ONCE]) return true
         if (w <= this.cfg.terminateFraction * s[REF_W]) return true
-        if (s[PLATEAU_MS] < PLATEAU_MIN_MS) return drawing || w <= TOPUP_TAPERED * s[REF_W]
-        // from higher up, at the end of a taper: a step that leaves the charger drawing, or a
+        // a charger that switched itself off to nothing, still plugged in, is there as one that draws
+        const there = drawing || plugged
+        if (s[PLATEAU_MS] < PLATEAU_MIN_MS) return there || w <= TOPUP_TAPERED * s[REF_W]
+        // from higher up, at the end of a taper: a step that leaves the charger there, or a
         // lithium charger's last step whatever follows (some switch off)
-        return (drawing || s[PROFILE] === PROFILE_LITHIUM) && w <= LAST_STEP_FRACTION * s[REF_W] && s[LAST_UPDATE_T] - s[AT_PLATEAU_T] >= TAPER_MIN_MS
+        return (there || s[PROFILE] === PROFILE_LITHIUM) && w <= LAST_STEP_FRACTION * s[REF_W] && s[LAST_UPDATE_T] - s[AT_PLATEAU_T] >= TAPER_MIN_MS
     }
 
     /** A step down: unplugged when it falls from a high level, a termination otherwise. */
-    private checkStep(t: number, p: number, dt: number, slowBefore: number, fastBefore: number): Verdict {
+    private checkStep(t: number, p: number, a: number, dt: number, slowBefore: number, fastBefore: number): Verdict {
         const s = this.s
         const cfg = this.cfg
         if (s[STEP_SINCE] < 0) {
@@ -388,6 +393,7 @@ export class ChargeDetector {
             if ((slowBefore >= cfg.noLoadW || (s[PROFILE] === PROFILE_LEAD_ACID && s[DREW])) && p <= cfg.unplugFraction * slowBefore) {
                 s[STEP_SINCE] = t
                 s[STEP_SUM] = 0
+                s[STEP_A] = a
                 // judged on the short average: the long one lags behind a fast taper
                 s[STEP_PRE_W] = Math.min(slowBefore, fastBefore)
             }
@@ -399,11 +405,16 @@ export class ChargeDetector {
             return null
         }
         s[STEP_SUM] += p * dt
+        // the lowest: a current read before the step, not yet read again, is no charger's (NaN,
+        // once read, stays: the same in node and in the VM, whatever their Math.min does with it)
+        if (!(a >= s[STEP_A])) s[STEP_A] = a
         const held = (t - s[STEP_SINCE]) / 1000
         if (held < cfg.unplugHoldS) return null
         // whether the charger still draws, on the mean since the step: a pulse charger's
-        // electronics at ~1 W between pulses read under the meter's floor now and then
-        if (this.tapered(s[STEP_PRE_W], s[STEP_SUM] / (held * 1000))) {
+        // electronics at ~1 W between pulses read under the meter's floor now and then; and
+        // whether it is still plugged in: its mains input filter draws a current that does no
+        // work (a capacitor's), none flows once it is pulled
+        if (this.tapered(s[STEP_PRE_W], s[STEP_SUM] / (held * 1000), cfg.pluggedA > 0 && s[STEP_A] >= cfg.pluggedA)) {
             // the charger terminating: the full rule confirms it from the step itself (its
             // own step test may miss it: after a fast taper, as a LiFePO4 knee, the level of
             // the minute before is still the plateau's)
@@ -488,7 +499,7 @@ export class ChargeDetector {
         // high), and is dropped if the level comes back
         const sparse = dt >= STEP_WINDOW_MS
         const drop = sparse ? STEP_DROP : s[PLATEAU_MS] >= PLATEAU_MIN_MS ? PLATEAU_STEP_DROP : SHARP_STEP_DROP
-        if (s[PENDING_T] < 0 && s[STEP_T] < 0 && recent - level >= drop * recent && this.tapered(recent, level)) {
+        if (s[PENDING_T] < 0 && s[STEP_T] < 0 && recent - level >= drop * recent && this.tapered(recent, level, false)) {
             s[PENDING_T] = t
             s[PENDING_FROM_W] = recent
         }
@@ -636,7 +647,7 @@ export class ChargeDetector {
             sparse &&
             s[PLATEAU_MS] >= PLATEAU_MIN_MS &&
             (level <= SPARSE_SETTLED * from || (afterStep && s[SHARP_STEP_T] === s[STEP_T] && level <= (1 - STEP_DROP) * from)) &&
-            this.tapered(prevLevel, level)
+            this.tapered(prevLevel, level, false)
         ) {
             s[STEP_FROM_W] = from
             return this.fullAfterStep(level, lowW, dt / 1000)

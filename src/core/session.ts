@@ -406,10 +406,11 @@ export class SocketSession {
     }
 
     /**
-     * One meter reading. `relayOn` is the relay's actual state: a reading on a socket whose
-     * relay is open is only checked for a welded relay.
+     * One meter reading: power (W), voltage (V) and current (A), NaN when the meter reads none.
+     * `relayOn` is the relay's actual state: a reading on a socket whose relay is open is only
+     * checked for a welded relay.
      */
-    reading(now: number, p: number, v: number, relayOn: boolean) {
+    reading(now: number, p: number, v: number, relayOn: boolean, a: number) {
         const s = this.s
         // no socket feeds the mains: a reading under zero is its draw read through a clamp put on
         // backwards (or noise around nothing), and counts at its size, for the bill, the board's
@@ -454,7 +455,7 @@ export class SocketSession {
         s[LAST_T] = now
         s[LAST_P] = w
         this.trace.add(now, p)
-        const v0 = this.detector.update(now, p, v)
+        const v0 = this.detector.update(now, p, v, a)
         const level = this.detector.levelW()
         if (level > s[PEAK_W]) s[PEAK_W] = level
         if (this.state === "reserved" && this.detector.drew()) this.setState("charging")

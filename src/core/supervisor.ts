@@ -135,11 +135,12 @@ export class Supervisor {
 
     /**
      * One control tick: every socket's reading, its active power `p` (W) and RMS voltage `v`
-     * (V, NaN when unknown), and its relay's actual state in, the relay states to apply out. A
+     * (V, NaN when unknown), its RMS current `amps` (A; NaN or none when the meters read none),
+     * and its relay's actual state in, the relay states to apply out. A
      * socket that is not live is always switched off. Numbers in arrays, not an object a
      * socket: ten objects a tick held ~0.4 KB more of the board's heap.
      */
-    tick(now: number, p: number[], v: number[], relays: boolean[]): boolean[] {
+    tick(now: number, p: number[], v: number[], relays: boolean[], amps?: number[]): boolean[] {
         const n = this.sockets.length
         let total = 0
         // only running sessions count against the cap: a socket that tripped this tick is
@@ -151,7 +152,7 @@ export class Supervisor {
         const bv = boardVoltage(v)
         for (let i = 0; i < n; i++) {
             const w = p[i]
-            this.sockets[i].reading(now, w, bv, relays[i])
+            this.sockets[i].reading(now, w, bv, relays[i], amps ? amps[i] : NaN)
             if (w > 0) {
                 total += w
                 if (this.sockets[i].isLive()) sessionsW += w

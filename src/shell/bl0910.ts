@@ -90,7 +90,10 @@ async function pollChip(pins: Bl0910Pins, channels: number, feed: MeterFeed) {
                 // a frame with a bad checksum publishes nothing for its channel
                 if (w === w) {
                     const r = readings.update(ch, w, slow[ch], vrms, cf)
-                    if (full) feed.voltage(ch, r.voltageV)
+                    if (full) {
+                        feed.voltage(ch, r.voltageV)
+                        feed.current(ch, r.currentA)
+                    }
                     await feed.power(ch, r.powerW)
                 }
             }

@@ -114,10 +114,12 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
     const raw: number[] = []
     // the voltages the core is given: a silent meter's NaN, the last one heard else
     const volts: number[] = []
-    // last reading of each meter: power (W) and voltage (V), numbers in arrays (an object per
-    // socket costs ~100 B of heap, a number 8)
+    // last reading of each meter: power (W), voltage (V) and current (A), numbers in arrays (an
+    // object per socket costs ~100 B of heap, a number 8). The current goes to the core as it
+    // is: a silent meter's power is NaN, and the core reads nothing of a socket without power
     const latestP: number[] = []
     const latestV: number[] = []
+    const latestA: number[] = []
     const relayState: boolean[] = []
     /**
      * when (ms) each relay was last told to open, -1 while closed; set with its relay still
@@ -132,6 +134,7 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
     for (let i = 0; i < n; i++) {
         latestP.push(0)
         latestV.push(NaN)
+        latestA.push(NaN)
         relayState.push(false)
         openAt.push(0)
         held.push(false)
@@ -178,6 +181,9 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
         voltage: (i, v) => {
             latestV[i] = v
             if (v >= MAINS_LOST_V) armed = true
+        },
+        current: (i, a) => {
+            latestA[i] = a
         },
         // the mains went: every running session's progress now, on the supply's hold-up, so a
         // power cut loses nothing (the periodic checkpoint is for a cut without this warning).
@@ -249,7 +255,7 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
                 volts[i] = silent ? NaN : latestV[i]
             }
             if (hw.temperature) sup.temperature(now, loopT - tempSeen <= TEMP_SILENT_MS ? tempC : NaN)
-            const want = sup.tick(now, watts, volts, relayState)
+            const want = sup.tick(now, watts, volts, relayState, latestA)
             for (let i = 0; i < n; i++) {
                 // an early opening stands until the core itself wants the relay open
                 if (want[i] !== relayState[i]) {

@@ -4,8 +4,9 @@
 import * as ds from "@devicescript/core"
 import { refresh, REPORT_READING } from "./sensor-watch"
 
-/** Socket Meter (services/socketmeter.md): get voltage (u22.10 V); the reading is power (i22.10 W) */
+/** Socket Meter (services/socketmeter.md): get voltage (u22.10 V) and current (u16.16 A); the reading is power (i22.10 W) */
 const GET_VOLTAGE = 0x1180
+const GET_CURRENT = 0x1181
 /** its event mains_lost */
 const EV_MAINS_LOST = 0x80
 
@@ -14,6 +15,8 @@ export interface MeterFeed {
     power(i: number, w: number): Promise<void>
     /** the RMS voltage (V) of socket `i`, now and then */
     voltage(i: number, v: number): void
+    /** the RMS current (A) of socket `i`, now and then */
+    current(i: number, a: number): void
     /** a meter saw the mains go (MAINS_LOST_V): the board is on its hold-up */
     mainsLost(): Promise<void>
 }
@@ -25,11 +28,14 @@ export type MeterStart = (feed: MeterFeed) => Promise<void>
 // simulated 10-socket board holds for them in its heap (sensor-watch.ts)
 function watchMeter(role: ds.SocketMeter, i: number, feed: MeterFeed) {
     ;(role as any)._onPacket = async (pkt: ds.Packet) => {
-        if (!pkt || pkt.serviceCommand === 0) await refresh(role, GET_VOLTAGE)
-        else if (!pkt.isReport) return
+        if (!pkt || pkt.serviceCommand === 0) {
+            await refresh(role, GET_VOLTAGE)
+            if (role.isBound) await role.sendCommand(GET_CURRENT)
+        } else if (!pkt.isReport) return
         else if (pkt.serviceCommand === REPORT_READING) await feed.power(i, pkt.payload.getAt(0, "i32") / 1024)
         else if (pkt.isEvent && pkt.eventCode === EV_MAINS_LOST) await feed.mainsLost()
         else if (pkt.serviceCommand === GET_VOLTAGE) feed.voltage(i, pkt.payload.getAt(0, "u32") / 1024)
+        else if (pkt.serviceCommand === GET_CURRENT) feed.current(i, pkt.payload.getAt(0, "u32") / 65536)
     }
 }
 

@@ -101,6 +101,33 @@ test("the order's profile tells what the draw cannot: a last step to nothing is 
     }
 })
 
+test("a charger that switches itself off to nothing is full when the meter still reads its input filter's current; pulled out, it reads none", async () => {
+    // the charger of the test above, switching off from 27 % of its plateau; plugged in, its X
+    // capacitor draws 20 mA that do no work
+    const full = lithiumFullS(200, 3600, 1200, 0.27)
+    const off = (t: number) => lithiumW(t, 200, 3600, 1200, 0.27, 0.05)
+    const plugged = (t: number) => Math.hypot(off(t) / 230, 0.02)
+    const r = await runSocket(off, 4 * 3600, 1, null, false, pause, undefined, plugged)
+    assert.equal(r.reason, "full")
+    assert.ok(r.stopS >= full && r.stopS - full <= 300, `stopped at ${r.stopS}, full at ${full}`)
+    // pulled out at that moment: nothing flows, though the meter's last current (read every half
+    // second or so) is the charging one for a second after the pull
+    const pulled = (t: number) => (t < full ? off(t) : 0.2)
+    const pulledA = (t: number) => (t < full + 1 ? Math.max(plugged(t), 0.2) : 0.001)
+    assert.equal((await runSocket(pulled, 4 * 3600, 1, null, false, pause, undefined, pulledA)).reason, "unplugged")
+    // a current under pluggedA (10 mA) is no evidence: a meter's offset, a small filter
+    assert.equal((await runSocket(off, 4 * 3600, 1, null, false, pause, undefined, t => Math.hypot(off(t) / 230, 0.006))).reason, "unplugged")
+    // the operator may turn the rule off (a board whose meters leak current between channels)
+    assert.equal((await runSocket(off, 4 * 3600, 1, { pluggedA: 0 }, false, pause, undefined, plugged)).reason, "unplugged")
+    // a lead-acid charger never switches off: still plugged in and drawing nothing, its battery
+    // was taken off
+    assert.equal((await runSocket(off, 4 * 3600, 1, null, false, pause, "lead_acid", plugged)).reason, "unplugged")
+    // a battery taken off the same charger on its plateau leaves the filter's current too, but
+    // no taper led there
+    const removed = (t: number) => (t < 1800 ? off(t) : 0.05)
+    assert.equal((await runSocket(removed, 4 * 3600, 1, null, false, pause, undefined, t => Math.hypot(removed(t) / 230, 0.02))).reason, "unplugged")
+})
+
 test("a battery already full read by a sparse meter (its first mean holds the whole top-up, then float) is full, not unplugged", async () => {
     // one reading a 5 min: the top-up's mean, then float a tenth of it, slowly settling
     for (const profile of [undefined, "lead_acid"]) {

@@ -199,7 +199,9 @@ export async function runSocket(
     /** the VM must yield now and then or it panics with InfiniteLoop */
     pause: () => Promise<void>,
     /** the order's charger profile (absent: auto) */
-    profile?: string
+    profile?: string,
+    /** the socket's RMS current (A) while its relay is closed (absent: a meter that reads none) */
+    amps?: (t: number) => number
 ): Promise<RunResult> {
     const cfg: ShedConfig = copyConfig(defaultConfig())
     cfg.sockets = 1
@@ -216,7 +218,7 @@ export async function runSocket(
         if (++n % 20 === 0) await pause()
         const live = relay || relayStuck
         const p = live ? power(t) : 0.2
-        relay = sup.tick(t * 1000, [p], [230], [relay])[0]
+        relay = sup.tick(t * 1000, [p], [230], [relay], [amps ? (live ? amps(t) : 0) : NaN])[0]
         if (!relay && stopS < 0) {
             stopS = t
             if (!relayStuck) break
