@@ -48,7 +48,7 @@ export function replayCurve(samples: CurveSample[], opts: ReplayOptions = {}): R
     relay = sup.tick(t0, [0], [NaN], [relay])[0]
     const s = sup.sockets[0]
     for (const x of samples) {
-        relay = sup.tick(x.t_s * 1000, [x.power_w], [x.voltage_v], [relay])[0]
+        relay = sup.tick(x.t_s * 1000, [x.power_w], [x.voltage_v], [relay], [x.current_a])[0]
         if (!relay) {
             // the one session's record, from its ended event (the session keeps only the reason)
             const r = sup.takeEvents().find(e => e.kind === "ended")!.record!

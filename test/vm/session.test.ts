@@ -39,7 +39,16 @@ describe("charging core in the VM", () => {
         const r = await runSocket(off, 4 * 3600, 1, null, false, pause, undefined, plugged)
         expect(r.reason).toBe("full")
         expect(r.stopS >= full && r.stopS - full <= 300).toBe(true)
-        const pulled = await runSocket(t => (t < full ? off(t) : 0.2), 4 * 3600, 1, null, false, pause, undefined, t => (t < full ? plugged(t) : 0.001))
+        const pulled = await runSocket(
+            t => (t < full ? off(t) : 0.2),
+            4 * 3600,
+            1,
+            null,
+            false,
+            pause,
+            undefined,
+            t => (t < full ? plugged(t) : 0.001)
+        )
         expect(pulled.reason).toBe("unplugged")
         const none = await runSocket(off, 4 * 3600, 1, null, false, pause, undefined, t => NaN)
         expect(none.reason).toBe("unplugged")
