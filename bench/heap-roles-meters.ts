@@ -6,9 +6,11 @@ import { probeWhenAsked } from "./heap-probe-run"
 
 const p: number[] = []
 const v: number[] = []
+const a: number[] = []
 for (let i = 0; i < 10; i++) {
     p.push(0)
     v.push(0)
+    a.push(0)
 }
 await busMeters(meterRoles(10))({
     power: async (i, w) => {
@@ -17,6 +19,10 @@ await busMeters(meterRoles(10))({
     voltage: (i, x) => {
         v[i] = x
     },
+    current: (i, x) => {
+        a[i] = x
+    },
+    wantsCurrent: () => false,
     mainsLost: async () => {},
 })
 console.log("heap-roles: ready")

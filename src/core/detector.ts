@@ -214,7 +214,7 @@ const JUDGED_W = 48
 const PREV_P = 49
 /** the last further step after the current step (see checkFull; -1: none) */
 const FURTHER_T = 50
-/** the lowest current (A) read since STEP_SINCE (NaN: a meter that reads none) */
+/** the lowest current (A) read since STEP_SINCE (NaN: none read) */
 const STEP_A = 51
 
 export class ChargeDetector {
@@ -405,9 +405,10 @@ export class ChargeDetector {
             return null
         }
         s[STEP_SUM] += p * dt
-        // the lowest: a current read before the step, not yet read again, is no charger's (NaN,
-        // once read, stays: the same in node and in the VM, whatever their Math.min does with it)
-        if (!(a >= s[STEP_A])) s[STEP_A] = a
+        // the lowest read since the step: a current read before it, not yet read again, is no
+        // charger's. NaN is none read (a meter asked for it now and then), skipped: the same in
+        // node and in the VM, whatever their Math.min does with it
+        if (a < s[STEP_A] || s[STEP_A] !== s[STEP_A]) s[STEP_A] = a
         const held = (t - s[STEP_SINCE]) / 1000
         if (held < cfg.unplugHoldS) return null
         // whether the charger still draws, on the mean since the step: a pulse charger's

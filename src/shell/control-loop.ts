@@ -115,8 +115,9 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
     // the voltages the core is given: a silent meter's NaN, the last one heard else
     const volts: number[] = []
     // last reading of each meter: power (W), voltage (V) and current (A), numbers in arrays (an
-    // object per socket costs ~100 B of heap, a number 8). The current goes to the core as it
-    // is: a silent meter's power is NaN, and the core reads nothing of a socket without power
+    // object per socket costs ~100 B of heap, a number 8). The current is only wanted of a socket
+    // that draws nothing (the core asks whether a charger is still plugged in): NaN while it
+    // draws, so a current read in an earlier spell is never taken for this one's
     const latestP: number[] = []
     const latestV: number[] = []
     const latestA: number[] = []
@@ -185,6 +186,8 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
         current: (i, a) => {
             latestA[i] = a
         },
+        // of a socket whose draw fell to nothing, its relay closed: a charger switched off, or pulled out
+        wantsCurrent: i => relayState[i] && !(latestP[i] >= sup.config().meterFloorW),
         // the mains went: every running session's progress now, on the supply's hold-up, so a
         // power cut loses nothing (the periodic checkpoint is for a cut without this warning).
         // Once a loss: the mains read back first arms it again; and at most once a minute (a
@@ -253,6 +256,7 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
                 const settling = !relayState[i] && real - openAt[i] < RELAY_SETTLE_MS
                 if (silent || settling) watts[i] = NaN
                 volts[i] = silent ? NaN : latestV[i]
+                if (watts[i] > 0) latestA[i] = NaN
             }
             if (hw.temperature) sup.temperature(now, loopT - tempSeen <= TEMP_SILENT_MS ? tempC : NaN)
             const want = sup.tick(now, watts, volts, relayState, latestA)

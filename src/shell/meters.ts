@@ -17,6 +17,8 @@ export interface MeterFeed {
     voltage(i: number, v: number): void
     /** the RMS current (A) of socket `i`, now and then */
     current(i: number, a: number): void
+    /** whether socket `i`'s current is wanted now (a meter that must ask for it asks only then) */
+    wantsCurrent(i: number): boolean
     /** a meter saw the mains go (MAINS_LOST_V): the board is on its hold-up */
     mainsLost(): Promise<void>
 }
@@ -28,10 +30,12 @@ export type MeterStart = (feed: MeterFeed) => Promise<void>
 // simulated 10-socket board holds for them in its heap (sensor-watch.ts)
 function watchMeter(role: ds.SocketMeter, i: number, feed: MeterFeed) {
     ;(role as any)._onPacket = async (pkt: ds.Packet) => {
-        if (!pkt || pkt.serviceCommand === 0) {
-            await refresh(role, GET_VOLTAGE)
-            if (role.isBound) await role.sendCommand(GET_CURRENT)
-        } else if (!pkt.isReport) return
+        // one register a refresh (both at each announce, ~0.5 s apart, held 12.6 KB more of the
+        // heap on the simulated 10-socket board, its ten meters' handlers waiting on each other):
+        // the current while it is wanted (a minute at most: the board's voltage is the other
+        // meters' median meanwhile), the voltage else
+        if (!pkt || pkt.serviceCommand === 0) await refresh(role, feed.wantsCurrent(i) ? GET_CURRENT : GET_VOLTAGE)
+        else if (!pkt.isReport) return
         else if (pkt.serviceCommand === REPORT_READING) await feed.power(i, pkt.payload.getAt(0, "i32") / 1024)
         else if (pkt.isEvent && pkt.eventCode === EV_MAINS_LOST) await feed.mainsLost()
         else if (pkt.serviceCommand === GET_VOLTAGE) feed.voltage(i, pkt.payload.getAt(0, "u32") / 1024)

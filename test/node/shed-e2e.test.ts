@@ -123,6 +123,27 @@ describe("the shed end to end (VM + bus + broker)", { concurrency: 3, timeout: 9
         await until(() => faults.some(f => f.socket === 5 && f.kind === "short"), 20000, "the short fault event")
     })
 
+    test("a charger that switches itself off to nothing, from 30 % of its plateau, ends as full: the meter still reads its input filter's current", { timeout: 300000 }, async () => {
+        // a 48 V charger whose standby is 0.06 W: its step from the taper looks like a pull, but
+        // its X capacitor still draws 20 mA (the simulator's plugs), which the board asks for
+        // at 60x the board's minute of hold after a step is a second. Held five, the meter's
+        // current (asked for at its announces, ~0.5 s apart; at 1x 120 of them in the minute) has
+        // room to come; the step's flat spell held ten, so a step read as a pull ends first
+        // (with the simulator's plugs drawing no filter current, this test reads `unplugged`)
+        assert.equal((await sim.backend.send("config", { patch: { unplugHoldS: 300, fullConfirmS: 600 } })).ok, true)
+        try {
+            sim.shed.plug(8, { model: "li-laststep", soc0: 0.8, seed: 5 })
+            await turn(8)
+            const o = await sim.backend.pay(8)
+            assert.equal(o.startReply?.ok, true, JSON.stringify(o.startReply))
+            await charging(8)
+            const b = await billed(o, 280000, "the record")
+            assert.equal(b.reason, "full", JSON.stringify(b))
+        } finally {
+            assert.equal((await sim.backend.send("config", { patch: { unplugHoldS: 60, fullConfirmS: 120 } })).ok, true)
+        }
+    })
+
     test("a meter that goes silent cuts its socket", { timeout: 120000 }, async () => {
         const o = await startCharge(7, 17)
         sim.shed.inject(7, "silent")
