@@ -164,11 +164,18 @@ test("replay CLI: a smart plug's first mean counts for the minutes before it; th
     const out = JSON.parse(runReplay([join(dir, "plug.csv")]).stdout)
     // weighed as nothing, the first mean left the session under the no-load line
     assert.equal(out.outcome, "full", out.detail)
-    // a lithium charger switching off from 27 % of its plateau: a pull for auto, the charger for lithium
+    // a lithium charger switching off from 27 % of its plateau, its current the load's alone (no
+    // input filter read): a pull for auto, the charger for lithium
     const off = []
-    for (let t = 0; t < 4 * 3600; t += 5) off.push({ t_s: t, power_w: Math.round(lithiumW(t, 200, 3600, 1200, 0.27, 0.05) * 10) / 10, current_a: 0.5, voltage_v: 230 })
+    for (let t = 0; t < 4 * 3600; t += 5) {
+        const w = Math.round(lithiumW(t, 200, 3600, 1200, 0.27, 0.05) * 10) / 10
+        off.push({ t_s: t, power_w: w, current_a: Math.round((w / 230) * 1000) / 1000, voltage_v: 230 })
+    }
     writeFileSync(join(dir, "off.csv"), formatCurveCsv(off))
     assert.equal(JSON.parse(runReplay([join(dir, "off.csv")]).stdout).outcome, "unplugged")
+    // the same charger read with its input filter's 20 mA: still plugged in, so the charger's for auto too
+    writeFileSync(join(dir, "filter.csv"), formatCurveCsv(off.map(x => ({ ...x, current_a: Math.round(Math.hypot(x.current_a, 0.02) * 1000) / 1000 }))))
+    assert.equal(JSON.parse(runReplay([join(dir, "filter.csv")]).stdout).outcome, "full")
     assert.equal(JSON.parse(runReplay([join(dir, "off.csv"), "--profile", "lithium"]).stdout).outcome, "full")
     writeFileSync(join(dir, "li.json"), JSON.stringify({ profile: "lithium" }))
     assert.equal(JSON.parse(runReplay([join(dir, "off.csv"), "--config", join(dir, "li.json")]).stdout).outcome, "full")

@@ -38,6 +38,10 @@ async function startCharge(n: number, seed: number) {
     return o
 }
 
+/** the silent-meter test has ended (see the filter-current test) */
+let silentDone = () => {}
+const silentTested = new Promise<void>(r => (silentDone = r))
+
 async function billed(order: { billed?: any }, ms: number, what: string) {
     await until(() => !!order.billed, ms, what)
     return order.billed
@@ -126,31 +130,30 @@ describe("the shed end to end (VM + bus + broker)", { concurrency: 3, timeout: 9
     test("a charger that switches itself off to nothing, from 30 % of its plateau, ends as full: the meter still reads its input filter's current", { timeout: 300000 }, async () => {
         // a 48 V charger whose standby is 0.06 W: its step from the taper looks like a pull, but
         // its X capacitor still draws 20 mA (the simulator's plugs), which the board asks for
-        // at 60x the board's minute of hold after a step is a second. Held five, the meter's
-        // current (asked for at its announces, ~0.5 s apart; at 1x 120 of them in the minute) has
-        // room to come; the step's flat spell held ten, so a step read as a pull ends first
-        // (with the simulator's plugs drawing no filter current, this test reads `unplugged`)
-        assert.equal((await sim.backend.send("config", { patch: { unplugHoldS: 300, fullConfirmS: 600 } })).ok, true)
-        try {
-            sim.shed.plug(8, { model: "li-laststep", soc0: 0.8, seed: 5 })
-            await turn(8)
-            const o = await sim.backend.pay(8)
-            assert.equal(o.startReply?.ok, true, JSON.stringify(o.startReply))
-            await charging(8)
-            const b = await billed(o, 280000, "the record")
-            assert.equal(b.reason, "full", JSON.stringify(b))
-        } finally {
-            assert.equal((await sim.backend.send("config", { patch: { unplugHoldS: 60, fullConfirmS: 120 } })).ok, true)
-        }
+        // (with the plugs' filter current at 0 this test reads `unplugged`). After the silent-meter
+        // test: run beside this charge, that test's relay was not opened within its 10 s, on this
+        // round's firmware and on 47feb79's alike (found this round, not yet explained)
+        await Promise.race([silentTested, new Promise(r => setTimeout(r, 60000))]) // (that test filtered out: a minute)
+        sim.shed.plug(8, { model: "li-laststep", soc0: 0.8, seed: 5 })
+        await turn(8)
+        const o = await sim.backend.pay(8)
+        assert.equal(o.startReply?.ok, true, JSON.stringify(o.startReply))
+        await charging(8)
+        const b = await billed(o, 280000, "the record")
+        assert.equal(b.reason, "full", JSON.stringify(b))
     })
 
     test("a meter that goes silent cuts its socket", { timeout: 120000 }, async () => {
-        const o = await startCharge(7, 17)
-        sim.shed.inject(7, "silent")
-        await until(() => !sim.shed.socket(7).relayOn, 10000, "relay 7 off")
-        const b = await billed(o, 30000, "the record")
-        assert.equal(b.reason, "fault")
-        await until(() => faults.some(f => f.socket === 7 && f.kind === "meter_silent"), 20000, "the meter_silent fault")
+        try {
+            const o = await startCharge(7, 17)
+            sim.shed.inject(7, "silent")
+            await until(() => !sim.shed.socket(7).relayOn, 10000, "relay 7 off")
+            const b = await billed(o, 30000, "the record")
+            assert.equal(b.reason, "fault")
+            await until(() => faults.some(f => f.socket === 7 && f.kind === "meter_silent"), 20000, "the meter_silent fault")
+        } finally {
+            silentDone()
+        }
     })
 })
 
