@@ -35,13 +35,14 @@ export const CORPUS_DIR = "out/corpus"
 export function loadCorpus(dir = CORPUS_DIR, seed?: number): { entries: CorpusEntry[]; curves: Map<string, CurveSample[]> } {
     const index = join(dir, "index.json")
     // a corpus another version of the generator wrote (a checkout's cached out/) is written again
-    if (!existsSync(index) || JSON.parse(readFileSync(index, "utf8")).version !== CORPUS_VERSION) {
+    let raw = existsSync(index) ? JSON.parse(readFileSync(index, "utf8")) : null
+    if (raw?.version !== CORPUS_VERSION) {
         const args = ["tsx", "sim/corpus.ts", "--out", dir]
         if (seed !== undefined) args.push("--seed", String(seed))
         const r = spawnSync("npx", args, { stdio: "inherit" })
         if (r.status !== 0) throw new Error("corpus generation failed")
+        raw = JSON.parse(readFileSync(index, "utf8"))
     }
-    const raw = JSON.parse(readFileSync(index, "utf8"))
     const entries: CorpusEntry[] = Array.isArray(raw) ? raw : raw.curves
     const curves = new Map<string, CurveSample[]>()
     for (const e of entries) curves.set(e.file, parseCurveCsv(readFileSync(join(dir, e.file), "utf8")))

@@ -2,9 +2,7 @@
 // DEVTOOLS_PORTS ("http,tcp,debug") instead of the fixed 8081, 8082 and 8083, so a test's dev
 // tools never clash with a developer's.
 const net = require("net")
-const [http, tcp, dbg] = String(process.env.DEVTOOLS_PORTS || "")
-    .split(",")
-    .map(Number)
+const [http, tcp, dbg] = String(process.env.DEVTOOLS_PORTS || "").split(",").map(Number)
 const map = { 8081: http, 8082: tcp, 8083: dbg }
 const listen = net.Server.prototype.listen
 net.Server.prototype.listen = function (...args) {

@@ -7,6 +7,7 @@ import { join, resolve } from "node:path"
 import { ROOT } from "../../host/root"
 import { addServiceProvider, ButtonServer, CHANGE, JDBus, JDServiceServer, loadServiceSpecifications, SensorServer, SRV_POTENTIOMETER, SRV_RELAY, serviceSpecifications } from "jacdac-ts"
 import { makePlug, Plug, PlugSpec } from "./plug"
+import { filterCurrentA, meterCurrentA } from "../chargers/simulate"
 import { RoleBinding, roleOrder } from "./roles"
 import { SimScreen } from "./screen"
 import { ntcRatio } from "../../src/core/ntc"
@@ -265,9 +266,9 @@ export class SimShed {
             }
             s.meter.reading.setValues([read])
             s.meter.voltage.setValues([this.dark ? 0 : v])
-            // a plug's input filter draws its current while its relay is closed (in quadrature)
-            const filterA = s.live && s.plug && !this.dark ? (s.plug.filterA * v) / 230 : 0
-            s.meter.current.setValues([Math.hypot(read / v / (s.plug?.pf ?? 1), filterA)])
+            // a plug's input filter draws its current while its relay is closed
+            const filterA = s.live && s.plug && !this.dark ? filterCurrentA(s.plug.filterA, v) : 0
+            s.meter.current.setValues([meterCurrentA(read, v, s.plug?.pf ?? 1, filterA)])
             s.meter.energy.setValues([Math.floor(s.energyWh)])
         }
     }

@@ -42,6 +42,16 @@ export interface Simulated {
     fullAt: number | null
 }
 
+/** The current (A) an input filter drawing `filterA` at 230 V draws at `v`: a capacitor's, in proportion to the voltage. */
+export function filterCurrentA(filterA: number, v: number): number {
+    return (filterA * v) / 230
+}
+
+/** What a meter reads as RMS current: the load's (`w` at `v` and power factor `pf`) and the filter's, which is reactive, in quadrature. */
+export function meterCurrentA(w: number, v: number, pf: number, filterNowA: number): number {
+    return Math.hypot(w / (v * pf), filterNowA)
+}
+
 /**
  * `filterA`: the current (A at 230 V) a charger's mains input filter (its X capacitor) draws for
  * as long as the charger is plugged in, whatever its output does: a charger that switched off
@@ -54,8 +64,7 @@ export function simulate(charger: ChargerModel | null, mains: Mains, durationS: 
         let p = 0
         let pf = charger ? charger.pf : 1
         const pulled = ev.unplugAtS !== undefined && t >= ev.unplugAtS
-        // a capacitor's current: in proportion to the voltage
-        const f = charger && !pulled ? (filterA * v) / 230 : 0
+        const f = charger && !pulled ? filterCurrentA(filterA, v) : 0
         if (pulled) p = 0
         else if (ev.removeBatteryAtS !== undefined && t >= ev.removeBatteryAtS) p = ev.removedIdleW ?? 0
         else if (charger) p = charger.step(t, 1, v)
@@ -86,8 +95,7 @@ export function simulate(charger: ChargerModel | null, mains: Mains, durationS: 
         let reading = p < 0.05 ? Math.abs(meter.floorW + rng.normal(0.1)) : p + rng.normal(meter.noiseW + meter.noisePct * p)
         if (meter.glitchesAtS.includes(t)) reading = rng.chance(0.5) ? 0 : reading * rng.uniform(1.5, 3)
         reading = Math.max(0, Math.round(reading * 10) / 10)
-        // the filter's current is reactive: it adds to the load's in quadrature
-        const current = Math.round(Math.hypot(reading / (v * pf), f) * 1000) / 1000
+        const current = Math.round(meterCurrentA(reading, v, pf, f) * 1000) / 1000
         samples.push({ t_s: t, power_w: reading, current_a: current, voltage_v: Math.round(v * 10) / 10 })
     }
     return { samples, fullAt: charger ? charger.fullAt() : null }
