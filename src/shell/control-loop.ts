@@ -13,19 +13,12 @@ import { MAINS_LOST_V } from "../core/mains"
 import { firmwareVersion } from "../version"
 import { REPORT_READING, watchSensor } from "./sensor-watch"
 import { MeterStart } from "./meters"
+import { newRunClock, runClock } from "../core/run-clock"
 
-/**
- * A meter that has not reported for this long (ms) of the program's own running time is silent:
- * its socket is cut. Running time, not wall time: a program starved of its CPU (a flood of
- * commands, a loaded host) finds its meters' readings still queued when it runs again, and must
- * not take its own stall for their silence. But a tick waiting on the flash is no stall: the
- * other meters' readings go on arriving, and they keep the clock going.
- */
+/** A meter that has not reported for this long (ms) of the program's running time (core/run-clock.ts) is silent: its socket is cut. */
 const METER_SILENT_MS = 1000
 /** A temperature sensor (streaming every 1 s on the 10-socket board) silent this long (ms, running time) reads as none. */
 const TEMP_SILENT_MS = 5000
-/** after a stall, how long (ms) the runtime takes to bind a dropped meter again (autobind ~1 s) */
-const REBIND_MS = 1500
 const BOOT_WAIT_MS = 5000
 /**
  * Readings for this long (ms) after a relay was told to open are not judged: the contacts'
@@ -146,26 +139,9 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
     let reported = 0
     let armed = true
     const bootT = ds.millis()
-    // the clock meter silence is judged on (ms): wall time, but at most two periods between two
-    // runs of the program (a tick, or any meter's reading), so the program's own stall is not
-    // counted as its meters' silence
+    // the clock meter silence is judged on (ms): wall time, never the program's own stall
     let loopT = 0
-    let lastReal = ds.millis()
-    let pausedTo = 0
-    /** Moves the silence clock on to now (ms, wall time). */
-    const runs = () => {
-        const real = ds.millis()
-        // a stall longer than a second can outlast the runtime's patience with the bus's
-        // devices: it drops them and binds them again on its next round (~1 s). The clock
-        // stands still for REBIND_MS after one (never back: a silent meter stays silent),
-        // and runs REBIND_MS between two pauses: a board starved again and again still
-        // cuts a meter that is silent
-        const gap = real - lastReal
-        lastReal = real
-        if (gap > METER_SILENT_MS && real - pausedTo > REBIND_MS) pausedTo = real + REBIND_MS
-        if (real > pausedTo) loopT += Math.min(gap, 2 * TICK_MS)
-        return real
-    }
+    const clock = newRunClock(ds.millis())
     /** Writes the progress of every running session the core says is due (all of them once the mains is lost); how many. */
     const checkpoints = async (now: number, mainsLost: boolean) => {
         let k = 0
@@ -193,8 +169,7 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
                 await hw.relays[i].enabled.write(false)
             }
             if (seen[i] !== seen[i]) reported++
-            runs()
-            seen[i] = loopT
+            seen[i] = loopT = runClock(clock, ds.millis())
         },
         voltage: (i, v) => {
             latestV[i] = v
@@ -249,7 +224,8 @@ export async function runShed(hw: ShedHardware, route: EventRoute): Promise<Supe
     const tick = async () => {
         try {
             const now = coreNow()
-            const real = runs()
+            const real = ds.millis()
+            loopT = runClock(clock, real)
             if (reported < n && real - bootT < BOOT_WAIT_MS) return
             for (let i = 0; i < n; i++) {
                 raw[i] = latestP[i]
