@@ -192,7 +192,7 @@ export const FAMILY_GROUPS: [string, (family: string) => boolean][] = [
     ["noisy meter", f => f.includes("+noisy")],
     ["brownouts", f => f.includes("+brownout")],
     ["aged pack (never full)", f => f.startsWith("li-aged")],
-    ["unplug / battery removed", f => f === "unplug" || f === "battery-removed"],
+    ["unplug / battery removed", f => f.startsWith("unplug") || f.startsWith("battery-removed")],
     ["no load, short, overload", f => f === "no-load" || f === "short" || f === "overload"],
 ]
 

@@ -28,8 +28,9 @@ export interface ManifestEntry {
 /**
  * The generator's version, written in index.json: a corpus written by another version is written
  * again (bench/charge.ts), not read with what it lacks. 2: the chargers' input-filter current.
+ * 3: pulls and batteries taken off on sparse meters (appended: the curves before are as they were).
  */
-export const CORPUS_VERSION = 2
+export const CORPUS_VERSION = 3
 
 /** defaultConfig().maxDurationMin: every session ends by then, whatever the battery does. */
 const MAX_SESSION_S = 720 * 60
@@ -44,6 +45,15 @@ const anyCharge: RecipeMaker = rng => (rng.chance(0.5) ? anyLi(rng) : anyLa(rng)
 
 function chargeSpan(fullAt: number | null): number {
     return fullAt ?? 4 * 3600
+}
+
+/** An irregular meter: one mean sample every 5-10 minutes. */
+function sparse(r: Recipe): Recipe {
+    r.meter.sampleS = 300
+    r.meter.sampleMaxS = 600
+    r.family += "+sparse"
+    r.description += "; an irregular meter (smart-plug export, report on change): one mean sample every 5-10 minutes"
+    return r
 }
 
 /** Variants that add rider actions, faults, mains and meter effects on top of a base charge. */
@@ -95,18 +105,7 @@ const VARIANTS: [string, number, RecipeMaker, Variant][] = [
             return r
         },
     ],
-    [
-        "sparse",
-        10,
-        anyCharge,
-        r => {
-            r.meter.sampleS = 300
-            r.meter.sampleMaxS = 600
-            r.family += "+sparse"
-            r.description += "; an irregular meter (smart-plug export, report on change): one mean sample every 5-10 minutes"
-            return r
-        },
-    ],
+    ["sparse", 10, anyCharge, r => sparse(r)],
     [
         "meter-5s",
         4,
@@ -206,6 +205,25 @@ const VARIANTS: [string, number, RecipeMaker, Variant][] = [
             r.family = "overload"
             r.description = "a heater or faulty charger drawing 1200-2500 W"
             return r
+        },
+    ],
+    // (added after the others: every curve before them is written as it was)
+    [
+        "unplug-sparse",
+        5,
+        anyCharge,
+        (r, rng, full) => {
+            const u = VARIANTS.find(v => v[0] === "unplug")![3](r, rng, full)
+            return u && sparse(u)
+        },
+    ],
+    [
+        "removed-sparse",
+        3,
+        anyLi,
+        (r, rng, full) => {
+            const u = VARIANTS.find(v => v[0] === "battery-removed")![3](r, rng, full)
+            return u && sparse(u)
         },
     ],
 ]

@@ -240,6 +240,12 @@ test("corpus: the same seed writes the same files; truth lies inside each curve"
         ea.some(e => e.family.endsWith("+sparse") && e.sample_s === 300),
         "an irregular 5-10 min meter variant"
     )
+    // pulls on a sparse meter too: its reading over the pull is a mean of charge and nothing
+    for (const f of ["unplug+sparse", "battery-removed+sparse"])
+        assert.ok(
+            ea.some(e => e.family === f && e.expected === "unplugged"),
+            `family ${f} missing`
+        )
     for (const e of ea) {
         const c = parseCurveCsv(readFileSync(join(a, e.file), "utf8"))
         const end = c[c.length - 1].t_s
