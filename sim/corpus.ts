@@ -56,6 +56,29 @@ function sparse(r: Recipe): Recipe {
     return r
 }
 
+/** The rider pulls the charger out mid-charge. */
+const pulledOut: Variant = (r, rng, full) => {
+    if (full === null) return null
+    r.events.unplugAtS = Math.round(rng.uniform(0.1, 0.95) * full)
+    r.eventAtS = r.events.unplugAtS
+    r.expected = "unplugged"
+    r.family = "unplug"
+    r.description = "rider pulls the charger out mid-charge (" + r.description + ")"
+    return r
+}
+
+/** The rider takes the battery off a lithium charger that stays plugged in. */
+const batteryTakenOff: Variant = (r, rng, full) => {
+    if (full === null) return null
+    r.events.removeBatteryAtS = Math.round(rng.uniform(0.1, 0.9) * full)
+    r.events.removedIdleW = (r.charger as LithiumCharger).p.idleW + rng.uniform(0, 1)
+    r.eventAtS = r.events.removeBatteryAtS
+    r.expected = "unplugged"
+    r.family = "battery-removed"
+    r.description = "rider takes the battery off a charger that stays plugged (a step to its idle draw)"
+    return r
+}
+
 /** Variants that add rider actions, faults, mains and meter effects on top of a base charge. */
 const VARIANTS: [string, number, RecipeMaker, Variant][] = [
     [
@@ -132,35 +155,8 @@ const VARIANTS: [string, number, RecipeMaker, Variant][] = [
             return r
         },
     ],
-    [
-        "unplug",
-        8,
-        anyCharge,
-        (r, rng, full) => {
-            if (full === null) return null
-            r.events.unplugAtS = Math.round(rng.uniform(0.1, 0.95) * full)
-            r.eventAtS = r.events.unplugAtS
-            r.expected = "unplugged"
-            r.family = "unplug"
-            r.description = "rider pulls the charger out mid-charge (" + r.description + ")"
-            return r
-        },
-    ],
-    [
-        "battery-removed",
-        5,
-        anyLi,
-        (r, rng, full) => {
-            if (full === null) return null
-            r.events.removeBatteryAtS = Math.round(rng.uniform(0.1, 0.9) * full)
-            r.events.removedIdleW = (r.charger as LithiumCharger).p.idleW + rng.uniform(0, 1)
-            r.eventAtS = r.events.removeBatteryAtS
-            r.expected = "unplugged"
-            r.family = "battery-removed"
-            r.description = "rider takes the battery off a charger that stays plugged (a step to its idle draw)"
-            return r
-        },
-    ],
+    ["unplug", 8, anyCharge, pulledOut],
+    ["battery-removed", 5, anyLi, batteryTakenOff],
     [
         "no-load",
         6,
@@ -213,7 +209,7 @@ const VARIANTS: [string, number, RecipeMaker, Variant][] = [
         5,
         anyCharge,
         (r, rng, full) => {
-            const u = VARIANTS.find(v => v[0] === "unplug")![3](r, rng, full)
+            const u = pulledOut(r, rng, full)
             return u && sparse(u)
         },
     ],
@@ -222,7 +218,7 @@ const VARIANTS: [string, number, RecipeMaker, Variant][] = [
         3,
         anyLi,
         (r, rng, full) => {
-            const u = VARIANTS.find(v => v[0] === "battery-removed")![3](r, rng, full)
+            const u = batteryTakenOff(r, rng, full)
             return u && sparse(u)
         },
     ],
