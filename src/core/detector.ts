@@ -102,6 +102,8 @@ const GOES_ON_SHARE = 0.5
 const GOES_ON_NOISE = 3
 /** ...unless it fell more than this many times faster since the last judgement: a further step, the charger's own */
 const FURTHER_STEP_RATE = 3
+/** A current read with no draw before the charger started proves a plugged-in charger when over this many times pluggedA */
+const SEEN_MARGIN = 1.5
 /** A step over the low band stands only if the draw comes into the band within this long (ms): not a taper gliding on */
 const STALE_STEP_MS = 300000
 
@@ -216,6 +218,8 @@ const PREV_P = 49
 const FURTHER_T = 50
 /** the lowest current (A) read since STEP_SINCE (NaN: none read) */
 const STEP_A = 51
+/** 0/1: before the charger drew, the meter read the current it draws plugged in (see update) */
+const PLUGGED_SEEN = 52
 
 export class ChargeDetector {
     /** indexed by the constants above */
@@ -236,7 +240,7 @@ export class ChargeDetector {
         // averages start at zero
         // prettier-ignore
         this.s = [0, 0, t0, t0, limits.limitW, limits.profile, -1, 0, -1, -1, -1, -1e12, 0, 0, 0, 0, 0, 0, t0, 0, 0, 0, -1, 0,
-            -1, 0, -1, -1, t0, refW, drew ? 1 : 0, t0, 0, 0, -1, 0, 0, -1, 0, -1, -1, 0, t0, 0, 0, -1, 0, -1, 0, 0, -1, 0]
+            -1, 0, -1, -1, t0, refW, drew ? 1 : 0, t0, 0, 0, -1, 0, 0, -1, 0, -1, -1, 0, t0, 0, 0, -1, 0, -1, 0, 0, -1, 0, 0]
     }
 
     /** The session's plateau: highest sustained draw (W). */
@@ -301,6 +305,9 @@ export class ChargeDetector {
             s[AT_PLATEAU_T] = t
         }
         s[LAST_UPDATE_T] = t
+        // the relay closed and the charger not yet started: a current with no power behind it is
+        // its mains input filter's, and this meter reads it (with a margin: the mains may sag)
+        if (!s[DREW] && p < cfg.meterFloorW && cfg.pluggedA > 0 && a >= SEEN_MARGIN * cfg.pluggedA) s[PLUGGED_SEEN] = 1
         if (!s[DREW] && s[REF_W] >= cfg.noLoadW) s[DREW] = 1
 
         if (!s[DREW]) {
@@ -329,7 +336,12 @@ export class ChargeDetector {
 
         const unplug = this.checkStep(t, p, a, dt, slowBefore, fastBefore)
         if (unplug) return unplug
-        return this.checkFull(t, p, level, slowBefore)
+        const full = this.checkFull(t, p, level, slowBefore)
+        // a charger does not take its input filter with it when it switches itself off: no
+        // current read where the meter read it before the charger started, it was pulled out
+        if (full && full.reason === "full" && s[PLUGGED_SEEN] > 0 && a < cfg.pluggedA && level < cfg.meterFloorW)
+            return verdict("unplugged", "draw fell to " + roundTo(level, 1) + " W and " + roundTo(a * 1000, 0) + " mA flow: pulled out (plateau " + roundTo(s[REF_W], 0) + " W)", p, s[REF_W])
+        return full
     }
 
     private resetEpisodes() {

@@ -128,6 +128,35 @@ test("a charger that switches itself off to nothing is full when the meter still
     assert.equal((await runSocket(removed, 4 * 3600, 1, null, false, pause, undefined, t => Math.hypot(removed(t) / 230, 0.02))).reason, "unplugged")
 })
 
+test("a charger whose input filter the meter read before it started, pulled out late in its taper, is unplugged; switching itself off there, full", async () => {
+    // a charger terminating at 8 % of its plateau onto nothing; 20 mA through its X capacitor
+    // from the moment the relay closes (lithiumW draws nothing for its first 3 s)
+    const off = (t: number) => lithiumW(t, 200, 3600, 1200, 0.08, 0.05)
+    const filter = (t: number) => Math.hypot(off(t) / 230, 0.02)
+    const full = lithiumFullS(200, 3600, 1200, 0.08)
+    const r = await runSocket(off, 4 * 3600, 1, null, false, pause, undefined, filter)
+    assert.equal(r.reason, "full")
+    assert.ok(r.stopS >= full && r.stopS - full <= 300, `stopped at ${r.stopS}, full at ${full}`)
+    // pulled out at 9 % of the plateau, a minute before it would have terminated: a step from
+    // a level no other rule tells from the charger's own, but no current flows after it
+    const pullS = Math.round(3600 + 1200 * Math.log(1 / 0.09))
+    const pulled = (t: number) => (t < pullS ? off(t) : 0.2)
+    const pulledA = (t: number) => (t < pullS + 1 ? filter(t) : 0.001)
+    const p = await runSocket(pulled, 4 * 3600, 1, null, false, pause, undefined, pulledA)
+    assert.equal(p.reason, "unplugged")
+    assert.ok(p.stopS >= pullS, `unplugged at ${p.stopS}, pulled at ${pullS}`)
+    // no current read before it started (a meter that reads none under a threshold, or a first
+    // reading already charging): no evidence, the step is the charger's, as before
+    const lateA = (t: number) => (t < 3 ? NaN : pulledA(t))
+    assert.equal((await runSocket(pulled, 4 * 3600, 1, null, false, pause, undefined, lateA)).reason, "full")
+    // 12 mA at the start is under 1.5 times pluggedA (10 mA): a sagging mains could take a
+    // filter that small under pluggedA after a switch-off, so it proves nothing either
+    const smallA = (t: number) => (t < pullS + 1 ? Math.hypot(off(t) / 230, 0.012) : 0.001)
+    assert.equal((await runSocket(pulled, 4 * 3600, 1, null, false, pause, undefined, smallA)).reason, "full")
+    // the operator's off switch for the current rules turns this one off too
+    assert.equal((await runSocket(pulled, 4 * 3600, 1, { pluggedA: 0 }, false, pause, undefined, pulledA)).reason, "full")
+})
+
 test("a battery already full read by a sparse meter (its first mean holds the whole top-up, then float) is full, not unplugged", async () => {
     // one reading a 5 min: the top-up's mean, then float a tenth of it, slowly settling
     for (const profile of [undefined, "lead_acid"]) {

@@ -53,6 +53,17 @@ describe("charging core in the VM", () => {
         const none = await runSocket(off, 4 * 3600, 1, null, false, pause, undefined, t => NaN)
         expect(none.reason).toBe("unplugged")
     })
+    test("pulled late in its taper: unplugged when the meter read its filter before it started; full when it read none then", async () => {
+        const off = (t: number) => lithiumW(t, 200, 3600, 1200, 0.08, 0.05)
+        const pullS = Math.round(3600 + 1200 * Math.log(1 / 0.09))
+        const pulled = (t: number) => (t < pullS ? off(t) : 0.2)
+        const amps = (t: number) => (t < pullS + 1 ? Math.sqrt((off(t) / 230) * (off(t) / 230) + 0.0004) : 0.001)
+        const seen = await runSocket(pulled, 4 * 3600, 1, null, false, pause, undefined, amps)
+        expect(seen.reason).toBe("unplugged")
+        expect(seen.stopS >= pullS).toBe(true)
+        const unseen = await runSocket(pulled, 4 * 3600, 1, null, false, pause, undefined, t => (t < 3 ? NaN : amps(t)))
+        expect(unseen.reason).toBe("full")
+    })
     test("a lead-acid order's taper pulled where it draws 12 W is unplugged; an auto order's is full", async () => {
         // where the taper draws 12 W (8 W float + 172 W excess decaying over 1200 s)
         const pullS = Math.ceil(7200 + 1200 * Math.log(172 / 4))
