@@ -340,7 +340,7 @@ export class ChargeDetector {
         // a charger does not take its input filter with it when it switches itself off: no
         // current read where the meter read it before the charger started, it was pulled out
         if (full && full.reason === "full" && s[PLUGGED_SEEN] > 0 && a < cfg.pluggedA && level < cfg.meterFloorW)
-            return verdict("unplugged", "draw fell to " + roundTo(level, 1) + " W and " + roundTo(a * 1000, 0) + " mA flow: pulled out (plateau " + roundTo(s[REF_W], 0) + " W)", p, s[REF_W])
+            return verdict("unplugged", "no current read at " + roundTo(level, 1) + " W, where the charger drew some before it started: pulled out", p, s[REF_W])
         return full
     }
 
