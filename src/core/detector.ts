@@ -29,6 +29,8 @@ const AFTER_STEP_FALL_FRACTION = 0.005
 /** Crossings of the step's midpoint per minute (decaying count) that make flicker. */
 const FLICKER_CROSSINGS = 6
 const FLICKER_TAU_MS = 60000
+/** A crossing must leave a band this share of the step wide around the midpoint (hysteresis). */
+const FLICKER_BAND = 0.1
 /**
  * A fall by this fraction between readings a minute or more apart is a step: a taper never
  * falls that fast (a sparse meter's readings 5-10 minutes apart see a steep taper fall by a
@@ -619,7 +621,11 @@ export class ChargeDetector {
         // flicker, the charger is not done (a fan cycling after full toggles over minutes); the
         // midpoint, not half the level before: a step by a half lands on that half, and the
         // meter's noise around it read as flicker (an 11 -> 5.8 W termination cut 23 min late)
-        const side = p > 0.5 * (s[STEP_FROM_W] + level) ? 1 : 0
+        // with a band around it a tenth of the step wide: a maintenance pulse near the level it
+        // stepped from lifts the fast level under it, and its noisy top read as flicker
+        const band = s[LOW_SINCE] >= 0 ? FLICKER_BAND * Math.max(0, s[STEP_FROM_W] - s[ANCHOR_W]) : 0
+        const over = p - 0.5 * (s[STEP_FROM_W] + level)
+        const side = over > band ? 1 : over < -band ? 0 : s[FLICKER_SIDE]
         s[FLICKER] *= Math.exp(-dt / FLICKER_TAU_MS)
         s[FLICKER_T] = t
         if (s[STEP_T] >= 0 && side !== s[FLICKER_SIDE]) s[FLICKER] += 1
