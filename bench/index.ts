@@ -5,6 +5,7 @@ import { printCornerBench } from "./corner"
 import { printInterruptionBench } from "./interruptions"
 import { printPullBench } from "./pulls"
 import { printLongTailBench } from "./long-tail"
+import { printPulseFloatBench } from "./pulse-floats"
 import { printTraceBench } from "./trace"
 import { printFlashBench } from "./flash"
 import { printFlashBudget } from "./flash-budget"
@@ -31,6 +32,7 @@ printLatencyBench()
 printInterruptionBench()
 printPullBench()
 printLongTailBench()
+printPulseFloatBench()
 printCornerBench()
     .then(() => printBusBench())
     .then(() => printWireBench())
