@@ -331,7 +331,13 @@ export class ChargeDetector {
                 s[PENDING_FROM_W] = from
             }
             s[HOLD_UNTIL] = t + cfg.brownoutGraceS * 1000
+            // the flattening fit keeps its windows (none of the hold's readings reach it): a
+            // taper goes on where it was once the charger is back
+            const low = s[LOW_SINCE]
+            const fit = this.flat
             this.resetEpisodes()
+            s[LOW_SINCE] = low
+            this.flat = fit
             return null
         }
         if (t < s[HOLD_UNTIL]) return null

@@ -172,6 +172,26 @@ test("a pulse-maintenance float whose pulses come near the level the charger ste
     }
 })
 
+test("a mains sag near full leaves a two-stage taper's flattening fit as it was: cut minutes after full, not its whole history later", async () => {
+    // a 30 s sag to 180 V holds every judgement for the brownout grace; the draw rides through
+    // it. The fit used to start again after it, and the cut came up to 26 min after full
+    const full = twoStageFullS(180, 7200, 1200, 8)
+    for (const sagS of [full - 300, full]) {
+        const rng = new Lcg(7)
+        const sup = new Supervisor({ ...copyConfig(defaultConfig()), sockets: 1 })
+        sup.start(1, "o", { kind: "full", value: 0 }, null, -1)
+        let relay = sup.tick(-1, [0], [230], [false])[0]
+        let stop = -1
+        for (let t = 0; t < full + 7200 && stop < 0; t += 2) {
+            const p = twoStageW(t, 180, 7200, 1200, 8) * (1 + 0.01 * (rng.next() - 0.5))
+            relay = sup.tick(t * 1000, [p], [t >= sagS && t < sagS + 30 ? 180 : 230], [relay], [NaN])[0]
+            if (!relay) stop = t
+        }
+        assert.equal(lastEnded(sup, 1, [])!.reason, "full")
+        assert.ok(stop >= full && stop - full <= 600, `sag at ${sagS - full} s from full: cut ${stop - full} s after full`)
+    }
+})
+
 test("a battery already full read by a sparse meter (its first mean holds the whole top-up, then float) is full, not unplugged", async () => {
     // one reading a 5 min: the top-up's mean, then float a tenth of it, slowly settling
     for (const profile of [undefined, "lead_acid"]) {
