@@ -6,6 +6,7 @@ import { printInterruptionBench } from "./interruptions"
 import { printPullBench } from "./pulls"
 import { printLongTailBench } from "./long-tail"
 import { printPulseFloatBench } from "./pulse-floats"
+import { printBrownoutBench } from "./brownouts"
 import { printTraceBench } from "./trace"
 import { printFlashBench } from "./flash"
 import { printFlashBudget } from "./flash-budget"
@@ -33,6 +34,7 @@ printInterruptionBench()
 printPullBench()
 printLongTailBench()
 printPulseFloatBench()
+printBrownoutBench()
 printCornerBench()
     .then(() => printBusBench())
     .then(() => printWireBench())
