@@ -11,11 +11,10 @@ import { RECIPES } from "../sim/chargers/recipes"
 import { simulate } from "../sim/chargers/simulate"
 import { Rng } from "../sim/chargers/rng"
 import { replayCurve } from "../sim/curve-replay"
-import { LateRow, lateMinutes } from "./late-rows"
+import { LAST_FULL_S } from "../sim/corpus"
+import { judgeLate, LateRow, lateMinutes } from "./late-rows"
 
 const NAMES = ["la-2stage", "la-already-full", "la-3stage", "la-pulse", "li-basic", "lfp", "li-laststep", "li-maint"]
-/** As the corpus: a charge full later than half an hour before the board's 12 h limit is no "full" case. */
-const LAST_FULL_S = 720 * 60 - 1800
 
 /** The `k`th charge from `seed` (null: not full in time), and whether it ended as something else than full. */
 function sagged(seed: number, k: number): (LateRow & { wrong: boolean }) | null {
@@ -35,11 +34,7 @@ function sagged(seed: number, k: number): (LateRow & { wrong: boolean }) | null 
     const full = sim.fullAt
     if (full === null || full > LAST_FULL_S) return null
     const out = replayCurve(sim.samples.filter(x => x.t_s <= full + r.tailS))
-    return {
-        early: out.stop_s !== null && out.stop_s < full,
-        lateMin: out.outcome === "full" && out.stop_s! >= full ? (out.stop_s! - full) / 60 : null,
-        wrong: out.outcome !== null && out.outcome !== "full",
-    }
+    return { ...judgeLate(out, full), wrong: out.outcome !== null && out.outcome !== "full" }
 }
 
 export function printBrownoutBench(curves = 400, seed = 20261206) {

@@ -226,12 +226,10 @@ export function printFamilyTable(seeds: number[], profiled = false) {
         // a family read by both kinds of meter, apart: what a 5-10 min mean cannot show is no
         // measure of the rules on a meter that reads every few seconds
         const often = g.filter(r => !SPARSE(r.entry.family))
-        if (often.length && often.length < g.length) {
+        const sparse = g.filter(r => SPARSE(r.entry.family))
+        if (often.length && sparse.length) {
             line("&nbsp;&nbsp;read every 1-10 s", often)
-            line(
-                "&nbsp;&nbsp;read every 5-10 min",
-                g.filter(r => SPARSE(r.entry.family))
-            )
+            line("&nbsp;&nbsp;read every 5-10 min", sparse)
         }
     }
     const bad = rows.filter(r => r.wrong || r.early || r.falseTrip || (r.lateMin !== null && r.lateMin > 20))

@@ -13,7 +13,7 @@
 
 import { replayCurve } from "../sim/curve-replay"
 import { Lcg, noisySeconds, plugMeans, randomCharge } from "../test/shared/scenarios"
-import { LateRow, lateMinutes } from "./late-rows"
+import { judgeLate, LateRow, lateMinutes } from "./late-rows"
 
 function paused(rng: Lcg, k: number): LateRow {
     const c = randomCharge(rng, k)
@@ -23,7 +23,7 @@ function paused(rng: Lcg, k: number): LateRow {
         pauses.push([at, at + 10 + rng.next() * 18])
     }
     const power = (t: number) => (pauses.some(p => t >= p[0] && t < p[1]) ? 0.3 : c.power(t))
-    return judge(replayCurve(noisySeconds(rng, power, c.fullS + 5400)), c.fullS)
+    return judgeLate(replayCurve(noisySeconds(rng, power, c.fullS + 5400)), c.fullS)
 }
 
 function pausedSparse(rng: Lcg, k: number): LateRow {
@@ -31,7 +31,7 @@ function pausedSparse(rng: Lcg, k: number): LateRow {
     const at = c.ccS + 60 + rng.next() * (c.fullS - 90 - c.ccS)
     const until = at + 15 + rng.next() * 95
     const power = (t: number) => (t >= at && t < until ? 0.3 : c.power(t))
-    return judge(replayCurve(plugMeans(rng, power, k, c.fullS + 7200)), c.fullS)
+    return judgeLate(replayCurve(plugMeans(rng, power, k, c.fullS + 7200)), c.fullS)
 }
 
 /** n small loads inside the charger (3-10 W each, a fan) stop mid-taper: the first at a fraction
@@ -48,11 +48,7 @@ function loadsOff(rng: Lcg, k: number, n: number): LateRow {
         for (let i = 0; i < n; i++) if (t < offs[i]) w += watts[i]
         return w
     }
-    return judge(replayCurve(noisySeconds(rng, power, c.fullS + 5400)), c.fullS)
-}
-
-function judge(r: { outcome: string | null; stop_s: number | null }, fullS: number): LateRow {
-    return { early: r.stop_s !== null && r.stop_s < fullS, lateMin: r.outcome === "full" && r.stop_s! >= fullS ? (r.stop_s! - fullS) / 60 : null }
+    return judgeLate(replayCurve(noisySeconds(rng, power, c.fullS + 5400)), c.fullS)
 }
 
 function summary(name: string, rows: LateRow[]): string {

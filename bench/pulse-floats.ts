@@ -11,11 +11,10 @@ import { simulate } from "../sim/chargers/simulate"
 import { LeadAcidParams } from "../sim/chargers/leadacid"
 import { Rng } from "../sim/chargers/rng"
 import { replayCurve } from "../sim/curve-replay"
-import { LateRow, lateMinutes } from "./late-rows"
+import { LAST_FULL_S } from "../sim/corpus"
+import { judgeLate, LateRow, lateMinutes } from "./late-rows"
 
 const PULSE = RECIPES.find(r => r[0] === "la-pulse")![2]
-/** As the corpus: a charge full later than half an hour before the board's 12 h limit is no "full" case. */
-const LAST_FULL_S = 720 * 60 - 1800
 
 /** The `k`th charge from `seed`, its pulse period drawn between `fromS` and `toS` (null: not full in time). */
 function pulsed(seed: number, k: number, fromS: number, toS: number): LateRow | null {
@@ -29,8 +28,7 @@ function pulsed(seed: number, k: number, fromS: number, toS: number): LateRow | 
     const sim = simulate(r.charger, r.mains, r.simulateS, r.events, r.meter, new Rng(s + 1), 0)
     const full = sim.fullAt
     if (full === null || full > LAST_FULL_S) return null
-    const out = replayCurve(sim.samples.filter(x => x.t_s <= full + r.tailS))
-    return { early: out.stop_s !== null && out.stop_s < full, lateMin: out.outcome === "full" && out.stop_s! >= full ? (out.stop_s! - full) / 60 : null }
+    return judgeLate(replayCurve(sim.samples.filter(x => x.t_s <= full + r.tailS)), full)
 }
 
 export function printPulseFloatBench(curves = 100, seed = 20261206) {

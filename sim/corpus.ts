@@ -34,6 +34,8 @@ export const CORPUS_VERSION = 3
 
 /** defaultConfig().maxDurationMin: every session ends by then, whatever the battery does. */
 const MAX_SESSION_S = 720 * 60
+/** A charge full later than half an hour before the board's maximum session is no "full" case (benches drawing charges of their own keep to it too). */
+export const LAST_FULL_S = MAX_SESSION_S - 1800
 
 type Variant = (r: Recipe, rng: Rng, fullAt: number | null) => Recipe | null
 
@@ -261,7 +263,7 @@ export function generateCorpus(outDir: string, seed = 1): ManifestEntry[] {
         const truthFull = r.expected === "full" ? sim.fullAt : null
         if (r.expected === "full" && truthFull === null) continue // did not finish within the simulated span
         // a charge that needs longer than the board's maximum session is not a "full" case
-        if (r.expected === "full" && truthFull! > MAX_SESSION_S - 1800) continue
+        if (r.expected === "full" && truthFull! > LAST_FULL_S) continue
         const end = r.neverFull ? Infinity : r.expected === "full" ? truthFull! + r.tailS : (r.eventAtS ?? 0) + 30 * 60
         const samples = sim.samples.filter(x => x.t_s <= end)
         const file = `${String(entries.length + 1).padStart(3, "0")}-${name}.csv`
