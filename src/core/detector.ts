@@ -268,6 +268,8 @@ export class ChargeDetector {
         const s = this.s
         s[INRUSH_FROM] = t
         s[HOLD_UNTIL] = t + this.cfg.brownoutGraceS * 1000
+        s[LOW_SINCE] = -1
+        this.flat = null
         this.resetEpisodes()
     }
 
@@ -333,11 +335,7 @@ export class ChargeDetector {
             s[HOLD_UNTIL] = t + cfg.brownoutGraceS * 1000
             // the flattening fit keeps its windows (none of the hold's readings reach it): a
             // taper goes on where it was once the charger is back
-            const low = s[LOW_SINCE]
-            const fit = this.flat
             this.resetEpisodes()
-            s[LOW_SINCE] = low
-            this.flat = fit
             return null
         }
         if (t < s[HOLD_UNTIL]) return null
@@ -347,15 +345,14 @@ export class ChargeDetector {
         const full = this.checkFull(t, p, level, slowBefore)
         // a charger does not take its input filter with it when it switches itself off: no
         // current read where the meter read it before the charger started, it was pulled out
-        if (full && full.reason === "full" && a < GONE_SHARE * s[PLUGGED_SEEN] && level < cfg.meterFloorW)
+        if (full && a < GONE_SHARE * s[PLUGGED_SEEN] && level < cfg.meterFloorW)
             return verdict("unplugged", "no current read at " + roundTo(level, 1) + " W, where the charger drew some before it started: pulled out", p, s[REF_W])
         return full
     }
 
+    /** A pause drops the steps judged so far (not the low spell and its fit: see update). */
     private resetEpisodes() {
         const s = this.s
-        s[LOW_SINCE] = -1
-        this.flat = null
         s[ABOVE_SINCE] = -1
         s[STEP_SINCE] = -1
         s[STEP_T] = -1
@@ -493,6 +490,7 @@ export class ChargeDetector {
      * terminates shows a step (its draw halves within a minute from an already tapered
      * level): then a short flat spell confirms. Without a step (a two-stage lead-acid taper
      * flattening onto float) only a long flat spell does: a slow taper still falls over it.
+     * Its only verdict is `full`.
      */
     private checkFull(t: number, p: number, level: number, slowBefore: number): Verdict {
         const s = this.s
