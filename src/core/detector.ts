@@ -104,8 +104,13 @@ const GOES_ON_SHARE = 0.5
 const GOES_ON_NOISE = 3
 /** ...unless it fell more than this many times faster since the last judgement: a further step, the charger's own */
 const FURTHER_STEP_RATE = 3
-/** A current under this share of the one read before the charger started: the filter is gone (a sagging mains takes a tenth or two) */
-const GONE_SHARE = 0.5
+/**
+ * A current read with no draw before the charger started proves a plugged-in charger when over
+ * this many times pluggedA; a pull is then a current under pluggedA, not one against the start's:
+ * the start's reading may hold charging current (the meter's current and power are not read at
+ * the same instant), and against it a charger switched off read as pulled out
+ */
+const SEEN_MARGIN = 1.5
 /** A step over the low band stands only if the draw comes into the band within this long (ms): not a taper gliding on */
 const STALE_STEP_MS = 300000
 
@@ -220,7 +225,7 @@ const PREV_P = 49
 const FURTHER_T = 50
 /** the lowest current (A) read since STEP_SINCE (NaN: none read) */
 const STEP_A = 51
-/** the current (A) the meter read before the charger drew (its input filter's, see update; 0: none over pluggedA) */
+/** 0/1: before the charger drew, the meter read the current it draws plugged in (see update) */
 const PLUGGED_SEEN = 52
 
 export class ChargeDetector {
@@ -310,8 +315,8 @@ export class ChargeDetector {
         }
         s[LAST_UPDATE_T] = t
         // the relay closed and the charger not yet started: a current with no power behind it is
-        // its mains input filter's, and this meter reads it
-        if (!s[DREW] && p < cfg.meterFloorW && cfg.pluggedA > 0 && a >= cfg.pluggedA) s[PLUGGED_SEEN] = a
+        // its mains input filter's, and this meter reads it (with a margin: the mains may sag)
+        if (!s[DREW] && p < cfg.meterFloorW && cfg.pluggedA > 0 && a >= SEEN_MARGIN * cfg.pluggedA) s[PLUGGED_SEEN] = 1
         if (!s[DREW] && s[REF_W] >= cfg.noLoadW) s[DREW] = 1
 
         if (!s[DREW]) {
@@ -345,7 +350,7 @@ export class ChargeDetector {
         const full = this.checkFull(t, p, level, slowBefore)
         // a charger does not take its input filter with it when it switches itself off: no
         // current read where the meter read it before the charger started, it was pulled out
-        if (full && a < GONE_SHARE * s[PLUGGED_SEEN] && level < cfg.meterFloorW)
+        if (full && s[PLUGGED_SEEN] > 0 && a < cfg.pluggedA && level < cfg.meterFloorW)
             return verdict("unplugged", "no current read at " + roundTo(level, 1) + " W, where the charger drew some before it started: pulled out", p, s[REF_W])
         return full
     }

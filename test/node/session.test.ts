@@ -149,15 +149,14 @@ test("a charger whose input filter the meter read before it started, pulled out 
     // reading already charging): no evidence, the step is the charger's, as before
     const lateA = (t: number) => (t < 3 ? NaN : pulledA(t))
     assert.equal((await runSocket(pulled, 4 * 3600, 1, null, false, pause, undefined, lateA)).reason, "full")
-    // 8 mA at the start is under pluggedA (10 mA): a meter's offset, no evidence
-    const smallA = (t: number) => (t < pullS + 1 ? Math.hypot(off(t) / 230, 0.008) : 0.001)
+    // 12 mA at the start is under 1.5 times pluggedA (10 mA): a sagging mains could take a
+    // filter that small under pluggedA after a switch-off, so it proves nothing either
+    const smallA = (t: number) => (t < pullS + 1 ? Math.hypot(off(t) / 230, 0.012) : 0.001)
     assert.equal((await runSocket(pulled, 4 * 3600, 1, null, false, pause, undefined, smallA)).reason, "full")
-    // a filter of 11 mA at the start read at 7 mA after the switch-off (the mains sagged): still
-    // over half what it was, still plugged in; pulled out, nothing
-    const sagA = (t: number) => Math.hypot(off(t) / 230, t < 3 ? 0.011 : 0.007)
-    assert.equal((await runSocket(off, 4 * 3600, 1, null, false, pause, undefined, sagA)).reason, "full")
-    const sagPulledA = (t: number) => (t < pullS + 1 ? sagA(t) : 0.001)
-    assert.equal((await runSocket(pulled, 4 * 3600, 1, null, false, pause, undefined, sagPulledA)).reason, "unplugged")
+    // a start reading that caught the charging current (1 A: the meter's current and power are
+    // not read at the same instant) and 20 mA after the switch-off: still plugged in
+    const skewA = (t: number) => (t < 3 ? 1 : filter(t))
+    assert.equal((await runSocket(off, 4 * 3600, 1, null, false, pause, undefined, skewA)).reason, "full")
     // the operator's off switch for the current rules turns this one off too
     assert.equal((await runSocket(pulled, 4 * 3600, 1, { pluggedA: 0 }, false, pause, undefined, pulledA)).reason, "full")
 })
